@@ -1,0 +1,33 @@
+"""Question answering over news articles, with every sentence cited to its source."""
+
+from .config import Settings, set_offline_env
+
+set_offline_env()
+
+from .answer import answer, stream_answer  # noqa: E402
+from .errors import AssistantError, ConfigError, EngineError, InputError, StoreError  # noqa: E402
+from .ingest import ingest, remove  # noqa: E402
+from .models import Answer, Citation, Claim, Filters, IngestReport, Passage  # noqa: E402
+from .refusal import REFUSAL  # noqa: E402
+from .retrieve import retrieve  # noqa: E402
+
+__all__ = [
+    "REFUSAL",
+    "Answer",
+    "AssistantError",
+    "Citation",
+    "Claim",
+    "ConfigError",
+    "EngineError",
+    "Filters",
+    "IngestReport",
+    "InputError",
+    "Passage",
+    "Settings",
+    "StoreError",
+    "answer",
+    "ingest",
+    "remove",
+    "retrieve",
+    "stream_answer",
+]

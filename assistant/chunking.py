@@ -1,0 +1,93 @@
+"""Sentence-aware chunking with character offsets into the article text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .models import Article, Chunk
+from .sentences import sentence_spans
+
+TokenCounter = Callable[[str], int]
+
+_WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+
+def approximate_tokens(text: str) -> int:
+    """A tokenizer-free estimate: words and punctuation, a little inflated for word pieces."""
+    return int(len(_WORD.findall(text)) * 1.2) + 1
+
+
+def _split_long(
+    text: str, start: int, end: int, max_tokens: int, count: TokenCounter
+) -> list[tuple[int, int]]:
+    """Cut one over-long sentence at word boundaries into pieces that fit."""
+    words = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    pieces: list[tuple[int, int]] = []
+    piece_start, total = 0, 0
+    for n, (s, e) in enumerate(words):
+        # Per-word counts keep this linear on hostile input (megabytes without a full stop).
+        size = count(text[s:e])
+        if total and total + size > max_tokens:
+            pieces.append((words[piece_start][0], words[n - 1][1]))
+            piece_start, total = n, 0
+        total += size
+    if words:
+        pieces.append((words[piece_start][0], words[-1][1]))
+    return pieces
+
+
+def chunk_spans(
+    text: str, max_tokens: int = 256, overlap: int = 32, count: TokenCounter = approximate_tokens
+) -> list[tuple[int, int]]:
+    """Pack whole sentences into spans of at most ``max_tokens``.
+
+    Neighbouring chunks share trailing sentences worth up to ``overlap`` tokens, so a fact
+    that straddles a boundary is whole in at least one chunk.
+    """
+    units: list[tuple[int, int, int]] = []  # (start, end, tokens)
+    for s, e in sentence_spans(text):
+        n = count(text[s:e])
+        if n <= max_tokens:
+            units.append((s, e, n))
+        else:
+            pieces = _split_long(text, s, e, max_tokens, count)
+            units.extend((ps, pe, count(text[ps:pe])) for ps, pe in pieces)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(units):
+        j = i
+        total = 0
+        # Token counts of sentences roughly add up; the joined text is checked once more.
+        while j < len(units) and total + units[j][2] <= max_tokens:
+            total += units[j][2]
+            j += 1
+        j = max(j, i + 1)
+        spans.append((units[i][0], units[j - 1][1]))
+        if j >= len(units):
+            break
+        # Step back over trailing sentences to form the overlap, never to where we began.
+        back = j
+        carried = 0
+        while back - 1 > i and carried + units[back - 1][2] <= overlap:
+            back -= 1
+            carried += units[back][2]
+        i = back
+    return spans
+
+
+def chunk_article(
+    article: Article, max_tokens: int = 256, overlap: int = 32, count: TokenCounter = approximate_tokens
+) -> list[Chunk]:
+    """The chunks of one article, each with ``article.text[start:end] == chunk.text``."""
+    return [
+        Chunk(doc_id=article.doc_id, index=n, text=article.text[s:e], start=s, end=e)
+        for n, (s, e) in enumerate(chunk_spans(article.text, max_tokens, overlap, count))
+    ]
+
+
+def index_text(article: Article, chunk_text: str) -> str:
+    """What is embedded and indexed for a chunk: its article's headline, publisher and date
+    first, so questions naming them find it."""
+    header = " | ".join(x for x in (article.title, article.source, article.published) if x)
+    return f"{header}\n{chunk_text}" if header else chunk_text

