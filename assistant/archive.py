@@ -68,7 +68,9 @@ _archives_lock = threading.Lock()
 
 def open_archive(settings: Settings) -> Archive:
     """The archive for these settings, opened and made consistent once per process."""
-    key = settings.model_dump_json(include={"data_dir", "chroma_url", "collection", "embeddings", "embedding_model"})
+    key = settings.model_dump_json(
+        include={"data_dir", "chroma_url", "collection", "embeddings", "embedding_model"}
+    )
     with _archives_lock:
         if key not in _archives:
             _archives[key] = Archive(settings)

@@ -77,7 +77,10 @@ def chunk_spans(
 
 
 def chunk_article(
-    article: Article, max_tokens: int = 256, overlap: int = 32, count: TokenCounter = approximate_tokens
+    article: Article,
+    max_tokens: int = 256,
+    overlap: int = 32,
+    count: TokenCounter = approximate_tokens,
 ) -> list[Chunk]:
     """The chunks of one article, each with ``article.text[start:end] == chunk.text``."""
     return [

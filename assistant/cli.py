@@ -32,8 +32,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace):
-    from .models import Filters
     from .answer import _as_date
+    from .models import Filters
 
     return Filters(
         sources=tuple(args.publisher or ()),
@@ -43,10 +43,14 @@ def _filters(args: argparse.Namespace):
 
 
 def format_sources(answer) -> str:
-    """"[1] The Washington Times, 2023: quote" lines."""
+    """ "[1] The Washington Times, 2023: quote" lines."""
     lines = []
     for c in answer.citations:
-        who = ", ".join(x for x in (c.source or c.title or c.doc_id, c.published[:4] if c.published else "") if x)
+        who = ", ".join(
+            x
+            for x in (c.source or c.title or c.doc_id, c.published[:4] if c.published else "")
+            if x
+        )
         lines.append(f"[{c.number}] {who}: {c.quote}")
     return "\n".join(lines)
 
@@ -90,7 +94,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     from .archive import open_archive
 
     archive = open_archive(_settings())
-    infos = sorted(archive.store.registry().values(), key=lambda a: (a.published, a.title), reverse=True)
+    infos = sorted(
+        archive.store.registry().values(), key=lambda a: (a.published, a.title), reverse=True
+    )
     if args.search:
         needle = args.search.lower()
         infos = [a for a in infos if needle in f"{a.title} {a.source} {a.doc_id}".lower()]
@@ -122,7 +128,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .ui import serve
 
-    return serve(_settings(), host=args.host, port=args.port, auth=args.auth, no_auth=args.no_auth) or 0
+    return (
+        serve(_settings(), host=args.host, port=args.port, auth=args.auth, no_auth=args.no_auth)
+        or 0
+    )
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -175,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--auth", default=None, help="user:password (or ASSISTANT_AUTH)")
-    p.add_argument("--no-auth", action="store_true", help="serve a non-loopback host without a login")
+    p.add_argument(
+        "--no-auth", action="store_true", help="serve a non-loopback host without a login"
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="evaluate retrieval or answers")
@@ -187,7 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_eval)
     e = esub.add_parser("answers", help="answer quality and abstention")
     e.add_argument("--qa", default=None, help="JSONL file of questions with acceptable answers")
-    e.add_argument("--multihop", default=None, help="MultiHop-RAG folder: null vs answerable queries")
+    e.add_argument(
+        "--multihop", default=None, help="MultiHop-RAG folder: null vs answerable queries"
+    )
     e.add_argument("--limit", type=int, default=None)
     e.add_argument("--out", default=None)
     e.set_defaults(func=cmd_eval)

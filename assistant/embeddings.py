@@ -114,7 +114,9 @@ class OpenAIEmbedder:
         out: list[list[float]] = []
         for i in range(0, len(texts), self._batch):
             try:
-                resp = self._client.embeddings.create(model=self._model, input=texts[i : i + self._batch])
+                resp = self._client.embeddings.create(
+                    model=self._model, input=texts[i : i + self._batch]
+                )
             except openai.OpenAIError as exc:
                 raise EngineError(f"embedding server failed: {type(exc).__name__}: {exc}") from exc
             out.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))

@@ -78,7 +78,9 @@ def ingest(
             elif callable(progress):
                 progress(done, article.title or article.doc_id)
             if article.doc_id in seen:
-                report.skipped.append((article.doc_id, "the same article appears twice in this ingest"))
+                report.skipped.append(
+                    (article.doc_id, "the same article appears twice in this ingest")
+                )
                 continue
             seen.add(article.doc_id)
             known = registry.get(article.doc_id)
@@ -118,7 +120,11 @@ def _commit(archive: Archive, batch: list[tuple[Article, str]], report: IngestRe
         bm25_add[article.doc_id] = (
             article.content_hash,
             [
-                make_node(chunk_id(article.doc_id, article.content_hash, c.index), c.text, chunk_metadata(article, c))
+                make_node(
+                    chunk_id(article.doc_id, article.content_hash, c.index),
+                    c.text,
+                    chunk_metadata(article, c),
+                )
                 for c in chunks
             ],
         )

@@ -10,14 +10,13 @@ vectors always describe the same articles.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import logging
 
 from .models import Filters
 from .store import matches
@@ -45,7 +44,7 @@ class LexicalIndex:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._lock = threading.RLock()
-        self._retriever = None
+        self._retriever: Any = None
         self.manifest: dict[str, str] = {}
         self._nodes_by_doc: dict[str, list[Any]] | None = None
         self._staged_manifest: dict[str, str] = {}
@@ -92,7 +91,7 @@ class LexicalIndex:
             shutil.rmtree(gen)
         gen.mkdir()
         if self._retriever is not None:
-            self._retriever.persist(str(gen))
+            self._retriever.persist(str(gen), show_progress=False)
         (gen / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")
         tmp = self.folder / "CURRENT.tmp"
         tmp.write_text(gen.name, encoding="utf-8")
@@ -190,10 +189,16 @@ class LexicalIndex:
 def _group(records: dict[str, Any], manifest: dict[str, str]) -> dict[str, tuple[str, list[Any]]]:
     """Chunk records from the store, as nodes grouped by committed article."""
     grouped: dict[str, tuple[str, list[Any]]] = {}
-    for cid, text, meta in zip(records["ids"], records["documents"], records["metadatas"], strict=True):
+    for cid, text, meta in zip(
+        records["ids"], records["documents"], records["metadatas"], strict=True
+    ):
         doc_id = meta.get("doc_id", "")
         if manifest.get(doc_id) != meta.get("content_hash"):
             continue  # a chunk of an uncommitted or replaced version
-        clean = {k: v for k, v in meta.items() if not k.startswith("_") and k not in ("document_id", "ref_doc_id")}
+        clean = {
+            k: v
+            for k, v in meta.items()
+            if not k.startswith("_") and k not in ("document_id", "ref_doc_id")
+        }
         grouped.setdefault(doc_id, (manifest[doc_id], []))[1].append(make_node(cid, text, clean))
     return grouped

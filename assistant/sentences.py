@@ -7,15 +7,60 @@ import re
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) when
 # whitespace and a plausible sentence start follow; paragraphs always end one.
 # Citation markers right after the punctuation ("... said. [2] Next") stay with their sentence.
-_END = re.compile(
-    r"""[.!?…]+["'”’)\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+["'“‘(]?[A-Z0-9À-Þ])"""
-)
+_END = re.compile(r"""[.!?…]+["'”’)\]]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s+["'“‘(]?[A-Z0-9À-Þ])""")
 _PARA = re.compile(r"\n\s*\n")
 _ABBREV = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "gov", "sen", "rep", "col",
-    "lt", "sgt", "capt", "cmdr", "adm", "rev", "hon", "pres", "inc", "ltd", "co", "corp",
-    "no", "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-    "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "d.c", "mt", "ft", "approx",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "jr",
+    "st",
+    "gen",
+    "gov",
+    "sen",
+    "rep",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "cmdr",
+    "adm",
+    "rev",
+    "hon",
+    "pres",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "no",
+    "vs",
+    "etc",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "u.k",
+    "u.n",
+    "e.g",
+    "i.e",
+    "a.m",
+    "p.m",
+    "d.c",
+    "mt",
+    "ft",
+    "approx",
 }
 
 
@@ -51,9 +96,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         cursor = para_start
         for match in _END.finditer(text, para_start, para_end):
             stop = match.end()
-            if text[match.start()] == "." and match.end() - match.start() == 1:
-                if _is_abbreviation(text, match.start() + 1):
-                    continue
+            lone_period = text[match.start()] == "." and match.end() - match.start() == 1
+            if lone_period and _is_abbreviation(text, match.start() + 1):
+                continue
             s, e = _trim(text, cursor, stop)
             if e > s:
                 spans.append((s, e))

@@ -15,7 +15,6 @@ import json
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -108,7 +107,9 @@ def _client(settings: Settings):
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
-            raise StoreError(f"ASSISTANT_CHROMA_URL must look like http://host:8000, not {settings.chroma_url!r}")
+            raise StoreError(
+                f"ASSISTANT_CHROMA_URL must look like http://host:8000, not {settings.chroma_url!r}"
+            )
         try:
             return chromadb.HttpClient(
                 host=url.hostname,
@@ -117,7 +118,9 @@ def _client(settings: Settings):
                 settings=chroma_settings,
             )
         except Exception as exc:  # chromadb raises plain ValueError/ConnectionError here
-            raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
+            raise StoreError(
+                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
+            ) from exc
     path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     try:
@@ -204,7 +207,7 @@ class Store:
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        nodes = []
+        nodes: list[Any] = []
         for chunk, vector in zip(chunks, vectors, strict=True):
             node = TextNode(
                 id_=chunk_id(article.doc_id, article.content_hash, chunk.index),
@@ -219,7 +222,7 @@ class Store:
             if ids:
                 self.chunks.delete(ids=ids)  # a crashed earlier attempt may have left some
                 ChromaVectorStore(chroma_collection=self.chunks).add(nodes)
-            meta = article.metadata() | {"chunks": len(chunks)}
+            meta: dict[str, Any] = {**article.metadata(), "chunks": len(chunks)}
             self.docs.upsert(
                 ids=[_doc_key(article.doc_id)],
                 documents=[article.text],
@@ -227,7 +230,12 @@ class Store:
                 embeddings=[[1.0]],
             )
             self.chunks.delete(
-                where={"$and": [{"doc_id": article.doc_id}, {"content_hash": {"$ne": article.content_hash}}]}
+                where={
+                    "$and": [
+                        {"doc_id": article.doc_id},
+                        {"content_hash": {"$ne": article.content_hash}},
+                    ]
+                }
             )
             if self._registry is not None:
                 self._registry[article.doc_id] = ArticleInfo(**meta)
@@ -274,7 +282,12 @@ class Store:
                     self.chunks.delete(where={"doc_id": doc_id})
                 else:
                     self.chunks.delete(
-                        where={"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": info.content_hash}}]}
+                        where={
+                            "$and": [
+                                {"doc_id": doc_id},
+                                {"content_hash": {"$ne": info.content_hash}},
+                            ]
+                        }
                     )
             self.end()
         return doc_ids
@@ -308,7 +321,12 @@ _open_lock = threading.Lock()
 
 def open_store(settings: Settings, embedder_name: str) -> Store:
     """The store for these settings, opened once per process (Chroma dislikes re-opening)."""
-    key = (str(settings.data_dir.resolve()), settings.chroma_url or "", settings.collection, embedder_name)
+    key = (
+        str(settings.data_dir.resolve()),
+        settings.chroma_url or "",
+        settings.collection,
+        embedder_name,
+    )
     with _open_lock:
         if key not in _open:
             _open[key] = Store(settings, embedder_name)

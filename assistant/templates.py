@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from string import Template
 
 from .refusal import REFUSAL
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> Template:
     """The template ``prompts/<name>.txt``, from the installed package."""
     text = resources.files("assistant.prompts").joinpath(f"{name}.txt").read_text(encoding="utf-8")
