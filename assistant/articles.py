@@ -10,8 +10,8 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from html.parser import HTMLParser
+from datetime import UTC, date, datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +36,6 @@ Parsed = list[Article | Skipped]
 
 class _Skip(Exception):
     """Raised inside the parsers; parse_bytes turns it into a Skipped."""
-
-
-# ---------------------------------------------------------------- reading targets
 
 
 def read_articles(target: str, settings: Settings) -> Iterator[Article | Skipped]:
@@ -117,9 +114,6 @@ def _unsupported(suffix: str) -> str:
     return f"unsupported file type {suffix}" if suffix else "unsupported file type (no suffix)"
 
 
-# ---------------------------------------------------------------- one file's bytes
-
-
 def parse_bytes(
     data: bytes, name: str, settings: Settings, *, doc_id: str, url: str = ""
 ) -> Parsed:
@@ -142,10 +136,16 @@ def parse_bytes(
         return list(_unique(_PARSERS[suffix](text, doc_id, url)))
     except _Skip as reason:
         return [Skipped(doc_id, str(reason))]
+    except RecursionError:  # hostile JSON nesting; the parsers' own recursion limit
+        return [Skipped(doc_id, "nested too deeply to read")]
 
 
 def content_hash(
-    text: str, title: str = "", source: str = "", published: str = "", url: str = "",
+    text: str,
+    title: str = "",
+    source: str = "",
+    published: str = "",
+    url: str = "",
     author: str = "",
 ) -> str:
     """sha256 hex over the text and all metadata, so a metadata change is an update too."""
@@ -155,10 +155,8 @@ def content_hash(
 
 def make_article(doc_id: str, text: str, **metadata: str) -> Article:
     """An Article with its content_hash filled in (metadata: title, source, published, ...)."""
-    return Article(doc_id=doc_id, text=text, **metadata, content_hash=content_hash(text, **metadata))
+    return Article(doc_id, text, **metadata, content_hash=content_hash(text, **metadata))
 
-
-# ---------------------------------------------------------------- decoding
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -213,8 +211,6 @@ def _guess_decode(data: bytes, html: bool) -> str:
         raise _Skip(_UNDETECTED) from error
 
 
-# ---------------------------------------------------------------- metadata helpers
-
 _COPYRIGHT = re.compile(
     r"^(?:copyright\s*(?:©|\(c\))?|©\s*(?:copyright)?|\(c\)\s*(?:copyright)?)\s*"
     r"(?:\d{4}\s*[-–—]\s*)?(\d{4}),?\s+(?:by\s+)?(.+)$",
@@ -249,7 +245,7 @@ def normalise_date(value: Any) -> str:
     if isinstance(value, int | float):
         seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds or seconds
         try:
-            return datetime.fromtimestamp(seconds, tz=timezone.utc).date().isoformat()
+            return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat()
         except (OverflowError, OSError, ValueError):
             return ""
     text = str(value).strip()
@@ -301,15 +297,11 @@ def _article(doc_id: str, text: str, **metadata: str) -> Article:
     return make_article(metadata.get("url") or doc_id, text, **metadata)
 
 
-# ---------------------------------------------------------------- formats
-
-
 def _parse_txt(text: str, doc_id: str, url: str) -> Parsed:
     # Plain-text articles never lose their text: only newlines and outer whitespace change.
     text = _normalise(text)
     source, year = copyright_of(text)
-    return [_article(doc_id, text, title=_first_line(text), source=source, published=year,
-                     url=url)]
+    return [_article(doc_id, text, title=_first_line(text), source=source, published=year, url=url)]
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -341,49 +333,37 @@ def _parse_md(text: str, doc_id: str, url: str) -> Parsed:
     title = meta.get("title") or (heading and heading.group(1)) or _first_line(body).lstrip("# ")
     source, year = copyright_of(body)
     published = normalise_date(_pick(meta, ("date", "published", "published_at", "pubdate")))
-    return [_article(
-        doc_id, body, title=_shorten(title),
-        source=_pick(meta, ("source", "publisher", "site", "site_name")) or source,
-        published=published or year, url=url or meta.get("url", "") or meta.get("link", ""),
-        author=_pick(meta, ("author", "authors")),
-    )]
+    return [
+        _article(
+            doc_id,
+            body,
+            title=_shorten(title),
+            source=_pick(meta, ("source", "publisher", "site", "site_name")) or source,
+            published=published or year,
+            url=url or meta.get("url", "") or meta.get("link", ""),
+            author=_pick(meta, ("author", "authors")),
+        )
+    ]
 
 
-class _HeadMeta(HTMLParser):
-    """<meta>, <link rel=canonical> and <title>, for what trafilatura did not find."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: dict[str, str] = {}
-        self.title = ""
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {key.lower(): (value or "").strip() for key, value in attrs}
-        if tag == "meta":
-            key = (found.get("property") or found.get("name") or found.get("itemprop") or "")
-            if key and found.get("content"):
-                self.meta.setdefault(key.lower(), found["content"])
-        elif tag == "link" and found.get("rel", "").lower() == "canonical" and found.get("href"):
-            self.meta.setdefault("canonical", found["href"])
-        self._in_title = tag == "title"
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_title = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title and not self.title:
-            self.title = data.strip()
+_META_TAG = re.compile(r"<(meta|link)\s([^>]{0,2000})>", re.I)
+_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
+_TITLE_TAG = re.compile(r"<title[^>]{0,200}>([^<]{0,1000})</title>", re.I)
 
 
-def _head_meta(text: str) -> _HeadMeta:
-    head = _HeadMeta()
-    try:
-        head.feed(text[:1_000_000])  # metadata lives near the top; bound the work
-        head.close()
-    except Exception:  # noqa: BLE001 - a hostile page must not stop an ingest
-        pass
-    return head
+def _head_meta(html: str) -> tuple[dict[str, str], str]:
+    """<meta>/<link rel=canonical> values and the <title>, for what trafilatura missed."""
+    head = html[:500_000]  # metadata lives near the top; bound the work on huge pages
+    meta: dict[str, str] = {}
+    for tag in _META_TAG.finditer(head):
+        found = {k.lower(): unescape(v.strip("\"'")).strip() for k, v in _ATTRIBUTE.findall(tag[2])}
+        key = found.get("property") or found.get("name") or found.get("itemprop") or ""
+        if tag[1].lower() == "link" and found.get("rel", "").lower() == "canonical":
+            key, found["content"] = "canonical", found.get("href", "")
+        if key and found.get("content"):
+            meta.setdefault(key.lower(), found["content"])
+    title = _TITLE_TAG.search(head)
+    return meta, unescape(title[1]).strip() if title else ""
 
 
 def _parse_html(text: str, doc_id: str, url: str) -> Parsed:
@@ -400,22 +380,30 @@ def _parse_html(text: str, doc_id: str, url: str) -> Parsed:
     body = "\n\n".join(line.strip() for line in body.split("\n") if line.strip())
     if not body:
         raise _Skip("no article text found in the HTML")
-    found = {key: str(getattr(doc, key, None) or "") for key in
-             ("title", "sitename", "date", "author", "url")}
+    found = {
+        key: str(getattr(doc, key, None) or "")
+        for key in ("title", "sitename", "date", "author", "url")
+    }
     if not all(found.values()):
-        head = _head_meta(text)
-        meta = head.meta
-        found["title"] = found["title"] or meta.get("og:title", "") or head.title
+        meta, head_title = _head_meta(text)
+        found["title"] = found["title"] or meta.get("og:title", "") or head_title
         found["sitename"] = found["sitename"] or meta.get("og:site_name", "")
         found["date"] = found["date"] or _pick(
             meta, ("article:published_time", "og:published_time", "datepublished", "date")
         )
         found["author"] = found["author"] or meta.get("author", "")
         found["url"] = found["url"] or meta.get("canonical", "") or meta.get("og:url", "")
-    return [_article(
-        doc_id, body, title=_shorten(found["title"]) or _first_line(body), source=found["sitename"],
-        published=normalise_date(found["date"]), url=url or found["url"], author=found["author"],
-    )]
+    return [
+        _article(
+            doc_id,
+            body,
+            title=_shorten(found["title"]) or _first_line(body),
+            source=found["sitename"],
+            published=normalise_date(found["date"]),
+            url=url or found["url"],
+            author=found["author"],
+        )
+    ]
 
 
 _BODY = ("body", "text", "content", "article")
@@ -453,9 +441,12 @@ def _record(record: Any, fallback_id: str) -> Article | Skipped:
     published = next((fields[k] for k in _DATE if fields.get(k) not in (None, "")), "")
     url = _pick(fields, ("url", "link"))
     return make_article(
-        url or fallback_id, text,
+        url or fallback_id,
+        text,
         title=_shorten(_as_text(fields.get("title"))) or _first_line(text),
-        source=_pick(fields, _SOURCE), published=normalise_date(published), url=url,
+        source=_pick(fields, _SOURCE),
+        published=normalise_date(published),
+        url=url,
         author=_pick(fields, ("author", "authors")),
     )
 
@@ -464,12 +455,13 @@ def _parse_json(text: str, doc_id: str, url: str) -> Parsed:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise _Skip(f"invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}")
-    except RecursionError as error:
-        raise _Skip("invalid JSON: nested too deeply") from error
+        raise _Skip(
+            f"invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
     if isinstance(data, dict):
-        wrapped = next((data[k] for k in ("articles", "data", "items")
-                        if isinstance(data.get(k), list)), None)
+        wrapped = next(
+            (data[k] for k in ("articles", "data", "items") if isinstance(data.get(k), list)), None
+        )
         data = wrapped if wrapped is not None else [data]
     if not isinstance(data, list):
         raise _Skip("JSON holds no article objects")
@@ -484,11 +476,8 @@ def _parse_jsonl(text: str, doc_id: str, url: str) -> Parsed:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            results.append(Skipped(f"{doc_id}#{n}", f"invalid JSON: {error.msg} at line {n}, "
-                                                    f"column {error.colno}"))
-            continue
-        except RecursionError:
-            results.append(Skipped(f"{doc_id}#{n}", "invalid JSON: nested too deeply"))
+            why = f"invalid JSON: {error.msg} at line {n}, column {error.colno}"
+            results.append(Skipped(f"{doc_id}#{n}", why))
             continue
         results.append(_record(record, f"{doc_id}#{n}"))
     return results

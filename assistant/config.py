@@ -101,6 +101,11 @@ class Settings(BaseSettings):
         False, description="Allow URLs on loopback or private networks (tests, intranets)."
     )
 
+    # Chat page
+    auth: SecretStr | None = Field(
+        None, description="user:password login for the chat page (required off loopback)."
+    )
+
     def engine_name(self) -> str:
         """The engine ``auto`` resolves to."""
         if self.llm != "auto":

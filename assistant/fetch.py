@@ -55,8 +55,9 @@ def fetch_url(url: str, settings: Settings) -> tuple[bytes, str, str]:
     deadline = time.monotonic() + settings.url_timeout
     current = url
     # Redirects are followed by hand so each hop's host is checked before it is contacted.
-    with httpx.Client(timeout=settings.url_timeout, follow_redirects=False,
-                      headers=_HEADERS) as client:
+    with httpx.Client(
+        timeout=settings.url_timeout, follow_redirects=False, headers=_HEADERS
+    ) as client:
         for _hop in range(MAX_REDIRECTS + 1):
             _check_url(current, settings)
             result = _get(client, current, settings, deadline)
@@ -146,8 +147,14 @@ def _check_url(url: str, settings: Settings) -> None:
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
-    bad = (address.is_loopback or address.is_private or address.is_link_local
-           or address.is_reserved or address.is_multicast or address.is_unspecified)
+    bad = (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or address.is_unspecified
+    )
     # is_global also excludes shared (100.64/10) and documentation ranges.
     return not bad and address.is_global
 

@@ -92,14 +92,24 @@ class OpenAIEngine:
             )
         except openai.OpenAIError as exc:
             raise EngineError(describe_error(exc, self.where)) from None
+        finish = None
         try:
             for event in stream:
-                if event.choices and event.choices[0].delta and event.choices[0].delta.content:
-                    yield event.choices[0].delta.content
+                if not event.choices:
+                    continue
+                choice = event.choices[0]
+                if choice.delta and choice.delta.content:
+                    yield choice.delta.content
+                finish = choice.finish_reason or finish
         except (openai.OpenAIError, ConnectionError, OSError) as exc:
             raise StreamCut(describe_error(exc, self.where)) from None
         except Exception as exc:  # httpx errors surface raw mid-stream
             raise StreamCut(f"the answer stream from {self.where} broke off: {type(exc).__name__}") from None
+        if finish is None:
+            # The connection closed without the server saying it had finished.
+            raise StreamCut(f"the answer stream from {self.where} ended before it was finished")
+        if finish == "length":
+            raise StreamCut(f"the answer reached the token limit ({max_tokens}) before it was finished")
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         yield from self._complete(answer_messages(question, passages), self.settings.max_answer_tokens)

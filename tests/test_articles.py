@@ -84,8 +84,11 @@ def test_txt_fixture_copyright_and_title(settings: Settings) -> None:
         ("Copyright © 2023 The Washington Times, LLC.", "The Washington Times", "2023"),
         ("(c) 2020 Acme Media Inc.", "Acme Media", "2020"),
         ("© 2019 BBC. All rights reserved.", "BBC", "2019"),
-        ("Copyright 2021 The Associated Press. All rights reserved.", "The Associated Press",
-         "2021"),
+        (
+            "Copyright 2021 The Associated Press. All rights reserved.",
+            "The Associated Press",
+            "2021",
+        ),
         ("Copyright © 2018-2023 Daily Post Ltd", "Daily Post", "2023"),
         ("This copyright 2023 line is prose, not a notice.", "", ""),
     ],
@@ -191,21 +194,28 @@ def test_json_single_object(settings: Settings) -> None:
     article = only(read(DATA / "object.json", settings))
     assert article.doc_id == article.url == "https://object.example.com/one"
     assert (article.title, article.source, article.published) == (
-        "Single object article", "Object Times", "2023-01-02"
+        "Single object article",
+        "Object Times",
+        "2023-01-02",
     )
 
 
 def test_json_articles_wrapper(settings: Settings) -> None:
     one, two = articles(read(DATA / "wrapped.json", settings))
-    assert (one.doc_id, one.text, one.published) == ("wrapped.json#1", "First wrapped article text.",
-                                                     "2023")
+    assert (one.doc_id, one.text, one.published) == (
+        "wrapped.json#1",
+        "First wrapped article text.",
+        "2023",
+    )
     assert (two.doc_id, two.published) == ("wrapped.json#2", "")
 
 
 def test_jsonl_bad_line_is_skipped_and_others_go_on(settings: Settings) -> None:
     result = read(DATA / "records.jsonl", settings)
-    assert [a.doc_id for a in articles(result)] == ["https://lines.example.com/1",
-                                                     "records.jsonl#4"]
+    assert [a.doc_id for a in articles(result)] == [
+        "https://lines.example.com/1",
+        "records.jsonl#4",
+    ]
     (bad,) = skipped(result)
     assert bad.what == "records.jsonl#2"
     assert bad.why.startswith("invalid JSON") and "line 2" in bad.why
@@ -226,8 +236,10 @@ def test_json_record_without_body_and_non_objects(settings: Settings) -> None:
 
 
 def test_json_duplicate_urls_keep_the_first(settings: Settings) -> None:
-    records = [{"body": "one", "url": "https://x.example/a"},
-               {"body": "two", "url": "https://x.example/a"}]
+    records = [
+        {"body": "one", "url": "https://x.example/a"},
+        {"body": "two", "url": "https://x.example/a"},
+    ]
     result = parse(json.dumps(records).encode(), "d.json", settings)
     assert articles(result)[0].text == "one"
     assert skipped(result)[0].why.startswith("duplicate")
@@ -265,8 +277,12 @@ def test_folder_recursive_sorted_with_bad_and_hidden(tmp_path: Path, settings: S
     (root / "sub" / "deeper" / "d.txt").write_text("Dee\n\nFourth.")
     (root / "sub" / "report.pdf").write_bytes(b"%PDF-1.4")
     result = read(root, settings)
-    assert [a.doc_id for a in articles(result)] == ["a.txt", "b.txt", "sub/c.md",
-                                                     "sub/deeper/d.txt"]
+    assert [a.doc_id for a in articles(result)] == [
+        "a.txt",
+        "b.txt",
+        "sub/c.md",
+        "sub/deeper/d.txt",
+    ]
     assert skipped(result) == [Skipped("sub/report.pdf", "unsupported file type .pdf")]
 
 
@@ -295,8 +311,13 @@ def test_other_schemes_are_refused(settings: Settings) -> None:
 
 
 def test_supported_suffixes_all_parse(settings: Settings) -> None:
-    samples = {".txt": b"T\n\nx", ".md": b"# T\n\nx", ".markdown": b"# T\n\nx",
-               ".json": b'{"body": "x"}', ".jsonl": b'{"body": "x"}\n'}
+    samples = {
+        ".txt": b"T\n\nx",
+        ".md": b"# T\n\nx",
+        ".markdown": b"# T\n\nx",
+        ".json": b'{"body": "x"}',
+        ".jsonl": b'{"body": "x"}\n',
+    }
     for suffix in SUPPORTED_SUFFIXES:
         data = samples.get(suffix) or (DATA / "page.html").read_bytes()
         assert articles(parse(data, "f" + suffix.upper(), settings)), suffix
@@ -309,8 +330,9 @@ def test_content_hash_stable_and_sensitive(settings: Settings) -> None:
     article = only(read(DATA / "plain.txt", settings))
     again = only(read(DATA / "plain.txt", settings))
     assert article.content_hash == again.content_hash
-    fields = {k: getattr(article, k) for k in ("text", "title", "source", "published", "url",
-                                               "author")}
+    fields = {
+        k: getattr(article, k) for k in ("text", "title", "source", "published", "url", "author")
+    }
     base = content_hash(**fields)
     assert base == article.content_hash and len(base) == 64
     for key in fields:

@@ -95,11 +95,16 @@ def test_html_page(base: str, settings: Settings) -> None:
 
 @pytest.mark.parametrize(
     ("path", "name"),
-    [("/api/articles", "articles.json"), ("/note", "note.txt"), ("/notes.md", "notes.md"),
-     ("/blob", "blob.json")],
+    [
+        ("/api/articles", "articles.json"),
+        ("/note", "note.txt"),
+        ("/notes.md", "notes.md"),
+        ("/blob", "blob.json"),
+    ],
 )
-def test_file_name_follows_content_type(base: str, path: str, name: str,
-                                        settings: Settings) -> None:
+def test_file_name_follows_content_type(
+    base: str, path: str, name: str, settings: Settings
+) -> None:
     assert fetch_url(base + path, settings)[1] == name
 
 
@@ -149,9 +154,17 @@ def test_other_schemes_refused(url: str, settings: Settings) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:9/", "http://localhost/", "http://[::1]/", "http://10.1.2.3/",
-     "http://169.254.169.254/latest/meta-data", "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/",
-     "http://224.0.0.1/", "http://100.64.0.1/"],
+    [
+        "http://127.0.0.1:9/",
+        "http://localhost/",
+        "http://[::1]/",
+        "http://10.1.2.3/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://100.64.0.1/",
+    ],
 )
 def test_private_addresses_refused_by_default(url: str, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="private or local address.*ASSISTANT_ALLOW_PRIVATE_URLS"):

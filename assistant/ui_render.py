@@ -1,0 +1,365 @@
+"""HTML for the chat page: answers, citations, sources and abstentions.
+
+Everything that comes from an article or an engine (titles, quotes, passages, answer text,
+urls) is untrusted: it is escaped here and never rendered as Markdown or HTML. The only
+markup on the page is the markup these functions build. Citation markers become buttons
+that open a native popover (``popovertarget``) holding the quoted passage inside its
+surrounding article text, so the interaction works without any script.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from .citations import MARKER
+from .models import Answer, Article, Citation
+
+WINDOW_CHARS = 600  # article text shown on each side of a quote
+
+# Gradio's HTML component fills a JS template string that is also a Handlebars template:
+# braces, dollars and backticks from articles are entities too, so no text can become code.
+_EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;"})
+
+
+def esc(text: object) -> str:
+    """Text made inert for HTML: tags, quotes and template syntax become entities."""
+    return html.escape(str(text), quote=True).translate(_EXTRA)
+
+
+def safe_url(url: str) -> str:
+    """The url when it is an absolute http(s) link, else "" (no javascript:, data:, ...)."""
+    url = (url or "").strip()
+    try:
+        parts = urlparse(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return ""
+    return url
+
+
+def source_label(c: Citation) -> str:
+    """ "The Washington Times, 2023 – title" (plain text, not yet escaped)."""
+    who = ", ".join(x for x in (c.source, c.published[:4] if c.published else "") if x)
+    title = c.title or c.doc_id
+    return f"{who} – {title}" if who else title
+
+
+def passage_window(text: str, start: int, end: int, radius: int = WINDOW_CHARS) -> str:
+    """HTML of the article text around ``text[start:end]``, the quote inside ``<mark>``."""
+    if not (0 <= start < end <= len(text)):
+        return ""
+    lo = max(0, start - radius)
+    hi = min(len(text), end + radius)
+    # Start and stop at whitespace so no word is cut in half.
+    if lo > 0:
+        space = text.find(" ", lo, start)
+        lo = space + 1 if space != -1 else lo
+    if hi < len(text):
+        space = text.rfind(" ", end, hi)
+        hi = space if space != -1 else hi
+    before, quote, after = text[lo:start], text[start:end], text[end:hi]
+    return (
+        ("… " if lo > 0 else "")
+        + _paragraphs_inline(before)
+        + f'<mark class="nx-quote">{esc(quote)}</mark>'
+        + _paragraphs_inline(after)
+        + (" …" if hi < len(text) else "")
+    )
+
+
+def _paragraphs_inline(text: str) -> str:
+    """Escaped text whose blank lines become paragraph breaks inside one block."""
+    parts = re.split(r"\n\s*\n", text)
+    return '<span class="nx-para-break"></span>'.join(esc(p) for p in parts)
+
+
+@dataclass
+class Turn:
+    """One exchange as the page shows it; ``html`` is the rendered answer block."""
+
+    question: str
+    html: str
+    text: str = ""  # the answer text, kept for follow-up questions
+    ok: bool = True  # False for an error message: not part of the conversation history
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def render_question(question: str) -> str:
+    return f'<div class="nx-q"><div class="nx-who">You</div><div class="nx-q-text">{esc(question)}</div></div>'
+
+
+def render_pending(text: str) -> str:
+    """An answer still being written: plain escaped text and a typing indicator."""
+    body = esc(text) if text else '<span class="nx-muted">Searching the archive…</span>'
+    return (
+        '<div class="nx-a nx-pending" data-state="pending">'
+        '<div class="nx-a-head"><span class="nx-badge">Writing</span></div>'
+        f'<div class="nx-a-text">{body}<span class="nx-caret"></span></div></div>'
+    )
+
+
+def render_error(message: str) -> str:
+    """A failure (engine down, bad filter) as a readable chat message, never a traceback."""
+    return (
+        '<div class="nx-a nx-error" data-state="error" role="alert">'
+        '<div class="nx-a-head"><span class="nx-badge nx-badge-error">Could not answer</span></div>'
+        f'<div class="nx-a-text">{esc(message)}</div></div>'
+    )
+
+
+def _searched_block(answer: Answer, filters: str, open_: bool) -> str:
+    rows = [f'<div><span class="nx-k">Searched for</span> “{esc(answer.searched)}”</div>']
+    if answer.searched and answer.searched != answer.question:
+        rows.append(
+            f'<div><span class="nx-k">Your question</span> “{esc(answer.question)}”'
+            " (rewritten with the conversation)</div>"
+        )
+    rows.append(f'<div><span class="nx-k">Filters</span> {esc(filters or "none")}</div>')
+    engine = answer.engine + (
+        f" · {answer.model}" if answer.model and answer.model != answer.engine else ""
+    )
+    rows.append(f'<div><span class="nx-k">Engine</span> {esc(engine)}</div>')
+    return (
+        f'<details class="nx-searched"{" open" if open_ else ""}>'
+        "<summary>How this was searched</summary>"
+        f'<div class="nx-searched-body">{"".join(rows)}</div></details>'
+    )
+
+
+def render_abstention(answer: Answer, filters: str = "") -> str:
+    """The articles do not cover the question: say so, and show what was searched."""
+    return (
+        '<div class="nx-a nx-abstain" data-state="abstained">'
+        '<div class="nx-a-head"><span class="nx-badge nx-badge-abstain">Not in the archive</span></div>'
+        f'<div class="nx-a-text">{esc(answer.text)} Nothing was made up to fill the gap: '
+        "try other words, widen the filters, or add articles that cover it.</div>"
+        + _searched_block(answer, filters, open_=True)
+        + "</div>"
+    )
+
+
+def render_answer(
+    answer: Answer,
+    key: str,
+    article_of: Callable[[str], Article | None],
+    filters: str = "",
+) -> str:
+    """A finished answer: text with clickable ``[n]`` markers, its sources, and for each
+    source a popover with the quote highlighted in its article."""
+    if answer.abstained:
+        return render_abstention(answer, filters)
+    known = {c.number: c for c in answer.citations}
+
+    def pop_id(n: int) -> str:
+        return f"nx-src-{key}-{n}"
+
+    def marker(m: re.Match[str]) -> str:
+        out = []
+        for part in m.group(1).split(","):
+            n = int(part)
+            c = known.get(n)
+            if c is None:
+                out.append(esc(f"[{n}]"))
+                continue
+            out.append(
+                f'<button type="button" class="nx-cite" popovertarget="{pop_id(n)}" '
+                f'data-cite="{n}" title="{esc(source_label(c))}" '
+                f'aria-label="Show source {n}">{n}</button>'
+            )
+        return "".join(out)
+
+    body = _with_markers(answer.text, marker)
+    sources = "".join(
+        f'<li><button type="button" class="nx-src-btn" popovertarget="{pop_id(c.number)}">'
+        f'[{c.number}]</button> <span class="nx-src-label">{esc(source_label(c))}</span></li>'
+        for c in answer.citations
+    )
+    popovers = "".join(_popover(c, pop_id(c.number), article_of) for c in answer.citations)
+    notes = []
+    if answer.incomplete:
+        notes.append('<div class="nx-note">The answer was cut off before it was finished.</div>')
+    for claim in answer.claims:
+        if not claim.supported:
+            notes.append(
+                '<div class="nx-note">Not supported by its sources, check before use: '
+                f"“{esc(claim.text)}”</div>"
+            )
+    return (
+        '<div class="nx-a nx-answer" data-state="answered">'
+        f'<div class="nx-a-head"><span class="nx-badge">Answer</span>'
+        f'<span class="nx-a-engine">{esc(answer.engine)}</span></div>'
+        f'<div class="nx-a-text">{body}</div>'
+        + "".join(notes)
+        + (
+            f'<div class="nx-sources"><div class="nx-k">Sources</div><ol>{sources}</ol></div>'
+            if sources
+            else ""
+        )
+        + _searched_block(answer, filters, open_=False)
+        + popovers
+        + "</div>"
+    )
+
+
+def _with_markers(text: str, marker: Callable[[re.Match[str]], str]) -> str:
+    """Escape the text, turning only its ``[n]`` markers into buttons."""
+    out, last = [], 0
+    for m in MARKER.finditer(text):
+        out.append(esc(text[last : m.start()]))
+        out.append(marker(m))
+        last = m.end()
+    out.append(esc(text[last:]))
+    return "".join(out).replace("\n\n", '<span class="nx-para-break"></span>').replace("\n", "<br>")
+
+
+def _popover(c: Citation, pid: str, article_of: Callable[[str], Article | None]) -> str:
+    article = article_of(c.doc_id)
+    window = ""
+    if article is not None and article.text[c.start : c.end] == c.quote:
+        window = passage_window(article.text, c.start, c.end)
+    if not window:  # the article changed or was removed since: the quote alone
+        window = f'<mark class="nx-quote">{esc(c.quote)}</mark>'
+        if article is None:
+            window += '<div class="nx-muted">This article is no longer in the archive.</div>'
+    meta = [esc(x) for x in (c.source, c.published) if x]
+    url = safe_url(c.url)
+    if url:
+        meta.append(
+            f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer nofollow">open the article ↗</a>'
+        )
+    return (
+        f'<div popover id="{pid}" class="nx-pop" role="dialog" aria-label="Source {c.number}">'
+        f'<div class="nx-pop-head"><span class="nx-pop-n">[{c.number}]</span>'
+        f'<span class="nx-pop-title">{esc(c.title or c.doc_id)}</span>'
+        f'<button type="button" class="nx-pop-close" popovertarget="{pid}" '
+        'popovertargetaction="hide" aria-label="Close">×</button></div>'
+        f'<div class="nx-pop-meta">{" · ".join(meta)}</div>'
+        f'<div class="nx-pop-body">{window}</div></div>'
+    )
+
+
+def render_transcript(turns: Sequence[Turn], pending: tuple[str, str] | None = None) -> str:
+    """The whole conversation; ``pending`` is (question, text so far) while streaming."""
+    if not turns and pending is None:
+        return (
+            '<div class="nx-conv nx-empty"><div class="nx-empty-title">Ask the archive</div>'
+            "<div>Answers quote the articles verbatim and cite them: click a "
+            '<span class="nx-cite nx-cite-demo">1</span> marker to read the passage in its '
+            "article. When the articles do not cover a question, the assistant says so.</div></div>"
+        )
+    parts = [f'<div class="nx-turn">{render_question(t.question)}{t.html}</div>' for t in turns]
+    if pending is not None:
+        question, text = pending
+        parts.append(
+            f'<div class="nx-turn">{render_question(question)}{render_pending(text)}</div>'
+        )
+    return f'<div class="nx-conv">{"".join(parts)}</div>'
+
+
+def render_status(engine: str, model: str, articles: int) -> str:
+    """The header line: which engine and model answer, and how many articles are indexed."""
+    noun = "article" if articles == 1 else "articles"
+    model_part = f' · <span class="nx-k">model</span> {esc(model)}' if model else ""
+    return (
+        '<div class="nx-status">'
+        f'<span class="nx-pill"><span class="nx-k">engine</span> {esc(engine)}{model_part}</span>'
+        f'<span class="nx-pill" id="nx-count"><b>{articles}</b> {noun} indexed</span></div>'
+    )
+
+
+# Hover opens a marker's source after a short pause; clicks work without any of this.
+HOVER_JS = """
+let timer = null;
+element.addEventListener('mouseover', (e) => {
+  const b = e.target.closest && e.target.closest('button.nx-cite');
+  if (!b) return;
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    const p = document.getElementById(b.getAttribute('popovertarget'));
+    if (p && !p.matches(':popover-open')) { try { p.showPopover(); } catch (err) {} }
+  }, 400);
+});
+element.addEventListener('mouseout', (e) => {
+  if (e.target.closest && e.target.closest('button.nx-cite')) clearTimeout(timer);
+});
+element.addEventListener('toggle', (e) => {
+  if (e.newState !== 'open') return;
+  const body = e.target.querySelector('.nx-pop-body');
+  const mark = body && body.querySelector('mark');
+  if (mark) body.scrollTop = Math.max(0, mark.offsetTop - body.offsetTop - body.clientHeight / 3);
+}, true);
+"""
+
+CSS = """
+.nx-header { display:flex; align-items:center; justify-content:space-between; flex-wrap:wrap; gap:8px; }
+.nx-header h1 { font-size:1.35rem; margin:0; font-weight:650; letter-spacing:-0.01em; }
+.nx-header .nx-sub { color:var(--body-text-color-subdued); font-size:0.9rem; }
+.nx-status { display:flex; gap:8px; flex-wrap:wrap; }
+.nx-pill { border:1px solid var(--border-color-primary); border-radius:999px; padding:3px 10px;
+  font-size:0.85rem; background:var(--background-fill-secondary); }
+.nx-k { color:var(--body-text-color-subdued); font-size:0.8rem; text-transform:uppercase;
+  letter-spacing:0.04em; margin-right:4px; }
+.nx-conv { display:flex; flex-direction:column; gap:18px; padding:6px 4px 12px; }
+.nx-empty { align-items:flex-start; color:var(--body-text-color-subdued); padding:28px 8px; line-height:1.6; }
+.nx-empty-title { font-size:1.1rem; font-weight:600; color:var(--body-text-color); }
+.nx-turn { display:flex; flex-direction:column; gap:8px; }
+.nx-q { align-self:flex-end; max-width:85%; background:var(--color-accent-soft);
+  border-radius:14px 14px 4px 14px; padding:8px 14px; }
+.nx-who { font-size:0.72rem; text-transform:uppercase; letter-spacing:0.05em;
+  color:var(--body-text-color-subdued); }
+.nx-a { border:1px solid var(--border-color-primary); border-radius:4px 14px 14px 14px;
+  padding:12px 16px; background:var(--background-fill-primary); max-width:95%; line-height:1.6; }
+.nx-a-head { display:flex; gap:8px; align-items:center; margin-bottom:4px; }
+.nx-a-engine { color:var(--body-text-color-subdued); font-size:0.8rem; }
+.nx-badge { font-size:0.72rem; font-weight:600; text-transform:uppercase; letter-spacing:0.05em;
+  color:#1d4ed8; background:#dbeafe; border-radius:6px; padding:1px 7px; }
+.nx-badge-abstain { color:#92400e; background:#fef3c7; }
+.nx-badge-error { color:#991b1b; background:#fee2e2; }
+.nx-abstain { background:#fffbeb; color:#1f2937; border-color:#f59e0b; border-left-width:4px; }
+.nx-error { background:#fef2f2; color:#1f2937; border-color:#ef4444; border-left-width:4px; }
+.nx-pending .nx-a-text { color:var(--body-text-color-subdued); }
+.nx-caret { display:inline-block; width:7px; height:1em; margin-left:2px; vertical-align:text-bottom;
+  background:currentColor; animation:nx-blink 1s steps(2) infinite; }
+@keyframes nx-blink { 50% { opacity:0; } }
+.nx-para-break { display:block; height:0.6em; }
+button.nx-cite, span.nx-cite { display:inline-block; min-width:1.5em; padding:0 5px; margin:0 1px;
+  font-size:0.75rem; line-height:1.4; font-weight:600; vertical-align:super; cursor:pointer;
+  border-radius:6px; border:1px solid #93c5fd; background:#eff6ff; color:#1d4ed8; }
+button.nx-cite:hover, button.nx-cite:focus-visible { background:#1d4ed8; color:#fff; }
+.nx-sources { margin-top:10px; padding-top:8px; border-top:1px dashed var(--border-color-primary); }
+.nx-sources ol { list-style:none; margin:4px 0 0; padding:0; font-size:0.88rem; }
+.nx-sources li { margin:2px 0; }
+.nx-src-btn { border:none; background:none; color:#1d4ed8; font-weight:600; cursor:pointer; padding:0; }
+.nx-note { margin-top:8px; font-size:0.85rem; color:#92400e; background:#fffbeb;
+  border-radius:6px; padding:4px 8px; }
+.nx-searched { margin-top:8px; font-size:0.85rem; color:var(--body-text-color-subdued); }
+.nx-searched summary { cursor:pointer; }
+.nx-searched-body { padding:4px 0 0 14px; display:flex; flex-direction:column; gap:2px; }
+.nx-muted { color:var(--body-text-color-subdued); }
+.nx-pop { position:fixed; inset:72px 24px auto auto; margin:0; width:min(560px, calc(100vw - 48px));
+  max-height:calc(100vh - 110px); display:none; flex-direction:column; padding:0;
+  border:1px solid var(--border-color-primary); border-radius:12px;
+  background:var(--background-fill-primary); color:var(--body-text-color);
+  box-shadow:0 18px 50px rgba(15,23,42,0.25); }
+.nx-pop:popover-open { display:flex; }
+.nx-pop-head { display:flex; gap:8px; align-items:flex-start; padding:12px 14px 4px; }
+.nx-pop-n { color:#1d4ed8; font-weight:700; }
+.nx-pop-title { font-weight:600; flex:1; }
+.nx-pop-close { border:none; background:none; font-size:1.3rem; line-height:1; cursor:pointer;
+  color:var(--body-text-color-subdued); }
+.nx-pop-meta { padding:0 14px 8px 14px; font-size:0.85rem; color:var(--body-text-color-subdued);
+  border-bottom:1px solid var(--border-color-primary); }
+.nx-pop-meta a { color:#1d4ed8; }
+.nx-pop-body { padding:10px 14px 14px; overflow:auto; line-height:1.65; font-size:0.93rem; }
+mark.nx-quote { background:#fde68a; color:#111827; padding:1px 2px; border-radius:3px; }
+#nx-transcript { border:1px solid var(--border-color-primary); border-radius:12px; padding:8px 12px;
+  background:var(--background-fill-secondary); }
+.nx-examples button { font-size:0.85rem !important; }
+"""
