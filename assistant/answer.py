@@ -9,13 +9,15 @@ from datetime import date
 from typing import Any
 
 from .archive import Archive, open_archive
-from .citations import Renumberer, assemble
+from .citations import Renumberer, render, split_answer
+from .claims import ClaimChecker, check_sentences, uncovered_parts
 from .config import Settings
+from .embeddings import Embedder
 from .engines import Engine, Turn, get_engine
 from .errors import InputError
-from .models import Answer, Filters, Passage
+from .models import Answer, Claim, Filters, Passage
 from .openai_engine import StreamCut
-from .refusal import REFUSAL, is_refusal
+from .refusal import REFUSAL, missing_part
 from .retrieve import search
 from .text_match import fold
 
@@ -111,6 +113,12 @@ def stream_answer(
     if engine is None:
         engine = get_engine(settings, archive.embedder if settings.engine_name() == "extractive" else None)
     searched = engine.rewrite(question, list(history)) if history else question
+    declined = decline(archive, question, Answer(question=question, text=REFUSAL, abstained=True,
+                                                 engine=engine.name, model=engine.model, searched=searched))
+    if declined is not None:
+        yield declined.text
+        yield declined
+        return
     passages = search(archive, searched, k=k or settings.top_k, filters=resolved)
     shown = passages if engine.name == "extractive" else passages[: settings.answer_passages]
     base = Answer(question=question, text=REFUSAL, abstained=True, engine=engine.name,
@@ -135,19 +143,69 @@ def stream_answer(
     tail = renumber.flush()
     if tail:
         yield tail
-    yield finish(base, "".join(pieces), shown, settings, incomplete)
+    yield finish(base, "".join(pieces), shown, settings, incomplete, archive.embedder)
 
 
-def finish(base: Answer, raw: str, passages: list[Passage], settings: Settings, incomplete: bool) -> Answer:
-    """Turn an engine's raw text into the final Answer (citations, claims, abstention)."""
-    text, citations, claims = assemble(raw, passages)
-    if not citations or (is_refusal(raw) and len(citations) == 0):
+def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
+    """The abstention to give instead of answering when the question is about publishers
+    or publication dates the archive does not hold (else None): "The archive holds no
+    articles published by Bloomberg", never an answer from other publishers."""
+    from .coverage import coverage_notice
+
+    registry = archive.store.registry()
+    if not registry:
+        return None  # nothing to search: the ordinary refusal follows
+    days = sorted(a.published[:10] for a in registry.values() if len(a.published) >= 10)
+    published = (_as_date(days[0], "published"), _as_date(days[-1], "published")) if days else None
+    authors = sorted({a.author for a in registry.values() if a.author})
+    notice = coverage_notice(question, archive.store.sources(), authors, published)  # type: ignore[arg-type]
+    if notice is None:
+        return None
+    base.text = notice
+    return base
+
+
+def finish(
+    base: Answer,
+    raw: str,
+    passages: list[Passage],
+    settings: Settings,
+    incomplete: bool,
+    embedder: Embedder | None = None,
+) -> Answer:
+    """Turn an engine's raw text into the final Answer.
+
+    Every sentence that states a fact becomes a claim checked against the passages it cites
+    (see :mod:`assistant.claims`); markers are re-pointed to the passage that carries a claim
+    when the cited one does not; unsupported claims are flagged (``supported=False``) or,
+    with ``unsupported_claims="drop"``, removed. With no supported claim the answer abstains
+    (``base``, the refusal). Parts of the question no supported claim covers are named."""
+    sentences = split_answer(raw, len(passages))
+    check_sentences(sentences, ClaimChecker(passages, embedder))
+    claims = [s for s in sentences if s.claim]
+    if not any(s.supported for s in claims):
         return base
-    if settings.unsupported_claims == "drop" and claims:
-        kept = [c for c in claims if c.supported]
-        if not kept:
-            return base
-    base.text, base.citations, base.claims = text, citations, claims
+    if settings.unsupported_claims == "drop":
+        for s in claims:
+            s.dropped = not s.supported
+    missing = uncovered_parts(base.question, sentences)
+    text, citations, numbers = render(raw, sentences, passages)
+    if missing:
+        text = f"{text} " + " ".join(missing_part(part) for part in missing)
+    base.text, base.citations = text, citations
+    base.claims = [
+        Claim(
+            text=s.text,
+            citations=[numbers[p] for p in s.cited if p in numbers],
+            supported=s.supported,
+            quote=s.quote.text if s.quote else "",
+            start=s.quote.start if s.quote else -1,
+            end=s.quote.end if s.quote else -1,
+            doc_id=passages[s.quote.passage].doc_id if s.quote else "",
+        )
+        for s in claims
+        if not s.dropped
+    ]
     base.abstained, base.incomplete = False, incomplete
     return base
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from .config import Settings
 from .embeddings import MINILM_NAME, Embedder, get_embedder
+from .errors import StoreError
 from .lexical import LexicalIndex
 from .store import Store, open_store
 
@@ -17,25 +19,35 @@ def embedder_identity(settings: Settings) -> str:
 
 
 class Archive:
-    """Everything retrieval and ingest need, opened once per process and settings."""
+    """Everything retrieval and ingest need, opened once per process and settings.
 
-    def __init__(self, settings: Settings) -> None:
+    ``embedder`` replaces the configured one (tests use a deterministic fake); the store
+    then records and checks that embedder's name instead.
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.store: Store = open_store(settings, embedder_identity(settings))
+        self._embedder = embedder
+        identity = embedder.name if embedder is not None else embedder_identity(settings)
+        self.store: Store = open_store(settings, identity)
         # BM25 lives beside the local store; with a Chroma server, beside this machine's data.
-        key = settings.collection + ("@" + settings.chroma_url if settings.chroma_url else "")
-        self.lexical = LexicalIndex(settings.data_dir / "bm25" / _safe(key))
+        self.lexical = LexicalIndex(settings.data_dir / "bm25" / _local_name(settings))
         self._lock = threading.RLock()
         self._ready = False
 
     @property
     def embedder(self) -> Embedder:
-        return get_embedder(self.settings)
+        return self._embedder if self._embedder is not None else get_embedder(self.settings)
 
     def ready(self) -> Archive:
         """Recover from an interrupted ingest and load (or repair) BM25; idempotent."""
         with self._lock:
             if not self._ready:
+                if rebuild_marker(self.settings).exists():
+                    raise StoreError(
+                        "an `assistant rebuild` of this store was interrupted: run "
+                        "`assistant rebuild` again to finish it"
+                    )
                 self.store.recover()
                 self.lexical.load()
                 self.reconcile()
@@ -62,20 +74,59 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120]
 
 
+def _local_name(settings: Settings) -> str:
+    """This store's name among the local files (BM25, markers) of the data folder."""
+    key = settings.collection + ("@" + settings.chroma_url if settings.chroma_url else "")
+    return _safe(key)
+
+
+def rebuild_marker(settings: Settings) -> Path:
+    """A file present while ``assistant rebuild`` runs: a store with half of its vectors
+    must not answer as if it were whole."""
+    return settings.data_dir / f"rebuild-{_local_name(settings)}.incomplete"
+
+
 _archives: dict[str, Archive] = {}
 _archives_lock = threading.Lock()
 
 
-def open_archive(settings: Settings) -> Archive:
-    """The archive for these settings, opened and made consistent once per process."""
-    key = settings.model_dump_json(
+def _key(settings: Settings) -> str:
+    return settings.model_dump_json(
         include={"data_dir", "chroma_url", "collection", "embeddings", "embedding_model"}
     )
+
+
+def open_archive(settings: Settings, embedder: Embedder | None = None) -> Archive:
+    """The archive for these settings, opened and made consistent once per process.
+
+    The first call for a store may hand in an ``embedder`` to use instead of the configured
+    one; later calls without one get the same archive (so ``ingest``, ``retrieve`` and
+    ``answer`` all use it).
+    """
+    key = _key(settings)
     with _archives_lock:
-        if key not in _archives:
-            _archives[key] = Archive(settings)
-        archive = _archives[key]
+        archive = _archives.get(key)
+        if archive is not None and embedder is not None and archive.embedder is not embedder:
+            archive = None  # another embedder asked for explicitly: reopen (and re-check)
+        if archive is None:
+            archive = _archives[key] = Archive(settings, embedder)
     return archive.ready()
+
+
+def install_archive(archive: Archive) -> Archive:
+    """Make an archive built outside :func:`open_archive` the one it returns."""
+    with _archives_lock:
+        _archives[_key(archive.settings)] = archive
+    return archive.ready()
+
+
+def forget_archive(settings: Settings) -> None:
+    """Drop the cached archive of these settings (after its store was rebuilt)."""
+    from .store import forget_store
+
+    with _archives_lock:
+        _archives.pop(_key(settings), None)
+    forget_store(settings)
 
 
 def close_archives() -> None:

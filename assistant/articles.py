@@ -202,6 +202,16 @@ def _guess_decode(data: bytes, html: bool) -> str:
         raise _Skip(_UNDETECTED)
     # Short Western texts fit several 8-bit code pages equally well; cp1252 (a superset of
     # printable latin-1) is by far the most common one for news text, so it wins ties.
+    # charset_normalizer often leaves cp1252 out of its list ("“we” – Größe" comes back as
+    # cp775 or cp1250), so score the cp1252 reading with the library's own measure too.
+    from charset_normalizer.md import mess_ratio
+
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and mess_ratio(western) * 100 <= matches[0].percent_chaos + 1.0:
+        return western
     best = min(m.percent_chaos for m in matches)
     tied = [m.encoding for m in matches if m.percent_chaos <= best + 1.0]
     encoding = "cp1252" if "cp1252" in tied else matches[0].encoding
@@ -463,7 +473,7 @@ def _parse_json(text: str, doc_id: str, url: str) -> Parsed:
             (data[k] for k in ("articles", "data", "items") if isinstance(data.get(k), list)), None
         )
         data = wrapped if wrapped is not None else [data]
-    if not isinstance(data, list):
+    if not isinstance(data, list) or not data:  # [] would otherwise vanish without a word
         raise _Skip("JSON holds no article objects")
     return [_record(record, f"{doc_id}#{n}") for n, record in enumerate(data, 1)]
 
@@ -474,12 +484,12 @@ def _parse_jsonl(text: str, doc_id: str, url: str) -> Parsed:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            results.append(_record(json.loads(line), f"{doc_id}#{n}"))
         except json.JSONDecodeError as error:
             why = f"invalid JSON: {error.msg} at line {n}, column {error.colno}"
             results.append(Skipped(f"{doc_id}#{n}", why))
-            continue
-        results.append(_record(record, f"{doc_id}#{n}"))
+        except RecursionError:  # one hostile line must not cost the others
+            results.append(Skipped(f"{doc_id}#{n}", "nested too deeply to read"))
     return results
 
 

@@ -22,18 +22,40 @@ def _split_long(
     text: str, start: int, end: int, max_tokens: int, count: TokenCounter
 ) -> list[tuple[int, int]]:
     """Cut one over-long sentence at word boundaries into pieces that fit."""
-    words = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
     pieces: list[tuple[int, int]] = []
-    piece_start, total = 0, 0
-    for n, (s, e) in enumerate(words):
+    piece: tuple[int, int] | None = None
+    total = 0
+    for m in re.finditer(r"\S+", text[start:end]):
+        s, e = start + m.start(), start + m.end()
         # Per-word counts keep this linear on hostile input (megabytes without a full stop).
         size = count(text[s:e])
-        if total and total + size > max_tokens:
-            pieces.append((words[piece_start][0], words[n - 1][1]))
-            piece_start, total = n, 0
+        if size > max_tokens:  # a URL or a blob longer than a whole chunk: cut it alone
+            if piece:
+                pieces.append(piece)
+            pieces.extend(_split_word(text, s, e, max_tokens, count))
+            piece, total = None, 0
+            continue
+        if piece and total + size > max_tokens:
+            pieces.append(piece)
+            piece, total = None, 0
+        piece = (piece[0] if piece else s, e)
         total += size
-    if words:
-        pieces.append((words[piece_start][0], words[-1][1]))
+    if piece:
+        pieces.append(piece)
+    return pieces
+
+
+def _split_word(
+    text: str, start: int, end: int, max_tokens: int, count: TokenCounter
+) -> list[tuple[int, int]]:
+    """Cut one word longer than a whole chunk into pieces of characters that fit."""
+    pieces: list[tuple[int, int]] = []
+    while start < end:
+        size = min(end - start, max_tokens)  # a token covers at least one character
+        while size > 1 and count(text[start : start + size]) > max_tokens:
+            size //= 2
+        pieces.append((start, start + size))
+        start += size
     return pieces
 
 
@@ -63,6 +85,8 @@ def chunk_spans(
             total += units[j][2]
             j += 1
         j = max(j, i + 1)
+        while j > i + 1 and count(text[units[i][0] : units[j - 1][1]]) > max_tokens:
+            j -= 1
         spans.append((units[i][0], units[j - 1][1]))
         if j >= len(units):
             break

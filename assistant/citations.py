@@ -1,28 +1,22 @@
 """From an engine's raw text with ``[n]`` markers (n = passage number) to an answer whose
-markers are renumbered citations with verbatim quotes located in the stored articles."""
+markers are citation numbers (one citation per passage, numbered by first use), each
+citation carrying a verbatim quote located in its stored article.
+
+Streaming uses :class:`Renumberer`; the final answer is split into :class:`Sentence` s
+(which claim checking may re-point or drop) and put back together by :func:`render`.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from .models import Citation, Claim, Passage
-from .refusal import is_refusal
+from .models import Citation, Passage
 from .sentences import sentence_spans
-from .text_match import key_terms, overlap
 
 MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
-
-
-@dataclass(frozen=True)
-class Quote:
-    """A sentence of a passage, located in its article."""
-
-    passage: int  # 0-based index into the passages
-    text: str
-    start: int
-    end: int
-    score: float
+_MAX_QUOTE = 700  # characters: longer merged quotes fall back to the best single span
 
 
 def marker_numbers(segment: str) -> list[int]:
@@ -37,55 +31,10 @@ def marker_numbers(segment: str) -> list[int]:
 
 
 def strip_markers(segment: str) -> str:
+    """The text without markers, spaces before punctuation closed up."""
     text = MARKER.sub("", segment)
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
     return " ".join(text.split())
-
-
-def passage_sentences(passage: Passage) -> list[tuple[str, int, int]]:
-    """The sentences of a passage with offsets into its article."""
-    return [
-        (passage.text[s:e], passage.start + s, passage.start + e)
-        for s, e in sentence_spans(passage.text)
-    ]
-
-
-def best_quote(claim: str, passages: list[Passage], index: int) -> Quote:
-    """The sentence of passage ``index`` that best carries the claim."""
-    passage = passages[index]
-    best: Quote | None = None
-    for text, start, end in passage_sentences(passage):
-        score = overlap(claim, text)
-        if best is None or score > best.score:
-            best = Quote(index, text, start, end, score)
-    if best is None:  # an empty passage cannot happen in a store, but stay total
-        return Quote(index, passage.text, passage.start, passage.end, 0.0)
-    return best
-
-
-def supports(claim: str, quote: str) -> bool:
-    """Lexical support: the claim's names and numbers appear in the quote and most of its
-    content words do."""
-    missing = key_terms(claim) - key_terms(quote) - _terms_of(quote)
-    return not missing and overlap(claim, quote) >= 0.5
-
-
-def _terms_of(text: str) -> frozenset[str]:
-    from .text_match import content_terms
-
-    return content_terms(text)
-
-
-def is_factual(sentence: str) -> bool:
-    """A sentence that asserts something (not a refusal or a note on what is missing)."""
-    lowered = sentence.lower()
-    if is_refusal(sentence):
-        return False
-    return not any(
-        p in lowered
-        for p in ("do not say", "does not say", "do not cover", "does not cover", "do not mention",
-                  "does not mention", "no information", "not contain", "do not answer")
-    )
 
 
 class Renumberer:
@@ -109,10 +58,11 @@ class Renumberer:
         return "".join(f"[{n}]" for n in out)
 
     def feed(self, piece: str) -> str:
+        """Text ready to show, holding back a marker that may still be arriving."""
         text = self._pending + piece
         cut = text.rfind("[")
         if cut != -1 and "]" not in text[cut:] and len(text) - cut < 24:
-            text, self._pending = text[:cut], text[cut:]  # a marker may still be arriving
+            text, self._pending = text[:cut], text[cut:]
         else:
             self._pending = ""
         return MARKER.sub(self._sub, text)
@@ -125,46 +75,136 @@ class Renumberer:
         return self.feed(raw) + self.flush()
 
 
-def assemble(raw: str, passages: list[Passage]) -> tuple[str, list[Citation], list[Claim]]:
-    """Renumber markers into citations (one per passage, in order of first use), drop
-    markers that name no passage, and record each claim with its best evidence.
+@dataclass
+class Quote:
+    """Evidence for a sentence: a span of passage ``passage`` located in its article."""
 
-    A citation's quote is the passage sentence that best carries the claims citing it."""
-    renumber = Renumberer(len(passages))
-    text = renumber.convert(raw)
-    text = re.sub(r"[ \t]+(?=[.,;:!?](?:\s|$))", "", text).strip()
-    number_to_passage = {num: n - 1 for n, num in renumber.numbers.items()}
-    best_for: dict[int, Quote] = {}
-    claims: list[Claim] = []
-    for s, e in sentence_spans(text):
-        segment = text[s:e]
-        claim_text = strip_markers(segment)
-        cited = [n for n in marker_numbers(segment) if n in number_to_passage]
-        quotes = [best_quote(claim_text, passages, number_to_passage[n]) for n in cited]
-        for n, quote in zip(cited, quotes, strict=True):
-            if n not in best_for or quote.score > best_for[n].score:
-                best_for[n] = quote
-        if claim_text and is_factual(claim_text):
-            best = max(quotes, key=lambda q: q.score, default=None)
-            claims.append(
-                Claim(
-                    text=claim_text,
-                    citations=cited,
-                    supported=best is not None and supports(claim_text, best.text),
-                    quote=best.text if best else "",
-                    start=best.start if best else -1,
-                    end=best.end if best else -1,
-                    doc_id=passages[best.passage].doc_id if best else "",
-                )
-            )
-    citations = []
-    for number in sorted(number_to_passage):
-        p = passages[number_to_passage[number]]
-        q = best_for.get(number) or best_quote("", passages, number_to_passage[number])
-        citations.append(
-            Citation(
-                number=number, doc_id=p.doc_id, title=p.title, source=p.source,
-                published=p.published, url=p.url, quote=q.text, start=q.start, end=q.end,
-            )
-        )
-    return text, citations, claims
+    passage: int  # 0-based
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Sentence:
+    """One sentence of an engine's answer: its raw text (engine markers), where it sits in
+    the raw answer, the passages it cites (0-based, valid ones only) and its evidence."""
+
+    raw: str
+    start: int
+    end: int
+    cited: list[int]
+    quote: Quote | None = None
+    supported: bool = False
+    claim: bool = False  # states a fact that was checked
+    repointed: bool = False
+    dropped: bool = False
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return strip_markers(self.raw)
+
+
+def split_answer(raw: str, passages: int) -> list[Sentence]:
+    """The sentences of a raw answer (line by line, so list items stay apart)."""
+    out: list[Sentence] = []
+    offset = 0
+    for line in raw.splitlines(keepends=True):
+        for s, e in sentence_spans(line):
+            segment = line[s:e]
+            cited = [n - 1 for n in marker_numbers(segment) if 1 <= n <= passages]
+            out.append(Sentence(segment, offset + s, offset + e, cited))
+        offset += len(line)
+    return out
+
+
+def _close_up(text: str) -> str:
+    text = re.sub(r"[ \t]+(?=[.,;:!?](?:\s|$))", "", text)
+    return re.sub(r"[ \t]{2,}", " ", text)
+
+
+def _sentence_text(sentence: Sentence, numbers: dict[int, int]) -> str:
+    """The sentence with citation numbers; re-pointed markers move to the sentence's end."""
+    if not sentence.repointed:
+
+        def sub(m: re.Match[str]) -> str:
+            out: list[int] = []
+            for part in m.group(1).split(","):
+                p = int(part) - 1
+                if p in sentence.cited and numbers[p] not in out:
+                    out.append(numbers[p])
+            return "".join(f"[{n}]" for n in out)
+
+        return _close_up(MARKER.sub(sub, sentence.raw)).strip()
+    body = _close_up(MARKER.sub("", sentence.raw)).strip()
+    marks = "".join(f"[{numbers[p]}]" for p in sentence.cited)
+    m = re.search(r"[.!?…]+[\"'”’)]*$", body)
+    if m:
+        return f"{body[: m.start()]} {marks}{body[m.start() :]}"
+    return f"{body} {marks}"
+
+
+def render(
+    raw: str, sentences: Sequence[Sentence], passages: Sequence[Passage]
+) -> tuple[str, list[Citation], dict[int, int]]:
+    """Put the answer back together: dropped sentences removed, markers numbered by first
+    use, one citation per cited passage with a quote covering the sentences citing it.
+
+    Returns the text, the citations and the passage -> citation number map."""
+    numbers: dict[int, int] = {}
+    for s in sentences:
+        if not s.dropped:
+            for p in s.cited:
+                numbers.setdefault(p, len(numbers) + 1)
+    parts: list[str] = []
+    cursor = 0
+    for s in sentences:
+        gap = raw[cursor : s.start]
+        cursor = s.end
+        if s.dropped:
+            continue
+        if parts or gap.strip():
+            parts.append(gap if gap else " ")
+        parts.append(_sentence_text(s, numbers))
+        parts.extend(f" {x}" for x in s.extra)
+    text = _close_up("".join(parts)).strip()
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    citations = [
+        _citation(number, p, [s for s in sentences if not s.dropped and p in s.cited], passages)
+        for p, number in sorted(numbers.items(), key=lambda kv: kv[1])
+    ]
+    return text, citations, numbers
+
+
+def _citation(
+    number: int, index: int, citing: Sequence[Sentence], passages: Sequence[Passage]
+) -> Citation:
+    """A passage's citation; its quote spans the evidence of the sentences citing it."""
+    passage = passages[index]
+    quotes = [s.quote for s in citing if s.quote is not None and s.quote.passage == index]
+    supported = [
+        s.quote for s in citing if s.supported and s.quote is not None and s.quote.passage == index
+    ]
+    chosen = supported or quotes
+    if chosen:
+        start = min(q.start for q in chosen)
+        end = max(q.end for q in chosen)
+        if end - start > _MAX_QUOTE:
+            start, end = chosen[0].start, chosen[0].end
+    else:  # nothing located (cannot happen for a checked claim): the first sentence
+        spans = sentence_spans(passage.text)
+        s, e = spans[0] if spans else (0, len(passage.text))
+        start, end = passage.start + s, passage.start + e
+    quote = passage.text[start - passage.start : end - passage.start]
+    return Citation(
+        number=number,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        source=passage.source,
+        published=passage.published,
+        url=passage.url,
+        quote=quote,
+        start=start,
+        end=end,
+    )

@@ -195,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--data", required=True, help="folder with corpus.json and MultiHopRAG.json")
     e.add_argument("--limit", type=int, default=None, help="only the first N answerable queries")
     e.add_argument("--out", default=None, help="write the JSON report here")
+    e.add_argument(
+        "--store", default=None, help="build (or reuse) the eval's store here, not in a temp dir"
+    )
     e.set_defaults(func=cmd_eval)
     e = esub.add_parser("answers", help="answer quality and abstention")
     e.add_argument("--qa", default=None, help="JSONL file of questions with acceptable answers")

@@ -71,7 +71,18 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = Field(10, description="Passages retrieved per question.")
     candidates: int = Field(50, description="Candidates taken from each retriever before fusion.")
-    dense_weight: float = Field(0.5, description="Weight of dense scores in fusion (0..1).")
+    dense_weight: float = Field(0.3, description="Weight of dense scores in fusion (0..1).")
+    query_hints: bool = Field(
+        True, description="Boost articles whose publisher or date the question names."
+    )
+    publisher_boost: float = Field(0.3, description="Score added for a named publisher.")
+    date_boost: float = Field(0.2, description="Score added for a named publication date.")
+    hint_candidates: int = Field(
+        20, description="Extra candidates from each named publisher's articles."
+    )
+    article_penalty: float = Field(
+        0.1, description="Score lost per better chunk of the same article (spreads articles)."
+    )
 
     # Answering
     llm: Literal["auto", "extractive", "openai", "local"] = Field(

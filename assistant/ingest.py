@@ -12,7 +12,7 @@ from .chunking import chunk_article, index_text
 from .config import Settings
 from .errors import InputError
 from .lexical import make_node
-from .models import Article, IngestReport
+from .models import Article, Chunk, IngestReport
 from .store import chunk_id, chunk_metadata
 
 ProgressFn = Callable[[int, str], None]  # (articles done, current article) -> None
@@ -27,7 +27,7 @@ def _targets(paths_or_urls: str | Path | Iterable[str | Path]) -> list[str]:
     if not targets:
         raise InputError("nothing to ingest: give one or more files, folders or http(s) URLs")
     for target in targets:
-        if not target.startswith(("http://", "https://")) and not Path(target).exists():
+        if "://" not in target and not Path(target).exists():  # URLs are checked by fetch
             raise InputError(f"no such file or folder: {target}")
     return targets
 
@@ -100,38 +100,52 @@ def ingest(
     return report
 
 
-def _commit(archive: Archive, batch: list[tuple[Article, str]], report: IngestReport) -> None:
-    """Chunk and embed a batch of articles in one encoder call, then write each."""
+def chunks_for_index(article: Article, archive: Archive) -> list[Chunk]:
+    """The article's chunks, sized so that what is embedded (the header of
+    :func:`index_text`, the chunk and the encoder's two special tokens) fits the
+    ``chunk_tokens`` window: the encoder silently drops whatever is beyond it."""
     settings = archive.settings
-    embedder = archive.embedder
-    chunked = [
-        (a, chunk_article(a, settings.chunk_tokens, settings.chunk_overlap, embedder.count_tokens))
-        for a, _ in batch
-    ]
+    count = archive.embedder.count_tokens
+    header = count(index_text(article, "")) + 2
+    budget = max(settings.chunk_tokens - header, min(64, settings.chunk_tokens))
+    return chunk_article(article, budget, settings.chunk_overlap, count)
+
+
+def embed_and_write(archive: Archive, articles: list[Article]) -> Iterator[tuple[Article, int]]:
+    """Chunk and embed articles in one encoder call, then write and index each one.
+
+    Yields each article with its chunk count once it is committed (BM25 is staged too;
+    the caller flushes it)."""
+    chunked = [(a, chunks_for_index(a, archive)) for a in articles]
     texts = [index_text(a, c.text) for a, chunks in chunked for c in chunks]
-    vectors = embedder.embed_documents(texts)
-    archive.store.begin(a.doc_id for a, _ in batch)
+    vectors = archive.embedder.embed_documents(texts) if texts else []
+    archive.store.begin(a.doc_id for a in articles)
     offset = 0
-    bm25_add = {}
-    for (article, kind), (_, chunks) in zip(batch, chunked, strict=True):
+    for article, chunks in chunked:
         own = vectors[offset : offset + len(chunks)]
         offset += len(chunks)
         archive.store.write(article, chunks, own)
-        bm25_add[article.doc_id] = (
-            article.content_hash,
-            [
-                make_node(
-                    chunk_id(article.doc_id, article.content_hash, c.index),
-                    c.text,
-                    chunk_metadata(article, c),
-                )
-                for c in chunks
-            ],
-        )
-        report.chunks += len(chunks)
-        (report.added if kind == "added" else report.updated).append(article.doc_id)
+        # Staged article by article: an error later in the batch keeps BM25 in step.
+        nodes = [
+            make_node(
+                chunk_id(article.doc_id, article.content_hash, c.index),
+                c.text,
+                chunk_metadata(article, c),
+            )
+            for c in chunks
+        ]
+        archive.lexical.update(add={article.doc_id: (article.content_hash, nodes)})
+        yield article, len(chunks)
     archive.store.end()
-    archive.lexical.update(add=bm25_add)
+
+
+def _commit(archive: Archive, batch: list[tuple[Article, str]], report: IngestReport) -> None:
+    kinds = {a.doc_id: kind for a, kind in batch}
+    for article, chunks in embed_and_write(archive, [a for a, _ in batch]):
+        report.chunks += chunks
+        (report.added if kinds[article.doc_id] == "added" else report.updated).append(
+            article.doc_id
+        )
 
 
 def remove(doc_id: str, *, settings: Settings | None = None) -> None:

@@ -12,16 +12,26 @@ from .templates import render
 Turn = tuple[str, str]
 
 
+def _as_data(text: str) -> str:
+    """Article text that cannot open or close a source block (see prompts/source.txt)."""
+    return text.replace("<<<SOURCE", "<<SOURCE").replace("SOURCE ", "SOURCE\u00a0")
+
+
+def _one_line(text: str) -> str:
+    # Publisher and title come from the article too: a newline there could forge a block.
+    return _as_data(" ".join(text.split()))
+
+
 def format_sources(passages: Sequence[Passage]) -> str:
     """Numbered, delimited sources: article text stays data inside the user message."""
     return "\n\n".join(
         render(
             "source",
             number=i,
-            source=p.source or "unknown publisher",
-            published=p.published or "undated",
-            title=p.title,
-            text=p.text.replace("<<<SOURCE", "<<SOURCE").replace("SOURCE ", "SOURCE\u00a0"),
+            source=_one_line(p.source) or "unknown publisher",
+            published=_one_line(p.published) or "undated",
+            title=_one_line(p.title),
+            text=_as_data(p.text),
         )
         for i, p in enumerate(passages, 1)
     )
@@ -31,7 +41,10 @@ def answer_messages(question: str, passages: Sequence[Passage]) -> list[dict[str
     """The chat messages for an answer: rules in the system role, sources in the user's."""
     return [
         {"role": "system", "content": render("answer_system")},
-        {"role": "user", "content": render("answer_user", sources=format_sources(passages), question=question)},
+        {
+            "role": "user",
+            "content": render("answer_user", sources=format_sources(passages), question=question),
+        },
     ]
 
 
@@ -60,6 +73,36 @@ def describe_error(exc: Exception, where: str) -> str:
     return f"the language model at {where} failed: {type(exc).__name__}"
 
 
+def failure(exc: Exception, where: str, retries: int) -> str:
+    """``describe_error``, saying so when the client already retried with backoff."""
+    import openai
+
+    message = describe_error(exc, where)
+    retried = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+    if retries and isinstance(exc, retried):
+        tries = "retry" if retries == 1 else "retries"
+        message += f" (after {retries} {tries}; ASSISTANT_LLM_RETRIES)"
+    return message
+
+
+def check_finish(reason: str | None, where: str, max_tokens: int) -> None:
+    """Every complete answer stream ends with a finish reason. None means the connection
+    closed mid-answer (a server killed or restarted ends the body cleanly, so no error is
+    raised); ``length`` means the token limit cut the answer short."""
+    if reason is None:
+        raise StreamCut(f"the answer stream from {where} ended before the answer was finished")
+    if reason == "length":
+        raise StreamCut(
+            f"the answer reached the limit of {max_tokens} tokens (ASSISTANT_MAX_ANSWER_TOKENS)"
+        )
+
+
+def first_line(text: str, fallback: str) -> str:
+    """The rewritten question: the reply's first line, unquoted, or the question as asked."""
+    line = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
+    return line or fallback
+
+
 class OpenAIEngine:
     """Streams chat completions; retries with backoff on connection errors, 429 and 5xx."""
 
@@ -71,7 +114,11 @@ class OpenAIEngine:
         self.settings = settings
         self.model = settings.llm_model
         self.where = settings.openai_base_url or "api.openai.com"
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        key = (
+            settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        )
+        # The client retries connection errors, 408, 409, 429 and 5xx with exponential
+        # backoff (honouring Retry-After); llm_retries bounds how often.
         self.client = client or OpenAI(
             api_key=key,
             base_url=settings.openai_base_url,
@@ -91,8 +138,8 @@ class OpenAIEngine:
                 stream=True,
             )
         except openai.OpenAIError as exc:
-            raise EngineError(describe_error(exc, self.where)) from None
-        finish = None
+            raise EngineError(failure(exc, self.where, self.settings.llm_retries)) from None
+        reason: str | None = None
         try:
             for event in stream:
                 if not event.choices:
@@ -100,26 +147,32 @@ class OpenAIEngine:
                 choice = event.choices[0]
                 if choice.delta and choice.delta.content:
                     yield choice.delta.content
-                finish = choice.finish_reason or finish
+                reason = choice.finish_reason or reason
         except (openai.OpenAIError, ConnectionError, OSError) as exc:
             raise StreamCut(describe_error(exc, self.where)) from None
         except Exception as exc:  # httpx errors surface raw mid-stream
-            raise StreamCut(f"the answer stream from {self.where} broke off: {type(exc).__name__}") from None
-        if finish is None:
-            # The connection closed without the server saying it had finished.
-            raise StreamCut(f"the answer stream from {self.where} ended before it was finished")
-        if finish == "length":
-            raise StreamCut(f"the answer reached the token limit ({max_tokens}) before it was finished")
+            raise StreamCut(
+                f"the answer stream from {self.where} broke off: {type(exc).__name__}"
+            ) from None
+        finally:
+            stream.close()  # a consumer that stops early must not leave the connection open
+        check_finish(reason, self.where, max_tokens)
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
-        yield from self._complete(answer_messages(question, passages), self.settings.max_answer_tokens)
+        yield from self._complete(
+            answer_messages(question, passages), self.settings.max_answer_tokens
+        )
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         if not history:
             return question
-        text = "".join(self._complete(rewrite_messages(question, history), 96)).strip()
-        line = text.splitlines()[0].strip().strip('"') if text else ""
-        return line or question
+        pieces: list[str] = []
+        try:
+            for piece in self._complete(rewrite_messages(question, history), 96):
+                pieces.append(piece)
+        except StreamCut:
+            pass  # a rewrite cut short still has its first line, or falls back to the question
+        return first_line("".join(pieces), question)
 
 
 class StreamCut(EngineError):

@@ -1,24 +1,34 @@
-"""Hybrid retrieval: dense vectors from Chroma and BM25, both through llama-index, fused."""
+"""Hybrid retrieval: dense vectors from Chroma and BM25, both through llama-index, fused.
+
+``search`` gathers candidates from both retrievers (and, when the question names a
+publisher, from that publisher's articles too, so a small publisher's article is not lost
+behind a big one's), fuses their scores with weights favouring BM25, adds soft boosts for
+the publishers and dates the question names, and spreads the top of the list across
+articles (see :mod:`assistant.fusion` for why).
+"""
 
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any, Literal
 
 import numpy as np
 
 from .archive import Archive, open_archive
 from .config import Settings
-from .fusion import weighted_fusion
+from .fusion import Candidate, fuse, spread
 from .models import Filters, Passage
+from .query_hints import QueryHints, read_hints
 from .store import chroma_where
 
 Mode = Literal["hybrid", "dense", "bm25"]
+Hit = tuple[str, str, dict[str, Any], float]  # (chunk id, text, metadata, score)
 
 
 def dense_search(
     archive: Archive, query_vector: np.ndarray, k: int, filters: Filters | None
-) -> list[tuple[str, str, dict[str, Any], float]]:
+) -> list[Hit]:
     """(chunk id, text, metadata, cosine similarity) from the vector store."""
     from llama_index.core.vector_stores.types import VectorStoreQuery
 
@@ -34,14 +44,42 @@ def dense_search(
     return hits
 
 
-def lexical_search(
-    archive: Archive, question: str, k: int, filters: Filters | None
-) -> list[tuple[str, str, dict[str, Any], float]]:
+def lexical_search(archive: Archive, question: str, k: int, filters: Filters | None) -> list[Hit]:
     """(chunk id, text, metadata, BM25 score) from the BM25 index."""
     return [
         (node.node_id, node.get_content(), dict(node.metadata), score)
         for node, score in archive.lexical.search(question, k, filters)
     ]
+
+
+def _narrowed(filters: Filters | None, publishers: tuple[str, ...]) -> Filters | None:
+    """The user's filter further restricted to the publishers a question names (None when
+    that leaves none)."""
+    base = filters or Filters()
+    allowed = [p for p in publishers if not base.sources or p in base.sources]
+    return Filters(tuple(allowed), base.since, base.until) if allowed else None
+
+
+def _published(meta: dict[str, Any]) -> date | None:
+    text = str(meta.get("published") or "")
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def hint_boost(meta: dict[str, Any], hints: QueryHints, settings: Settings) -> float:
+    """The soft boost of a chunk whose article has a publisher or date the question names."""
+    boost = 0.0
+    if hints.publishers and meta.get("source") in hints.publishers:
+        boost += settings.publisher_boost
+    day = _published(meta) if hints.dates else None
+    if day is not None:
+        if any(h.contains(day) for h in hints.dates):
+            boost += settings.date_boost
+        elif any(h.contains(day, slack=1) for h in hints.dates):
+            boost += settings.date_boost / 2  # a day off: a time zone, or a late story
+    return boost
 
 
 def search(
@@ -53,26 +91,64 @@ def search(
     mode: Mode = "hybrid",
     query_vector: np.ndarray | None = None,
 ) -> list[Passage]:
-    """Top ``k`` passages for a question from an opened archive."""
+    """Top ``k`` passages for a question from an opened archive.
+
+    ``mode`` "dense" and "bm25" rank by one retriever alone (baselines for evaluation).
+    """
     settings = archive.settings
     n = max(settings.candidates, k)
-    dense: list = []
-    lexical: list = []
+    hints = QueryHints()
+    if mode == "hybrid" and settings.query_hints:
+        hints = read_hints(question, archive.store.sources())
+    narrowed = _narrowed(filters, hints.publishers) if hints.publishers else None
+    records: dict[str, tuple[str, dict[str, Any]]] = {}
+    dense: dict[str, float] = {}
+    lexical: dict[str, float] = {}
+
+    def gather(hits: list[Hit], into: dict[str, float]) -> None:
+        for cid, text, meta, score in hits:
+            records.setdefault(cid, (text, meta))
+            into[cid] = score
+
     if mode in ("hybrid", "dense"):
         if query_vector is None:
             query_vector = archive.embedder.embed_query(question)
-        dense = dense_search(archive, query_vector, n, filters)
+        gather(dense_search(archive, query_vector, n, filters), dense)
+        if narrowed is not None:
+            gather(dense_search(archive, query_vector, settings.hint_candidates, narrowed), dense)
     if mode in ("hybrid", "bm25"):
-        lexical = lexical_search(archive, question, n, filters)
-    records = {cid: (text, meta) for cid, text, meta, _ in lexical}
-    records.update({cid: (text, meta) for cid, text, meta, _ in dense})
-    w = settings.dense_weight if mode == "hybrid" else (1.0 if mode == "dense" else 0.0)
-    fused = weighted_fusion(
-        [{cid: s for cid, _, _, s in dense}, {cid: s for cid, _, _, s in lexical}], [w, 1.0 - w]
-    )
+        gather(lexical_search(archive, question, n, filters), lexical)
+        if narrowed is not None:
+            gather(lexical_search(archive, question, settings.hint_candidates, narrowed), lexical)
+
+    if mode == "hybrid":
+        candidates = [
+            Candidate(
+                key=cid,
+                article=str(meta.get("doc_id", "")),
+                dense=dense.get(cid, 0.0),
+                lexical=lexical.get(cid, 0.0),
+                boost=hint_boost(meta, hints, settings),
+            )
+            for cid, (_, meta) in records.items()
+        ]
+        fused = spread(fuse(candidates, settings.dense_weight), settings.article_penalty)
+        ranked = [(c.key, score) for c, score in fused]
+    else:
+        only = dense if mode == "dense" else lexical
+        ranked = sorted(only.items(), key=lambda kv: (-kv[1], kv[0]))
+    return _passages(archive, ranked, records, k)
+
+
+def _passages(
+    archive: Archive,
+    ranked: list[tuple[str, float]],
+    records: dict[str, tuple[str, dict[str, Any]]],
+    k: int,
+) -> list[Passage]:
     committed = archive.store.registry()
     passages: list[Passage] = []
-    for cid, score in fused:
+    for cid, score in ranked:
         text, meta = records[cid]
         info = committed.get(meta.get("doc_id", ""))
         if info is None or info.content_hash != meta.get("content_hash"):

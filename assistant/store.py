@@ -156,6 +156,10 @@ class Store:
             raise StoreError(f"cannot open the Chroma collections at {where}: {exc}") from exc
         self._check_identity()
         self._registry: dict[str, ArticleInfo] | None = None
+        try:  # Chroma refuses larger writes; a long article can have more chunks than this
+            self._batch = int(self._client.get_max_batch_size())
+        except Exception:  # pragma: no cover - older servers do not say
+            self._batch = 1000
 
     def _check_identity(self) -> None:
         meta = self.chunks.metadata or {}
@@ -163,8 +167,9 @@ class Store:
         if built_with and built_with != self.embedder_name:
             raise EmbedderMismatchError(
                 f"this store was built with the embedder {built_with!r} but "
-                f"{self.embedder_name!r} is configured: set ASSISTANT_EMBEDDINGS back, or use "
-                f"another ASSISTANT_DATA_DIR / ASSISTANT_COLLECTION for the new embedder"
+                f"{self.embedder_name!r} is configured: set ASSISTANT_EMBEDDINGS back, use "
+                f"another ASSISTANT_DATA_DIR / ASSISTANT_COLLECTION for the new embedder, or "
+                f"run `assistant rebuild` to re-embed the stored articles with it"
             )
         schema = meta.get("schema")
         if schema is not None and schema != SCHEMA_VERSION:
@@ -181,7 +186,7 @@ class Store:
                 got = self.docs.get(include=["metadatas"])
                 self._registry = {}
                 for meta in got["metadatas"] or []:
-                    info = ArticleInfo(**{k: meta[k] for k in ArticleInfo.__dataclass_fields__})
+                    info = _info(meta)
                     self._registry[info.doc_id] = info
             return self._registry
 
@@ -194,7 +199,7 @@ class Store:
         if not got["ids"]:
             return None
         meta = got["metadatas"][0]
-        fields = {k: meta[k] for k in Article.__dataclass_fields__ if k != "text"}
+        fields = {k: str(meta.get(k, "")) for k in Article.__dataclass_fields__ if k != "text"}
         return Article(text=got["documents"][0], **fields)
 
     def sources(self) -> list[str]:
@@ -219,9 +224,11 @@ class Store:
             nodes.append(node)
         with self.lock:
             ids = [n.node_id for n in nodes]
-            if ids:
-                self.chunks.delete(ids=ids)  # a crashed earlier attempt may have left some
-                ChromaVectorStore(chroma_collection=self.chunks).add(nodes)
+            vector_store = ChromaVectorStore(chroma_collection=self.chunks)
+            for i in range(0, len(ids), self._batch):
+                # A crashed earlier attempt may have left some of these records.
+                self.chunks.delete(ids=ids[i : i + self._batch])
+                vector_store.add(nodes[i : i + self._batch])
             meta: dict[str, Any] = {**article.metadata(), "chunks": len(chunks)}
             self.docs.upsert(
                 ids=[_doc_key(article.doc_id)],
@@ -244,8 +251,10 @@ class Store:
         """Remove an article and its chunks; False when it was not there."""
         with self.lock:
             known = doc_id in self.registry()
+            self.begin([doc_id])  # a crash between the two deletes leaves no stray chunks
             self.docs.delete(ids=[_doc_key(doc_id)])  # uncommit first, then clean up
             self.chunks.delete(where={"doc_id": doc_id})
+            self.end()
             if self._registry is not None:
                 self._registry.pop(doc_id, None)
             return known
@@ -310,6 +319,13 @@ class Store:
         return ChromaVectorStore(chroma_collection=self.chunks)
 
 
+def _info(meta: dict[str, Any]) -> ArticleInfo:
+    """An article record's metadata as an ArticleInfo (fields a record lacks stay empty)."""
+    fields = {k: str(meta.get(k, "")) for k in ArticleInfo.__dataclass_fields__}
+    fields["chunks"] = int(meta.get("chunks") or 0)
+    return ArticleInfo(**fields)  # type: ignore[arg-type]
+
+
 def _doc_key(doc_id: str) -> str:
     # Chroma ids are free text, but urls can be long: a fixed-size key keeps them tidy.
     return hashlib.sha1(doc_id.encode()).hexdigest()
@@ -331,6 +347,51 @@ def open_store(settings: Settings, embedder_name: str) -> Store:
         if key not in _open:
             _open[key] = Store(settings, embedder_name)
         return _open[key]
+
+
+def forget_store(settings: Settings) -> None:
+    """Drop the cached stores of these settings, whatever embedder opened them."""
+    where = (str(settings.data_dir.resolve()), settings.chroma_url or "", settings.collection)
+    with _open_lock:
+        for key in [k for k in _open if k[:3] == where]:
+            del _open[key]
+
+
+def drop_chunks(settings: Settings) -> bool:
+    """Delete the chunks collection (vectors only; the articles stay): ``rebuild`` then
+    refills it. False when there was none."""
+    forget_store(settings)
+    client = _client(settings)
+    name = f"{settings.collection}_chunks"
+    from chromadb.errors import NotFoundError
+
+    try:
+        client.delete_collection(name)
+    except NotFoundError:
+        return False
+    except Exception as exc:
+        raise StoreError(f"cannot delete the collection {name}: {exc}") from exc
+    return True
+
+
+def read_stored_articles(settings: Settings) -> list[Article]:
+    """Every article record of the docs collection, read without opening the chunks
+    (which may be missing, damaged or built with another embedder)."""
+    client = _client(settings)
+    try:
+        docs = client.get_or_create_collection(
+            f"{settings.collection}_docs", metadata={"schema": SCHEMA_VERSION}
+        )
+        got = docs.get(include=["documents", "metadatas"])
+    except Exception as exc:
+        where = settings.chroma_url or str(settings.data_dir)
+        raise StoreError(f"cannot read the stored articles at {where}: {exc}") from exc
+    articles = []
+    for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
+        fields = {k: str(meta.get(k, "")) for k in Article.__dataclass_fields__ if k != "text"}
+        if fields["doc_id"] and text:
+            articles.append(Article(text=text, **fields))
+    return articles
 
 
 def close_stores() -> None:

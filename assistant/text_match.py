@@ -1,15 +1,66 @@
-"""Lexical evidence between a claim and a source sentence (plain functions)."""
+"""Lexical evidence between a claim and a source text (plain functions).
+
+Three kinds of evidence feed claim checking and the extractive engine:
+content words (does the source say the same things), key terms (names, numbers and dates
+that must be copied exactly), and negation (a "not" the source does not have).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache, lru_cache
 
-_TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*", re.UNICODE)
-STOPWORDS = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "also", "said", "says", "say", "according", "s", "t", "did", "does", "what", "which", "who", "whose", "whom", "how", "many", "much"]
+
+def words(text: str) -> frozenset[str]:
+    """A word list written as one string (easier to read than a list literal)."""
+    return frozenset(text.split())
+
+
+_TOKEN = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+STOPWORDS = words(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours also said says say according s t
+    whose many much"""
 )
+
+# Words that open sentences without naming anything; never key terms.
+_OPENERS = words(
+    """additionally however moreover furthermore meanwhile recently overall finally first second
+    third lastly today yesterday currently previously earlier later instead indeed still yet
+    thus therefore hence specifically notably similarly likewise consequently nevertheless
+    nonetheless besides based despite although though since unlike like yes either neither one
+    another several in according while during after before following amid"""
+)
+
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+    )
+    if i >= 2  # "one" is too often not a number ("one of the ...")
+}
+_NUMBER_WORDS.update(
+    {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+     "eighty": "80", "ninety": "90", "hundred": "hundred", "thousand": "thousand",
+     "million": "million", "billion": "billion", "trillion": "trillion", "dozen": "12"}
+)
+
+# Titles and roles split a run of capitals into separate names ("Defense Minister Shoigu").
+_TITLES = words(
+    """president minister director leader ambassador secretary chief ceo general senator
+    governor prime foreign defense defence finance lawmaker chairman chair head king queen
+    prince princess pope mr mrs ms dr sir lord judge officer commander coach captain manager
+    national intelligence service agency news media"""
+)
+
+_NEGATIONS = words("not no never none neither nor without cannot n't")
 
 
 def fold(text: str) -> str:
@@ -20,31 +71,59 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A tiny suffix stripper: enough to match 'drills'/'drill', 'suggested'/'suggest'."""
-    for suffix in ("'s", "ies", "es", "s", "ing", "ed"):
+    """A tiny suffix stripper, applied alike to claims and sources: enough to match
+    'drills'/'drill', 'invited'/'invite', 'missiles'/'missile', 'beginning'/'begin'."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            word = word[: -len(suffix)]
+            if word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # "beginn" -> "begin"
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
     return word
+
+
+def _number(token: str) -> str:
+    """A numeric token in one spelling: no thousands commas, no trailing period."""
+    return token.replace(",", "").rstrip(".")
+
+
+def _norm(token: str) -> str:
+    """A folded token as it is compared: numbers spelled one way, words stemmed."""
+    if any(c.isdigit() for c in token):
+        return _number(token)
+    return _NUMBER_WORDS.get(token) or stem(token)
+
+
+def _pieces(text: str) -> list[str]:
+    """Folded raw tokens: "1,000" is one number, "drills,then" (no space) two words."""
+    out: list[str] = []
+    for raw in _TOKEN.findall(fold(text)):
+        out.extend([raw] if any(c.isdigit() for c in raw) else [p for p in raw.split(",") if p])
+    return out
+
+
+@lru_cache(maxsize=20000)
+def tokens(text: str) -> tuple[str, ...]:
+    """Folded, normalised tokens of a text, in order (for phrase matching)."""
+    return tuple(_norm(p) for p in _pieces(text))
 
 
 @lru_cache(maxsize=20000)
 def content_terms(text: str) -> frozenset[str]:
     """Stemmed content words and numbers of a text."""
     return frozenset(
-        stem(t) for t in _TOKEN.findall(fold(text)) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())
+        _norm(p) for p in _pieces(text) if p not in STOPWORDS and (len(p) > 1 or p.isdigit())
     )
-
-
-def key_terms(text: str) -> frozenset[str]:
-    """Names, numbers and dates: capitalised words not at a sentence start, and digits."""
-    terms: set[str] = set()
-    for m in _TOKEN.finditer(text):
-        word = m.group(0)
-        if any(c.isdigit() for c in word):
-            terms.add(fold(word).replace(",", ""))
-        elif word[0].isupper() and m.start() > 0 and fold(word) not in STOPWORDS:
-            terms.add(stem(fold(word)))
-    return frozenset(terms)
 
 
 def overlap(claim: str, sentence: str) -> float:
@@ -53,3 +132,121 @@ def overlap(claim: str, sentence: str) -> float:
     if not wanted:
         return 0.0
     return len(wanted & content_terms(sentence)) / len(wanted)
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    """Common English words: the embedder's word-piece vocabulary (whole words only).
+
+    A capitalised word that opens a sentence is a name when it is *not* such a word
+    ("Lavrov", "Pyongyang"), or when the sources write it capitalised mid-sentence."""
+    try:
+        from .embeddings import minilm_path
+
+        lines = (minilm_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    except Exception:  # pragma: no cover - the package is a dependency; stay usable without
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha())
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def name_words(texts: Iterable[str]) -> frozenset[str]:
+    """Folded words written capitalised in the middle of a sentence of these texts."""
+    from .sentences import sentence_spans
+
+    found: set[str] = set()
+    for text in texts:
+        for s, e in sentence_spans(text):
+            for m in list(_TOKEN.finditer(text, s, e))[1:]:
+                word = m.group(0)
+                if _capitalised(word) and not any(c.isdigit() for c in word):
+                    found.add(stem(fold(word)))
+    return frozenset(found)
+
+
+def key_terms(sentence: str, names: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Names, numbers and dates of one sentence, normalised like :func:`tokens`.
+
+    Numbers (digits or number words) and capitalised words count; the sentence's first word
+    counts only when it looks like a name (see :func:`_vocabulary`) or is in ``names``."""
+    terms: set[str] = set()
+    first = True
+    for m in _TOKEN.finditer(sentence):
+        word = m.group(0)
+        folded = fold(word)
+        is_first, first = first, False
+        if any(c.isdigit() for c in word):
+            terms.add(_number(folded))
+            continue
+        if folded in _NUMBER_WORDS:
+            terms.add(_NUMBER_WORDS[folded])
+            continue
+        if not _capitalised(word) or folded in STOPWORDS:
+            continue
+        normed = stem(folded)
+        if is_first and (
+            folded in _OPENERS
+            or (folded in _vocabulary() and normed not in names and folded not in names)
+        ):
+            continue
+        terms.update(p for p in tokens(word) if p not in STOPWORDS)
+    return frozenset(terms)
+
+
+def name_runs(sentence: str) -> list[tuple[str, ...]]:
+    """Runs of two or more capitalised words naming one thing ("Alexander Matsegora"),
+    split at titles, as normalised tokens. A swapped first name breaks the run."""
+    runs: list[tuple[str, ...]] = []
+    current: list[str] = []
+    matches = list(_TOKEN.finditer(sentence))
+    for i, m in enumerate(matches):
+        word = m.group(0)
+        folded = fold(word)
+        gap = sentence[matches[i - 1].end() : m.start()] if i else ""
+        joined = i and gap.strip() in ("", "-")
+        if (
+            i  # the first word of a sentence is capitalised anyway
+            and _capitalised(word)
+            and folded not in STOPWORDS
+            and stem(folded) not in _TITLES
+            and not any(c.isdigit() for c in word)
+        ):
+            if current and not joined:
+                runs.append(tuple(current))
+                current = []
+            current.extend(tokens(word))
+            continue
+        if current:
+            runs.append(tuple(current))
+            current = []
+    if current:
+        runs.append(tuple(current))
+    return [r for r in runs if len(r) >= 2]
+
+
+def term_in(term: str, terms: frozenset[str]) -> bool:
+    """A key term found among normalised terms; "Russia"/"Russian" and "Korea"/"Korean"
+    match, "John"/"Johnson" do not."""
+    if term in terms:
+        return True
+    if term.isdigit() or len(term) < 4:
+        return False
+    return any(
+        len(t) >= 4 and (t.startswith(term) or term.startswith(t)) and abs(len(t) - len(term)) <= 2
+        for t in terms
+    )
+
+
+def contains_run(run: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
+    """The run's tokens appear consecutively in the haystack tokens."""
+    n = len(run)
+    return any(haystack[i : i + n] == run for i in range(len(haystack) - n + 1))
+
+
+def negated(text: str) -> bool:
+    """The text carries a negation ("not", "never", "didn't" ...)."""
+    folded = fold(text)
+    return "n't" in folded or any(t in _NEGATIONS for t in _TOKEN.findall(folded))

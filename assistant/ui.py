@@ -1,21 +1,17 @@
 """The chat page (``assistant serve``): ask with cited answers, manage the articles.
 
-``build_app(settings)`` returns the Gradio Blocks; ``serve(...)`` launches it on loopback
-by default. HTML is built in :mod:`assistant.ui_render`, where all article text is escaped.
-The chat is also an API endpoint, ``api_name="ask"`` (see :func:`api_ask`).
+``build_app(settings)`` lays out the Gradio Blocks; ``serve(...)`` launches it, on loopback
+by default. Handlers live in :mod:`assistant.ui_actions`, HTML in :mod:`assistant.ui_render`
+(where all article text is escaped). The chat is also an API endpoint, ``api_name="ask"``:
+``ask(question, publishers=None, since="", until="", history=None) -> dict`` (the
+``Answer.to_dict()`` JSON: text, citations, abstained, claims, engine, model, searched).
 """
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import logging
-import queue
-import shutil
 import tempfile
-import threading
-import uuid
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,27 +21,22 @@ set_offline_env()  # before gradio is imported: no analytics, no hub
 
 import gradio as gr  # noqa: E402
 
-from .answer import answer as answer_question  # noqa: E402
-from .answer import stream_answer  # noqa: E402
 from .archive import open_archive  # noqa: E402
-from .errors import AssistantError, ConfigError, InputError  # noqa: E402
-from .fetch import size_limit_text  # noqa: E402
-from .ingest import ensure_seeded, ingest, remove  # noqa: E402
-from .models import Answer, Article, ArticleInfo  # noqa: E402
-from .ui_render import (  # noqa: E402
-    CSS,
-    HOVER_JS,
-    Turn,
-    esc,
-    render_answer,
-    render_error,
-    render_status,
-    render_transcript,
+from .errors import ConfigError, InputError  # noqa: E402
+from .ingest import ensure_seeded, remove  # noqa: E402
+from .ui_actions import (  # noqa: E402
+    UPLOAD_SUFFIXES,
+    api_ask,
+    article_rows,
+    chat,
+    remove_choices,
+    run_ingest,
+    stage_uploads,
 )
+from .ui_render import CSS, HOVER_JS, render_articles, render_status, render_transcript  # noqa: E402
 
 log = logging.getLogger("assistant.ui")
 
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 # Questions the seed article answers, so a new user sees the page work at once.
 SEED_EXAMPLES = (
     "Who is Russia's ambassador to North Korea?",
@@ -55,7 +46,6 @@ SEED_EXAMPLES = (
 PAGE_TITLE = "News archive assistant"
 
 
-# ------------------------------------------------------------------------------ helpers
 def engine_label(settings: Settings) -> tuple[str, str]:
     """(engine, model) as the header shows them, without loading a model."""
     name = settings.engine_name()
@@ -66,209 +56,9 @@ def engine_label(settings: Settings) -> tuple[str, str]:
     return name, "verbatim quotes"
 
 
-def describe_filters(publishers: Sequence[str] | None, since: str, until: str) -> str:
-    parts = []
-    if publishers:
-        parts.append("publisher: " + ", ".join(publishers))
-    if since:
-        parts.append(f"from {since}")
-    if until:
-        parts.append(f"until {until}")
-    return "; ".join(parts)
-
-
-def filters_of(publishers: Sequence[str] | None, since: str, until: str) -> dict[str, Any] | None:
-    if not publishers and not (since or "").strip() and not (until or "").strip():
-        return None
-    return {
-        "sources": list(publishers or ()),
-        "since": (since or "").strip(),
-        "until": (until or "").strip(),
-    }
-
-
-def _history(turns: Sequence[Turn]) -> list[tuple[str, str]]:
-    return [(t.question, t.text) for t in turns if t.ok]
-
-
-def _article_cache(settings: Settings):
-    store = open_archive(settings).store
-    cache: dict[str, Article | None] = {}
-
-    def article_of(doc_id: str) -> Article | None:
-        if doc_id not in cache:
-            cache[doc_id] = store.get_article(doc_id)
-        return cache[doc_id]
-
-    return article_of
-
-
-def _unexpected(exc: Exception) -> str:
-    log.exception("unexpected error in the chat page")
-    return f"Something went wrong ({type(exc).__name__}); the details are in the server log."
-
-
-# ------------------------------------------------------------------------------- asking
-def chat(
-    question: str,
-    turns: list[Turn] | None,
-    publishers: list[str] | None,
-    since: str,
-    until: str,
-    settings: Settings,
-) -> Iterator[tuple[str, list[Turn], str]]:
-    """Stream one answer into the transcript: yields (transcript html, turns, textbox)."""
-    turns = list(turns or [])
-    question = (question or "").strip()
-    if not question:
-        yield render_transcript(turns), turns, ""
-        return
-    text = ""
-    yield render_transcript(turns, (question, text)), turns, ""
-    filters = describe_filters(publishers, since, until)
-    try:
-        final: Answer | None = None
-        for item in stream_answer(
-            question,
-            filters=filters_of(publishers, since, until),
-            history=_history(turns) or None,
-            settings=settings,
-        ):
-            if isinstance(item, Answer):
-                final = item
-            else:
-                text += item
-                yield render_transcript(turns, (question, text)), turns, ""
-        assert final is not None
-        key = uuid.uuid4().hex[:10]
-        block = render_answer(final, key, _article_cache(settings), filters)
-        turns.append(Turn(question, block, text=final.text))
-    except AssistantError as exc:
-        turns.append(Turn(question, render_error(str(exc)), ok=False))
-    except Exception as exc:  # the page keeps serving whatever one question did
-        turns.append(Turn(question, render_error(_unexpected(exc)), ok=False))
-    yield render_transcript(turns), turns, ""
-
-
-def api_ask(
-    question: str,
-    publishers: list[str] | None = None,
-    since: str = "",
-    until: str = "",
-    history: list[list[str]] | None = None,
-    settings: Settings | None = None,
-) -> dict[str, Any]:
-    """The ``ask`` endpoint: the answer as JSON (text, citations, abstained, searched ...).
-
-    ``history`` is earlier [question, answer] pairs for follow-up questions.
-    """
-    settings = settings or Settings()
-    pairs = [(str(q), str(a)) for q, a in (history or [])]
-    try:
-        result = answer_question(
-            question,
-            filters=filters_of(publishers, since, until),
-            history=pairs or None,
-            settings=settings,
-        )
-    except AssistantError as exc:
-        raise gr.Error(str(exc), print_exception=False) from None
-    return result.to_dict()
-
-
-# ----------------------------------------------------------------------------- articles
-def article_rows(settings: Settings, search: str = "") -> list[ArticleInfo]:
-    infos = sorted(
-        open_archive(settings).store.registry().values(),
-        key=lambda a: (a.published, a.title),
-        reverse=True,
-    )
-    needle = (search or "").strip().lower()
-    if needle:
-        infos = [a for a in infos if needle in f"{a.title} {a.source} {a.doc_id}".lower()]
-    return infos
-
-
-def render_articles(settings: Settings, search: str = "") -> str:
-    rows = article_rows(settings, search)
+def articles_html(settings: Settings, search: str = "") -> str:
     total = len(open_archive(settings).store.registry())
-    if not rows:
-        return (
-            f'<div class="nx-muted">No articles match “{esc(search)}”.</div>'
-            if search
-            else ('<div class="nx-muted">The archive is empty: add files or a URL above.</div>')
-        )
-    body = "".join(
-        f'<tr data-doc="{esc(a.doc_id)}"><td class="nx-t">{esc(a.title or a.doc_id)}</td>'
-        f"<td>{esc(a.source or '–')}</td><td>{esc(a.published or '–')}</td>"
-        f'<td class="nx-num">{a.chunks}</td><td class="nx-id">{esc(a.doc_id)}</td></tr>'
-        for a in rows
-    )
-    shown = f"{len(rows)} of {total}" if len(rows) != total else str(total)
-    return (
-        f'<div class="nx-muted">{shown} articles</div>'
-        '<table class="nx-table"><thead><tr><th>Title</th><th>Publisher</th><th>Date</th>'
-        f"<th>Chunks</th><th>Id</th></tr></thead><tbody>{body}</tbody></table>"
-    )
-
-
-def remove_choices(settings: Settings) -> list[tuple[str, str]]:
-    return [
-        (
-            f"{a.title or a.doc_id} ({a.source or 'no publisher'}, {a.published or 'undated'})",
-            a.doc_id,
-        )
-        for a in article_rows(settings)
-    ]
-
-
-def stage_uploads(paths: Sequence[str], settings: Settings, folder: Path) -> list[str]:
-    """Copy uploaded files into ``folder`` under generated names; return the problems."""
-    problems = []
-    for raw in paths:
-        path = Path(raw)
-        name = path.name
-        suffix = path.suffix.lower()
-        if suffix not in UPLOAD_SUFFIXES:
-            problems.append(f"{name}: not a {', '.join(UPLOAD_SUFFIXES)} file")
-            continue
-        size = path.stat().st_size
-        if size > settings.max_file_bytes:
-            problems.append(f"{name}: larger than the {size_limit_text(settings)}")
-            continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        # The same file uploaded twice keeps one id, so it is recognised as unchanged.
-        shutil.copyfile(path, folder / f"upload-{digest}{suffix}")
-    return problems
-
-
-def run_ingest(targets: list[str], settings: Settings) -> Iterator[str]:
-    """Ingest in a worker thread, yielding progress lines, then the summary."""
-    events: queue.Queue[tuple[int, str] | None] = queue.Queue()
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["report"] = ingest(
-                targets, settings=settings, progress=lambda done, title: events.put((done, title))
-            )
-        except AssistantError as exc:
-            outcome["error"] = str(exc)
-        except Exception as exc:
-            outcome["error"] = _unexpected(exc)
-        finally:
-            events.put(None)
-
-    threading.Thread(target=work, daemon=True, name="ingest").start()
-    yield "Reading…"
-    while (event := events.get()) is not None:
-        done, title = event
-        yield f"Indexing article {done}: {title[:80]}"
-    if "error" in outcome:
-        yield f"Could not add: {outcome['error']}"
-        return
-    report = outcome["report"]
-    yield f"Done: {report.summary()}, {report.chunks} chunks written."
+    return render_articles(article_rows(settings, search), total, search)
 
 
 # --------------------------------------------------------------------------------- app
@@ -288,7 +78,7 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
     def refresh(search: str = "") -> tuple[Any, ...]:
         return (
             status(),
-            render_articles(settings, search),
+            articles_html(settings, search),
             gr.update(choices=remove_choices(settings), value=None),
             publishers_update(),
         )
@@ -383,9 +173,7 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
                         elem_id="nx-remove-choice",
                     )
                     remove_btn = gr.Button("Remove", variant="stop", scale=1, elem_id="nx-remove")
-                articles = gr.HTML(
-                    render_articles(settings), elem_id="nx-articles", js_on_load=None
-                )
+                articles = gr.HTML(articles_html(settings), elem_id="nx-articles", js_on_load=None)
 
         # Asking: a generator streams the transcript.
         def on_ask(q, t, pubs, s, u):
@@ -471,7 +259,7 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
             on_remove, inputs=[doomed, search], outputs=[progress, *refreshed], **write
         )
         search.change(
-            lambda q: render_articles(settings, q),
+            lambda q: articles_html(settings, q),
             inputs=search,
             outputs=articles,
             api_visibility="private",
@@ -497,18 +285,7 @@ def launch_options() -> dict[str, Any]:
     fonts = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
     mono = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
     theme = gr.themes.Soft(primary_hue="blue", font=fonts, font_mono=mono)
-    return {"theme": theme, "css": CSS + ARTICLES_CSS, "ssr_mode": False, "footer_links": ["api"]}
-
-
-ARTICLES_CSS = """
-.nx-table { width:100%; border-collapse:collapse; font-size:0.9rem; margin-top:6px; }
-.nx-table th { text-align:left; font-weight:600; border-bottom:2px solid var(--border-color-primary);
-  padding:6px 8px; }
-.nx-table td { border-bottom:1px solid var(--border-color-primary); padding:6px 8px; vertical-align:top; }
-.nx-table .nx-num { text-align:right; }
-.nx-table .nx-id { color:var(--body-text-color-subdued); font-family:var(--font-mono); font-size:0.8rem;
-  word-break:break-all; }
-"""
+    return {"theme": theme, "css": CSS, "ssr_mode": False, "footer_links": ["api"]}
 
 
 # -------------------------------------------------------------------------------- serve

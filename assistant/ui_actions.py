@@ -28,26 +28,9 @@ from .ui_render import Turn, render_answer, render_error, render_transcript
 log = logging.getLogger("assistant.ui")
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
-# Questions the seed article answers, so a new user sees the page work at once.
-SEED_EXAMPLES = (
-    "Who is Russia's ambassador to North Korea?",
-    "What did South Korea's intelligence agency say about naval drills with China?",
-    "How many missile launches has North Korea carried out since 2022?",
-)
-PAGE_TITLE = "News archive assistant"
 
 
 # ------------------------------------------------------------------------------ helpers
-def engine_label(settings: Settings) -> tuple[str, str]:
-    """(engine, model) as the header shows them, without loading a model."""
-    name = settings.engine_name()
-    if name == "openai":
-        return name, settings.llm_model
-    if name == "local":
-        return name, settings.llm_model_path.name if settings.llm_model_path else ""
-    return name, "verbatim quotes"
-
-
 def describe_filters(publishers: Sequence[str] | None, since: str, until: str) -> str:
     parts = []
     if publishers:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from .citations import MARKER
-from .models import Answer, Article, Citation
+from .models import Answer, Article, ArticleInfo, Citation
 
 WINDOW_CHARS = 600  # article text shown on each side of a quote
 
@@ -274,6 +274,27 @@ def render_status(engine: str, model: str, articles: int) -> str:
     )
 
 
+def render_articles(rows: Sequence[ArticleInfo], total: int, search: str = "") -> str:
+    """The Articles tab's table: title, publisher, date, chunk count and id of each."""
+    if not rows:
+        if search:
+            return f'<div class="nx-muted">No articles match “{esc(search)}”.</div>'
+        return '<div class="nx-muted">The archive is empty: add files or a URL above.</div>'
+    body = "".join(
+        f'<tr data-doc="{esc(a.doc_id)}"><td class="nx-t">{esc(a.title or a.doc_id)}</td>'
+        f"<td>{esc(a.source or '–')}</td><td>{esc(a.published or '–')}</td>"
+        f'<td class="nx-num">{a.chunks}</td><td class="nx-id">{esc(a.doc_id)}</td></tr>'
+        for a in rows
+    )
+    noun = "article" if total == 1 else "articles"
+    shown = f"{len(rows)} of {total} {noun}" if len(rows) != total else f"{total} {noun}"
+    return (
+        f'<div class="nx-muted">{shown}</div>'
+        '<table class="nx-table"><thead><tr><th>Title</th><th>Publisher</th><th>Date</th>'
+        f"<th>Chunks</th><th>Id</th></tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
 # Hover opens a marker's source after a short pause; clicks work without any of this.
 HOVER_JS = """
 let timer = null;
@@ -362,4 +383,13 @@ mark.nx-quote { background:#fde68a; color:#111827; padding:1px 2px; border-radiu
 #nx-transcript { border:1px solid var(--border-color-primary); border-radius:12px; padding:8px 12px;
   background:var(--background-fill-secondary); }
 .nx-examples button { font-size:0.85rem !important; }
+#nx-articles table.nx-table { width:100%; border-collapse:collapse; font-size:0.9rem; margin-top:6px;
+  border:none; }
+#nx-articles .nx-table th, #nx-articles .nx-table td { border:none;
+  border-bottom:1px solid var(--border-color-primary); padding:6px 8px; vertical-align:top;
+  text-align:left; background:none; }
+#nx-articles .nx-table th { font-weight:600; border-bottom-width:2px; }
+#nx-articles .nx-table .nx-num { text-align:right; }
+#nx-articles .nx-table .nx-id { color:var(--body-text-color-subdued); font-family:var(--font-mono);
+  font-size:0.8rem; word-break:break-all; }
 """

@@ -2,13 +2,63 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
+
+
+class HashEmbedder:
+    """A deterministic embedder with no model: hashed bag of lower-cased words, unit length.
+
+    Texts sharing words get similar vectors, which is enough for retrieval plumbing tests.
+    ``count_tokens`` counts whitespace-separated words unless another counter is given.
+    ``documents`` counts the texts embedded for storage (re-ingest must not add any).
+    """
+
+    def __init__(self, name: str = "test:hash-64", dim: int = 64, count_tokens=None) -> None:
+        self.name = name
+        self.dim = dim
+        self.documents = 0
+        if count_tokens is not None:
+            self.count_tokens = count_tokens
+
+    def count_tokens(self, text: str) -> int:  # replaced per instance when given
+        return len(text.split())
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dim, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+            vector[int.from_bytes(digest, "little") % self.dim] += 1.0
+        norm = np.linalg.norm(vector)
+        if norm == 0:
+            vector[0] = 1.0
+            return vector
+        return vector / norm
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        self.documents += len(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def source_number(payload: dict[str, Any], phrase: str) -> int:
+    """The number of the source holding ``phrase`` in a chat request's user message."""
+    user = next(m["content"] for m in payload["messages"] if m["role"] == "user")
+    for block in re.finditer(r"<<<SOURCE (\d+)\n(.*?)\nSOURCE \1>>>", user, re.S):
+        if phrase in block.group(2):
+            return int(block.group(1))
+    raise AssertionError(f"no source holds {phrase!r}")
 
 
 class CountingEmbedder:
@@ -33,9 +83,10 @@ class ScriptedLLM:
     """An OpenAI-compatible HTTP server that streams canned replies.
 
     ``replies`` is a list consumed in order; each item is either a string (streamed as
-    chat.completion.chunk events in small pieces), an int HTTP status to fail with, or
-    ("cut", text) to stream ``text`` and then drop the connection without finishing.
-    Every request body is recorded in ``requests``.
+    chat.completion.chunk events in small pieces), an int HTTP status to fail with,
+    ("cut", text) to stream ``text`` and then drop the connection without finishing, or a
+    callable given the request body that returns one of those (to cite the sources the
+    request really holds). Every request body is recorded in ``requests``.
     """
 
     def __init__(self, replies: list[Any] | None = None, delay: float = 0.0) -> None:
@@ -59,6 +110,8 @@ class ScriptedLLM:
                 payload = json.loads(self.rfile.read(length) or b"{}")
                 server.requests.append(payload)
                 reply = server.replies.pop(0) if server.replies else "No reply scripted."
+                if callable(reply):
+                    reply = reply(payload)
                 if server.delay:
                     time.sleep(server.delay)
                 if isinstance(reply, int):

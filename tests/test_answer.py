@@ -2,37 +2,50 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from assistant import REFUSAL, Answer, InputError, answer, stream_answer
+from assistant import REFUSAL, Answer, EngineError, InputError, answer, stream_answer
 from assistant.archive import open_archive
 from assistant.config import Settings
 
-from .fakes import ScriptedLLM
+from .conftest import SEED_ID, free_port
+from .fakes import ScriptedLLM, source_number
 
-SEED_ID = "000_bfd5cbc101d0c76f.txt"
+AMBASSADOR = "Who is Russia's ambassador to North Korea?"
 
 
-def _check_citations(settings: Settings, result: Answer) -> None:
+def check_citations(settings: Settings, result: Answer) -> None:
     """Every marker maps to a citation, every citation is used, quotes are verbatim."""
-    import re
-
-    used = {int(n) for n in re.findall(r"\[(\d+)\]", result.text)}
+    used = {int(n) for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", result.text)
+            for n in group.split(",")}
     assert used == {c.number for c in result.citations}
+    assert [c.number for c in result.citations] == list(range(1, len(result.citations) + 1))
     store = open_archive(settings).store
     for c in result.citations:
         article = store.get_article(c.doc_id)
         assert article is not None and article.text[c.start : c.end] == c.quote
 
 
+def openai_settings(base: Settings, url: str) -> Settings:
+    return base.model_copy(
+        update={"llm": "openai", "openai_base_url": url, "llm_retries": 0, "llm_model": "scripted",
+                "llm_timeout": 20.0}
+    )
+
+
+# ------------------------------------------------------------------------ extractive
+
+
 def test_extractive_finds_the_ambassador(seeded):
-    result = answer("Who is Russia's ambassador to North Korea?", settings=seeded)
-    assert not result.abstained
+    result = answer(AMBASSADOR, settings=seeded)
+    assert not result.abstained and result.engine == "extractive"
     assert "Matsegora" in result.text
-    assert result.citations[0].doc_id == SEED_ID
-    assert "Alexander Matsegora" in result.citations[0].quote
-    assert result.citations[0].source == "The Washington Times"
-    _check_citations(seeded, result)
+    cited = result.citations[0]
+    assert cited.doc_id == SEED_ID and cited.source == "The Washington Times"
+    assert "Alexander Matsegora" in cited.quote
+    check_citations(seeded, result)
 
 
 def test_extractive_abstains_off_topic(seeded):
@@ -41,59 +54,91 @@ def test_extractive_abstains_off_topic(seeded):
 
 
 def test_stream_yields_text_then_the_answer(seeded):
-    items = list(stream_answer("How many missile launches has North Korea made?", settings=seeded))
+    items = list(stream_answer(AMBASSADOR, settings=seeded))
     assert isinstance(items[-1], Answer)
-    assert all(isinstance(i, str) for i in items[:-1]) and items[:-1]
+    assert items[:-1] and all(isinstance(i, str) for i in items[:-1])
     assert "".join(items[:-1]).strip() == items[-1].text
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t", "x" * 4001])
-def test_bad_questions_are_refused_clearly(seeded, question):
-    with pytest.raises(InputError):
-        answer(question, settings=seeded)
+def test_bad_questions_are_refused_clearly(hashed_seeded, question):
+    with pytest.raises(InputError, match="empty|limit is 4000"):
+        answer(question, settings=hashed_seeded)
 
 
-def _openai(seeded: Settings, url: str) -> Settings:
-    return seeded.model_copy(update={"llm": "openai", "openai_base_url": url, "llm_retries": 0,
-                                     "llm_model": "scripted"})
+def test_a_question_of_exactly_the_limit_is_accepted(hashed_seeded):
+    result = answer("Matsegora " + "x" * 3990, settings=hashed_seeded)
+    assert isinstance(result, Answer)
 
 
-def test_openai_engine_markers_become_citations(seeded):
-    reply = ("Russia's ambassador to North Korea is Alexander Matsegora [1]. "
-             "He said joint drills seem appropriate [1][7].")
+def test_unknown_publisher_is_refused_clearly(hashed_seeded):
+    with pytest.raises(InputError, match="unknown publisher.*The Washington Times"):
+        answer(AMBASSADOR, settings=hashed_seeded, filters={"publisher": "Daily Planet"})
+
+
+# ---------------------------------------------------------------------------- openai
+
+
+def test_openai_engine_streams_then_answers(hashed_seeded):
+    def reply(payload):
+        n = source_number(payload, "Alexander Matsegora")
+        return f"Russia's ambassador to North Korea is Alexander Matsegora [{n}]."
+
     with ScriptedLLM([reply]) as llm:
-        s = _openai(seeded, llm.url)
-        result = answer("Who is Russia's ambassador to North Korea?", settings=s)
+        s = openai_settings(hashed_seeded, llm.url)
+        items = list(stream_answer(AMBASSADOR, settings=s))
         request = llm.requests[0]
-    assert result.engine == "openai" and not result.abstained
-    assert "[7]" not in result.text  # a number naming no source is dropped
-    assert [c.number for c in result.citations] == [1]
-    assert "Matsegora" in result.citations[0].quote
-    _check_citations(s, result)
-    roles = [m["role"] for m in request["messages"]]
-    assert roles == ["system", "user"]
-    assert "Matsegora" in request["messages"][1]["content"]
-    assert "Matsegora" not in request["messages"][0]["content"]  # sources never in the system role
+    final = items[-1]
+    assert isinstance(final, Answer) and final.engine == "openai" and final.model == "scripted"
+    assert len(items) > 2, "the text arrives in pieces as the server streams it"
+    assert "".join(items[:-1]).strip() == final.text
+    assert final.text == "Russia's ambassador to North Korea is Alexander Matsegora [1]."
+    check_citations(s, final)
+    assert request["stream"] is True
+    assert [m["role"] for m in request["messages"]] == ["system", "user"]
+    assert AMBASSADOR in request["messages"][-1]["content"]
+    assert "Matsegora" not in request["messages"][0]["content"]  # sources only as user data
 
 
-def test_openai_engine_refusal_abstains(seeded):
+def test_openai_engine_refusal_abstains(hashed_seeded):
     with ScriptedLLM([REFUSAL]) as llm:
-        result = answer("Who won the 1998 World Cup?", settings=_openai(seeded, llm.url))
-    assert result.abstained and result.citations == []
+        result = answer("Who won the 1998 World Cup?", settings=openai_settings(hashed_seeded, llm.url))
+    assert result.abstained and result.citations == [] and result.text == REFUSAL
 
 
-def test_openai_engine_server_down_is_a_readable_error(seeded):
-    from assistant.errors import EngineError
-
-    from .conftest import free_port
-
-    s = _openai(seeded, f"http://127.0.0.1:{free_port()}/v1")
+def test_openai_server_down_is_a_readable_error(hashed_seeded):
+    s = openai_settings(hashed_seeded, f"http://127.0.0.1:{free_port()}/v1")
     with pytest.raises(EngineError, match="cannot reach"):
-        answer("Who is Russia's ambassador to North Korea?", settings=s)
+        answer(AMBASSADOR, settings=s)
 
 
-def test_openai_stream_cut_marks_answer_incomplete(seeded):
-    with ScriptedLLM([("cut", "Alexander Matsegora is Russia's ambassador to North Korea [1]. He also")]) as llm:
-        result = answer("Who is Russia's ambassador to North Korea?", settings=_openai(seeded, llm.url))
-    assert result.incomplete
+def test_openai_server_error_is_a_readable_error(hashed_seeded):
+    with ScriptedLLM([500]) as llm, pytest.raises(EngineError, match="HTTP 500"):
+        answer(AMBASSADOR, settings=openai_settings(hashed_seeded, llm.url))
+
+
+def test_openai_stream_cut_marks_answer_incomplete(hashed_seeded):
+    def reply(payload):
+        n = source_number(payload, "Alexander Matsegora")
+        return ("cut", f"Alexander Matsegora is Russia's ambassador to North Korea [{n}]. He also")
+
+    with ScriptedLLM([reply]) as llm:
+        result = answer(AMBASSADOR, settings=openai_settings(hashed_seeded, llm.url))
+    assert result.incomplete and not result.abstained
     assert "Matsegora" in result.text
+
+
+def test_follow_up_question_is_rewritten_before_retrieval(hashed_seeded):
+    def reply(payload):
+        n = source_number(payload, "Alexander Matsegora")
+        return f"Alexander Matsegora said the drills seem appropriate [{n}]."
+
+    with ScriptedLLM(["What did Alexander Matsegora say about joint drills?", reply]) as llm:
+        result = answer(
+            "What did he say about drills?",
+            history=[(AMBASSADOR, "Alexander Matsegora [1].")],
+            settings=openai_settings(hashed_seeded, llm.url),
+        )
+    assert result.searched == "What did Alexander Matsegora say about joint drills?"
+    assert result.question == "What did he say about drills?"
+    assert "Matsegora" in result.text and result.citations

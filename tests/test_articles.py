@@ -412,3 +412,13 @@ def test_size_limit(tmp_path: Path) -> None:
     assert big.what == "big.txt"
     assert big.why == "larger than 1 KB limit (ASSISTANT_MAX_FILE_BYTES)"
     assert parse(b"y" * 2000, "up.txt", settings)[0].why == big.why  # uploads too
+
+
+def test_deeply_nested_json_is_skipped(settings: Settings) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert parse(deep, "deep.json", settings) == [Skipped("deep.json", "nested too deeply to read")]
+    body = b'{"body": ' + b"[" * 900 + b'"x"' + b"]" * 900 + b"}"
+    lines = deep + b"\n" + body + b'\n{"body": "fine"}\n'
+    result = parse(lines, "deep.jsonl", settings)
+    assert [type(item) for item in result][-1] is Article
+    assert result[0] == Skipped("deep.jsonl#1", "nested too deeply to read")

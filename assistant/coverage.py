@@ -1,0 +1,271 @@
+"""Is a question about articles the archive could hold? Publishers and publication dates
+named in a question, checked against the archive (plain functions).
+
+"According to a Bloomberg article ..." asked of an archive without Bloomberg must be
+answered "the archive holds no articles from Bloomberg", never from other publishers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .refusal import dates_not_covered, publishers_not_held
+from .text_match import fold, words
+
+# Outlets a question may name after "according to" (a weak cue that also precedes people).
+KNOWN_OUTLETS = frozenset(
+    fold(n.strip())
+    for n in ["Bloomberg", "Reuters", "CNN", "BBC", "BBC News", "ESPN", "ESPNcricinfo", "Cricbuzz", "Forbes", "CNET", "Fortune\n    ", "The Wall Street Journal", "Wall Street Journal", "WSJ", "The Washington Post", "Washington Post\n    ", "The New York Times", "New York Times", "NYT", "The Guardian", "Guardian", "The Independent", "Independent\n    ", "The Times of India", "Times of India", "Hindustan Times", "The Hindustan Times", "The Hindu\n    ", "The Economic Times", "Economic Times", "Business Standard", "Mint", "NDTV", "India Today\n    ", "Al Jazeera", "Associated Press", "AP", "AFP", "NPR", "Politico", "Axios", "The Atlantic", "Vox", "Variety", "Billboard\n    ", "The Hollywood Reporter", "Hollywood Reporter", "Deadline", "USA Today", "Los Angeles Times", "LA Times\n    ", "Financial Times", "The Financial Times", "FT", "The Economist", "Economist", "Le Monde", "Der Spiegel\n    ", "The Telegraph", "Telegraph", "Daily Mail", "The Sun", "Sky News", "Sky Sports", "NBC", "NBC News", "ABC", "ABC News\n    ", "CBS", "CBS News", "CBSSports.com", "Fox News", "MSNBC", "CNBC", "HuffPost", "Huffington Post", "BuzzFeed", "Vice\n    ", "Gizmodo", "Ars Technica", "ZDNet", "VentureBeat", "Business Insider", "Insider", "Yahoo", "Yahoo News\n    ", "Mashable", "Wired", "The Verge", "TechCrunch", "Engadget", "IGN", "Kotaku", "GameSpot", "PC Gamer", "Eurogamer\n    ", "Polygon", "Bleacher Report", "The Athletic", "Sports Illustrated", "Sporting News", "Rolling Stone\n    ", "Pitchfork", "NME", "Nature", "New Scientist", "Scientific American", "Nikkei", "South China Morning Post\n    ", "Straits Times", "The Sydney Morning Herald", "Sydney Morning Herald", "The Age", "Time", "Newsweek\n    ", "People", "Entertainment Weekly", "MarketWatch", "Barron's", "Seeking Alpha", "TalkSport", "Yardbarker\n    ", "Essentially Sports", "Sportskeeda", "Live Science", "Music Business Worldwide", "Globes"]
+)
+
+_NOUN = (
+    r"(?:articles?|reports?|pieces?|stor(?:y|ies)|coverage|analys[ie]s|reviews?|interviews?"
+    r"|columns?|op-eds?|editorials?|features?|posts?|publications?|reporting|segments?"
+    r"|investigations?|overviews?|headlines?|commentary|blog(?:\s+posts?)?|coverage)"
+)
+# Nouns that make "a X <noun>" name a publisher ("a CNN report", not "an NCAA investigation").
+_BY_NOUN = (
+    r"(?:articles?|reports?|pieces?|stor(?:y|ies)|coverage|reviews?|columns?|op-eds?"
+    r"|editorials?|reporting|analys[ie]s|interviews?)"
+)
+_WORD = r"[A-Z0-9][\w.&'’]*"
+# A publisher's name: capitalised words, allowing joiners seen in real names
+# ("The Roar | Sports Writers Blog", "The Independent - Life and Style", "Eos: Earth ...").
+_NAME = (
+    rf"(?:[\"'‘“])?(?:[Tt]he\s+)?{_WORD}(?:(?:\s*[|:–-]\s*|\s+(?:of|for|&)\s+|\s+){_WORD})*"
+    r"(?:[\"'’”])?"
+)
+_LIST = rf"{_NAME}(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+){_NAME})*"
+_BOTH = r"(?:both\s+|either\s+|the\s+)?"
+
+# Strong cues: the name is a publisher (or an author) whatever it is.
+_STRONG = [
+    re.compile(rf"\b{_NOUN}\s+(?:published\s+)?(?:from|by)\s+{_BOTH}(?P<names>{_LIST})"),
+    re.compile(rf"\b(?:article|piece|story|column|op-ed|editorial)s?\s+in\s+{_BOTH}(?P<names>{_LIST})"),
+    re.compile(rf"\b(?:another|one|the\s+other)\s+(?:from|by|in)\s+{_BOTH}(?P<names>{_LIST})"),
+    re.compile(rf"\b(?:reported|published|covered|written)\s+(?:on\s+)?(?:by|in)\s+{_BOTH}(?P<names>{_LIST})"),
+    # "a Bloomberg report", "from a CNN article"; one name only ("Jess and Bill Walker and
+    # the FOX News article" names one publisher)
+    re.compile(rf"(?:\b(?:an?|the|both|one|another|two|three|from|in|by|and|each)\s+|,\s*)(?P<names>{_NAME})(?<!'s)(?<!’s)\s+{_BY_NOUN}\b"),
+    # "The Verge's article", but not "the EU's analysis"
+    re.compile(rf"(?:\b(?:an?|the|both|from|in|by|and)\s+|,\s*)(?P<names>{_NAME})(?:'s|’s)\s+(?:article|piece|story|coverage|column|op-ed|editorial|reporting|report)s?\b"),
+]
+# Weak cues: only names of known outlets or of the archive's publishers count.
+_WEAK = [
+    re.compile(rf"\b(?:according\s+to|per|from|by|in|on)\s+{_BOTH}(?P<names>{_LIST})"),
+]
+
+_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+")
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_NOT_NAMES = frozenset(_MONTHS) | words(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday this that these "
+    "those it its"
+)
+
+
+def _clean(name: str) -> str:
+    name = name.strip().strip("\"'‘’“”").strip()
+    name = re.sub(r"(?:'s|’s)$", "", name).strip()
+    return name
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(text))
+
+
+def _core(text: str) -> str:
+    folded = " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(text)).split())
+    return folded[4:] if folded.startswith("the ") else folded
+
+
+def held_publishers(name: str, known: Sequence[str]) -> list[str]:
+    """The archive's publishers a name refers to: the same name, a name containing it as
+    whole words ("BBC" in "BBC News - Entertainment & Arts") or a near spelling.
+
+    Stricter than a fuzzy match: "The Washington Post" is not "The Washington Times"."""
+    core = _core(name)
+    if not core:
+        return []
+    found = []
+    for k in known:
+        kc = _core(k)
+        if (
+            kc == core
+            or re.search(rf"\b{re.escape(core)}\b", kc)
+            or re.search(rf"\b{re.escape(kc)}\b", core)
+            or (len(_compact(core)) >= 4 and _compact(core) in _compact(kc))
+            or difflib.SequenceMatcher(None, core, kc).ratio() >= 0.9
+        ):
+            found.append(k)
+    return found
+
+
+def _publisher_like(name: str) -> bool:
+    words = _core(name).split()
+    return any(w not in _NOT_NAMES and not w.isdigit() for w in words)
+
+
+_QUOTED = re.compile(r"(?<!\w)(['‘\"“])(?P<inner>[^'’\"”]{2,120})(['’\"”])(?!\w)")
+
+
+def _mask_titles(question: str, known: Sequence[str]) -> str:
+    """Quoted text that is not a publisher is a title ('NBA Rookie of the Year Odds'):
+    hide it so its capitals are not read as a publisher's name."""
+
+    def mask(m: re.Match[str]) -> str:
+        inner = m["inner"]
+        if fold(inner) in KNOWN_OUTLETS or _core(inner) in KNOWN_OUTLETS or held_publishers(inner, known):
+            return m.group(0)
+        return "«title»"
+
+    return _QUOTED.sub(mask, question)
+
+
+def named_publishers(question: str, known: Sequence[str] = ()) -> list[str]:
+    """Publishers a question names, in order: after strong cues ("an article from X",
+    "a X report") any name; after weak ones ("according to X") known outlets only."""
+    names: list[str] = []
+    question = _mask_titles(question, known)
+
+    def add(raw: str, strong: bool) -> None:
+        for part in _SPLIT.split(raw):
+            name = _clean(part)
+            if not _publisher_like(name) or any(_core(name) == _core(n) for n in names):
+                continue
+            if strong or _core(name) in KNOWN_OUTLETS or fold(name) in KNOWN_OUTLETS or held_publishers(name, known):
+                names.append(name)
+
+    for pattern in _STRONG:
+        for m in pattern.finditer(question):
+            add(m.group("names"), strong=True)
+    for pattern in _WEAK:
+        for m in pattern.finditer(question):
+            add(m.group("names"), strong=False)
+    return names
+
+
+def publishers_missing(
+    question: str, known: Sequence[str], authors: Sequence[str] = ()
+) -> list[str]:
+    """Publishers the question names that the archive holds no article from. A name that
+    is an author of the archive ("an article by Amber Raiken") is not a publisher, unless
+    it is a known outlet: wire copy by Reuters in The Age is not a Reuters article."""
+    missing = []
+    for name in named_publishers(question, known):
+        if held_publishers(name, known):
+            continue
+        outlet = _core(name) in KNOWN_OUTLETS or fold(name) in KNOWN_OUTLETS
+        if not outlet and any(_core(name) == _core(a) for a in authors):
+            continue
+        missing.append(name)
+    return missing
+
+
+# ------------------------------------------------------------------------------- dates
+@dataclass(frozen=True)
+class Period:
+    """A publication period a question asks about (inclusive), as the question said it."""
+
+    text: str
+    first: date
+    last: date
+
+
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # October 26, 2023
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"  # 26 October 2023
+    rf"|{_MONTH},?\s+\d{{4}}"  # October 2023
+    r"|\d{4}-\d{2}-\d{2}"  # 2023-10-26
+    r"|(?:19|20)\d{2})"  # 2023
+)
+_PUBLISHED = re.compile(
+    rf"\b(?:published|posted|dated|written|released|articles?|reports?|news|stories|story|"
+    rf"coverage|pieces?|reported)\s+(?P<how>on|in|during|from|between|before|after|since|"
+    rf"until|prior\s+to)\s+(?:the\s+(?:year|month\s+of)\s+)?(?P<a>{_DATE})"
+    rf"(?:\s+(?:and|to|through|until|-|–)\s+(?P<b>{_DATE}))?(?![\w-])"
+)
+
+
+def _span(text: str) -> tuple[date, date] | None:
+    """First and last day a date expression stands for."""
+    t = text.strip().rstrip(".")
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", t)
+    try:
+        if m:
+            d = date(int(m[1]), int(m[2]), int(m[3]))
+            return d, d
+        if re.fullmatch(r"\d{4}", t):
+            return date(int(t), 1, 1), date(int(t), 12, 31)
+        parts = re.findall(r"[A-Za-z]+|\d+", t)
+        month = next(_MONTHS[p.lower()[:3]] for p in parts if p.lower()[:3] in _MONTHS)
+        numbers = [int(p) for p in parts if p.isdigit()]
+        year = next(n for n in numbers if n > 31)
+        day = next((n for n in numbers if n <= 31), None)
+    except (ValueError, StopIteration):
+        return None
+    try:
+        if day is not None:
+            d = date(year, month, day)
+            return d, d
+        last = calendar.monthrange(year, month)[1]
+        return date(year, month, 1), date(year, month, last)
+    except ValueError:
+        return None
+
+
+def asked_periods(question: str) -> list[Period]:
+    """Publication periods a question names ("published in March 2022", "articles from
+    2019", "reports between June and ..."); a date that is only the topic is not one."""
+    periods = []
+    for m in _PUBLISHED.finditer(question):
+        a = _span(m["a"])
+        if a is None:
+            continue
+        how = " ".join(m["how"].split())
+        first, last = a
+        if m["b"]:
+            b = _span(m["b"])
+            if b is None:
+                continue
+            last = b[1]
+        elif how in ("before", "until", "prior to"):
+            first, last = date.min, a[0] - timedelta(days=1) if how != "until" else a[1]
+        elif how == "after":
+            first, last = a[1] + timedelta(days=1), date.max
+        elif how == "since":
+            first, last = a[0], date.max
+        said = question[m.start("how") : m.end()].strip()
+        periods.append(Period(said, first, last))
+    return periods
+
+
+def periods_not_covered(question: str, first: date, last: date) -> list[Period]:
+    """Periods of the question in which the archive has no article (by publication date)."""
+    return [p for p in asked_periods(question) if p.last < first or p.first > last]
+
+
+def coverage_notice(
+    question: str,
+    sources: Sequence[str],
+    authors: Sequence[str] = (),
+    published: tuple[date, date] | None = None,
+) -> str | None:
+    """The notice to give instead of an answer when the question is about publishers or
+    dates the archive does not hold, else None."""
+    missing = publishers_missing(question, sources, authors)
+    if missing:
+        return publishers_not_held(missing)
+    if published is not None:
+        uncovered = periods_not_covered(question, *published)
+        if uncovered:
+            return dates_not_covered(
+                uncovered[0].text, published[0].isoformat(), published[1].isoformat()
+            )
+    return None

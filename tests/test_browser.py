@@ -1,0 +1,289 @@
+"""The chat page in a real headless Chromium against `assistant serve` on a loopback port.
+
+The steps run in order on one server and one page, as a person would use it: ask about the
+seed article and open its citation; upload an article and get an answer citing it; remove
+it; ask off topic; add a URL; upload a hostile article and check nothing of it executes.
+Screenshots go to $ASSISTANT_TEST_SCREENSHOTS or a temporary folder; their paths are printed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from .browser import CHROMIUM, CHROMIUM_ARGS, Server, ask, new_conversation, open_tab, wait_answer
+from .conftest import free_port
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)"
+    ),
+]
+
+SEED_QUESTION = "Who is Russia's ambassador to North Korea?"
+UPLOAD = """---
+title: Arctic seed vault gets a new director
+source: Nordic Ledger
+date: 2024-05-14
+---
+Ingrid Solberg is the new director of the Arctic seed vault in Tromsø, the vault's board said on Tuesday.
+
+The vault stores duplicates of crop seeds from gene banks around the world.
+"""
+UPLOAD_QUESTION = "Who is the new director of the Arctic seed vault in Tromsø?"
+HOSTILE = """---
+title: <script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> Harbour pilots
+source: <b onmouseover="window.__pwned=3">Evil Gazette</b>
+date: 2024-03-02
+url: javascript:window.__pwned=4
+---
+Marta Quintela <img src=x onerror="window.__pwned=5"> was named chief harbour pilot of Lisbon in March 2024 [9](javascript:window.__pwned=6).
+
+Other pilots {{constructor.constructor('window.__pwned=7')()}} and ${window.__pwned=8} welcomed the appointment of Marta Quintela as chief harbour pilot.
+"""
+HOSTILE_QUESTION = "Who was named chief harbour pilot of Lisbon?"
+URL_ARTICLE = (
+    "<html><head><title>Glacier tram line opens</title>"
+    "<meta property='og:site_name' content='Alpine Courier'></head><body><article>"
+    "<h1>Glacier tram line opens</h1><p>The new glacier tram line in Zermatt carried its first "
+    "passengers on Saturday, the operator said.</p><p>Tickets cost twelve francs for adults and "
+    "children ride free during the first month of service.</p></article></body></html>"
+)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    chosen = os.environ.get("ASSISTANT_TEST_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("ui-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    srv = Server(
+        free_port(), root / "data", root / "serve.log", {"ASSISTANT_ALLOW_PRIVATE_URLS": "1"}
+    )
+    try:
+        srv.wait_ready()
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def article_site():
+    """A loopback web server with one article, for "add a URL"."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = URL_ARTICLE.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/glacier-tram.html"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(60_000)
+        page.requests = []  # every URL the page asks for
+        page.on("request", lambda request: page.requests.append(request.url))
+        page.goto(server.url)
+        page.wait_for_selector("#nx-transcript .nx-conv")
+        yield page
+        browser.close()
+
+
+def snap(page, shots: Path, name: str) -> Path:
+    path = shots / f"{name}.png"
+    page.screenshot(path=str(path))
+    print(f"screenshot: {path}")
+    return path
+
+
+def upload(page, path: Path) -> str:
+    """Upload one file on the Articles tab and wait for the ingest to finish."""
+    open_tab(page, "Articles")
+    page.locator("#nx-files input[type=file]").set_input_files(str(path))
+    page.wait_for_selector(f"#nx-files :text('{path.name}')")
+    page.locator("#nx-add-files").click()
+    return wait_progress(page)
+
+
+def wait_progress(page) -> str:
+    box = page.locator("#nx-progress textarea")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#nx-progress textarea').value;"
+        " return v.startsWith('Done') || v.startsWith('Could not'); }",
+        timeout=240_000,
+    )
+    return box.input_value()
+
+
+def test_start_page_shows_engine_count_and_examples(browser_page, shots):
+    page = browser_page
+    status = page.locator("#nx-status").inner_text()
+    assert "extractive" in status and "1 article indexed" in status
+    assert page.get_by_role("button", name=SEED_QUESTION).is_visible()
+    snap(page, shots, "01-start")
+
+
+def test_seed_question_opens_citation_with_highlighted_passage(browser_page, shots):
+    page = browser_page
+    page.get_by_role("button", name=SEED_QUESTION).click()  # an example question
+    answer = wait_answer(page, SEED_QUESTION)
+    assert answer.get_attribute("data-state") == "answered"
+    assert "Matsegora" in answer.locator(".nx-a-text").inner_text()
+    assert "[1] The Washington Times, 2023" in answer.locator(".nx-sources").inner_text()
+    snap(page, shots, "02-answer")
+
+    answer.locator("button.nx-cite").first.click()
+    popover = page.locator(".nx-pop:popover-open")
+    popover.wait_for(state="visible")
+    mark = popover.locator("mark")
+    mark.wait_for(state="visible")
+    assert "Alexander Matsegora" in mark.inner_text()
+    assert "The Washington Times" in popover.locator(".nx-pop-meta").inner_text()
+    assert len(popover.locator(".nx-pop-body").inner_text()) > len(mark.inner_text()) + 200
+    assert mark.is_visible() and _in_viewport(page, mark)
+    snap(page, shots, "03-citation-open")
+    page.keyboard.press("Escape")
+    popover.wait_for(state="hidden")
+
+    # Hovering a marker opens the same passage.
+    answer.locator("button.nx-cite").first.hover()
+    page.locator(".nx-pop:popover-open mark").wait_for(state="visible")
+    page.keyboard.press("Escape")
+
+
+def _in_viewport(page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return bool(box) and 0 <= box["y"] < size["height"] and 0 <= box["x"] < size["width"]
+
+
+def test_uploaded_article_is_listed_and_cited(browser_page, shots, tmp_path):
+    page = browser_page
+    path = tmp_path / "seed-vault.md"
+    path.write_text(UPLOAD, encoding="utf-8")
+    assert upload(page, path).startswith("Done: added 1")
+    table = page.locator("#nx-articles")
+    assert "Arctic seed vault gets a new director" in table.inner_text()
+    assert "Nordic Ledger" in table.inner_text()
+    assert "2 articles indexed" in page.locator("#nx-status").inner_text()
+    snap(page, shots, "04-uploaded")
+
+    open_tab(page, "Ask")
+    new_conversation(page)
+    answer = ask(page, UPLOAD_QUESTION)
+    assert answer.get_attribute("data-state") == "answered"
+    assert "Ingrid Solberg" in answer.locator(".nx-a-text").inner_text()
+    assert "Nordic Ledger, 2024 – Arctic seed vault" in answer.locator(".nx-sources").inner_text()
+    snap(page, shots, "05-upload-answer")
+
+
+def test_removed_article_is_gone(browser_page, shots):
+    page = browser_page
+    open_tab(page, "Articles")
+    page.locator("#nx-search input, #nx-search textarea").first.fill("seed vault")
+    page.wait_for_function(
+        "() => document.querySelector('#nx-articles').innerText.includes('1 of 2 articles')"
+    )
+    page.locator("#nx-remove-choice input").click()
+    page.get_by_role("option", name="Arctic seed vault gets a new director").click()
+    page.locator("#nx-remove").click()
+    page.wait_for_function(
+        "() => document.querySelector('#nx-progress textarea').value.startsWith('Removed')"
+    )
+    page.locator("#nx-search input, #nx-search textarea").first.fill("")
+    page.wait_for_function(
+        "() => !document.querySelector('#nx-articles').innerText.includes('Arctic seed vault')"
+        " && document.querySelector('#nx-articles').innerText.includes('1 article')"
+    )
+    assert "1 article indexed" in page.locator("#nx-status").inner_text()
+    snap(page, shots, "06-removed")
+
+
+def test_off_topic_question_abstains(browser_page, shots):
+    page = browser_page
+    open_tab(page, "Ask")
+    new_conversation(page)
+    answer = ask(page, "What is the best recipe for banana bread?")
+    assert answer.get_attribute("data-state") == "abstained"
+    assert "do not answer" in answer.inner_text()
+    assert "banana bread" in answer.locator(".nx-searched").inner_text()  # what was searched
+    assert answer.locator("button.nx-cite").count() == 0
+    snap(page, shots, "07-abstained")
+
+
+def test_article_added_by_url(browser_page, shots, article_site):
+    page = browser_page
+    open_tab(page, "Articles")
+    page.locator("#nx-url input, #nx-url textarea").first.fill(article_site)
+    page.locator("#nx-add-url").click()
+    assert wait_progress(page).startswith("Done: added 1")
+    assert "Glacier tram line opens" in page.locator("#nx-articles").inner_text()
+    snap(page, shots, "08-url-added")
+
+
+def test_hostile_article_never_executes(browser_page, shots, tmp_path):
+    page = browser_page
+    path = tmp_path / "hostile.md"
+    path.write_text(HOSTILE, encoding="utf-8")
+    assert upload(page, path).startswith("Done: added 1")
+    assert "<script>window.__pwned=1</script>" in page.locator("#nx-articles").inner_text()
+
+    open_tab(page, "Ask")
+    new_conversation(page)
+    answer = ask(page, HOSTILE_QUESTION)
+    assert answer.get_attribute("data-state") == "answered"
+    assert "Marta Quintela" in answer.inner_text()
+    answer.locator("button.nx-cite").first.click()
+    pop = page.locator(".nx-pop:popover-open")
+    pop.locator("mark").wait_for(state="visible")
+    assert "<script>window.__pwned=1</script>" in pop.locator(".nx-pop-title").inner_text()
+    page.mouse.move(10, 10)
+    snap(page, shots, "09-hostile-escaped")
+
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"
+    hostile_dom = page.evaluate(
+        """() => ({
+            scripts: [...document.scripts].filter(s => s.textContent.includes('__pwned')).length,
+            imgs: document.querySelectorAll('img[src="x"]').length,
+            handlers: [...document.querySelectorAll('*')].filter(
+                e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+            jsLinks: document.querySelectorAll('a[href^="javascript:" i]').length,
+        })"""
+    )
+    assert hostile_dom == {"scripts": 0, "imgs": 0, "handlers": 0, "jsLinks": 0}
+    page.keyboard.press("Escape")
+
+
+def test_nothing_was_fetched_from_outside(browser_page, server):
+    hosts = {urlparse(u).hostname for u in browser_page.requests if u.startswith("http")}
+    assert hosts == {"127.0.0.1"}, hosts
+    assert "Traceback" not in server.log()

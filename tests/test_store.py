@@ -1,0 +1,261 @@
+"""The Chroma store, the BM25 index beside it, crash recovery and ``rebuild``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pytest
+
+from assistant import ingest
+from assistant.archive import close_archives, open_archive, rebuild_marker
+from assistant.errors import EmbedderMismatchError, StoreError
+from assistant.lexical import LexicalIndex
+from assistant.models import Article, Chunk, Filters
+from assistant.rebuild import rebuild
+from assistant.retrieve import search
+from assistant.store import (
+    JOURNAL,
+    chroma_where,
+    chunk_id,
+    chunk_metadata,
+    date_bounds,
+    matches,
+    read_stored_articles,
+)
+
+from .conftest import SEED_ID, SEEDS, make_settings
+from .fakes import HashEmbedder
+from .test_ingest import assert_consistent
+
+
+def article(doc_id: str, text: str, content_hash: str, **meta) -> Article:
+    return Article(doc_id=doc_id, text=text, content_hash=content_hash, **meta)
+
+
+def one_chunk(a: Article) -> list[Chunk]:
+    return [Chunk(a.doc_id, 0, a.text, 0, len(a.text))]
+
+
+def test_date_bounds_cover_partial_dates():
+    assert date_bounds("2023") == (20230101, 20231231)
+    assert date_bounds("2023-05") == (20230501, 20230531)
+    assert date_bounds("2023-05-02") == (20230502, 20230502)
+    assert date_bounds("2023-05-02T10:00:00") == (20230502, 20230502)
+    low, high = date_bounds("")
+    assert low > high  # undated: no date range matches it
+    assert date_bounds("soon") == (low, high)
+
+
+def test_chroma_where_and_python_matches_agree(hashed):
+    """The BM25 side filters in Python; it must select what Chroma's where selects."""
+    store = open_archive(hashed).store
+    dates = ["2022", "2022-12-31", "2023", "2023-01", "2023-06-15", "2024-02-29", ""]
+    sources = ["A", "B", "C"]
+    metas = {}
+    for i, published in enumerate(dates * 2):
+        a = article(f"d{i}", f"text {i}", f"h{i}", source=sources[i % 3], published=published)
+        c = one_chunk(a)[0]
+        metas[chunk_id(a.doc_id, a.content_hash, 0)] = chunk_metadata(a, c)
+        store.write(a, [c], np.ones((1, 64), dtype=np.float32) / 8)
+    filters = [
+        Filters(),
+        Filters(sources=("A",)),
+        Filters(sources=("A", "C"), since=date(2023, 1, 1)),
+        Filters(since=date(2023, 1, 31)),
+        Filters(until=date(2022, 12, 31)),
+        Filters(since=date(2023, 3, 1), until=date(2023, 4, 1)),  # inside the year 2023
+        Filters(since=date(2024, 3, 1)),
+        Filters(sources=("B",), until=date(2023, 1, 1)),
+    ]
+    for f in filters:
+        where = chroma_where(f)
+        got = set(store.chunks.get(where=where)["ids"]) if where else set(store.chunks.get()["ids"])
+        assert got == {cid for cid, m in metas.items() if matches(m, f)}, f
+    inside = Filters(since=date(2023, 3, 1), until=date(2023, 4, 1))
+    assert {metas[c]["published"] for c in metas if matches(metas[c], inside)} == {"2023"}
+
+
+class DiesAtCommit:
+    """The docs collection of a process killed just before an article's commit point."""
+
+    def __init__(self, docs) -> None:
+        self._docs = docs
+
+    def __getattr__(self, name):
+        return getattr(self._docs, name)
+
+    def upsert(self, **kwargs):
+        raise SystemExit("killed")
+
+
+def test_interrupted_write_is_rolled_back_on_open(hashed, fake, tmp_path, monkeypatch):
+    """A crash after the chunks but before the article record: the chunks go away and
+    the previous version of the article stays whole."""
+    (tmp_path / "in").mkdir()
+    story = tmp_path / "in" / "story.txt"
+    story.write_text("Old\n\nThe old text.")
+    ingest([tmp_path / "in"], settings=hashed)
+    story.write_text("New\n\nThe new text.")
+    (tmp_path / "in" / "z-fresh.txt").write_text("Fresh\n\nA fresh story.")
+    store = open_archive(hashed).store
+    monkeypatch.setattr(store, "docs", DiesAtCommit(store.docs))
+    with pytest.raises(SystemExit):
+        ingest([tmp_path / "in"], settings=hashed)
+    assert (hashed.data_dir / JOURNAL).exists()
+    assert any("new text" in t for t in store.chunk_records()["documents"])
+    monkeypatch.undo()
+    close_archives()  # the process is gone
+    open_archive(hashed, fake)
+    archive = open_archive(hashed, fake)
+    assert not (hashed.data_dir / JOURNAL).exists()
+    assert archive.store.chunk_records()["documents"] == ["Old\n\nThe old text."]
+    assert list(archive.store.registry()) == ["story.txt"]
+    assert_consistent(hashed)
+    report = ingest([tmp_path / "in"], settings=hashed)  # and a rerun completes
+    assert report.updated == ["story.txt"] and report.added == ["z-fresh.txt"]
+    assert_consistent(hashed)
+
+
+def test_search_ignores_chunks_of_uncommitted_articles(hashed_seeded, fake):
+    """Between a crash and the next open, readers never see half-written articles."""
+    archive = open_archive(hashed_seeded)
+    ghost = article("ghost", "Matsegora ghost text about the ambassador.", "h-ghost")
+    archive.store.write(ghost, one_chunk(ghost), fake.embed_documents([ghost.text]))
+    archive.store.docs.delete(ids=[__import__("assistant.store").store._doc_key("ghost")])
+    archive.store.refresh()
+    passages = search(archive, "Matsegora ghost ambassador", k=10)
+    assert passages and all(p.doc_id == SEED_ID for p in passages)
+
+
+def test_remove_is_journaled(hashed_seeded):
+    store = open_archive(hashed_seeded).store
+    assert store.remove(SEED_ID) and not store.remove(SEED_ID)
+    assert not (hashed_seeded.data_dir / JOURNAL).exists()
+    assert store.count_chunks() == 0
+
+
+def test_large_articles_are_written_in_batches(hashed, fake):
+    store = open_archive(hashed).store
+    store._batch = 3  # Chroma's real limit is a few thousand records per call
+    text = " ".join(f"Sentence {i}." for i in range(10))
+    a = article("big", text, "h-big")
+    chunks = [Chunk("big", i, text[i * 2 : i * 2 + 1], i * 2, i * 2 + 1) for i in range(10)]
+    store.write(a, chunks, fake.embed_documents([c.text for c in chunks]))
+    assert store.count_chunks() == 10
+    store.write(a, chunks, fake.embed_documents([c.text for c in chunks]))  # rewritten whole
+    assert store.count_chunks() == 10
+
+
+def test_records_of_an_older_layout_are_read(hashed, fake):
+    """Article records missing newer metadata fields still load."""
+    store = open_archive(hashed).store
+    a = article("old", "Old text.", "h", title="Old")
+    store.write(a, one_chunk(a), fake.embed_documents([a.text]))
+    store.docs.update(ids=[__import__("assistant.store").store._doc_key("old")],
+                      metadatas=[{"doc_id": "old", "content_hash": "h", "title": "Old"}])
+    store.refresh()
+    info = store.registry()["old"]
+    assert (info.title, info.author, info.chunks) == ("Old", "", 0) or info.author == ""
+    assert store.get_article("old").text == "Old text."
+
+
+def test_another_layout_version_asks_for_a_rebuild(hashed_seeded, fake):
+    store = open_archive(hashed_seeded).store
+    store.chunks.modify(metadata={"embedder": fake.name, "schema": 0})
+    close_archives()
+    with pytest.raises(StoreError, match="assistant rebuild"):
+        open_archive(hashed_seeded, fake)
+    assert "rebuilt 1 articles" in rebuild(hashed_seeded, embedder=fake)
+    close_archives()
+    assert open_archive(hashed_seeded, fake).store.count_chunks() > 0
+
+
+# ------------------------------------------------------------------------- BM25 on disk
+
+
+def test_bm25_keeps_one_generation_and_survives_a_half_written_one(tmp_path, hashed_seeded, fake):
+    archive = open_archive(hashed_seeded)
+    folder = archive.lexical.folder
+    ingest([SEEDS], settings=hashed_seeded)  # nothing changes: nothing is rewritten
+    before = (folder / "CURRENT").read_text()
+    (tmp_path / "x.txt").write_text("Zanzibar\n\nZanzibar spice farms reopened to visitors.")
+    ingest([tmp_path / "x.txt"], settings=hashed_seeded)
+    gens = sorted(p.name for p in folder.glob("gen-*"))
+    assert gens == [(folder / "CURRENT").read_text()] and gens[0] != before
+    # a crash while saving the next generation leaves a folder CURRENT does not name
+    (folder / "gen-999").mkdir()
+    (folder / "gen-999" / "partial").write_text("half")
+    fresh = LexicalIndex(folder)
+    assert fresh.load()
+    assert set(fresh.manifest) == {SEED_ID, "x.txt"}
+    assert fresh.search("Zanzibar spice", 3)[0][0].metadata["doc_id"] == "x.txt"
+
+
+def test_bm25_filters_by_publisher_and_date(hashed, tmp_path):
+    feed = [
+        {"url": "https://e.org/1", "source": "A", "published": "2021-05-01", "body": "Tulip fields bloom."},
+        {"url": "https://e.org/2", "source": "B", "published": "2023", "body": "Tulip prices fall."},
+    ]
+    (tmp_path / "f.json").write_text(json.dumps(feed))
+    ingest([tmp_path / "f.json"], settings=hashed)
+    lexical = open_archive(hashed).lexical
+    docs = lambda f: {n.metadata["doc_id"] for n, _ in lexical.search("tulip", 5, f)}  # noqa: E731
+    assert docs(None) == {"https://e.org/1", "https://e.org/2"}
+    assert docs(Filters(sources=("B",))) == {"https://e.org/2"}
+    assert docs(Filters(since=date(2023, 7, 1))) == {"https://e.org/2"}
+    assert docs(Filters(until=date(2022, 1, 1))) == {"https://e.org/1"}
+    assert docs(Filters(since=date(2024, 1, 1))) == set()
+
+
+# ---------------------------------------------------------------------------- rebuild
+
+
+def test_rebuild_with_another_embedder(hashed_seeded, fake):
+    other = HashEmbedder(name="test:hash-32", dim=32)
+    before = open_archive(hashed_seeded).store.get_article(SEED_ID)
+    message = rebuild(hashed_seeded, embedder=other)
+    assert message.startswith("rebuilt 1 articles into") and "test:hash-32" in message
+    archive = open_archive(hashed_seeded)  # the rebuilt archive is the open one
+    assert archive.embedder is other and archive.store.get_article(SEED_ID) == before
+    assert_consistent(hashed_seeded)
+    assert "Matsegora" in search(archive, "Matsegora ambassador", k=3)[0].text
+    close_archives()
+    with pytest.raises(EmbedderMismatchError):
+        open_archive(hashed_seeded, fake)
+
+
+def test_rebuild_when_the_chunks_collection_is_missing(hashed_seeded, fake):
+    archive = open_archive(hashed_seeded)
+    archive.store._client.delete_collection("articles_chunks")
+    close_archives()
+    assert [a.doc_id for a in read_stored_articles(hashed_seeded)] == [SEED_ID]
+    assert rebuild(hashed_seeded, embedder=fake).startswith("rebuilt 1 articles")
+    close_archives()
+    archive = open_archive(hashed_seeded, fake)
+    assert archive.store.count_chunks() == archive.store.registry()[SEED_ID].chunks > 0
+    assert_consistent(hashed_seeded)
+
+
+def test_interrupted_rebuild_is_detected_and_can_be_rerun(hashed_seeded, fake):
+    class Dies(HashEmbedder):
+        def embed_documents(self, texts):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(hashed_seeded, embedder=Dies())
+    assert rebuild_marker(hashed_seeded).exists()
+    close_archives()
+    with pytest.raises(StoreError, match="run `assistant rebuild` again"):
+        open_archive(hashed_seeded, fake)
+    rebuild(hashed_seeded, embedder=fake)
+    assert not rebuild_marker(hashed_seeded).exists()
+    close_archives()
+    assert open_archive(hashed_seeded, fake).store.count_chunks() > 0
+
+
+def test_rebuild_of_an_empty_store(tmp_path, fake):
+    s = make_settings(tmp_path / "empty")
+    assert rebuild(s, embedder=fake).startswith("nothing to rebuild")
+    assert open_archive(s).store.registry() == {}
