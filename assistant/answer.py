@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -146,6 +147,25 @@ def stream_answer(
     yield finish(base, "".join(pieces), shown, settings, incomplete, archive.embedder)
 
 
+def published_range(registry: Mapping[str, Any]) -> tuple[str, date, str, date] | None:
+    """The archive's first and last publication dates, as written and as days (an article
+    dated only "2023" spans the year)."""
+    from .store import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
+
+    spans = [(date_bounds(a.published), a.published) for a in registry.values() if a.published]
+    spans = [s for s in spans if s[0] != (UNKNOWN_MIN, UNKNOWN_MAX)]
+    if not spans:
+        return None
+    (low, _), first = min(spans, key=lambda s: s[0][0])
+    (_, high), last = max(spans, key=lambda s: s[0][1])
+
+    def day(n: int) -> date:
+        y, m, d = n // 10000, n // 100 % 100, n % 100
+        return date(y, m, min(d, calendar.monthrange(y, m)[1]))
+
+    return first[:10], day(low), last[:10], day(high)
+
+
 def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
     """The abstention to give instead of answering when the question is about publishers
     or publication dates the archive does not hold (else None): "The archive holds no
@@ -155,10 +175,8 @@ def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
     registry = archive.store.registry()
     if not registry:
         return None  # nothing to search: the ordinary refusal follows
-    days = sorted(a.published[:10] for a in registry.values() if len(a.published) >= 10)
-    published = (_as_date(days[0], "published"), _as_date(days[-1], "published")) if days else None
     authors = sorted({a.author for a in registry.values() if a.author})
-    notice = coverage_notice(question, archive.store.sources(), authors, published)  # type: ignore[arg-type]
+    notice = coverage_notice(question, archive.store.sources(), authors, published_range(registry))
     if notice is None:
         return None
     base.text = notice

@@ -32,10 +32,12 @@ from .sentences import sentence_spans
 from .text_match import (
     contains_run,
     content_terms,
+    fold,
+    is_number,
     key_terms,
     name_runs,
     name_words,
-    negated,
+    negation_conflict,
     overlap,
     term_in,
     tokens,
@@ -46,7 +48,9 @@ from .text_match import (
 # (tests/test_claims.py holds them; `pytest tests/test_claims.py -k calibration` re-checks).
 MIN_OVERLAP = 0.5  # share of the claim's content words the span must contain
 MIN_SIMILARITY = 0.55  # cosine between claim and span embeddings
-VERBATIM_OVERLAP = 0.9  # at or above this overlap the span is the claim: no embedding needed
+CLOSE_OVERLAP = 0.9  # a span holding nearly every content word of the claim ...
+CLOSE_SIMILARITY = 0.4  # ... needs less similarity: long source sentences dilute embeddings
+SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
 MAX_SPAN_SENTENCES = 2
 
 
@@ -149,16 +153,26 @@ class ClaimChecker:
         for term in key_terms(claim, self.names):
             if not term_in(term, terms):
                 return None
-        for run in name_runs(claim):
+        for run in name_runs(claim, self.names):
             if not contains_run(run, span_tokens):
                 return None
-        if negated(claim) != negated(span_text):
+        if negation_conflict(claim, span_text):
             return None
         return overlap(claim, span_text)
 
+    def substitutes(self, claim: str, sentence: str) -> bool:
+        """The claim copies the sentence but swaps a name for another name or a number for
+        another number ("over 200 missile launches" from "over 100 missile launches")."""
+        if overlap(claim, sentence) < SUBSTITUTION_OVERLAP:
+            return False
+        claim_terms, source_terms = frozenset(tokens(claim)), frozenset(tokens(sentence))
+        missing = [t for t in key_terms(claim, self.names) if not term_in(t, source_terms)]
+        extra = [t for t in key_terms(sentence, self.names) if not term_in(t, claim_terms)]
+        return any(is_number(m) == is_number(e) for m in missing for e in extra)
+
     def _similarities(self, claim: str, texts: list[str]) -> np.ndarray:
         if self.embedder is None or not texts:
-            return np.zeros(len(texts), dtype=np.float32)
+            return np.ones(len(texts), dtype=np.float32)  # no embedder: lexical evidence decides
         vectors = cached_vectors(self.embedder, [claim, *texts])
         return vectors[1:] @ vectors[0]
 
@@ -166,46 +180,53 @@ class ClaimChecker:
         """The best verdict among spans that passed the lexical gates."""
         if not candidates:
             return None
-        verbatim = [(s, o) for s, o in candidates if o >= VERBATIM_OVERLAP]
-        if verbatim:
-            span, lex = max(verbatim, key=lambda c: (c[1], -len(c[0].text)))
-            return Verdict(True, span, lex, 1.0)
         eligible = [(s, o) for s, o in candidates if o >= MIN_OVERLAP]
         if not eligible:
             span, lex = max(candidates, key=lambda c: c[1])
             return Verdict(False, span, lex, 0.0)
+        folded = _squash(fold(claim)).rstrip(".!?")
+        for span, lex in eligible:
+            if span.size == 1 and folded in _squash(fold(span.text)):
+                return Verdict(True, span, lex, 1.0)  # a verbatim quote: nothing to embed
         sims = self._similarities(claim, [s.text for s, _ in eligible])
-        if self.embedder is None:  # no embedder: lexical evidence alone decides
-            sims = np.ones(len(eligible), dtype=np.float32)
         best = max(range(len(eligible)), key=lambda i: float(sims[i]) + eligible[i][1])
         span, lex = eligible[best]
         sim = float(sims[best])
-        return Verdict(sim >= MIN_SIMILARITY, span, lex, sim)
+        ok = sim >= MIN_SIMILARITY or (lex >= CLOSE_OVERLAP and sim >= CLOSE_SIMILARITY)
+        return Verdict(ok, span, lex, sim)
 
     def check(self, claim: str, cited: Sequence[int]) -> Verdict:
-        """Is the claim carried by one of the cited passages (0-based indices)?"""
+        """Is the claim carried by one of the cited passages (0-based indices)?
+
+        Spans of two sentences may carry a claim that joins neighbouring sentences, but not
+        one that copies a single sentence with a name or number swapped."""
         candidates: list[tuple[Span, float]] = []
-        fallback: Span | None = None
+        fallback: tuple[Span, float] | None = None
+        swapped = False
         for index in cited:
             if not 0 <= index < len(self.passages):
                 continue
             for span in self.spans(index):
-                if _squash(span.text) == _squash(claim):  # a verbatim quote
-                    return Verdict(True, span, 1.0, 1.0)
                 lex = self.lexical_gate(claim, span.text)
                 if lex is not None:
                     candidates.append((span, lex))
-                elif fallback is None or overlap(claim, span.text) > overlap(claim, fallback.text):
-                    fallback = span
+                    continue
+                if span.size == 1:
+                    swapped = swapped or self.substitutes(claim, span.text)
+                    near = overlap(claim, span.text)
+                    if fallback is None or near > fallback[1]:
+                        fallback = (span, near)
+        if swapped:
+            candidates = [c for c in candidates if c[0].size == 1]
         verdict = self._judge(claim, candidates)
         if verdict is not None and verdict.supported:
             return verdict
-        joint = self._joint(claim, cited)
+        joint = None if swapped else self._joint(claim, cited)
         if joint is not None:
             return joint
-        if verdict is not None:
-            return verdict
-        return Verdict(False, fallback, overlap(claim, fallback.text) if fallback else 0.0, 0.0)
+        if fallback is not None and (verdict is None or fallback[1] > verdict.overlap):
+            return Verdict(False, fallback[0], fallback[1], 0.0)
+        return verdict or Verdict(False, None)
 
     def _joint(self, claim: str, cited: Sequence[int]) -> Verdict | None:
         """A claim that joins facts of several cited passages ("A said X and B said Y [1][2]"):
@@ -223,7 +244,7 @@ class ClaimChecker:
         lex = self.lexical_gate(claim, joined)
         if lex is None or lex < MIN_OVERLAP:
             return None
-        sim = float(self._similarities(claim, [joined])[0]) if self.embedder else 1.0
+        sim = float(self._similarities(claim, [joined])[0])
         if sim < MIN_SIMILARITY:
             return None
         best = max(parts, key=lambda s: overlap(claim, s.text))

@@ -16,7 +16,17 @@ from .errors import AssistantError  # noqa: E402
 
 
 def _settings() -> Settings:
-    return Settings()
+    from pydantic import ValidationError
+
+    from .errors import ConfigError
+
+    try:
+        return Settings()
+    except ValidationError as exc:  # a bad ASSISTANT_* variable: one line, not a traceback
+        problems = "; ".join(
+            f"ASSISTANT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"invalid setting {problems}") from None
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -56,15 +66,17 @@ def format_sources(answer) -> str:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .answer import stream_answer
+    from .answer import check_question, stream_answer
     from .ingest import ensure_seeded
     from .models import Answer
 
     settings = _settings()
+    check_question(args.question, settings)  # a bad question must not cost a seed ingest
+    filters = _filters(args)
     ensure_seeded(settings, say=lambda m: print(m, file=sys.stderr))
     final: Answer | None = None
     streaming = not args.json and sys.stdout.isatty()
-    for item in stream_answer(args.question, k=args.k, filters=_filters(args), settings=settings):
+    for item in stream_answer(args.question, k=args.k, filters=filters, settings=settings):
         if isinstance(item, Answer):
             final = item
         elif streaming:
@@ -222,7 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except AssistantError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        from .redact import current_secrets, redact
+
+        # Messages may quote a server's reply or a URL: never let a key or password through.
+        print(f"error: {redact(str(exc), current_secrets())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

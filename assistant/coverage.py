@@ -47,17 +47,17 @@ _BOTH = r"(?:both\s+|either\s+|the\s+)?"
 _STRONG = [
     re.compile(rf"\b{_NOUN}\s+(?:published\s+)?(?:from|by)\s+{_BOTH}(?P<names>{_LIST})"),
     re.compile(rf"\b(?:article|piece|story|column|op-ed|editorial)s?\s+in\s+{_BOTH}(?P<names>{_LIST})"),
-    re.compile(rf"\b(?:another|one|the\s+other)\s+(?:from|by|in)\s+{_BOTH}(?P<names>{_LIST})"),
-    re.compile(rf"\b(?:reported|published|covered|written)\s+(?:on\s+)?(?:by|in)\s+{_BOTH}(?P<names>{_LIST})"),
+    re.compile(rf"\b(?i:another|one|the\s+other)\s+(?:from|by|in)\s+{_BOTH}(?P<names>{_LIST})"),
+    re.compile(rf"\b(?i:reported|published|covered|written)\s+(?:on\s+)?(?:by|in)\s+{_BOTH}(?P<names>{_LIST})"),
     # "a Bloomberg report", "from a CNN article"; one name only ("Jess and Bill Walker and
     # the FOX News article" names one publisher)
-    re.compile(rf"(?:\b(?:an?|the|both|one|another|two|three|from|in|by|and|each)\s+|,\s*)(?P<names>{_NAME})(?<!'s)(?<!’s)\s+{_BY_NOUN}\b"),
+    re.compile(rf"(?:\b(?i:an?|the|both|one|another|two|three|from|in|by|and|each)\s+|,\s*)(?P<names>{_NAME})(?<!'s)(?<!’s)\s+{_BY_NOUN}\b"),
     # "The Verge's article", but not "the EU's analysis"
-    re.compile(rf"(?:\b(?:an?|the|both|from|in|by|and)\s+|,\s*)(?P<names>{_NAME})(?:'s|’s)\s+(?:article|piece|story|coverage|column|op-ed|editorial|reporting|report)s?\b"),
+    re.compile(rf"(?:\b(?i:an?|the|both|from|in|by|and)\s+|,\s*)(?P<names>{_NAME})(?:'s|’s)\s+(?:article|piece|story|coverage|column|op-ed|editorial|reporting|report)s?\b"),
 ]
 # Weak cues: only names of known outlets or of the archive's publishers count.
 _WEAK = [
-    re.compile(rf"\b(?:according\s+to|per|from|by|in|on)\s+{_BOTH}(?P<names>{_LIST})"),
+    re.compile(rf"\b(?i:according\s+to|per|from|by|in|on)\s+{_BOTH}(?P<names>{_LIST})"),
 ]
 
 _SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+")
@@ -255,17 +255,17 @@ def coverage_notice(
     question: str,
     sources: Sequence[str],
     authors: Sequence[str] = (),
-    published: tuple[date, date] | None = None,
+    published: tuple[str, date, str, date] | None = None,
 ) -> str | None:
     """The notice to give instead of an answer when the question is about publishers or
-    dates the archive does not hold, else None."""
+    dates the archive does not hold, else None. ``published`` is the archive's first and
+    last publication dates, as written and as days."""
     missing = publishers_missing(question, sources, authors)
     if missing:
         return publishers_not_held(missing)
     if published is not None:
-        uncovered = periods_not_covered(question, *published)
+        first_said, first, last_said, last = published
+        uncovered = periods_not_covered(question, first, last)
         if uncovered:
-            return dates_not_covered(
-                uncovered[0].text, published[0].isoformat(), published[1].isoformat()
-            )
+            return dates_not_covered(uncovered[0].text, first_said, last_said)
     return None

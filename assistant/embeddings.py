@@ -118,7 +118,11 @@ class OpenAIEmbedder:
                     model=self._model, input=texts[i : i + self._batch]
                 )
             except openai.OpenAIError as exc:
-                raise EngineError(f"embedding server failed: {type(exc).__name__}: {exc}") from exc
+                # Never the server's own message: some echo the API key they were sent.
+                from .openai_engine import describe_error
+
+                message = describe_error(exc, str(self._client.base_url))
+                raise EngineError(message.replace("language model", "embedding server")) from None
             out.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
         vectors = np.asarray(out, dtype=np.float32)
         if len(vectors):

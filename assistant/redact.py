@@ -66,3 +66,17 @@ def install_log_filter(settings: Settings) -> None:
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter(settings))
+
+
+def current_secrets() -> list[str]:
+    """The secrets of this process's settings, even when a setting is invalid (then read
+    straight from the environment, since that error is what is being reported)."""
+    try:
+        return secrets_of(Settings())
+    except Exception:  # noqa: BLE001 - any invalid setting: fall back to the raw variables
+        import os
+
+        names = ("ASSISTANT_OPENAI_API_KEY", "OPENAI_API_KEY", "ASSISTANT_AUTH")
+        values = [os.environ.get(name, "") for name in names]
+        values += [v.partition(":")[2] for v in values[2:]]
+        return sorted({v for v in values if len(v) >= _MIN_SECRET}, key=len, reverse=True)

@@ -48,10 +48,8 @@ def publishers_not_held(names: Sequence[str]) -> str:
 
 def dates_not_covered(asked: str, first: str, last: str) -> str:
     """The notice for a question about a period no article of the archive was published in."""
-    return (
-        f"The archive holds no articles published {asked}: its articles run from {first} "
-        f"to {last}. {REFUSAL}"
-    )
+    held = f"are from {first}" if first == last else f"run from {first} to {last}"
+    return f"The archive holds no articles published {asked}: its articles {held}. {REFUSAL}"
 
 
 def missing_part(part: str) -> str:

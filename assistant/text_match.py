@@ -167,54 +167,54 @@ def name_words(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _name_like(word: str, first: bool, names: frozenset[str]) -> bool:
+    """A capitalised word that names something; a sentence's first word only when it is
+    not a common word (see :func:`_vocabulary`) or the sources write it capitalised."""
+    folded = fold(word)
+    if not _capitalised(word) or folded in STOPWORDS or any(c.isdigit() for c in word):
+        return False
+    if not first:
+        return True
+    if folded in _OPENERS:
+        return False
+    return folded not in _vocabulary() or stem(folded) in names or folded in names
+
+
+def is_number(term: str) -> bool:
+    """A normalised key term that is a number (digits or a number word)."""
+    return any(c.isdigit() for c in term) or term in _NUMBER_WORDS.values()
+
+
 def key_terms(sentence: str, names: frozenset[str] = frozenset()) -> frozenset[str]:
     """Names, numbers and dates of one sentence, normalised like :func:`tokens`.
 
     Numbers (digits or number words) and capitalised words count; the sentence's first word
-    counts only when it looks like a name (see :func:`_vocabulary`) or is in ``names``."""
+    counts only when it looks like a name (see :func:`_name_like`)."""
     terms: set[str] = set()
-    first = True
-    for m in _TOKEN.finditer(sentence):
+    for i, m in enumerate(_TOKEN.finditer(sentence)):
         word = m.group(0)
         folded = fold(word)
-        is_first, first = first, False
         if any(c.isdigit() for c in word):
             terms.add(_number(folded))
-            continue
-        if folded in _NUMBER_WORDS:
+        elif folded in _NUMBER_WORDS:
             terms.add(_NUMBER_WORDS[folded])
-            continue
-        if not _capitalised(word) or folded in STOPWORDS:
-            continue
-        normed = stem(folded)
-        if is_first and (
-            folded in _OPENERS
-            or (folded in _vocabulary() and normed not in names and folded not in names)
-        ):
-            continue
-        terms.update(p for p in tokens(word) if p not in STOPWORDS)
+        elif _name_like(word, i == 0, names):
+            terms.update(p for p in tokens(word) if p not in STOPWORDS)
     return frozenset(terms)
 
 
-def name_runs(sentence: str) -> list[tuple[str, ...]]:
-    """Runs of two or more capitalised words naming one thing ("Alexander Matsegora"),
-    split at titles, as normalised tokens. A swapped first name breaks the run."""
+def name_runs(sentence: str, names: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+    """Runs of two or more capitalised words naming one thing ("Alexander Matsegora",
+    "South Korea"), split at titles, as normalised tokens. A swapped first name breaks the
+    run even when both words occur in the source."""
     runs: list[tuple[str, ...]] = []
     current: list[str] = []
     matches = list(_TOKEN.finditer(sentence))
     for i, m in enumerate(matches):
         word = m.group(0)
-        folded = fold(word)
         gap = sentence[matches[i - 1].end() : m.start()] if i else ""
-        joined = i and gap.strip() in ("", "-")
-        if (
-            i  # the first word of a sentence is capitalised anyway
-            and _capitalised(word)
-            and folded not in STOPWORDS
-            and stem(folded) not in _TITLES
-            and not any(c.isdigit() for c in word)
-        ):
-            if current and not joined:
+        if _name_like(word, i == 0, names) and stem(fold(word)) not in _TITLES:
+            if current and gap.strip() not in ("", "-"):
                 runs.append(tuple(current))
                 current = []
             current.extend(tokens(word))
@@ -241,12 +241,36 @@ def term_in(term: str, terms: frozenset[str]) -> bool:
 
 
 def contains_run(run: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
-    """The run's tokens appear consecutively in the haystack tokens."""
+    """The run's tokens appear consecutively in the haystack tokens ("South Korea" in
+    "South Korean", not in "North Korea ... South")."""
     n = len(run)
-    return any(haystack[i : i + n] == run for i in range(len(haystack) - n + 1))
+    return any(
+        all(term_in(want, frozenset([got])) for want, got in zip(run, haystack[i : i + n], strict=True))
+        for i in range(len(haystack) - n + 1)
+    )
 
 
 def negated(text: str) -> bool:
     """The text carries a negation ("not", "never", "didn't" ...)."""
     folded = fold(text)
     return "n't" in folded or any(t in _NEGATIONS for t in _TOKEN.findall(folded))
+
+
+_CLAUSE = re.compile(r"[,;:()]|\b(?:and|but|while|although|whereas|because)\b", re.IGNORECASE)
+
+
+def negation_conflict(claim: str, source: str) -> bool:
+    """The claim and the source disagree on negation where the claim draws on the source:
+    the claim negates what the source does not, or drops the negation of a clause it uses
+    ("he was aware" from "... and that he wasn't aware of any preparations")."""
+    if negated(claim) == negated(source):
+        return False
+    if negated(claim):
+        return True
+    wanted = content_terms(claim)
+    for clause in _CLAUSE.split(source):
+        if clause and negated(clause):
+            used = wanted & content_terms(clause)
+            if len(used) >= 2 or (wanted and len(used) / len(wanted) >= 0.5):
+                return True
+    return False

@@ -157,7 +157,7 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
                         )
                         add_url = gr.Button("Add URL", elem_id="nx-add-url")
                         progress = gr.Textbox(
-                            label="Ingest progress", interactive=False, elem_id="nx-progress"
+                            label="Status", interactive=False, elem_id="nx-progress"
                         )
                 with gr.Row():
                     search = gr.Textbox(

@@ -203,11 +203,15 @@ def run_ingest(targets: list[str], settings: Settings) -> Iterator[str]:
 
     threading.Thread(target=work, daemon=True, name="ingest").start()
     yield "Reading…"
+    titles: list[str] = []
     while (event := events.get()) is not None:
         done, title = event
-        yield f"Indexing article {done}: {title[:80]}"
+        titles.append(title[:80])
+        yield f"Indexing article {done}: {titles[-1]}"
     if "error" in outcome:
         yield f"Could not add: {outcome['error']}"
         return
     report = outcome["report"]
-    yield f"Done: {report.summary()}, {report.chunks} chunks written."
+    chunks = "1 chunk" if report.chunks == 1 else f"{report.chunks} chunks"
+    read = f"“{titles[-1]}”" + (f" and {len(titles) - 1} more" if len(titles) > 1 else "")
+    yield f"Done: {report.summary()}; {chunks} written. Read {read if titles else 'nothing'}."

@@ -282,7 +282,7 @@ def render_articles(rows: Sequence[ArticleInfo], total: int, search: str = "") -
         return '<div class="nx-muted">The archive is empty: add files or a URL above.</div>'
     body = "".join(
         f'<tr data-doc="{esc(a.doc_id)}"><td class="nx-t">{esc(a.title or a.doc_id)}</td>'
-        f"<td>{esc(a.source or '–')}</td><td>{esc(a.published or '–')}</td>"
+        f"<td>{esc(a.source or '–')}</td><td class='nx-date'>{esc(a.published or '–')}</td>"
         f'<td class="nx-num">{a.chunks}</td><td class="nx-id">{esc(a.doc_id)}</td></tr>'
         for a in rows
     )
@@ -385,11 +385,13 @@ mark.nx-quote { background:#fde68a; color:#111827; padding:1px 2px; border-radiu
 .nx-examples button { font-size:0.85rem !important; }
 #nx-articles table.nx-table { width:100%; border-collapse:collapse; font-size:0.9rem; margin-top:6px;
   border:none; }
+#nx-articles .nx-table tr { border:none; }
 #nx-articles .nx-table th, #nx-articles .nx-table td { border:none;
   border-bottom:1px solid var(--border-color-primary); padding:6px 8px; vertical-align:top;
   text-align:left; background:none; }
 #nx-articles .nx-table th { font-weight:600; border-bottom-width:2px; }
 #nx-articles .nx-table .nx-num { text-align:right; }
+#nx-articles .nx-table .nx-date { white-space:nowrap; }
 #nx-articles .nx-table .nx-id { color:var(--body-text-color-subdued); font-family:var(--font-mono);
   font-size:0.8rem; word-break:break-all; }
 """

@@ -125,23 +125,26 @@ def snap(page, shots: Path, name: str) -> Path:
     return path
 
 
-def upload(page, path: Path) -> str:
-    """Upload one file on the Articles tab and wait for the ingest to finish."""
+def upload(page, path: Path, title: str) -> str:
+    """Upload one file on the Articles tab and wait for the ingest that reads ``title``."""
     open_tab(page, "Articles")
     page.locator("#nx-files input[type=file]").set_input_files(str(path))
     page.wait_for_selector(f"#nx-files :text('{path.name}')")
     page.locator("#nx-add-files").click()
-    return wait_progress(page)
+    return wait_progress(page, title)
 
 
-def wait_progress(page) -> str:
-    box = page.locator("#nx-progress textarea")
+def wait_progress(page, title: str) -> str:
+    """Wait for the end of the ingest that read ``title`` (its summary names it)."""
     page.wait_for_function(
-        "() => { const v = document.querySelector('#nx-progress textarea').value;"
-        " return v.startsWith('Done') || v.startsWith('Could not'); }",
+        """(title) => {
+            const v = document.querySelector('#nx-progress textarea').value;
+            return (v.startsWith('Done') && v.includes(title)) || v.startsWith('Could not');
+        }""",
+        arg=title,
         timeout=240_000,
     )
-    return box.input_value()
+    return page.locator("#nx-progress textarea").input_value()
 
 
 def test_start_page_shows_engine_count_and_examples(browser_page, shots):
@@ -190,7 +193,7 @@ def test_uploaded_article_is_listed_and_cited(browser_page, shots, tmp_path):
     page = browser_page
     path = tmp_path / "seed-vault.md"
     path.write_text(UPLOAD, encoding="utf-8")
-    assert upload(page, path).startswith("Done: added 1")
+    assert upload(page, path, "Arctic seed vault").startswith("Done: added 1")
     table = page.locator("#nx-articles")
     assert "Arctic seed vault gets a new director" in table.inner_text()
     assert "Nordic Ledger" in table.inner_text()
@@ -245,7 +248,7 @@ def test_article_added_by_url(browser_page, shots, article_site):
     open_tab(page, "Articles")
     page.locator("#nx-url input, #nx-url textarea").first.fill(article_site)
     page.locator("#nx-add-url").click()
-    assert wait_progress(page).startswith("Done: added 1")
+    assert wait_progress(page, "Glacier tram").startswith("Done: added 1")
     assert "Glacier tram line opens" in page.locator("#nx-articles").inner_text()
     snap(page, shots, "08-url-added")
 
@@ -254,7 +257,7 @@ def test_hostile_article_never_executes(browser_page, shots, tmp_path):
     page = browser_page
     path = tmp_path / "hostile.md"
     path.write_text(HOSTILE, encoding="utf-8")
-    assert upload(page, path).startswith("Done: added 1")
+    assert upload(page, path, "Harbour pilots").startswith("Done: added 1")
     assert "<script>window.__pwned=1</script>" in page.locator("#nx-articles").inner_text()
 
     open_tab(page, "Ask")
