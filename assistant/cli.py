@@ -216,8 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--multihop", default=None, help="MultiHop-RAG folder: null vs answerable queries"
     )
-    e.add_argument("--limit", type=int, default=None)
+    e.add_argument("--limit", type=int, default=None, help="at most N null and N answerable")
     e.add_argument("--out", default=None)
+    e.add_argument("--store", default=None, help="reuse this data folder (else a temporary one)")
+    e.add_argument("--engine", action="append", help="engine to evaluate (repeatable)")
+    e.add_argument("--split", choices=["all", "dev", "test"], default="all")
+    e.add_argument("--calibrate", action="store_true", help="sweep the extractive thresholds")
     e.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="speed benchmark against baselines")

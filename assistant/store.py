@@ -125,11 +125,26 @@ def _client(settings: Settings):
     path.mkdir(parents=True, exist_ok=True)
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as exc:
+    except BaseException as exc:
+        if not _is_chroma_failure(exc):
+            raise
+        # The articles live in this database too, so `assistant rebuild` cannot help here.
         raise StoreError(
-            f"cannot open the store at {path}: {exc}. If it is damaged, move the folder "
-            f"away and re-ingest your articles, or run `assistant rebuild`."
-        ) from exc
+            f"cannot open the store at {path}: {_first_line(exc)}. If its database is "
+            f"damaged, restore the folder from a backup, or move it away and ingest your "
+            f"articles again."
+        ) from None
+
+
+def _is_chroma_failure(exc: BaseException) -> bool:
+    """An error from chromadb, including the Rust core's panic on a damaged database file
+    (pyo3's PanicException derives from BaseException, so ``except Exception`` misses it)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 class Store:
@@ -151,9 +166,13 @@ class Store:
             self.docs = self._client.get_or_create_collection(
                 f"{settings.collection}_docs", metadata={"schema": SCHEMA_VERSION}
             )
-        except Exception as exc:
+        except BaseException as exc:
+            if not _is_chroma_failure(exc):
+                raise
             where = settings.chroma_url or str(settings.data_dir)
-            raise StoreError(f"cannot open the Chroma collections at {where}: {exc}") from exc
+            raise StoreError(
+                f"cannot open the Chroma collections at {where}: {_first_line(exc)}"
+            ) from None
         self._check_identity()
         self._registry: dict[str, ArticleInfo] | None = None
         try:  # Chroma refuses larger writes; a long article can have more chunks than this

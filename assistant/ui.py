@@ -100,7 +100,7 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
                         elem_id="nx-transcript",
                         js_on_load=HOVER_JS,
                         min_height=380,
-                        max_height="62vh",
+                        max_height=620,
                         autoscroll=True,
                     )
                     with gr.Row():
@@ -179,7 +179,7 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
         def on_ask(q, t, pubs, s, u):
             yield from chat(q, t, pubs, s, u, settings)
 
-        ask_io = dict(
+        ask_io: dict[str, Any] = dict(
             fn=on_ask,
             inputs=[question, turns, publishers, since, until],
             outputs=[transcript, turns, question],
@@ -249,7 +249,9 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
             name = title.title if title else doc_id
             return (f"Removed: {name}", *refresh(query))
 
-        write = dict(api_visibility="private", concurrency_limit=1, concurrency_id="write")
+        write: dict[str, Any] = dict(
+            api_visibility="private", concurrency_limit=1, concurrency_id="write"
+        )
         add_files.click(
             on_files, inputs=[files, search], outputs=[progress, *refreshed, files], **write
         )
@@ -313,7 +315,9 @@ def serve(
     no_auth: bool = False,
 ) -> int:
     """Launch the chat page and block. Off loopback a login is required unless ``no_auth``."""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # Our own messages at INFO; libraries (httpx logs every request) only when they warn.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("assistant").setLevel(logging.INFO)
     secret = auth or (settings.auth.get_secret_value() if settings.auth else None)
     credentials = parse_auth(secret) if secret else None
     if not is_loopback(host) and credentials is None and not no_auth:

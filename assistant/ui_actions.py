@@ -206,7 +206,7 @@ def run_ingest(targets: list[str], settings: Settings) -> Iterator[str]:
     titles: list[str] = []
     while (event := events.get()) is not None:
         done, title = event
-        titles.append(title[:80])
+        titles.append(title[:120])
         yield f"Indexing article {done}: {titles[-1]}"
     if "error" in outcome:
         yield f"Could not add: {outcome['error']}"

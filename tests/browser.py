@@ -29,7 +29,14 @@ ANSWER_TIMEOUT_MS = 240_000
 class Server:
     """`assistant serve --port N` in a subprocess, its output kept in a log file."""
 
-    def __init__(self, port: int, data_dir: Path, log_path: Path, extra_env: dict[str, str]):
+    def __init__(
+        self,
+        port: int,
+        data_dir: Path,
+        log_path: Path,
+        extra_env: dict[str, str],
+        args: tuple[str, ...] = (),
+    ):
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
@@ -39,7 +46,7 @@ class Server:
         env.update(extra_env)
         self._log = log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), *args],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=env,

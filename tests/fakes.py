@@ -102,7 +102,9 @@ class ScriptedLLM:
                 pass
 
             def do_GET(self) -> None:  # /v1/models
-                body = json.dumps({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
+                body = json.dumps(
+                    {"object": "list", "data": [{"id": "scripted", "object": "model"}]}
+                )
                 self._send(200, body.encode(), "application/json")
 
             def do_POST(self) -> None:
@@ -122,9 +124,17 @@ class ScriptedLLM:
                 text = reply[1] if cut else reply
                 if not payload.get("stream"):
                     body = {
-                        "id": "x", "object": "chat.completion", "created": 0, "model": "scripted",
-                        "choices": [{"index": 0, "finish_reason": "stop",
-                                     "message": {"role": "assistant", "content": text}}],
+                        "id": "x",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": "scripted",
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": text},
+                            }
+                        ],
                     }
                     self._send(200, json.dumps(body).encode(), "application/json")
                     return
@@ -144,9 +154,17 @@ class ScriptedLLM:
 
             def _event(self, content: str, finish: str | None) -> None:
                 chunk = {
-                    "id": "x", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
-                    "choices": [{"index": 0, "delta": {"content": content} if content else {},
-                                 "finish_reason": finish}],
+                    "id": "x",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": "scripted",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "delta": {"content": content} if content else {},
+                            "finish_reason": finish,
+                        }
+                    ],
                 }
                 self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                 self.wfile.flush()

@@ -18,8 +18,11 @@ AMBASSADOR = "Who is Russia's ambassador to North Korea?"
 
 def check_citations(settings: Settings, result: Answer) -> None:
     """Every marker maps to a citation, every citation is used, quotes are verbatim."""
-    used = {int(n) for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", result.text)
-            for n in group.split(",")}
+    used = {
+        int(n)
+        for group in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", result.text)
+        for n in group.split(",")
+    }
     assert used == {c.number for c in result.citations}
     assert [c.number for c in result.citations] == list(range(1, len(result.citations) + 1))
     store = open_archive(settings).store
@@ -30,8 +33,13 @@ def check_citations(settings: Settings, result: Answer) -> None:
 
 def openai_settings(base: Settings, url: str) -> Settings:
     return base.model_copy(
-        update={"llm": "openai", "openai_base_url": url, "llm_retries": 0, "llm_model": "scripted",
-                "llm_timeout": 20.0}
+        update={
+            "llm": "openai",
+            "openai_base_url": url,
+            "llm_retries": 0,
+            "llm_model": "scripted",
+            "llm_timeout": 20.0,
+        }
     )
 
 
@@ -102,7 +110,9 @@ def test_openai_engine_streams_then_answers(hashed_seeded):
 
 def test_openai_engine_refusal_abstains(hashed_seeded):
     with ScriptedLLM([REFUSAL]) as llm:
-        result = answer("Who won the 1998 World Cup?", settings=openai_settings(hashed_seeded, llm.url))
+        result = answer(
+            "Who won the 1998 World Cup?", settings=openai_settings(hashed_seeded, llm.url)
+        )
     assert result.abstained and result.citations == [] and result.text == REFUSAL
 
 

@@ -243,6 +243,19 @@ def test_off_topic_question_abstains(browser_page, shots):
     snap(page, shots, "07-abstained")
 
 
+def test_a_bad_filter_is_a_readable_message(browser_page, shots):
+    page = browser_page
+    since = page.locator("#nx-since input, #nx-since textarea").first
+    since.fill("last Tuesday")
+    answer = ask(page, "What did Matsegora tell Russian media?")
+    assert answer.get_attribute("data-state") == "error"
+    assert "since must be a date like 2023-10-13" in answer.inner_text()
+    snap(page, shots, "08-error-message")
+    since.fill("")
+    answer = ask(page, SEED_QUESTION)  # the page keeps answering
+    assert answer.get_attribute("data-state") == "answered"
+
+
 def test_article_added_by_url(browser_page, shots, article_site):
     page = browser_page
     open_tab(page, "Articles")
@@ -250,14 +263,14 @@ def test_article_added_by_url(browser_page, shots, article_site):
     page.locator("#nx-add-url").click()
     assert wait_progress(page, "Glacier tram").startswith("Done: added 1")
     assert "Glacier tram line opens" in page.locator("#nx-articles").inner_text()
-    snap(page, shots, "08-url-added")
+    snap(page, shots, "09-url-added")
 
 
 def test_hostile_article_never_executes(browser_page, shots, tmp_path):
     page = browser_page
     path = tmp_path / "hostile.md"
     path.write_text(HOSTILE, encoding="utf-8")
-    assert upload(page, path, "Harbour pilots").startswith("Done: added 1")
+    assert upload(page, path, "window.__pwned=1").startswith("Done: added 1")
     assert "<script>window.__pwned=1</script>" in page.locator("#nx-articles").inner_text()
 
     open_tab(page, "Ask")
@@ -270,7 +283,7 @@ def test_hostile_article_never_executes(browser_page, shots, tmp_path):
     pop.locator("mark").wait_for(state="visible")
     assert "<script>window.__pwned=1</script>" in pop.locator(".nx-pop-title").inner_text()
     page.mouse.move(10, 10)
-    snap(page, shots, "09-hostile-escaped")
+    snap(page, shots, "10-hostile-escaped")
 
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     hostile_dom = page.evaluate(

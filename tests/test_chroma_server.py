@@ -25,10 +25,20 @@ from .fakes import HashEmbedder
 from .test_ingest import assert_consistent
 
 FEED = [
-    {"url": "https://example.org/a", "source": "Alpha News", "published": "2021-04-01",
-     "title": "Lighthouse", "body": "The old lighthouse on the north cape was restored."},
-    {"url": "https://example.org/b", "source": "Beta Post", "published": "2023-08-09",
-     "title": "Ferry", "body": "A new ferry links the north cape with the island."},
+    {
+        "url": "https://example.org/a",
+        "source": "Alpha News",
+        "published": "2021-04-01",
+        "title": "Lighthouse",
+        "body": "The old lighthouse on the north cape was restored.",
+    },
+    {
+        "url": "https://example.org/b",
+        "source": "Beta Post",
+        "published": "2023-08-09",
+        "title": "Ferry",
+        "body": "A new ferry links the north cape with the island.",
+    },
 ]
 
 
@@ -57,7 +67,9 @@ def chroma_server(tmp_path_factory):
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            pytest.fail(f"chroma server did not start: {(folder / 'server.log').read_text()[-2000:]}")
+            pytest.fail(
+                f"chroma server did not start: {(folder / 'server.log').read_text()[-2000:]}"
+            )
         time.sleep(0.3)
     yield url
     proc.terminate()
@@ -109,7 +121,9 @@ def test_ingest_retrieve_update_remove(backend, tmp_path):
     changed = [{**FEED[0], "body": "The lighthouse was demolished in a storm."}, FEED[1]]
     path.write_text(json.dumps(changed))
     report = ingest([path], settings=backend)
-    assert report.updated == ["https://example.org/a"] and report.unchanged == ["https://example.org/b"]
+    assert report.updated == ["https://example.org/a"] and report.unchanged == [
+        "https://example.org/b"
+    ]
     texts = archive.store.chunk_records(["https://example.org/a"])["documents"]
     assert texts == ["The lighthouse was demolished in a storm."]
     assert_consistent(backend)

@@ -105,8 +105,20 @@ def test_index_text_puts_the_header_first():
 
 texts = st.lists(
     st.sampled_from(
-        ["The mayor spoke.", "Prices rose 3.5% in May!", "Was it?", "Mr. Smith left.", "\n\n",
-         " ", "word", "U.S. troops", "“Quoted.”", "[1]", "a" * 40, "émigré café"]
+        [
+            "The mayor spoke.",
+            "Prices rose 3.5% in May!",
+            "Was it?",
+            "Mr. Smith left.",
+            "\n\n",
+            " ",
+            "word",
+            "U.S. troops",
+            "“Quoted.”",
+            "[1]",
+            "a" * 40,
+            "émigré café",
+        ]
     ),
     max_size=80,
 ).map(" ".join)

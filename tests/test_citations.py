@@ -26,12 +26,20 @@ MATSEGORA = "Alexander Matsegora"
 @pytest.fixture
 def two_papers(hashed_seeded, tmp_path):
     """The seed plus a second publisher, so citations name different articles."""
-    (tmp_path / "other.json").write_text(json.dumps([{
-        "url": "https://example.org/drills", "source": "Seoul Daily", "published": "2023-07-04",
-        "title": "Drills planned",
-        "body": "South Korea said North Korea may join naval drills with Russia and China. "
-                "Officials in Seoul called the plan a provocation.",
-    }]))
+    (tmp_path / "other.json").write_text(
+        json.dumps(
+            [
+                {
+                    "url": "https://example.org/drills",
+                    "source": "Seoul Daily",
+                    "published": "2023-07-04",
+                    "title": "Drills planned",
+                    "body": "South Korea said North Korea may join naval drills with Russia and China. "
+                    "Officials in Seoul called the plan a provocation.",
+                }
+            ]
+        )
+    )
     ingest([tmp_path / "other.json"], settings=hashed_seeded)
     return hashed_seeded
 
@@ -46,9 +54,11 @@ def test_markers_are_renumbered_by_first_use(two_papers):
     def reply(payload):
         seoul = source_number(payload, "Officials in Seoul")
         ambassador = source_number(payload, MATSEGORA)
-        return (f"Officials in Seoul called the plan a provocation [{seoul}]. "
-                f"Russia's ambassador to North Korea is {MATSEGORA} [{ambassador}]. "
-                f"Seoul's officials objected [{seoul}].")
+        return (
+            f"Officials in Seoul called the plan a provocation [{seoul}]. "
+            f"Russia's ambassador to North Korea is {MATSEGORA} [{ambassador}]. "
+            f"Seoul's officials objected [{seoul}]."
+        )
 
     result, _ = ask(two_papers, reply)
     assert re.findall(r"\[\d+\]", result.text) == ["[1]", "[2]", "[1]"]
@@ -84,8 +94,10 @@ def test_quotes_are_verbatim_article_text(hashed_seeded):
     def reply(payload):
         n = source_number(payload, LAUNCHES)
         m = source_number(payload, MATSEGORA)
-        return (f"Kim has made {LAUNCHES} since the beginning of 2022 [{n}]. "
-                f"{MATSEGORA} is the ambassador [{m}].")
+        return (
+            f"Kim has made {LAUNCHES} since the beginning of 2022 [{n}]. "
+            f"{MATSEGORA} is the ambassador [{m}]."
+        )
 
     result, _ = ask(hashed_seeded, reply, "How many missiles has North Korea launched?")
     text = open_archive(hashed_seeded).store.get_article(SEED_ID).text

@@ -56,13 +56,31 @@ def test_ask_json_has_exactly_the_answer_fields(cli_seeded, capsys):
     assert data["question"] == AMBASSADOR and not data["abstained"]
     assert data["citations"][0]["doc_id"] == SEED_ID
     assert set(data["citations"][0]) == {
-        "number", "doc_id", "title", "source", "published", "url", "quote", "start", "end"
+        "number",
+        "doc_id",
+        "title",
+        "source",
+        "published",
+        "url",
+        "quote",
+        "start",
+        "end",
     }
 
 
 def test_ask_with_filters(cli_seeded, capsys):
-    code, out, _ = run(capsys, "ask", "--json", "--publisher", "washington times",
-                       "--since", "2023-01-01", "--until", "2023-12-31", AMBASSADOR)
+    code, out, _ = run(
+        capsys,
+        "ask",
+        "--json",
+        "--publisher",
+        "washington times",
+        "--since",
+        "2023-01-01",
+        "--until",
+        "2023-12-31",
+        AMBASSADOR,
+    )
     assert code == 0 and json.loads(out)["citations"]
     code, out, _ = run(capsys, "ask", "--json", "--since", "2024-01-01", AMBASSADOR)
     assert code == 0 and json.loads(out)["abstained"]

@@ -38,7 +38,9 @@ def write_articles(folder, n: int = 40) -> None:
             f"Officials said the {topic} project number {i} would cost {i * 3 + 1} million.",
             f"Residents of district {i % 7} met on day {i % 28 + 1} to discuss it.",
         ] * (1 + i % 3)
-        (folder / f"article-{i:02d}.txt").write_text(f"The {topic} story {i}\n\n" + " ".join(sentences))
+        (folder / f"article-{i:02d}.txt").write_text(
+            f"The {topic} story {i}\n\n" + " ".join(sentences)
+        )
 
 
 def check_whole_or_absent(settings) -> dict[str, int]:
@@ -57,7 +59,9 @@ def check_whole_or_absent(settings) -> dict[str, int]:
     for doc_id, info in registry.items():
         assert sorted(per_doc.get(doc_id, [])) == list(range(info.chunks)), doc_id
     assert archive.lexical.manifest == {d: i.content_hash for d, i in registry.items()}
-    bm25_ids = Counter(r["node_id"] for r in (archive.lexical._retriever.corpus if registry else []))
+    bm25_ids = Counter(
+        r["node_id"] for r in (archive.lexical._retriever.corpus if registry else [])
+    )
     assert sorted(bm25_ids) == sorted(records["ids"]) and set(bm25_ids.values()) <= {1}
     assert not (settings.data_dir / JOURNAL).exists()
     close_archives()

@@ -273,8 +273,10 @@ class FailingEmbedder(HashEmbedder):
 
 def test_failure_mid_ingest_keeps_what_was_committed(settings, tmp_path):
     open_archive(settings, FailingEmbedder())
-    feed = [{"url": f"https://example.org/{i}", "body": f"Story number {i} about trains."}
-            for i in range(40)]
+    feed = [
+        {"url": f"https://example.org/{i}", "body": f"Story number {i} about trains."}
+        for i in range(40)
+    ]
     (tmp_path / "feed.json").write_text(json.dumps(feed))
     with pytest.raises(EngineError):
         ingest([tmp_path / "feed.json"], settings=settings)

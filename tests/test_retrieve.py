@@ -70,7 +70,10 @@ def test_passages_carry_metadata_and_offsets(news):
     for p in passages:
         info = archive.store.registry()[p.doc_id]
         assert (p.title, p.source, p.published, p.url) == (
-            info.title, info.source, info.published, info.url
+            info.title,
+            info.source,
+            info.published,
+            info.url,
         )
         assert archive.store.get_article(p.doc_id).text[p.start : p.end] == p.text
         assert p.chunk_id
@@ -106,8 +109,12 @@ def test_publisher_filter_with_a_fuzzy_name(news):
     ],
 )
 def test_date_range_filter(news, since, until):
-    passages = retrieve("port strike harvest ambassador", k=10, settings=news,
-                        filters=Filters(since=since, until=until))
+    passages = retrieve(
+        "port strike harvest ambassador",
+        k=10,
+        settings=news,
+        filters=Filters(since=since, until=until),
+    )
     assert passages
     assert all(in_range(p.published, since, until) for p in passages)
     assert all(p.doc_id != "https://example.org/undated" for p in passages)
@@ -118,10 +125,16 @@ def test_date_range_filter(news, since, until):
 
 def test_year_only_dates_match_ranges_inside_the_year(news):
     """The seed is dated "2023" only: a range inside 2023 may hold it."""
-    passages = retrieve("Matsegora ambassador", k=5, settings=news,
-                        filters={"since": "2023-03-01", "until": "2023-04-01"})
+    passages = retrieve(
+        "Matsegora ambassador",
+        k=5,
+        settings=news,
+        filters={"since": "2023-03-01", "until": "2023-04-01"},
+    )
     assert passages and passages[0].doc_id == SEED_ID
-    assert retrieve("Matsegora ambassador", k=5, settings=news, filters={"since": "2024-01-01"}) == []
+    assert (
+        retrieve("Matsegora ambassador", k=5, settings=news, filters={"since": "2024-01-01"}) == []
+    )
     before = retrieve("Matsegora ambassador", k=5, settings=news, filters={"until": "2022-12-31"})
     assert all(p.doc_id != SEED_ID for p in before)
 

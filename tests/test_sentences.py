@@ -12,7 +12,10 @@ from .conftest import SEED_FILE
 
 def test_plain_sentences():
     assert split_sentences("One fine day. Two more! Three? Four.") == [
-        "One fine day.", "Two more!", "Three?", "Four."
+        "One fine day.",
+        "Two more!",
+        "Three?",
+        "Four.",
     ]
 
 
@@ -26,12 +29,15 @@ def test_abbreviations_and_initials_do_not_end_sentences():
 
 def test_decimals_and_lowercase_continuations():
     assert split_sentences("Prices rose 3.5 percent. e.g. not here. Done.") == [
-        "Prices rose 3.5 percent. e.g. not here.", "Done."
+        "Prices rose 3.5 percent. e.g. not here.",
+        "Done.",
     ]
 
 
 def test_quotes_brackets_and_markers_stay_with_their_sentence():
-    text = 'He said “it seems appropriate.” Then he left (quietly.) Matsegora spoke [1]. Next [2, 3].'
+    text = (
+        "He said “it seems appropriate.” Then he left (quietly.) Matsegora spoke [1]. Next [2, 3]."
+    )
     assert split_sentences(text) == [
         "He said “it seems appropriate.”",
         "Then he left (quietly.)",
@@ -43,7 +49,9 @@ def test_quotes_brackets_and_markers_stay_with_their_sentence():
 
 def test_paragraphs_end_sentences_without_punctuation():
     assert split_sentences("A headline\n\nThe body starts here. It ends") == [
-        "A headline", "The body starts here.", "It ends"
+        "A headline",
+        "The body starts here.",
+        "It ends",
     ]
 
 

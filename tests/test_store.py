@@ -153,8 +153,10 @@ def test_records_of_an_older_layout_are_read(hashed, fake):
     store = open_archive(hashed).store
     a = article("old", "Old text.", "h", title="Old")
     store.write(a, one_chunk(a), fake.embed_documents([a.text]))
-    store.docs.update(ids=[__import__("assistant.store").store._doc_key("old")],
-                      metadatas=[{"doc_id": "old", "content_hash": "h", "title": "Old"}])
+    store.docs.update(
+        ids=[__import__("assistant.store").store._doc_key("old")],
+        metadatas=[{"doc_id": "old", "content_hash": "h", "title": "Old"}],
+    )
     store.refresh()
     info = store.registry()["old"]
     assert (info.title, info.author, info.chunks) == ("Old", "", 0) or info.author == ""
@@ -195,8 +197,18 @@ def test_bm25_keeps_one_generation_and_survives_a_half_written_one(tmp_path, has
 
 def test_bm25_filters_by_publisher_and_date(hashed, tmp_path):
     feed = [
-        {"url": "https://e.org/1", "source": "A", "published": "2021-05-01", "body": "Tulip fields bloom."},
-        {"url": "https://e.org/2", "source": "B", "published": "2023", "body": "Tulip prices fall."},
+        {
+            "url": "https://e.org/1",
+            "source": "A",
+            "published": "2021-05-01",
+            "body": "Tulip fields bloom.",
+        },
+        {
+            "url": "https://e.org/2",
+            "source": "B",
+            "published": "2023",
+            "body": "Tulip prices fall.",
+        },
     ]
     (tmp_path / "f.json").write_text(json.dumps(feed))
     ingest([tmp_path / "f.json"], settings=hashed)

@@ -5,6 +5,7 @@ through gradio_client against a launched app."""
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from html.parser import HTMLParser
 
@@ -281,6 +282,22 @@ def test_serving_off_loopback_needs_a_login(settings):
     for bad in ("ann", ":pw", "ann:"):
         with pytest.raises(ConfigError):
             parse_auth(bad)
+
+
+@pytest.mark.integration
+def test_serve_with_a_login_refuses_anonymous_clients(seeded, tmp_path):
+    from .browser import Server
+
+    srv = Server(free_port(), seeded.data_dir, tmp_path / "serve.log", {}, ("--auth", "ann:s3cret-pass-91"))
+    try:
+        srv.wait_ready()
+        for path in ("/config", "/gradio_api/info"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(srv.url + path, timeout=30)
+            assert refused.value.code == 401
+        assert "with a login (user 'ann')" in srv.log() and "s3cret-pass-91" not in srv.log()
+    finally:
+        srv.stop()
 
 
 @pytest.fixture
