@@ -9,7 +9,7 @@ from .config import Settings
 from .embeddings import MINILM_NAME, Embedder, get_embedder
 from .errors import StoreError
 from .lexical import LexicalIndex
-from .store import Store, open_store
+from .store import Store, damaged, is_chroma_error, open_store
 
 
 def embedder_identity(settings: Settings) -> str:
@@ -48,11 +48,29 @@ class Archive:
                         "an `assistant rebuild` of this store was interrupted: run "
                         "`assistant rebuild` again to finish it"
                     )
-                self.store.recover()
-                self.lexical.load()
-                self.reconcile()
+                try:
+                    self.store.recover()
+                    self.lexical.load()
+                    self.reconcile()
+                    self._check_vectors()
+                except BaseException as exc:
+                    if not is_chroma_error(exc):
+                        raise
+                    raise damaged(self.settings.chroma_url or self.settings.data_dir, exc) from None
                 self._ready = True
         return self
+
+    def _check_vectors(self) -> None:
+        """Fewer vectors than the committed articles' chunks means some were lost (a deleted
+        collection or segment): answering would silently miss those articles."""
+        expected = sum(info.chunks for info in self.store.registry().values())
+        found = self.store.count_chunks()
+        if found < expected:  # more is normal while another client writes to a server
+            raise StoreError(
+                f"the store holds {len(self.store.registry())} articles in {expected} chunks "
+                f"but only {found} vectors: run `assistant rebuild` to re-create them from "
+                f"the stored articles"
+            )
 
     def reconcile(self) -> bool:
         """Make BM25 hold exactly the committed articles; True when it had to change."""

@@ -26,6 +26,7 @@ from .text_match import (
     content_terms,
     fits_answer_type,
     key_terms,
+    lacks_attribute,
     name_words,
     overlap,
     possessive_conflict,
@@ -152,7 +153,9 @@ class ExtractiveEngine:
         return [
             s
             for s in self.score(question, passages)
-            if fits_answer_type(question, s.text, names) and not possessive_conflict(question, s.text)
+            if fits_answer_type(question, s.text, names)
+            and not possessive_conflict(question, s.text)
+            and not lacks_attribute(question, s.text)
         ]
 
     def assess(self, question: str, passages: Sequence[Passage]) -> Assessment:
@@ -187,12 +190,30 @@ class ExtractiveEngine:
                 chosen.append(scored[0])
         return chosen
 
+    def continuation(self, chosen: ScoredSentence, passages: Sequence[Passage]) -> str | None:
+        """The sentence right after a chosen one when it goes on about the same subject
+        ("... alliances with Moscow and Beijing. His goal is to overcome ...")."""
+        text = passages[chosen.passage].text
+        spans = sentence_spans(text)
+        for (s, e), following in zip(spans, spans[1:], strict=False):
+            if " ".join(text[s:e].split()) == " ".join(chosen.text.split()):
+                nxt = text[following[0] : following[1]]
+                first = nxt.split(maxsplit=1)[0].lower() if nxt.split() else ""
+                return nxt if first in _CONTINUING else None
+        return None
+
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         chosen = self.choose(question, passages)
         if not chosen:
             yield REFUSAL
             return
-        yield " ".join(f"{_neutralise(s.text)} [{s.passage + 1}]" for s in chosen)
+        texts: list[str] = []
+        for s in chosen:
+            texts.append(f"{_neutralise(s.text)} [{s.passage + 1}]")
+            more = self.continuation(s, passages) if len(chosen) == 1 else None
+            if more and len(content_terms(more)) >= 3:
+                texts.append(f"{_neutralise(more)} [{s.passage + 1}]")
+        yield " ".join(texts)
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         """No model to rewrite with: carry the previous question's context into retrieval."""
@@ -200,6 +221,10 @@ class ExtractiveEngine:
             return question
         previous = history[-1][0]
         return f"{question} (context: {previous})"
+
+
+# Words that open a sentence continuing the one before (its subject carried by a pronoun).
+_CONTINUING = frozenset(["his", "her", "its", "their", "he", "she", "they", "this", "these"])
 
 
 def _neutralise(sentence: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -93,6 +94,13 @@ def ingest(
                 batch = []
         if batch:
             _commit(archive, batch, report)
+    except BaseException:
+        # Roll back a half-written article now rather than at the next open, so this
+        # process goes on serving a consistent archive. If the store itself is failing,
+        # the journal stays and the next open recovers.
+        with contextlib.suppress(Exception):
+            archive.store.recover()
+        raise
     finally:
         if bar is not None:
             bar.close()

@@ -95,17 +95,25 @@ def find_publishers(question: str, sources: Sequence[str]) -> list[str]:
     index = publisher_index(tuple(sorted(set(sources))))
     if not index.forms:
         return []
-    words = [(m.group(), m.start()) for m in _TOKEN.finditer(question)]
-    found: list[str] = []
-    for i, (word, _) in enumerate(words):
+    words = [m.group() for m in _TOKEN.finditer(question)]
+    spans: list[tuple[int, int, tuple[str, ...]]] = []  # (first word, last word + 1, sources)
+    for i, word in enumerate(words):
         if not word[0].isupper() and not word[0].isdigit():
             continue  # names are capitalised; "the" before one is covered by its variants
         compact = ""
         for j in range(i, min(len(words), i + index.longest + 1)):
-            compact += _fold(words[j][0])
-            for source in index.forms.get(compact, ()):
-                if source not in found:
-                    found.append(source)
+            compact += _fold(words[j])
+            if compact in index.forms:
+                spans.append((i, j + 1, index.forms[compact]))
+    # The longest name wins where names overlap: "The Independent - Travel" names that
+    # section, not every section of The Independent.
+    taken: list[tuple[int, int, tuple[str, ...]]] = []
+    for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        if all(span[1] <= t[0] or t[1] <= span[0] for t in taken):
+            taken.append(span)
+    found: list[str] = []
+    for _, _, sources in sorted(taken):
+        found.extend(s for s in sources if s not in found)
     return found
 
 

@@ -142,9 +142,25 @@ def _is_chroma_failure(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
+def is_chroma_error(exc: BaseException) -> bool:
+    """An error chromadb raised reading or writing (a damaged file, a lost segment)."""
+    from chromadb.errors import ChromaError
+
+    return isinstance(exc, ChromaError) or type(exc).__name__ == "PanicException"
+
+
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
+
+
+def damaged(where: object, exc: BaseException) -> StoreError:
+    """The error for a store that opened but cannot be read."""
+    return StoreError(
+        f"cannot read the store at {where}: {_first_line(exc)}. Run `assistant rebuild` to "
+        f"re-create its vectors from the stored articles; if that fails too, restore the "
+        f"folder from a backup or ingest your articles again."
+    )
 
 
 class Store:
@@ -169,10 +185,7 @@ class Store:
         except BaseException as exc:
             if not _is_chroma_failure(exc):
                 raise
-            where = settings.chroma_url or str(settings.data_dir)
-            raise StoreError(
-                f"cannot open the Chroma collections at {where}: {_first_line(exc)}"
-            ) from None
+            raise damaged(settings.chroma_url or settings.data_dir, exc) from None
         self._check_identity()
         self._registry: dict[str, ArticleInfo] | None = None
         try:  # Chroma refuses larger writes; a long article can have more chunks than this

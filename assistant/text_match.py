@@ -337,6 +337,28 @@ def possessive_conflict(question: str, sentence: str, reach: int = 4) -> bool:
         head = phrase[-1]
         owner_at = [i for i, t in enumerate(said) if term_in(owner[-1], frozenset([t]))]
         head_at = [i for i, t in enumerate(said) if term_in(head, frozenset([t]))]
-        if owner_at and head_at and min(abs(a - b) for a in owner_at for b in head_at) > reach:
+        if owner_at and head_at and not any(
+            _owns(said, o, h, reach) for o in owner_at for h in head_at
+        ):
             return True
     return False
+
+
+def _owns(said: tuple[str, ...], owner: int, head: int, reach: int) -> bool:
+    """X owns Y in the sentence: "X's Y", "X Y" ("Russian Defense Minister"), or "Y of X",
+    "Y by X" ("testing activities by North Korea"); not "Y to X"."""
+    if owner < head <= owner + reach:
+        return True
+    return head < owner <= head + reach and any(t in ("of", "by", "from") for t in said[head:owner])
+
+
+_ATTRIBUTE = re.compile(r"what\s+(?:is|was|are|were)\s+the\s+([a-z]+)\s+of", re.I)
+_GENERIC_ATTRIBUTES = words("name names title role job purpose reason result kind type meaning")
+
+
+def lacks_attribute(question: str, sentence: str) -> bool:
+    """ "What is the population of X?" asks for an attribute the sentence must mention."""
+    m = _ATTRIBUTE.search(question)
+    if m is None or fold(m.group(1)) in _GENERIC_ATTRIBUTES:
+        return False
+    return not term_in(_norm(fold(m.group(1))), frozenset(tokens(sentence)))

@@ -14,6 +14,11 @@ from .conftest import SEED_ID, free_port
 from .fakes import ScriptedLLM, source_number
 
 AMBASSADOR = "Who is Russia's ambassador to North Korea?"
+# Close to the seed's own sentence: the claim checker supports it with any embedder.
+CLAIM = (
+    "Russia’s Ambassador to North Korea, Alexander Matsegora, told Russian media that including "
+    "North Korea in joint military drills between Russia and China seems appropriate"
+)
 
 
 def check_citations(settings: Settings, result: Answer) -> None:
@@ -141,7 +146,7 @@ def test_openai_stream_cut_marks_answer_incomplete(hashed_seeded):
 def test_follow_up_question_is_rewritten_before_retrieval(hashed_seeded):
     def reply(payload):
         n = source_number(payload, "Alexander Matsegora")
-        return f"Alexander Matsegora said the drills seem appropriate [{n}]."
+        return f"{CLAIM} [{n}]."
 
     with ScriptedLLM(["What did Alexander Matsegora say about joint drills?", reply]) as llm:
         result = answer(

@@ -17,7 +17,7 @@ from assistant.citations import Renumberer
 
 from .conftest import SEED_ID
 from .fakes import ScriptedLLM, source_number
-from .test_answer import AMBASSADOR, check_citations, openai_settings
+from .test_answer import AMBASSADOR, CLAIM, check_citations, openai_settings
 
 LAUNCHES = "over 100 missile launches"
 MATSEGORA = "Alexander Matsegora"
@@ -71,7 +71,7 @@ def test_markers_are_renumbered_by_first_use(two_papers):
 def test_unknown_marker_numbers_are_dropped(hashed_seeded):
     def reply(payload):
         n = source_number(payload, MATSEGORA)
-        return f"The ambassador is {MATSEGORA} [{n}][42]. Nothing else is known [0][99]."
+        return f"{CLAIM} [{n}][42]. Nothing else is known [0][99]."
 
     result, _ = ask(hashed_seeded, reply)
     assert "[42]" not in result.text and "[99]" not in result.text and "[0]" not in result.text
@@ -117,7 +117,7 @@ def test_answer_without_any_valid_marker_abstains(hashed_seeded):
 def test_streamed_text_already_carries_the_final_numbers(two_papers):
     def reply(payload):
         b = source_number(payload, MATSEGORA)
-        return f"It is {MATSEGORA} [{b}]. Really [{b}]."
+        return f"{CLAIM} [{b}]. Matsegora added it was his own point of view [{b}]."
 
     with ScriptedLLM([reply]) as llm:
         items = list(stream_answer(AMBASSADOR, settings=openai_settings(two_papers, llm.url)))

@@ -78,15 +78,24 @@ def test_chroma_where_and_python_matches_agree(hashed):
 
 
 class DiesAtCommit:
-    """The docs collection of a process killed just before an article's commit point."""
+    """The docs collection of a process killed at an article's commit point: the upsert
+    never happens, and nothing at all works afterwards (no cleanup code can run)."""
 
-    def __init__(self, docs) -> None:
+    def __init__(self, docs, after: int = 0) -> None:
         self._docs = docs
+        self.after = after  # upserts that still succeed
+        self.dead = False
 
     def __getattr__(self, name):
+        if self.__dict__["dead"]:
+            raise ConnectionError("the process is gone")
         return getattr(self._docs, name)
 
     def upsert(self, **kwargs):
+        if self.after:
+            self.after -= 1
+            return self._docs.upsert(**kwargs)
+        self.dead = True
         raise SystemExit("killed")
 
 
@@ -116,6 +125,37 @@ def test_interrupted_write_is_rolled_back_on_open(hashed, fake, tmp_path, monkey
     report = ingest([tmp_path / "in"], settings=hashed)  # and a rerun completes
     assert report.updated == ["story.txt"] and report.added == ["z-fresh.txt"]
     assert_consistent(hashed)
+
+
+class FailsAtCommit(DiesAtCommit):
+    """A store error (not a dead process) at the third article's commit point."""
+
+    def upsert(self, **kwargs):
+        if self.after:
+            self.after -= 1
+            return self._docs.upsert(**kwargs)
+        raise RuntimeError("disk full")
+
+
+def test_error_mid_batch_leaves_this_process_consistent(hashed, tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"{i}.txt").write_text(f"Story {i}\n\nThe ferry number {i} sailed at dawn.")
+    store = open_archive(hashed).store
+    monkeypatch.setattr(store, "docs", FailsAtCommit(store.docs, after=2))
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest([folder], settings=hashed)
+    monkeypatch.undo()
+    store.refresh()
+    assert sorted(store.registry()) == ["0.txt", "1.txt"]
+    assert not (hashed.data_dir / JOURNAL).exists()
+    assert_consistent(hashed)  # no stray chunks, and BM25 holds both committed articles
+    lexical = open_archive(hashed).lexical
+    assert {n.metadata["doc_id"] for n, _ in lexical.search("ferry sailed dawn", 5)} == {
+        "0.txt",
+        "1.txt",
+    }
 
 
 def test_search_ignores_chunks_of_uncommitted_articles(hashed_seeded, fake):

@@ -288,7 +288,9 @@ def test_serving_off_loopback_needs_a_login(settings):
 def test_serve_with_a_login_refuses_anonymous_clients(seeded, tmp_path):
     from .browser import Server
 
-    srv = Server(free_port(), seeded.data_dir, tmp_path / "serve.log", {}, ("--auth", "ann:s3cret-pass-91"))
+    srv = Server(
+        free_port(), seeded.data_dir, tmp_path / "serve.log", {}, ("--auth", "ann:s3cret-pass-91")
+    )
     try:
         srv.wait_ready()
         for path in ("/config", "/gradio_api/info"):
