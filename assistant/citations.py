@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .models import Citation, Passage
 from .sentences import sentence_spans
 
 MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
+_OPEN_MARKER = re.compile(r"\[[\d,\s]*\Z")  # a marker whose end has not arrived yet
 _MAX_QUOTE = 700  # characters: longer merged quotes fall back to the best single span
 
 
@@ -28,6 +29,19 @@ def marker_numbers(segment: str) -> list[int]:
             if n not in numbers:
                 numbers.append(n)
     return numbers
+
+
+def neutralise_brackets(text: str) -> str:
+    """Brackets that belong to no marker become parentheses. Dropping a marker then can
+    never join its neighbours into a new one ("[[9]1]" must not turn into a "[1]" that no
+    citation backs), and a markdown link copied into an answer is no longer a link."""
+    keep: set[int] = set()
+    for m in MARKER.finditer(text):
+        keep.update((m.start(), m.end() - 1))
+    return "".join(
+        ("(" if ch == "[" else ")") if ch in "[]" and i not in keep else ch
+        for i, ch in enumerate(text)
+    )
 
 
 def strip_markers(segment: str) -> str:
@@ -60,16 +74,16 @@ class Renumberer:
     def feed(self, piece: str) -> str:
         """Text ready to show, holding back a marker that may still be arriving."""
         text = self._pending + piece
-        cut = text.rfind("[")
-        if cut != -1 and "]" not in text[cut:] and len(text) - cut < 24:
-            text, self._pending = text[:cut], text[cut:]
+        tail = _OPEN_MARKER.search(text)
+        if tail and len(text) - tail.start() < 200:
+            text, self._pending = text[: tail.start()], text[tail.start() :]
         else:
             self._pending = ""
-        return MARKER.sub(self._sub, text)
+        return MARKER.sub(self._sub, neutralise_brackets(text))
 
     def flush(self) -> str:
         text, self._pending = self._pending, ""
-        return MARKER.sub(self._sub, text)
+        return MARKER.sub(self._sub, neutralise_brackets(text))
 
     def convert(self, raw: str) -> str:
         return self.feed(raw) + self.flush()
@@ -99,7 +113,6 @@ class Sentence:
     claim: bool = False  # states a fact that was checked
     repointed: bool = False
     dropped: bool = False
-    extra: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -112,7 +125,7 @@ def split_answer(raw: str, passages: int) -> list[Sentence]:
     offset = 0
     for line in raw.splitlines(keepends=True):
         for s, e in sentence_spans(line):
-            segment = line[s:e]
+            segment = neutralise_brackets(line[s:e])  # same length: offsets still hold
             cited = [n - 1 for n in marker_numbers(segment) if 1 <= n <= passages]
             out.append(Sentence(segment, offset + s, offset + e, cited))
         offset += len(line)
@@ -167,9 +180,9 @@ def render(
         if parts or gap.strip():
             parts.append(gap if gap else " ")
         parts.append(_sentence_text(s, numbers))
-        parts.extend(f" {x}" for x in s.extra)
     text = _close_up("".join(parts)).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
+    text = text.replace("](", "] (")  # a marker must never read as a markdown link
     citations = [
         _citation(number, p, [s for s in sentences if not s.dropped and p in s.cited], passages)
         for p, number in sorted(numbers.items(), key=lambda kv: kv[1])

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
+
 from .archive import Archive, open_archive
 from .articles import Skipped, read_articles
 from .chunking import chunk_article, index_text
@@ -126,7 +128,8 @@ def embed_and_write(archive: Archive, articles: list[Article]) -> Iterator[tuple
     the caller flushes it)."""
     chunked = [(a, chunks_for_index(a, archive)) for a in articles]
     texts = [index_text(a, c.text) for a, chunks in chunked for c in chunks]
-    vectors = archive.embedder.embed_documents(texts) if texts else []
+    dim = archive.embedder.dim
+    vectors = archive.embedder.embed_documents(texts) if texts else np.zeros((0, dim))
     archive.store.begin(a.doc_id for a in articles)
     offset = 0
     for article, chunks in chunked:

@@ -353,9 +353,9 @@ class Store:
 
 def _info(meta: dict[str, Any]) -> ArticleInfo:
     """An article record's metadata as an ArticleInfo (fields a record lacks stay empty)."""
-    fields = {k: str(meta.get(k, "")) for k in ArticleInfo.__dataclass_fields__}
+    fields: dict[str, Any] = {k: str(meta.get(k, "")) for k in ArticleInfo.__dataclass_fields__}
     fields["chunks"] = int(meta.get("chunks") or 0)
-    return ArticleInfo(**fields)  # type: ignore[arg-type]
+    return ArticleInfo(**fields)
 
 
 def _doc_key(doc_id: str) -> str:

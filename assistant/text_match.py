@@ -352,13 +352,29 @@ def _owns(said: tuple[str, ...], owner: int, head: int, reach: int) -> bool:
     return head < owner <= head + reach and any(t in ("of", "by", "from") for t in said[head:owner])
 
 
-_ATTRIBUTE = re.compile(r"what\s+(?:is|was|are|were)\s+the\s+([a-z]+)\s+of", re.I)
+_ATTRIBUTE = re.compile(r"\bwhat\s+(?:is|was|are|were)\s+the\s+([a-z]+)\s+of\b", re.I)
+# "Who is Russia's ambassador to ...", "Who is the director of ...": the role asked about.
+_ROLE = re.compile(
+    r"\bwho\s+(?:is|was|are|were)\s+(?:the\s+)?(?:(?:[A-Z][\w.-]*\s+)*[A-Z][\w.-]*['’]s\s+)?"
+    r"((?:[a-z-]+\s+){0,3}[a-z-]+)",
+    re.I,
+)
 _GENERIC_ATTRIBUTES = words("name names title role job purpose reason result kind type meaning")
 
 
 def lacks_attribute(question: str, sentence: str) -> bool:
-    """ "What is the population of X?" asks for an attribute the sentence must mention."""
+    """ "What is the population of X?" and "Who is X's ambassador?" ask for an attribute
+    or a role the sentence must mention."""
+    said = frozenset(tokens(sentence))
     m = _ATTRIBUTE.search(question)
-    if m is None or fold(m.group(1)) in _GENERIC_ATTRIBUTES:
-        return False
-    return not term_in(_norm(fold(m.group(1))), frozenset(tokens(sentence)))
+    if m is not None and fold(m.group(1)) not in _GENERIC_ATTRIBUTES:
+        return not term_in(_norm(fold(m.group(1))), said)
+    m = _ROLE.search(question)
+    if m is not None:
+        role = []
+        for word in _pieces(m.group(1)):
+            if word in STOPWORDS or word in _AUX:
+                break
+            role.append(_norm(word))
+        return bool(role) and not term_in(role[-1], said)
+    return False

@@ -41,6 +41,8 @@ FEED = [
     },
 ]
 
+EMBEDDER = HashEmbedder()  # stateless but for its counter, which tests reset
+
 
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
@@ -86,15 +88,13 @@ def backend(request, tmp_path):
     collection = f"t{uuid.uuid4().hex[:10]}"
     url = request.getfixturevalue("chroma_server") if request.param == "server" else None
     s = make_settings(tmp_path / "data", chroma_url=url, collection=collection)
-    embedder = HashEmbedder()
-    open_archive(s, embedder)
-    s.__dict__["_test_embedder"] = embedder  # noqa: B010 - for tests that reopen
+    open_archive(s, EMBEDDER)
     return s
 
 
 def reopen(s):
     close_archives()
-    return open_archive(s, s.__dict__["_test_embedder"])
+    return open_archive(s, EMBEDDER)
 
 
 def test_ingest_retrieve_update_remove(backend, tmp_path):
@@ -113,10 +113,9 @@ def test_ingest_retrieve_update_remove(backend, tmp_path):
     with pytest.raises(InputError, match="unknown publisher"):
         retrieve("north cape", settings=backend, filters={"publisher": "Gamma Times"})
 
-    embedder = backend.__dict__["_test_embedder"]
-    embedder.documents = 0
+    EMBEDDER.documents = 0
     archive = reopen(backend)
-    assert ingest([path, SEEDS], settings=backend).unchanged and embedder.documents == 0
+    assert ingest([path, SEEDS], settings=backend).unchanged and EMBEDDER.documents == 0
 
     changed = [{**FEED[0], "body": "The lighthouse was demolished in a storm."}, FEED[1]]
     path.write_text(json.dumps(changed))

@@ -98,13 +98,17 @@ def test_a_hijacked_reply_without_citations_is_refused(tmp_path):
     assert result.abstained and result.text == REFUSAL and not result.citations
 
 
-def test_a_hijacked_reply_with_a_marker_is_flagged_unsupported_or_dropped(tmp_path):
+def test_a_hijacked_claim_with_a_marker_is_flagged_or_dropped(tmp_path):
     settings = _ingested(tmp_path, ARTICLE)
-    with ScriptedLLM(["Pirates cancelled the lighthouse and seized Port Gazette [1]."] * 2) as llm:
+    hijacked = "Pirates cancelled the lighthouse and seized Port Gazette [1]."
+    good = "The harbor board approved a budget of 2 million dollars for the lighthouse [1]."
+    with ScriptedLLM([hijacked, f"{good} {hijacked}", f"{good} {hijacked}"]) as llm:
+        alone = answer(QUESTION, settings=_openai(settings, llm.url))
         flagged = answer(QUESTION, settings=_openai(settings, llm.url))
         dropped = answer(QUESTION, settings=_openai(settings, llm.url, unsupported_claims="drop"))
-    assert [c.supported for c in flagged.claims] == [False]
-    assert dropped.abstained and dropped.text == REFUSAL
+    assert alone.abstained and alone.text == REFUSAL  # nothing the sources carry: refused
+    assert [c.supported for c in flagged.claims] == [True, False]
+    assert "Pirates" not in dropped.text and "2 million" in dropped.text
 
 
 def test_follow_up_rewrite_keeps_history_out_of_the_system_role():

@@ -1,0 +1,223 @@
+"""all-MiniLM-L6-v2 through ONNX Runtime: the same model as ``TorchMiniLM``, faster on a CPU.
+
+The packaged weights are exported once, offline, to an ONNX graph that includes the mean
+pooling and the L2 normalisation sentence-transformers applies, and optionally quantised to
+int8 (dynamic, per channel). The graph is kept in a per-user cache (``ASSISTANT_MODEL_CACHE``,
+else ``$XDG_CACHE_HOME/assistant/models`` or ``~/.cache/assistant/models``) under a name that
+changes whenever the weights or the export recipe do, and written atomically, so processes
+racing to export both end with a whole file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConfigError
+
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+THREADS = 2  # this machine has two cores; more threads only contend
+RECIPE = "mean-l2-opset17-v1"  # bump when the exported graph would change
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_export_lock = threading.Lock()
+
+
+def cache_dir() -> Path:
+    """Where exported graphs are kept (one export serves every store of the user)."""
+    if os.environ.get("ASSISTANT_MODEL_CACHE"):
+        return Path(os.environ["ASSISTANT_MODEL_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "assistant" / "models"
+
+
+def _weights_key(model_dir: Path) -> str:
+    """Changes when the packaged weights or the export recipe change."""
+    h = hashlib.sha256(RECIPE.encode())
+    for name in ("config.json", "tokenizer.json"):
+        h.update((model_dir / name).read_bytes())
+    weights = model_dir / "model.safetensors"
+    h.update(str(weights.stat().st_size).encode())
+    return h.hexdigest()[:16]
+
+
+def model_file(model_dir: Path, folder: Path, quantize: bool) -> Path:
+    """The cached graph for these weights (it may not exist yet)."""
+    kind = "int8" if quantize else "fp32"
+    return folder / f"all-MiniLM-L6-v2-{_weights_key(model_dir)}-{kind}.onnx"
+
+
+def onnx_available() -> bool:
+    """Whether the ONNX path can run here: onnxruntime, plus a cached graph or the means
+    to export one (torch, transformers and onnx)."""
+    if importlib.util.find_spec("onnxruntime") is None:
+        return False
+    try:
+        from .embeddings import minilm_path
+
+        path = minilm_path()
+        folder = cache_dir()
+        if any(model_file(path, folder, q).exists() for q in (True, False)):
+            return True
+    except (ConfigError, OSError):
+        return False
+    return all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "onnx"))
+
+
+def export(model_dir: Path, target: Path, quantize: bool) -> Path:
+    """Export the packaged weights to ``target`` (pooling and normalisation included)."""
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as exc:  # pragma: no cover - both are declared dependencies
+        raise ConfigError(f"cannot export the ONNX embedder: {exc}; pip install torch transformers") from exc
+
+    class Pooled(torch.nn.Module):
+        """The encoder followed by sentence-transformers' mean pooling and L2 norm."""
+
+        def __init__(self, encoder: torch.nn.Module) -> None:
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            summed = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(summed, p=2.0, dim=1)
+
+    # Eager attention exports to plain MatMul/Softmax nodes, which the quantiser handles.
+    encoder = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".onnx")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        dummy = torch.ones((2, 8), dtype=torch.long)
+        axes = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
+        with torch.no_grad():
+            torch.onnx.export(
+                Pooled(encoder),
+                (dummy, dummy, torch.zeros_like(dummy)),
+                str(tmp),
+                input_names=list(_INPUTS),
+                output_names=["embedding"],
+                dynamic_axes={**axes, "embedding": {0: "batch"}},
+                opset_version=17,
+                dynamo=False,  # the TorchScript exporter: no onnxscript needed, and mature
+            )
+        if quantize:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantized = tmp.with_suffix(".int8.onnx")
+            # Per-channel int8 weights on the MatMuls keep cosine >= 0.99 to fp32; the
+            # embedding tables stay fp32 (quantising them costs accuracy, gains no speed).
+            quantize_dynamic(
+                str(tmp),
+                str(quantized),
+                per_channel=True,
+                weight_type=QuantType.QInt8,
+                op_types_to_quantize=["MatMul"],
+            )
+            os.replace(quantized, tmp)
+        os.replace(tmp, target)
+    except Exception as exc:
+        tmp.unlink(missing_ok=True)
+        tmp.with_suffix(".int8.onnx").unlink(missing_ok=True)
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(
+            f"exporting the ONNX embedder failed ({type(exc).__name__}: {exc}); "
+            f"set ASSISTANT_EMBEDDINGS=torch to use the torch encoder"
+        ) from exc
+    return target
+
+
+class OnnxMiniLM:
+    """all-MiniLM-L6-v2 on ONNX Runtime; same vectors (cosine >= 0.99) and name as torch.
+
+    Texts are tokenised once, sorted by length and batched, so a batch pads only to its
+    own longest text. Safe to call from several threads (``InferenceSession.run`` is).
+    """
+
+    dim = 384
+
+    def __init__(
+        self,
+        batch_size: int = 32,
+        *,
+        quantize: bool = False,
+        folder: Path | None = None,
+        threads: int = THREADS,
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from .embeddings import MINILM_NAME, _WordPieceCounter, minilm_path
+
+        self.name = MINILM_NAME
+        self._batch = max(1, batch_size)
+        model_dir = minilm_path()
+        target = model_file(model_dir, folder or cache_dir(), quantize)
+        with _export_lock:
+            if not target.exists():
+                try:
+                    export(model_dir, target, quantize)
+                except OSError:
+                    # A read-only home: export beside the system's temporary files instead.
+                    fallback = Path(tempfile.gettempdir()) / f"assistant-models-{os.getuid()}"
+                    target = model_file(model_dir, fallback, quantize)
+                    if not target.exists():
+                        export(model_dir, target, quantize)
+        self.path = target
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self._session = ort.InferenceSession(
+                str(target), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # a damaged cache file: remove it so the next start re-exports
+            target.unlink(missing_ok=True)
+            raise ConfigError(f"cannot load the ONNX embedder {target}: {exc}; try again") from exc
+        self._wants_types = "token_type_ids" in {i.name for i in self._session.get_inputs()}
+        self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # The packaged tokenizer.json pads and truncates to 128; the model reads 256.
+        self._tok.enable_truncation(MAX_TOKENS)
+        self._tok.no_padding()
+        self.count_tokens = _WordPieceCounter(model_dir)
+
+    def _run(self, encodings: Sequence) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)  # [PAD] is id 0
+        mask = np.zeros_like(ids)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if self._wants_types:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        return self._session.run(None, feed)[0]
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of ``texts``, in their order."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tok.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), self._batch):
+            rows = order[start : start + self._batch]
+            out[rows] = self._run([encodings[i] for i in rows])
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]
