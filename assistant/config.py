@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     hint_candidates: int = Field(
         20, description="Extra candidates from each named publisher's articles."
     )
+    segment_weight: float = Field(
+        0.6, description="Weight of the part of a question about each publisher it names."
+    )
     article_penalty: float = Field(
         0.1, description="Score lost per better chunk of the same article (spreads articles)."
     )

@@ -85,36 +85,63 @@ def publisher_index(sources: tuple[str, ...]) -> PublisherIndex:
     return PublisherIndex({k: tuple(v) for k, v in forms.items()}, longest)
 
 
-def find_publishers(question: str, sources: Sequence[str]) -> list[str]:
-    """The archive's publishers that a question names, in the order it names them.
+@dataclass(frozen=True)
+class Mention:
+    """Where a question names a publisher: character offsets and the archive's publishers
+    the name stands for (several for "Fox News": each of its sections)."""
+
+    start: int
+    end: int
+    sources: tuple[str, ...]
+
+
+def find_mentions(question: str, sources: Sequence[str]) -> list[Mention]:
+    """Where a question names the archive's publishers, in order.
 
     A name must start with a capital letter in the question ("the Age of AI" does not name
     "The Age"; "The Age reported" does), and a run of words may be glued together ("CBS
-    Sports" names "CBSSports.com").
+    Sports" names "CBSSports.com"). Where names overlap the longest wins: "The Independent
+    - Travel" names that section, not every section of The Independent.
     """
     index = publisher_index(tuple(sorted(set(sources))))
     if not index.forms:
         return []
-    words = [m.group() for m in _TOKEN.finditer(question)]
+    words = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(question)]
     spans: list[tuple[int, int, tuple[str, ...]]] = []  # (first word, last word + 1, sources)
-    for i, word in enumerate(words):
+    for i, (word, _, _) in enumerate(words):
         if not word[0].isupper() and not word[0].isdigit():
             continue  # names are capitalised; "the" before one is covered by its variants
         compact = ""
         for j in range(i, min(len(words), i + index.longest + 1)):
-            compact += _fold(words[j])
+            compact += _fold(words[j][0])
             if compact in index.forms:
                 spans.append((i, j + 1, index.forms[compact]))
-    # The longest name wins where names overlap: "The Independent - Travel" names that
-    # section, not every section of The Independent.
     taken: list[tuple[int, int, tuple[str, ...]]] = []
     for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
         if all(span[1] <= t[0] or t[1] <= span[0] for t in taken):
             taken.append(span)
+    return [Mention(words[i][1], words[j - 1][2], found) for i, j, found in sorted(taken)]
+
+
+def find_publishers(question: str, sources: Sequence[str]) -> list[str]:
+    """The archive's publishers that a question names, in the order it names them."""
     found: list[str] = []
-    for _, _, sources in sorted(taken):
-        found.extend(s for s in sources if s not in found)
+    for mention in find_mentions(question, sources):
+        found.extend(s for s in mention.sources if s not in found)
     return found
+
+
+def segments(question: str, mentions: Sequence[Mention]) -> list[str]:
+    """The part of the question about each mentioned publisher: from the end of the mention
+    before it to the start of the one after ("Did the Fortune article say X, while the
+    TechCrunch article said Y?" gives "...Fortune article say X, while the" and
+    "TechCrunch article said Y?"). One mention gets the whole question."""
+    parts = []
+    for n in range(len(mentions)):
+        low = mentions[n - 1].end if n > 0 else 0
+        high = mentions[n + 1].start if n + 1 < len(mentions) else len(question)
+        parts.append(question[low:high].strip())
+    return parts
 
 
 # -------------------------------------------------------------------------------- dates
@@ -216,6 +243,7 @@ class QueryHints:
 
     publishers: tuple[str, ...] = ()
     dates: tuple[DateHint, ...] = ()
+    mentions: tuple[Mention, ...] = ()
 
     def is_empty(self) -> bool:
         return not self.publishers and not self.dates
@@ -223,4 +251,8 @@ class QueryHints:
 
 def read_hints(question: str, sources: Sequence[str]) -> QueryHints:
     """Publishers (from the archive's own list) and dates named in a question."""
-    return QueryHints(tuple(find_publishers(question, sources)), tuple(find_dates(question)))
+    mentions = find_mentions(question, sources)
+    publishers: list[str] = []
+    for mention in mentions:
+        publishers.extend(s for s in mention.sources if s not in publishers)
+    return QueryHints(tuple(publishers), tuple(find_dates(question)), tuple(mentions))

@@ -19,7 +19,7 @@ from .archive import Archive, open_archive
 from .config import Settings
 from .fusion import Candidate, fuse, spread
 from .models import Filters, Passage
-from .query_hints import QueryHints, read_hints
+from .query_hints import QueryHints, read_hints, segments
 from .store import chroma_where
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -82,6 +82,40 @@ def hint_boost(meta: dict[str, Any], hints: QueryHints, settings: Settings) -> f
     return boost
 
 
+def _add_segments(
+    archive: Archive,
+    question: str,
+    hints: QueryHints,
+    filters: Filters | None,
+    lexical: dict[str, float],
+    gather: Any,
+) -> None:
+    """Score each named publisher's chunks against the part of the question about it.
+
+    "Did the Fortune article say X, while the TechCrunch article said Y?" needs Fortune's
+    chunk about X and TechCrunch's about Y; the whole question matches both articles'
+    other chunks about as well. A chunk's BM25 score gains ``segment_weight`` times its
+    segment score (scaled so each segment's best equals the question's best).
+    """
+    settings = archive.settings
+    top = max(lexical.values(), default=0.0)
+    if top <= 0:
+        return
+    extra: dict[str, float] = {}
+    for mention, part in zip(hints.mentions, segments(question, hints.mentions), strict=True):
+        narrowed = _narrowed(filters, mention.sources)
+        if narrowed is None or not part:
+            continue
+        found: dict[str, float] = {}
+        gather(lexical_search(archive, part, settings.hint_candidates, narrowed), found)
+        best = max(found.values(), default=0.0)
+        for cid, score in found.items():
+            if best > 0:
+                extra[cid] = max(extra.get(cid, 0.0), score / best)
+    for cid, share in extra.items():
+        lexical[cid] = lexical.get(cid, 0.0) + settings.segment_weight * share * top
+
+
 def search(
     archive: Archive,
     question: str,
@@ -118,7 +152,11 @@ def search(
             gather(dense_search(archive, query_vector, settings.hint_candidates, narrowed), dense)
     if mode in ("hybrid", "bm25"):
         gather(lexical_search(archive, question, n, filters), lexical)
-        if narrowed is not None:
+        if len(hints.mentions) > 1 and settings.segment_weight > 0:
+            # each publisher's best chunks for its part of the question (one filtered search
+            # per mention serves as that publisher's extra candidates too)
+            _add_segments(archive, question, hints, filters, lexical, gather)
+        elif narrowed is not None:
             gather(lexical_search(archive, question, settings.hint_candidates, narrowed), lexical)
 
     if mode == "hybrid":

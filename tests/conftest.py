@@ -148,3 +148,20 @@ def article_count(settings: Settings) -> int:
     store = open_archive(settings).store
     store.refresh()
     return len(store.registry())
+
+
+def assert_consistent(settings: Settings) -> None:
+    """Chroma chunks, article records and BM25 describe exactly the same articles."""
+    archive = open_archive(settings)
+    registry = archive.store.registry()
+    records = archive.store.chunk_records()
+    by_doc: dict[str, int] = {}
+    for meta in records["metadatas"]:
+        info = registry.get(meta["doc_id"])
+        assert info is not None, f"a chunk of the uncommitted article {meta['doc_id']}"
+        assert info.content_hash == meta["content_hash"], f"a stale chunk of {meta['doc_id']}"
+        by_doc[meta["doc_id"]] = by_doc.get(meta["doc_id"], 0) + 1
+    assert by_doc == {d: info.chunks for d, info in registry.items() if info.chunks}
+    assert archive.lexical.manifest == {d: a.content_hash for d, a in registry.items()}
+    corpus = archive.lexical._retriever.corpus if archive.lexical._retriever else []
+    assert sorted(r["node_id"] for r in corpus) == sorted(records["ids"])

@@ -20,9 +20,8 @@ from assistant.archive import close_archives, open_archive
 from assistant.errors import EmbedderMismatchError
 from assistant.rebuild import rebuild
 
-from .conftest import BIN, SEED_ID, SEEDS, free_port, make_settings
+from .conftest import BIN, SEED_ID, SEEDS, assert_consistent, free_port, make_settings
 from .fakes import HashEmbedder
-from .test_ingest import assert_consistent
 
 FEED = [
     {

@@ -212,20 +212,8 @@ def test_subprocess_exit_codes_of_bad_input(tmp_path, argv, message):
     assert "ingesting the seed" not in done.stderr  # a bad question costs no seed ingest
 
 
-def test_subprocess_usage_error_exits_2(tmp_path):
-    done = subprocess_run("ask", data_dir=tmp_path / "data")
-    assert done.returncode == 2 and "usage:" in done.stderr and "Traceback" not in done.stderr
-
-
 def test_subprocess_list_exits_0(seeded):
     done = subprocess_run("list", data_dir=seeded.data_dir)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"{SEED_ID}\t2023\tThe Washington Times\t")
     assert done.stderr.strip() == "1 articles"
-
-
-def test_subprocess_store_of_another_embedder_exits_1(hashed_seeded):
-    done = subprocess_run("list", data_dir=hashed_seeded.data_dir)
-    assert done.returncode == 1
-    assert done.stderr.startswith("error: this store was built with the embedder 'test:hash-64'")
-    assert "Traceback" not in done.stderr

@@ -47,6 +47,7 @@ for line in sys.stdin:
     argv = json.loads(line)
     pid = os.fork()
     if pid == 0:
+        os.dup2(2, 1)  # the CLI's own output goes to the log, not to the test
         code = 70
         try:
             code = main(argv)

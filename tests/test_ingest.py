@@ -16,27 +16,12 @@ from assistant.embeddings import _WordPieceCounter, minilm_path
 from assistant.errors import EmbedderMismatchError
 from assistant.store import Store
 
-from .conftest import SEED_FILE, SEED_ID, SEEDS, article_count, free_port
+from .conftest import SEED_FILE, SEED_ID, SEEDS, article_count, assert_consistent, free_port
 from .fakes import HashEmbedder
 
 
 def chunk_ids(settings: Settings) -> list[str]:
     return sorted(open_archive(settings).store.chunk_records()["ids"])
-
-
-def assert_consistent(settings: Settings) -> None:
-    """Chroma chunks, article records and BM25 describe exactly the same articles."""
-    archive = open_archive(settings)
-    registry = archive.store.registry()
-    records = archive.store.chunk_records()
-    by_doc: dict[str, int] = {}
-    for meta in records["metadatas"]:
-        assert registry[meta["doc_id"]].content_hash == meta["content_hash"], "stale chunk"
-        by_doc[meta["doc_id"]] = by_doc.get(meta["doc_id"], 0) + 1
-    assert by_doc == {d: info.chunks for d, info in registry.items() if info.chunks}
-    assert archive.lexical.manifest == {d: a.content_hash for d, a in registry.items()}
-    corpus = archive.lexical._retriever.corpus if archive.lexical._retriever else []
-    assert sorted(r["node_id"] for r in corpus) == sorted(records["ids"])
 
 
 def write_folder(root) -> None:

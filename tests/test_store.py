@@ -26,9 +26,8 @@ from assistant.store import (
     read_stored_articles,
 )
 
-from .conftest import SEED_ID, SEEDS, make_settings
+from .conftest import SEED_ID, SEEDS, assert_consistent, make_settings
 from .fakes import HashEmbedder
-from .test_ingest import assert_consistent
 
 
 def article(doc_id: str, text: str, content_hash: str, **meta) -> Article:
