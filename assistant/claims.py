@@ -39,6 +39,7 @@ from .text_match import (
     name_words,
     negation_conflict,
     overlap,
+    possessive_conflict,
     term_in,
     tokens,
     words,
@@ -51,6 +52,7 @@ MIN_SIMILARITY = 0.55  # cosine between claim and span embeddings
 CLOSE_OVERLAP = 0.9  # a span holding nearly every content word of the claim ...
 CLOSE_SIMILARITY = 0.4  # ... needs less similarity: long source sentences dilute embeddings
 SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
+NEAR_COPY_OVERLAP = 0.85  # a sentence this close is the claim's source, names and all
 MAX_SPAN_SENTENCES = 2
 
 
@@ -147,7 +149,8 @@ class ClaimChecker:
     # -------------------------------------------------------------------- lexical gates
     def lexical_gate(self, claim: str, span_text: str) -> float | None:
         """The claim's content-word overlap with the span, or None when the span lacks one
-        of the claim's names, numbers or dates, splits a name, or disagrees on negation."""
+        of the claim's names, numbers or dates, splits a name, disagrees on negation, or
+        gives "X's Y" to someone else ("China's ambassador" against "Russia's ambassador")."""
         span_tokens = tokens(span_text)
         terms = frozenset(span_tokens)
         for term in key_terms(claim, self.names):
@@ -156,17 +159,22 @@ class ClaimChecker:
         for run in name_runs(claim, self.names):
             if not contains_run(run, span_tokens):
                 return None
-        if negation_conflict(claim, span_text):
+        if negation_conflict(claim, span_text) or possessive_conflict(claim, span_text):
             return None
         return overlap(claim, span_text)
 
-    def substitutes(self, claim: str, sentence: str) -> bool:
-        """The claim copies the sentence but swaps a name for another name or a number for
-        another number ("over 200 missile launches" from "over 100 missile launches")."""
-        if overlap(claim, sentence) < SUBSTITUTION_OVERLAP:
+    def misquotes(self, claim: str, sentence: str) -> bool:
+        """The claim copies the sentence but changes a name or a number: it swaps one for
+        another ("over 200 missile launches" from "over 100 missile launches"), or it is a
+        near copy with a name the sentence does not have. Such a claim must not borrow the
+        missing name from a neighbouring sentence."""
+        near = overlap(claim, sentence)
+        if near < SUBSTITUTION_OVERLAP:
             return False
         claim_terms, source_terms = frozenset(tokens(claim)), frozenset(tokens(sentence))
         missing = [t for t in key_terms(claim, self.names) if not term_in(t, source_terms)]
+        if missing and near >= NEAR_COPY_OVERLAP:
+            return True
         extra = [t for t in key_terms(sentence, self.names) if not term_in(t, claim_terms)]
         return any(is_number(m) == is_number(e) for m in missing for e in extra)
 
@@ -189,11 +197,21 @@ class ClaimChecker:
             if span.size == 1 and folded in _squash(fold(span.text)):
                 return Verdict(True, span, lex, 1.0)  # a verbatim quote: nothing to embed
         sims = self._similarities(claim, [s.text for s, _ in eligible])
+        for i, (span, _) in enumerate(eligible):
+            if span.size > 1:  # a window means what its sentences mean: long ones dilute it
+                parts = [self.passages[span.passage].text[a:b] for a, b in self._parts(span)]
+                sims[i] = max(float(sims[i]), *map(float, self._similarities(claim, parts)))
         best = max(range(len(eligible)), key=lambda i: float(sims[i]) + eligible[i][1])
         span, lex = eligible[best]
         sim = float(sims[best])
         ok = sim >= MIN_SIMILARITY or (lex >= CLOSE_OVERLAP and sim >= CLOSE_SIMILARITY)
         return Verdict(ok, span, lex, sim)
+
+    def _parts(self, span: Span) -> list[tuple[int, int]]:
+        """The sentences of a window, as offsets into its passage's text."""
+        passage = self.passages[span.passage]
+        lo, hi = span.start - passage.start, span.end - passage.start
+        return [(a, b) for a, b in sentence_spans(passage.text) if lo <= a and b <= hi]
 
     def check(self, claim: str, cited: Sequence[int]) -> Verdict:
         """Is the claim carried by one of the cited passages (0-based indices)?
@@ -212,7 +230,7 @@ class ClaimChecker:
                     candidates.append((span, lex))
                     continue
                 if span.size == 1:
-                    swapped = swapped or self.substitutes(claim, span.text)
+                    swapped = swapped or self.misquotes(claim, span.text)
                     near = overlap(claim, span.text)
                     if fallback is None or near > fallback[1]:
                         fallback = (span, near)

@@ -227,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="speed benchmark against baselines")
     p.add_argument("--data", required=True, help="MultiHop-RAG folder")
     p.add_argument("--scale", type=int, default=None, help="also a synthetic archive of N chunks")
+    p.add_argument(
+        "--limit-articles", type=int, default=None, help="only the first N articles (quick runs)"
+    )
+    p.add_argument("--queries", type=int, default=None, help="queries timed (default 100)")
     p.add_argument("--out", default=None)
     p.set_defaults(func=cmd_bench)
     return parser

@@ -130,4 +130,8 @@ class Settings(BaseSettings):
 
     def embedder_name(self) -> str:
         """The embedder ``local`` resolves to: the ONNX path when it is available."""
-        return "torch" if self.embeddings == "local" else self.embeddings
+        if self.embeddings != "local":
+            return self.embeddings
+        from .onnx_embedder import onnx_available
+
+        return "onnx" if onnx_available() else "torch"

@@ -152,7 +152,17 @@ def get_embedder(settings: Settings) -> Embedder:
     kind = settings.embedder_name()
     match kind:
         case "torch" | "onnx":
-            return _minilm(kind, settings.embed_batch_size)
+            try:
+                return _minilm(kind, settings.embed_batch_size)
+            except ConfigError as exc:
+                if kind != "onnx" or settings.embeddings != "local":
+                    raise
+                # ``local`` chose ONNX but it cannot run here: the torch path gives the
+                # same vectors under the same name, only slower.
+                import warnings
+
+                warnings.warn(f"{exc}; using the torch encoder", stacklevel=2)
+                return _minilm("torch", settings.embed_batch_size)
         case "openai":
             key = (settings.openai_base_url, settings.embedding_model, settings.openai_api_key)
             if key not in _openai_cache:

@@ -16,6 +16,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ THREADS = 2  # this machine has two cores; more threads only contend
 RECIPE = "mean-l2-opset17-v1"  # bump when the exported graph would change
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _export_lock = threading.Lock()
+_failed: dict[Path, ConfigError] = {}  # an export that failed is not retried in this process
 
 
 def cache_dir() -> Path:
@@ -37,6 +39,7 @@ def cache_dir() -> Path:
     return Path(base) / "assistant" / "models"
 
 
+@lru_cache(maxsize=4)
 def _weights_key(model_dir: Path) -> str:
     """Changes when the packaged weights or the export recipe change."""
     h = hashlib.sha256(RECIPE.encode())
@@ -76,7 +79,9 @@ def export(model_dir: Path, target: Path, quantize: bool) -> Path:
         import torch
         from transformers import AutoModel
     except ImportError as exc:  # pragma: no cover - both are declared dependencies
-        raise ConfigError(f"cannot export the ONNX embedder: {exc}; pip install torch transformers") from exc
+        raise ConfigError(
+            f"cannot export the ONNX embedder: {exc}; pip install torch transformers"
+        ) from exc
 
     class Pooled(torch.nn.Module):
         """The encoder followed by sentence-transformers' mean pooling and L2 norm."""
@@ -140,6 +145,18 @@ def export(model_dir: Path, target: Path, quantize: bool) -> Path:
     return target
 
 
+def _ensure_exported(model_dir: Path, target: Path, quantize: bool) -> Path:
+    if target.exists():
+        return target
+    try:
+        return export(model_dir, target, quantize)
+    except OSError:
+        # A read-only home: export beside the system's temporary files instead.
+        fallback = Path(tempfile.gettempdir()) / f"assistant-models-{os.getuid()}"
+        target = model_file(model_dir, fallback, quantize)
+        return target if target.exists() else export(model_dir, target, quantize)
+
+
 class OnnxMiniLM:
     """all-MiniLM-L6-v2 on ONNX Runtime; same vectors (cosine >= 0.99) and name as torch.
 
@@ -167,15 +184,13 @@ class OnnxMiniLM:
         model_dir = minilm_path()
         target = model_file(model_dir, folder or cache_dir(), quantize)
         with _export_lock:
-            if not target.exists():
-                try:
-                    export(model_dir, target, quantize)
-                except OSError:
-                    # A read-only home: export beside the system's temporary files instead.
-                    fallback = Path(tempfile.gettempdir()) / f"assistant-models-{os.getuid()}"
-                    target = model_file(model_dir, fallback, quantize)
-                    if not target.exists():
-                        export(model_dir, target, quantize)
+            if target in _failed:
+                raise _failed[target]
+            try:
+                target = _ensure_exported(model_dir, target, quantize)
+            except ConfigError as exc:
+                _failed[target] = exc
+                raise
         self.path = target
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads

@@ -18,6 +18,7 @@ _GAP_PHRASES = (
     "do not state", "does not state", "do not include", "does not include", "holds no articles",
     "do not provide", "does not provide", "no articles", "insufficient information",
     "not enough information", "cannot answer", "can't answer", "unable to answer",
+    "do not give", "does not give", "not disclosed", "do not report", "does not report",
 )
 
 
