@@ -294,11 +294,13 @@ def retrieval_stage(bench: Settings, queries: list[str], answers: int) -> dict:
 
 
 _CHILD = """
-import json, resource, sys, time
+import json, sys
 import assistant
 if sys.argv[1] == "answer":
-    a = assistant.answer(sys.argv[2])
-print(json.dumps({"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    assistant.answer(sys.argv[2])
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
+status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+print(json.dumps({"rss_mb": int(status) / 1024}))
 """
 
 

@@ -4,13 +4,17 @@ A claim is supported by a span of a passage (one sentence, or two neighbouring o
 - every name, number and date of the claim appears in the span (a wrong name or number
   fails here, even when the rest of the sentence is copied),
 - names written together in the claim ("Alexander Matsegora") are written together there,
-- the claim and the span agree on negation, and
+  and "X's Y" belongs to X there too ("China's ambassador" is not "Russia's ambassador"),
+- the claim and the span agree on negation,
 - the span carries the claim's meaning: most of its content words (lexical overlap) and a
-  close sentence embedding (cosine similarity).
+  close sentence embedding (cosine similarity), and
+- the claim is not a near copy of one sentence with a name or number changed (such a claim
+  may not borrow the missing name from the next sentence).
 
 Only claims and the candidate spans that pass the cheap lexical gates are embedded, through
-a small cache the extractive engine shares, so checking an extractive answer embeds almost
-nothing new.
+a small cache the extractive engine shares, so checking an extractive answer (verbatim
+sentences) embeds almost nothing new. No entailment model: none ships inside a PyPI package
+that runs offline here.
 """
 
 from __future__ import annotations

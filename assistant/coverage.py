@@ -130,24 +130,29 @@ def _mask_titles(question: str, known: Sequence[str]) -> str:
 def named_publishers(question: str, known: Sequence[str] = ()) -> list[str]:
     """Publishers a question names, in order: after strong cues ("an article from X",
     "a X report") any name; after weak ones ("according to X") known outlets only."""
-    names: list[str] = []
+    found: list[tuple[int, str]] = []
     question = _mask_titles(question, known)
 
-    def add(raw: str, strong: bool) -> None:
+    def add(raw: str, at: int, strong: bool) -> None:
         for part in _SPLIT.split(raw):
             name = _clean(part)
-            if not _publisher_like(name) or any(_core(name) == _core(n) for n in names):
+            if not _publisher_like(name) or any(_core(name) == _core(n) for _, n in found):
                 continue
-            if strong or _core(name) in KNOWN_OUTLETS or fold(name) in KNOWN_OUTLETS or held_publishers(name, known):
-                names.append(name)
+            if (
+                strong
+                or _core(name) in KNOWN_OUTLETS
+                or fold(name) in KNOWN_OUTLETS
+                or held_publishers(name, known)
+            ):
+                found.append((at + max(0, raw.find(part)), name))
 
     for pattern in _STRONG:
         for m in pattern.finditer(question):
-            add(m.group("names"), strong=True)
+            add(m.group("names"), m.start("names"), strong=True)
     for pattern in _WEAK:
         for m in pattern.finditer(question):
-            add(m.group("names"), strong=False)
-    return names
+            add(m.group("names"), m.start("names"), strong=False)
+    return [name for _, name in sorted(found)]
 
 
 def publishers_missing(

@@ -74,7 +74,9 @@ def fuse(candidates: Iterable[Candidate], dense_weight: float) -> list[tuple[Can
     return sorted(scored, key=lambda cs: (-cs[1], cs[0].key))
 
 
-def spread(scored: Sequence[tuple[Candidate, float]], penalty: float) -> list[tuple[Candidate, float]]:
+def spread(
+    scored: Sequence[tuple[Candidate, float]], penalty: float
+) -> list[tuple[Candidate, float]]:
     """Re-rank so one article does not fill the list: each chunk loses ``penalty`` for
     every better chunk of its article. Greedy diversification in one pass: an article's
     n-th chunk is always its n-th best, so its penalty is known without re-scoring."""

@@ -212,7 +212,8 @@ class Store:
 
     # ----------------------------------------------------------------- the article registry
     def registry(self) -> dict[str, ArticleInfo]:
-        """Every committed article, by id (cached; refreshed after each write)."""
+        """Every committed article, by id (cached; refreshed after each write). The dict is
+        never changed once returned (writes replace it), so callers may iterate it freely."""
         with self.lock:
             if self._registry is None:
                 got = self.docs.get(include=["metadatas"])
@@ -277,7 +278,8 @@ class Store:
                 }
             )
             if self._registry is not None:
-                self._registry[article.doc_id] = ArticleInfo(**meta)
+                # Copy on write: readers iterate the dict they got while an ingest writes.
+                self._registry = {**self._registry, article.doc_id: _info(meta)}
 
     def remove(self, doc_id: str) -> bool:
         """Remove an article and its chunks; False when it was not there."""
@@ -288,7 +290,7 @@ class Store:
             self.chunks.delete(where={"doc_id": doc_id})
             self.end()
             if self._registry is not None:
-                self._registry.pop(doc_id, None)
+                self._registry = {d: a for d, a in self._registry.items() if d != doc_id}
             return known
 
     # ------------------------------------------------------------------ crash recovery

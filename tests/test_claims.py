@@ -356,3 +356,81 @@ def test_claims_are_checked_for_any_engine(seeded, said, wrong):
     assert engine.calls == 1 and result.engine == "scripted"
     assert [c.supported for c in result.claims] == [said is None, True]
     consistent(result)
+
+
+# ------------------------------------------------------------------ news-aware abstention
+def test_held_publishers_match_names_not_lookalikes():
+    from assistant.coverage import held_publishers
+
+    known = ["The Washington Times", "BBC News - Technology", "CBSSports.com", "The Guardian"]
+    assert held_publishers("The Washington Post", known) == []
+    assert held_publishers("BBC", known) == ["BBC News - Technology"]
+    assert held_publishers("CBS Sports", known) == ["CBSSports.com"]
+    assert held_publishers("the Guardian", known) == ["The Guardian"]
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("According to a Bloomberg article, who leads Visa?", ["Bloomberg"]),
+        ("What did a CNN report and an article in The Wall Street Journal say?",
+         ["CNN", "The Wall Street Journal"]),
+        ("Does the 'NBA Rookie of the Year Odds' article from Sporting News agree?", ["Sporting News"]),
+        ("Did an NCAA investigation follow the EU's analysis of X?", []),
+        ("What did Taylor Swift coverage by The Verge say?", ["The Verge"]),
+    ],
+)
+def test_publishers_named_in_questions(question, named):
+    from assistant.coverage import named_publishers
+
+    assert named_publishers(question, ["Sporting News", "The Verge"]) == named
+
+
+def test_an_author_of_the_archive_is_not_a_missing_publisher():
+    from assistant.coverage import publishers_missing
+
+    q = "What did an article by Amber Raiken say about prenups?"
+    assert publishers_missing(q, ["The Independent"], ["Amber Raiken"]) == []
+    assert publishers_missing(q, ["The Independent"], []) == ["Amber Raiken"]
+    # Wire copy by Reuters in another paper does not make Reuters a publisher of the archive.
+    assert publishers_missing("What did a Reuters report say?", ["The Age"], ["Reuters"]) == ["Reuters"]
+
+
+def test_a_publisher_the_archive_does_not_hold_is_named_instead_of_answered(seeded):
+    from assistant.refusal import publishers_not_held
+
+    engine = ScriptedEngine(lambda passages: f"{P_AMBASSADOR} [1]")
+    result = answer("According to a Bloomberg article, who is Russia's ambassador to North Korea?",
+                    settings=seeded, engine=engine)
+    assert result.abstained and not result.citations
+    assert result.text == publishers_not_held(["Bloomberg"])
+    assert "Bloomberg" in result.text and REFUSAL in result.text
+    assert engine.calls == 0  # never answered from other publishers
+
+
+def test_a_held_publisher_is_answered(seeded):
+    result = answer("What did The Washington Times report about Russia's ambassador to North Korea?",
+                    settings=seeded)
+    assert not result.abstained and "Matsegora" in result.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did articles published in March 2021 say about North Korea's missile launches?",
+        "What was reported before 2020 about Kim Jong Un?",
+        "Which stories published between June 2024 and August 2024 mention Shoigu?",
+    ],
+)
+def test_a_period_the_archive_does_not_cover_is_named(seeded, question):
+    result = answer(question, settings=seeded)
+    assert result.abstained and not result.citations
+    assert result.text.startswith("The archive holds no articles published ")
+    assert "its articles are from 2023" in result.text and REFUSAL in result.text
+
+
+def test_a_covered_period_or_a_topic_year_is_not_refused(seeded):
+    for question in ("What did articles published in 2023 say about Matsegora?",
+                     "How many missile launches has North Korea made since the beginning of 2022?"):
+        result = answer(question, settings=seeded)
+        assert not result.abstained, question

@@ -51,7 +51,10 @@ def test_a_hit_below_four_and_one_below_ten():
     assert (s["Hits@4"], s["Hits@10"], s["MRR@10"]) == (0.0, 1.0, pytest.approx(0.2))
     eleven = ["-"] * 10 + ["fact one"]
     assert query_scores(eleven, FACTS) == {
-        "Hits@10": 0.0, "Hits@4": 0.0, "MAP@10": 0.0, "MRR@10": 0.0
+        "Hits@10": 0.0,
+        "Hits@4": 0.0,
+        "MAP@10": 0.0,
+        "MRR@10": 0.0,
     }
 
 
@@ -83,27 +86,54 @@ def test_dev_subset_is_every_fifth_query():
 
 # ------------------------------------------------------------------------- end to end
 SYNTHETIC = [
-    ("Harbor Gazette", "2023-10-13", "Port strike halts shipping",
-     "Dock workers at the eastern port went on strike on Friday. The union demands higher "
-     "pay for night shifts. Container ships queued outside the harbour for three days."),
-    ("Coastal Times", "2023-11-02", "Strike talks resume at the port",
-     "Talks to end the dock strike resumed on Monday. The port authority offered a pay rise "
-     "of three percent. Union leaders said the offer was too small."),
-    ("Farm Weekly", "2023-10-05", "Orchard harvest sets a record",
-     "Apple growers in the valley reported a record harvest this autumn. Cider makers "
-     "bought most of the crop at higher prices than last year."),
-    ("Tech Ledger", "2023-12-01", "Chipmaker opens a new plant",
-     "The chipmaker opened a plant in the northern province. It will employ two thousand "
-     "people and make processors for cars."),
+    (
+        "Harbor Gazette",
+        "2023-10-13",
+        "Port strike halts shipping",
+        "Dock workers at the eastern port went on strike on Friday. The union demands higher "
+        "pay for night shifts. Container ships queued outside the harbour for three days.",
+    ),
+    (
+        "Coastal Times",
+        "2023-11-02",
+        "Strike talks resume at the port",
+        "Talks to end the dock strike resumed on Monday. The port authority offered a pay rise "
+        "of three percent. Union leaders said the offer was too small.",
+    ),
+    (
+        "Farm Weekly",
+        "2023-10-05",
+        "Orchard harvest sets a record",
+        "Apple growers in the valley reported a record harvest this autumn. Cider makers "
+        "bought most of the crop at higher prices than last year.",
+    ),
+    (
+        "Tech Ledger",
+        "2023-12-01",
+        "Chipmaker opens a new plant",
+        "The chipmaker opened a plant in the northern province. It will employ two thousand "
+        "people and make processors for cars.",
+    ),
 ]
 SYNTHETIC_QUERIES = [
-    ("Did the Harbor Gazette and the Coastal Times both report on pay for dock workers?",
-     "comparison_query", [(0, "The union demands higher pay for night shifts."),
-                          (1, "The port authority offered a pay rise of three percent.")]),
-    ("Which fruit growers reported a record harvest according to Farm Weekly?",
-     "inference_query", [(2, "Apple growers in the valley reported a record harvest this autumn.")]),
-    ("How many people will the new chip plant employ?", "inference_query",
-     [(3, "It will employ two thousand people and make processors for cars.")]),
+    (
+        "Did the Harbor Gazette and the Coastal Times both report on pay for dock workers?",
+        "comparison_query",
+        [
+            (0, "The union demands higher pay for night shifts."),
+            (1, "The port authority offered a pay rise of three percent."),
+        ],
+    ),
+    (
+        "Which fruit growers reported a record harvest according to Farm Weekly?",
+        "inference_query",
+        [(2, "Apple growers in the valley reported a record harvest this autumn.")],
+    ),
+    (
+        "How many people will the new chip plant employ?",
+        "inference_query",
+        [(3, "It will employ two thousand people and make processors for cars.")],
+    ),
     ("Who sells space holidays to the Moon?", "null_query", []),
 ]
 
@@ -112,13 +142,24 @@ def synthetic_benchmark(folder: Path) -> Path:
     """A tiny corpus and query file in MultiHop-RAG's schema."""
     folder.mkdir(parents=True, exist_ok=True)
     corpus = [
-        {"title": title, "source": source, "published_at": f"{day} 10:00:00.000000000Z",
-         "url": f"https://example.org/{n}", "body": body, "author": None, "category": "news"}
+        {
+            "title": title,
+            "source": source,
+            "published_at": f"{day} 10:00:00.000000000Z",
+            "url": f"https://example.org/{n}",
+            "body": body,
+            "author": None,
+            "category": "news",
+        }
         for n, (source, day, title, body) in enumerate(SYNTHETIC)
     ]
     queries = [
-        {"query": text, "question_type": kind, "answer": "x",
-         "evidence_list": [{"fact": fact, "url": f"https://example.org/{n}"} for n, fact in ev]}
+        {
+            "query": text,
+            "question_type": kind,
+            "answer": "x",
+            "evidence_list": [{"fact": fact, "url": f"https://example.org/{n}"} for n, fact in ev],
+        }
         for text, kind, ev in SYNTHETIC_QUERIES
     ]
     (folder / "corpus.json").write_text(json.dumps(corpus))
@@ -133,7 +174,8 @@ def multihop_slice(folder: Path, queries: int = 4) -> Path:
     records = json.loads((MULTIHOP / "MultiHopRAG.json").read_text())
     length = {a["url"]: len(a["body"]) for a in corpus}
     chosen = [
-        r for r in records
+        r
+        for r in records
         if r["evidence_list"] and all(length[e["url"]] < 5500 for e in r["evidence_list"])
     ][:queries]
     urls = {e["url"] for r in chosen for e in r["evidence_list"]}
@@ -154,7 +196,9 @@ def test_load_queries_skips_null_queries_and_honours_the_limit(tmp_path):
 def test_the_command_runs_end_to_end_and_writes_its_report(tmp_path, capsys):
     folder = synthetic_benchmark(tmp_path / "bench")
     out = tmp_path / "report.json"
-    assert main(["eval", "retrieval", "--data", str(folder), "--limit", "3", "--out", str(out)]) == 0
+    assert (
+        main(["eval", "retrieval", "--data", str(folder), "--limit", "3", "--out", str(out)]) == 0
+    )
     report = json.loads(out.read_text())
     assert report["queries"] == 3 and report["chunk_tokens"] == 256
     assert set(report["modes"]) == {"hybrid", "dense", "bm25"}
@@ -190,7 +234,9 @@ def test_a_folder_without_the_benchmark_is_a_clear_error(tmp_path, capsys):
 def test_a_real_slice_of_multihop_rag(tmp_path):
     folder = multihop_slice(tmp_path / "slice")
     out = tmp_path / "report.json"
-    assert main(["eval", "retrieval", "--data", str(folder), "--limit", "4", "--out", str(out)]) == 0
+    assert (
+        main(["eval", "retrieval", "--data", str(folder), "--limit", "4", "--out", str(out)]) == 0
+    )
     modes = json.loads(out.read_text())["modes"]
     # with only the cited articles in the store, every retriever finds some evidence
     for mode in ("hybrid", "bm25"):

@@ -37,7 +37,10 @@ SOURCES = [
         ("a TechCrunch article published on October 13, 2023", ["TechCrunch"]),
         ("what did TechCrunch's reporter say", ["TechCrunch"]),
         ("The Independent - Travel said", ["The Independent - Travel"]),
-        ("did The Independent report", ["The Independent - Life and Style", "The Independent - Travel"]),
+        (
+            "did The Independent report",
+            ["The Independent - Life and Style", "The Independent - Travel"],
+        ),
         ("the Fox News piece", ["FOX News - Health", "FOX News - Lifestyle"]),
         ("CBS Sports and The Age agreed", ["CBSSports.com", "The Age"]),
         ("according to Live Science", ["Live Science: The Most Interesting Articles"]),
@@ -95,8 +98,10 @@ def test_mentions_carry_offsets_and_segments_split_the_question():
         ("in late November 2023", [DateHint(11, 21, 30, 2023)]),
         ("in early December 2023", [DateHint(12, 1, 10, 2023)]),
         ("in September 2023", [DateHint(9, 1, 30, 2023)]),
-        ("between October 2, 2023 and October 9, 2023",
-         [DateHint(10, 2, 2, 2023), DateHint(10, 9, 9, 2023)]),
+        (
+            "between October 2, 2023 and October 9, 2023",
+            [DateHint(10, 2, 2, 2023), DateHint(10, 9, 9, 2023)],
+        ),
     ],
 )
 def test_dates_named_in_questions(question, expected):

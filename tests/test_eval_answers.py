@@ -1,0 +1,97 @@
+"""``assistant eval answers``: the QA file format, MultiHop-RAG loading, the calibration
+sweep, and the seed QA set answered end to end by the extractive engine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.eval_answers import Features, load_multihop, load_qa, run, split_of, sweep
+
+from .conftest import MULTIHOP, SEED_FILE, needs_multihop
+
+SEED_QA = Path(__file__).parent / "data" / "seed_qa.jsonl"
+
+
+def args(**values) -> argparse.Namespace:
+    base = {"qa": None, "multihop": None, "limit": None, "out": None, "store": None,
+            "engine": None, "split": "all", "calibrate": False}
+    base.update(values)
+    return argparse.Namespace(**base)
+
+
+def test_the_seed_qa_file_is_well_formed():
+    items = load_qa(SEED_QA)
+    seed = SEED_FILE.read_text(encoding="utf-8")
+    answerable = [i for i in items if i.answerable]
+    assert len(answerable) >= 20 and len(items) - len(answerable) >= 8
+    for item in answerable:
+        assert item.answers and item.support and item.support in seed
+        assert any(a in seed for a in item.answers)
+    assert len({i.question for i in items}) == len(items)
+
+
+def test_a_malformed_qa_line_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "Q?", "answers": [], "answerable": true}\n{"answers": []}\n')
+    with pytest.raises(InputError, match=r"bad.jsonl:2"):
+        load_qa(bad)
+    with pytest.raises(InputError, match="no QA file"):
+        load_qa(tmp_path / "missing.jsonl")
+
+
+def test_the_seed_qa_set_end_to_end_with_the_extractive_engine(seeded, tmp_path, capsys):
+    """Every answerable question answered with a supporting citation, every unanswerable
+    one abstained (the issue's target for the seed article)."""
+    out = tmp_path / "report.json"
+    code = run(args(qa=str(SEED_QA), store=str(seeded.data_dir), out=str(out)), seeded)
+    assert code == 0
+    report = json.loads(out.read_text())["qa"]["extractive"]
+    assert report["failures"] == []
+    assert report["rates"] == {"answered_correctly": 1.0, "supported": 1.0,
+                               "abstained_correctly": 1.0, "falsely_abstained": 0.0}
+    printed = capsys.readouterr().out
+    assert "| extractive | 24 | 24 (100.0%) | 24/24 (100.0%) | 0 (0.0%) | 9 | 9 (100.0%) |" in printed
+
+
+def test_run_needs_a_question_set(seeded):
+    with pytest.raises(InputError, match="--qa"):
+        run(args(store=str(seeded.data_dir)), seeded)
+    with pytest.raises(InputError, match="no such folder"):
+        run(args(qa=str(SEED_QA), store="/nonexistent/store"), seeded)
+
+
+def test_split_is_stable_and_roughly_even():
+    queries = [f"question {i}" for i in range(400)]
+    dev = [q for q in queries if split_of(q) == "dev"]
+    assert [split_of(q) for q in queries] == [split_of(q) for q in queries]
+    assert 150 < len(dev) < 250
+
+
+@needs_multihop
+def test_multihop_queries_load_as_null_and_answerable():
+    items = load_multihop(MULTIHOP)
+    assert len(items) == 2556 and sum(not i.answerable for i in items) == 301
+    dev = load_multihop(MULTIHOP, "dev")
+    test = load_multihop(MULTIHOP, "test")
+    assert len(dev) + len(test) == 2556 and not {i.question for i in dev} & {i.question for i in test}
+    few = load_multihop(MULTIHOP, limit=10)
+    assert sum(not i.answerable for i in few) == 10 and sum(i.answerable for i in few) == 10
+
+
+def test_sweep_counts_refusals_per_threshold():
+    rows = [
+        Features(False, True, 0.0, 0.0, 0.0, "multihop"),  # declined: refused at any threshold
+        Features(False, False, 0.6, 0.6, 0.2, "multihop"),  # names missing
+        Features(True, False, 0.6, 0.6, 1.0, "multihop"),
+        Features(True, False, 0.28, 0.3, 1.0, "multihop"),
+    ]
+    table = {(r["min_name_coverage"], r["min_similarity"]): r for r in sweep(rows)}
+    assert table[(0.0, 0.0)]["multihop_refusal"] == 0.5
+    assert table[(0.5, 0.0)]["multihop_refusal"] == 1.0
+    assert table[(0.5, 0.3)]["multihop_false_refusal"] == 0.5
+    assert table[(0.5, 0.25)]["multihop_false_refusal"] == 0.0

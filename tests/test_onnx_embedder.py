@@ -1,0 +1,111 @@
+"""The ONNX Runtime encoder: the same vectors as the torch encoder, under the same name."""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import numpy as np
+import pytest
+
+from assistant.config import Settings
+from assistant.embeddings import MINILM_NAME, TorchMiniLM, get_embedder, minilm_path
+from assistant.errors import ConfigError
+from assistant.onnx_embedder import OnnxMiniLM, model_file, onnx_available
+
+from .conftest import SEED_FILE
+
+pytestmark = pytest.mark.skipif(not onnx_available(), reason="onnxruntime or onnx is missing")
+
+
+@pytest.fixture(scope="module")
+def onnx() -> OnnxMiniLM:
+    return OnnxMiniLM()  # exports once into the per-user cache, then loads it
+
+
+@pytest.fixture(scope="module")
+def torch_encoder() -> TorchMiniLM:
+    return TorchMiniLM()
+
+
+@pytest.fixture(scope="module")
+def chunks() -> list[str]:
+    """Real chunks of the seed article, plus a short and an over-long text."""
+    from assistant.chunking import chunk_article
+    from assistant.models import Article
+
+    text = SEED_FILE.read_text(encoding="utf-8")
+    pieces = [c.text for c in chunk_article(Article(doc_id="seed", text=text), 120, 16)]
+    return [*pieces[:8], "Who is Russia's ambassador?", " ".join([text] * 3)]
+
+
+def test_same_vectors_as_torch(onnx, torch_encoder, chunks) -> None:
+    ours = onnx.embed_documents(chunks)
+    theirs = torch_encoder.embed_documents(chunks)
+    assert ours.shape == (len(chunks), 384) and ours.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    cosine = np.sum(ours * theirs, axis=1)
+    assert cosine.min() >= 0.99, cosine  # includes the text beyond 256 tokens: truncated alike
+
+
+def test_same_identity_as_torch(onnx, torch_encoder) -> None:
+    assert onnx.name == torch_encoder.name == MINILM_NAME
+    assert onnx.dim == torch_encoder.dim
+    assert onnx.count_tokens("The ambassador arrived.") == torch_encoder.count_tokens(
+        "The ambassador arrived."
+    )
+
+
+def test_order_is_kept_whatever_the_lengths(onnx, chunks) -> None:
+    shuffled = list(chunks)
+    random.Random(3).shuffle(shuffled)
+    by_text = dict(zip(chunks, onnx.embed_documents(chunks), strict=True))
+    again = onnx.embed_documents(shuffled)
+    for text, vector in zip(shuffled, again, strict=True):
+        np.testing.assert_allclose(vector, by_text[text], atol=1e-5)
+
+
+def test_query_and_empty_input(onnx) -> None:
+    q = "Who is Russia's ambassador to North Korea?"
+    np.testing.assert_allclose(onnx.embed_query(q), onnx.embed_documents([q])[0], atol=1e-6)
+    assert onnx.embed_documents([]).shape == (0, 384)
+
+
+def test_threads_get_their_own_answers(onnx, chunks) -> None:
+    expected = onnx.embed_documents(chunks)
+    results: dict[int, np.ndarray] = {}
+
+    def work(n: int) -> None:
+        results[n] = onnx.embed_documents(chunks[n:] + chunks[:n])
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for n, got in results.items():
+        np.testing.assert_allclose(got, np.roll(expected, -n, axis=0), atol=1e-5)
+
+
+def test_local_resolves_to_onnx_with_the_torch_name(settings: Settings) -> None:
+    assert settings.embeddings == "local"
+    assert settings.embedder_name() == "onnx"
+    embedder = get_embedder(settings)
+    assert isinstance(embedder, OnnxMiniLM) and embedder.name == MINILM_NAME
+
+
+def test_a_damaged_cache_file_is_removed_with_a_clear_error(tmp_path) -> None:
+    target = model_file(minilm_path(), tmp_path, quantize=False)
+    target.write_bytes(b"not an onnx graph")
+    with pytest.raises(ConfigError, match="cannot load the ONNX embedder"):
+        OnnxMiniLM(folder=tmp_path)
+    assert not target.exists()  # the next start exports afresh
+
+
+@pytest.mark.slow
+def test_export_into_an_empty_folder(tmp_path, onnx) -> None:
+    fresh = OnnxMiniLM(folder=tmp_path / "models")
+    assert fresh.path.parent == tmp_path / "models"
+    assert [p.name for p in fresh.path.parent.iterdir()] == [fresh.path.name]  # no temp left
+    q = ["The ambassador presented his credentials in Pyongyang."]
+    np.testing.assert_allclose(fresh.embed_documents(q), onnx.embed_documents(q), atol=1e-5)
