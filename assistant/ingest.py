@@ -131,11 +131,12 @@ def embed_and_write(archive: Archive, articles: list[Article]) -> Iterator[tuple
     dim = archive.embedder.dim
     vectors = archive.embedder.embed_documents(texts) if texts else np.zeros((0, dim))
     archive.store.begin(a.doc_id for a in articles)
-    offset = 0
+    items, offset = [], 0
     for article, chunks in chunked:
-        own = vectors[offset : offset + len(chunks)]
+        items.append((article, chunks, vectors[offset : offset + len(chunks)]))
         offset += len(chunks)
-        archive.store.write(article, chunks, own)
+    archive.store.write_many(items)  # one Chroma transaction per step for the batch
+    for article, chunks in chunked:
         # Staged article by article: an error later in the batch keeps BM25 in step.
         nodes = [
             make_node(

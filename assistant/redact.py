@@ -58,14 +58,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def install_log_filter(settings: Settings) -> None:
-    """Mask this process's secrets in every record reaching the root logger's handlers."""
-    if not secrets_of(settings):
+def install_log_filter(settings: Settings, extra: list[str] | None = None) -> None:
+    """Mask this process's secrets (and ``extra`` ones, such as a ``--auth`` login given on
+    the command line) in every record reaching the root logger's handlers."""
+    values = secrets_of(settings)
+    for value in extra or []:
+        values += [value, value.partition(":")[2]]
+    values = sorted({v for v in values if len(v) >= _MIN_SECRET}, key=len, reverse=True)
+    if not values:
         return
-    root = logging.getLogger()
-    for handler in root.handlers:
+    for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter(settings))
+            handler.addFilter(RedactingFilter(values))
 
 
 def current_secrets() -> list[str]:

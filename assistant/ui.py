@@ -24,6 +24,7 @@ import gradio as gr  # noqa: E402
 from .archive import open_archive  # noqa: E402
 from .errors import ConfigError, InputError  # noqa: E402
 from .ingest import ensure_seeded, remove  # noqa: E402
+from .redact import install_log_filter  # noqa: E402
 from .ui_actions import (  # noqa: E402
     UPLOAD_SUFFIXES,
     api_ask,
@@ -319,6 +320,7 @@ def serve(
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("assistant").setLevel(logging.INFO)
     secret = auth or (settings.auth.get_secret_value() if settings.auth else None)
+    install_log_filter(settings, [secret] if secret else None)  # keys never reach the log
     credentials = parse_auth(secret) if secret else None
     if not is_loopback(host) and credentials is None and not no_auth:
         raise ConfigError(

@@ -152,3 +152,39 @@ def test_nothing_an_article_holds_can_close_or_forge_a_source_block(texts, title
     ], rendered
     system, _user = answer_messages("q?", passages)
     assert system["content"] == render("answer_system")  # fixed rules, no article text
+
+
+MARKDOWN_ARTICLE = {
+    "title": "Bridge [1] costs revealed <script>alert(1)</script>",
+    "source": "City [2] Post",
+    "published": "2023-07-03",
+    "url": "https://example.org/bridge-costs",
+    "body": (
+        "The new Wide River bridge cost 40 million dollars to build [2], the city engineer "
+        "said on Monday. Residents can read [the full plan](javascript:alert(1)) online "
+        "[3][1]. The bridge carries four lanes of traffic and a cycle path."
+    ),
+}
+
+
+def test_markers_and_links_in_article_text_forge_nothing(tmp_path):
+    """The extractive engine quotes article sentences verbatim: bracketed numbers in them
+    must not become citations, and a markdown link must not survive as a link."""
+    import re
+
+    settings = _ingested(tmp_path, MARKDOWN_ARTICLE)
+    result = answer("How much did the Wide River bridge cost to build?", settings=settings)
+    assert not result.abstained and "40 million" in result.text
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", result.text)}
+    assert markers == {c.number for c in result.citations} == {1}
+    assert "](" not in result.text  # "[the full plan](javascript:...)" is no link
+    # The title with its own brackets and tags is carried as data, never as markup or markers.
+    assert result.citations[0].title == MARKDOWN_ARTICLE["title"]
+    # An LLM that copies the link and a stray marker from the article verbatim.
+    copied = "Residents can read [the full plan](javascript:alert(1)) online [[3]1]."
+    with ScriptedLLM([copied]) as llm:
+        result = answer("Where can residents read the full plan for the bridge?",
+                        settings=_openai(settings, llm.url))
+    assert "](" not in result.text
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", result.text)}
+    assert markers == {c.number for c in result.citations}
