@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from .citations import MARKER
 from .config import Settings
 from .errors import EngineError
 from .models import Passage
@@ -24,27 +23,18 @@ def _one_line(text: str) -> str:
 
 
 def format_sources(passages: Sequence[Passage]) -> str:
-    """Numbered sources, one ``[n] (publisher, date, "title") text`` block each.
-
-    Small models copy any header block they are shown into their answer, so a source is
-    one line of metadata and text. Bracketed numbers inside article text become
-    parentheses: only the prompt writes ``[n]``, so article text can neither start a
-    forged source nor slip a citation marker into the answer."""
+    """Numbered, delimited sources: article text stays data inside the user message."""
     return "\n\n".join(
         render(
             "source",
             number=i,
-            source=_plain(p.source) or "unknown publisher",
-            published=p.published or "undated",
-            title=_plain(p.title),
-            text=_plain(p.text),
+            source=_one_line(p.source) or "unknown publisher",
+            published=_one_line(p.published) or "undated",
+            title=_one_line(p.title),
+            text=_as_data(p.text),
         )
         for i, p in enumerate(passages, 1)
     )
-
-
-def _plain(text: str) -> str:
-    return MARKER.sub(r"(\1)", text).strip()
 
 
 def answer_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
