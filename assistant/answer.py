@@ -202,6 +202,7 @@ def finish(
     check_sentences(sentences, ClaimChecker(passages, embedder))
     claims = [s for s in sentences if s.claim]
     if not any(s.supported for s in claims):
+        base.incomplete = incomplete  # a cut-off reply is not the archive's verdict
         return base
     if settings.unsupported_claims == "drop":
         for s in claims:

@@ -286,9 +286,12 @@ def retrieval_stage(bench: Settings, queries: list[str], answers: int) -> dict:
         )
     out = {name: percentiles(values) for name, values in phases.items()}
     answer(queries[0], settings=bench)
-    out["answer"] = percentiles(
-        [timed(lambda q=q: answer(q, settings=bench))[0] for q in queries[:answers]]
-    )
+    answered = [timed(lambda q=q: answer(q, settings=bench)) for q in queries[:answers]]
+    out["answer"] = percentiles([took for took, _ in answered])
+    # Declined before retrieval (no passages) is cheap; say how many, so p50 is readable.
+    out["answer"]["declined"] = sum(1 for _, a in answered if not a.passages)
+    out["answer"]["abstained"] = sum(1 for _, a in answered if a.abstained)
+    out["answer"]["n"] = len(answered)
     out["queries"] = len(queries)
     return out
 
@@ -644,7 +647,8 @@ def _retrieval_rows(ret: dict, prefix: str) -> Iterator[tuple[str, str, str, str
     yield (
         f"{prefix}answer() extractive",
         f"p50 {p['answer']['p50_ms']:.1f} ms, p95 {p['answer']['p95_ms']:.1f} ms",
-        "",
+        f"{p['answer'].get('declined', 0)} of {p['answer'].get('n', 0)} declined before "
+        f"retrieval, {p['answer'].get('abstained', 0)} abstained",
         "target p50 <= 100 ms",
     )
 

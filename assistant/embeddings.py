@@ -123,7 +123,7 @@ class OpenAIEmbedder:
 
                 message = describe_error(exc, str(self._client.base_url))
                 raise EngineError(message.replace("language model", "embedding server")) from None
-            out.extend(d.embedding for d in sorted(resp.data, key=lambda d: d.index))
+            out.extend(_pooled(d.embedding) for d in sorted(resp.data, key=lambda d: d.index))
         vectors = np.asarray(out, dtype=np.float32)
         if len(vectors):
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -133,6 +133,14 @@ class OpenAIEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+
+def _pooled(embedding: list) -> list[float]:
+    """One vector per text. llama.cpp's server returns one vector per token for models
+    without a pooling type (chat models such as SmolLM2): average them."""
+    if embedding and isinstance(embedding[0], list):
+        return np.asarray(embedding, dtype=np.float32).mean(axis=0).tolist()
+    return embedding
 
 
 @lru_cache(maxsize=2)

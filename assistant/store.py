@@ -281,16 +281,15 @@ class Store:
                 metadatas=metas,
                 embeddings=[[1.0]] * len(articles),
             )
-            # Content hashes are unique per version: "not one of this batch's hashes" is
-            # exactly "an older version of one of these articles".
-            self.chunks.delete(
-                where={
-                    "$and": [
-                        {"doc_id": {"$in": [a.doc_id for a in articles]}},
-                        {"content_hash": {"$nin": [a.content_hash for a in articles]}},
-                    ]
-                }
-            )
+            # Each article's older versions: its own id with another hash. (Not "any hash
+            # of this batch": the hash covers text and metadata, not the id, so two files
+            # with the same text share one, and an old version of one article may carry
+            # the new hash of another.)
+            stale: list[dict[str, Any]] = [
+                {"$and": [{"doc_id": a.doc_id}, {"content_hash": {"$ne": a.content_hash}}]}
+                for a in articles
+            ]
+            self.chunks.delete(where=stale[0] if len(stale) == 1 else {"$or": stale})
             if self._registry is not None:
                 # Copy on write: readers iterate the dict they got while an ingest writes.
                 self._registry = {

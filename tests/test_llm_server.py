@@ -15,15 +15,18 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from assistant import Answer, answer, stream_answer
 from assistant.archive import close_archives, open_archive
+from assistant.citations import Sentence, split_answer
+from assistant.claims import ClaimChecker, check_sentences
 from assistant.config import Settings
 from assistant.errors import EngineError
-from assistant.text_match import key_terms
+from assistant.text_match import key_terms, term_in, tokens
 
 from .conftest import ROOT, SEEDS, free_port
 
@@ -40,10 +43,25 @@ class LlamaServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.log = log
+        threads = str(max(1, (os.cpu_count() or 2) // 2))  # as .ci/llama_server.sh
         self.args = [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(gguf),
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--n_ctx", "4096", "--n_threads", "2", "--embedding", str(embedding).lower(),
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(gguf),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            "4096",
+            "--n_threads",
+            threads,
+            "--n_threads_batch",
+            threads,
+            "--embedding",
+            str(embedding).lower(),
         ]
         self.proc: subprocess.Popen | None = None
 
@@ -84,7 +102,9 @@ def _ready(url: str) -> bool:
 
 
 def _gguf() -> Path:
-    pytest.importorskip("llama_cpp", reason="the local extra is not installed: pip install -e '.[local]'")
+    pytest.importorskip(
+        "llama_cpp", reason="the local extra is not installed: pip install -e '.[local]'"
+    )
     from assistant.local_engine import packaged_model
 
     path = packaged_model()
@@ -116,61 +136,119 @@ def seeded_store(tmp_path_factory, _seeded_template) -> Path:
 
 
 def _settings(data_dir: Path, url: str, **update) -> Settings:
-    values = {"data_dir": data_dir, "llm": "openai", "openai_base_url": url,
-              "llm_model": "smollm2", "llm_retries": 0}
+    # Three passages and a short answer keep each model call cheap on a shared CPU.
+    values = {
+        "data_dir": data_dir,
+        "llm": "openai",
+        "openai_base_url": url,
+        "llm_model": "smollm2",
+        "llm_retries": 0,
+        "answer_passages": 3,
+        "max_answer_tokens": 160,
+    }
     return Settings(**(values | update))
 
 
+class Recording:
+    """Wraps an engine and keeps its raw text (passage markers before renumbering)."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.name, self.model = inner, inner.name, inner.model
+        self.raw = ""
+
+    def stream(self, question, passages):
+        for piece in self.inner.stream(question, passages):
+            self.raw += piece
+            yield piece
+
+    def rewrite(self, question, history):
+        return self.inner.rewrite(question, history)
+
+
+@dataclass
+class Streamed:
+    pieces: list[str]
+    final: Answer
+    first: float  # seconds from the question to the first streamed text
+    raw: str  # the engine's own text
+    sentences: list[Sentence]  # its sentences as the claim checker judged them
+
+
 @pytest.fixture(scope="module")
-def streamed(seeded_store, llm_url):
-    """One streamed answer to the seed question: (pieces, final answer, seconds to first text)."""
+def streamed(seeded_store, llm_url) -> Streamed:
+    """One streamed answer to the seed question, and the claim checker's verdict on each
+    sentence the model wrote (the final Answer keeps claims only when it answers)."""
+    from assistant.openai_engine import OpenAIEngine
+
     settings = _settings(seeded_store, llm_url)
+    engine = Recording(OpenAIEngine(settings))
     started = time.perf_counter()
     first: float | None = None
     pieces: list[str] = []
     final: Answer | None = None
-    for item in stream_answer(QUESTION, settings=settings):
+    for item in stream_answer(QUESTION, settings=settings, engine=engine):
         if isinstance(item, Answer):
             final = item
         else:
             first = first if first is not None else time.perf_counter() - started
             pieces.append(item)
+    assert final is not None and first is not None
+    shown = final.passages[: settings.answer_passages]
+    sentences = split_answer(engine.raw, len(shown))
+    check_sentences(sentences, ClaimChecker(shown, open_archive(settings).embedder))
     close_archives()
-    assert final is not None
-    print(f"\n[openai engine -> llama.cpp server] first text after {first:.2f} s, "
-          f"{len(pieces)} pieces\nstreamed: {''.join(pieces)!r}")
-    for claim in final.claims:
-        print(f"  {'supported' if claim.supported else 'UNSUPPORTED'}: {claim.text!r} "
-              f"cites {claim.citations} quote {claim.quote[:80]!r}")
-    return pieces, final, first
+    print(
+        f"\n[openai engine -> llama.cpp server] first text after {first:.2f} s, "
+        f"{len(pieces)} pieces\nraw: {engine.raw!r}\nfinal: {final.text!r} "
+        f"(abstained={final.abstained}, incomplete={final.incomplete})"
+    )
+    for sentence in sentences:
+        verdict = "supported" if sentence.supported else "UNSUPPORTED"
+        print(
+            f"  {verdict if sentence.claim else 'not a claim'}: {sentence.text!r} "
+            f"cites passages {[p + 1 for p in sentence.cited]}"
+        )
+    return Streamed(pieces, final, first, engine.raw, sentences)
 
 
 def test_the_server_streams_an_answer_about_the_seed_article(streamed):
-    pieces, final, first = streamed
-    assert len(pieces) > 1  # streamed, not delivered whole
-    assert first is not None
+    final = streamed.final
+    assert len(streamed.pieces) > 1  # streamed, not delivered whole
+    assert streamed.raw.strip()
     assert final.engine == "openai" and final.model == "smollm2"
     assert final.passages and final.passages[0].doc_id == SEED_ID
-    assert not final.incomplete
-    assert final.claims or final.abstained  # the model wrote sentences, or it abstained
-    if not final.abstained:
+    if final.abstained:  # nothing the model wrote was carried by its sources
+        assert not any(s.supported for s in streamed.sentences)
+    else:
         assert final.citations and all(c.doc_id == SEED_ID for c in final.citations)
+        assert "".join(streamed.pieces).strip()
 
 
 def test_claim_checking_flags_what_the_small_model_invents(streamed, seeded_store):
-    """Every claim that names something the article never mentions is unsupported, and
-    every supported claim is carried by its quote."""
-    _, final, _ = streamed
+    """Every sentence naming something the article never mentions, or citing no valid
+    source, is unsupported; every supported one is carried by a verbatim quote."""
     article = open_archive(Settings(data_dir=seeded_store)).store.get_article(SEED_ID)
     close_archives()
     assert article is not None
-    source_terms = key_terms(article.text)
-    for claim in final.claims:
-        invented = key_terms(claim.text) - source_terms
-        if invented:
-            assert not claim.supported, f"{claim.text!r} invents {invented} yet passed"
-        if claim.supported:
-            assert claim.quote and article.text[claim.start : claim.end] == claim.quote
+    words = frozenset(tokens(article.text))
+    claims = [s for s in streamed.sentences if s.claim]
+    assert claims, "the model wrote no sentence to check"
+    for sentence in claims:
+        invented = [k for k in key_terms(sentence.text) if not term_in(k, words)]
+        if invented or not sentence.cited:
+            assert not sentence.supported, f"{sentence.text!r} ({invented}) passed"
+        if sentence.supported:
+            assert (
+                sentence.quote
+                and article.text[sentence.quote.start : sentence.quote.end] == sentence.quote.text
+            )
+    supported = {strip(s.text) for s in claims if s.supported}
+    shown_supported = {strip(c.text) for c in streamed.final.claims if c.supported}
+    assert shown_supported <= supported  # the answer never upgrades a verdict
+
+
+def strip(text: str) -> str:
+    return " ".join(text.split())
 
 
 def test_the_cli_streams_the_answer(seeded_store, llm_url, tmp_path):
@@ -180,8 +258,14 @@ def test_the_cli_streams_the_answer(seeded_store, llm_url, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(seeded_store, data)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
-    env |= {"ASSISTANT_DATA_DIR": str(data), "OPENAI_BASE_URL": llm_url,
-            "ASSISTANT_LLM_MODEL": "smollm2", "ASSISTANT_LLM_RETRIES": "0"}
+    env |= {
+        "ASSISTANT_DATA_DIR": str(data),
+        "OPENAI_BASE_URL": llm_url,
+        "ASSISTANT_LLM_MODEL": "smollm2",
+        "ASSISTANT_LLM_RETRIES": "0",
+        "ASSISTANT_ANSWER_PASSAGES": "3",
+        "ASSISTANT_MAX_ANSWER_TOKENS": "64",
+    }
     cli = [sys.executable, "-m", "assistant.cli", "ask", QUESTION]
     leader, follower = pty.openpty()
     proc = subprocess.Popen(cli, stdout=follower, stderr=subprocess.PIPE, env=env, cwd=ROOT)
@@ -226,7 +310,7 @@ def test_follow_up_rewriting_uses_the_server(llm_url, tmp_path):
 
 
 def test_the_token_limit_marks_the_answer_incomplete(seeded_store, llm_url):
-    settings = _settings(seeded_store, llm_url, max_answer_tokens=6)
+    settings = _settings(seeded_store, llm_url, max_answer_tokens=6, answer_passages=1)
     result = answer(QUESTION, settings=settings)
     assert result.incomplete
 
@@ -237,7 +321,9 @@ def test_a_server_killed_mid_stream_leaves_an_incomplete_answer(seeded_store, tm
     server = LlamaServer(_gguf(), tmp_path / "server.log", embedding=False).start()
     try:
         settings = _settings(seeded_store, server.url, max_answer_tokens=400)
-        question = "Describe in detail everything the articles say about Russia, China and North Korea."
+        question = (
+            "Describe in detail everything the articles say about Russia, China and North Korea."
+        )
         pieces: list[str] = []
         final: Answer | None = None
         for item in stream_answer(question, settings=settings):
@@ -248,8 +334,10 @@ def test_a_server_killed_mid_stream_leaves_an_incomplete_answer(seeded_store, tm
             if len(pieces) == 12:
                 server.kill()
         assert final is not None and len(pieces) >= 12
-        print(f"\n[cut] {len(pieces)} pieces before the end: {''.join(pieces)!r}\n"
-              f"final: incomplete={final.incomplete} abstained={final.abstained} {final.text!r}")
+        print(
+            f"\n[cut] {len(pieces)} pieces before the end: {''.join(pieces)!r}\n"
+            f"final: incomplete={final.incomplete} abstained={final.abstained} {final.text!r}"
+        )
         assert final.incomplete
         if not final.abstained:
             assert final.text.startswith("".join(pieces[:3]).strip()[:10])
@@ -269,8 +357,15 @@ def test_embeddings_through_the_servers_v1_embeddings(llm_url, tmp_path):
     from assistant.ingest import ingest
     from assistant.retrieve import retrieve
 
-    settings = Settings(data_dir=tmp_path / "data", embeddings="openai", openai_base_url=llm_url,
-                        embedding_model="smollm2", llm="extractive", llm_retries=0)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        embeddings="openai",
+        openai_base_url=llm_url,
+        embedding_model="smollm2",
+        llm="extractive",
+        llm_retries=0,
+        llm_timeout=600,
+    )  # one thread embeds the chunks token by token
     vectors = get_embedder(settings).embed_documents(["North Korea", "Russia's ambassador"])
     assert vectors.shape[0] == 2 and vectors.shape[1] > 0
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)

@@ -35,8 +35,15 @@ def _openai(seeded: Settings, url: str, **update) -> Settings:
 
 def _passage(text: str, n: int = 0) -> Passage:
     return Passage(
-        doc_id=f"d{n}", title=f"Title {n}", source="Pub", published="2023-01-02", url="",
-        text=text, start=0, end=len(text), score=1.0,
+        doc_id=f"d{n}",
+        title=f"Title {n}",
+        source="Pub",
+        published="2023-01-02",
+        url="",
+        text=text,
+        start=0,
+        end=len(text),
+        score=1.0,
     )
 
 
@@ -72,7 +79,10 @@ def test_connection_refused_is_readable_and_retried(seeded):
 
 
 def test_a_server_slower_than_the_timeout_is_readable(seeded):
-    with ScriptedLLM([GOOD], delay=3.0) as llm, pytest.raises(EngineError, match="did not answer in time"):
+    with (
+        ScriptedLLM([GOOD], delay=3.0) as llm,
+        pytest.raises(EngineError, match="did not answer in time"),
+    ):
         answer(QUESTION, settings=_openai(seeded, llm.url, llm_timeout=0.5))
 
 
@@ -126,8 +136,9 @@ def test_follow_up_rewriting_goes_through_the_same_server(seeded):
     history = [(QUESTION, "Alexander Matsegora is Russia's ambassador to North Korea [1].")]
     rewritten = '"What did Alexander Matsegora say about joint military drills?"\nExtra line.'
     with ScriptedLLM([rewritten, "He said they seem appropriate [1]."]) as llm:
-        result = answer("What did he say about drills?", history=history,
-                        settings=_openai(seeded, llm.url))
+        result = answer(
+            "What did he say about drills?", history=history, settings=_openai(seeded, llm.url)
+        )
         requests = llm.requests
     assert len(requests) == 2
     assert "Alexander Matsegora is Russia's ambassador" in requests[0]["messages"][1]["content"]

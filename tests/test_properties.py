@@ -383,28 +383,23 @@ file_contents = st.one_of(
 file_names = st.sampled_from(["a.txt", "b.md", "c.json", "d.html", "e.jsonl", "f.pdf", "g.txt"])
 
 
-@hyp_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(files=st.dictionaries(file_names, file_contents, max_size=5))
-def test_ingest_never_loses_or_duplicates_articles(files, tmp_path, hashed):
-    from assistant.archive import open_archive
+def _ingest_and_check(archive, settings: Settings, folder: Path, files: dict) -> None:
+    """Ingest a folder of these files; check nothing stored was lost or duplicated."""
     from assistant.articles import read_articles
     from assistant.ingest import ingest
 
-    store_settings = hashed  # a store opened with the fake embedder: no model needed
-    archive = open_archive(store_settings)
-    before = dict(archive.store.registry())
-    folder = Path(tempfile.mkdtemp(dir=tmp_path))
-    try:
-        for name, data in files.items():
-            (folder / name).write_bytes(data)
-        expected = {a.doc_id: a for a in read_articles(str(folder), store_settings)
-                    if isinstance(a, Article)}
-        if files:
-            report = ingest([folder], settings=store_settings)
-            assert len(report.added) + len(report.updated) + len(report.unchanged) == len(expected)
-    finally:
-        shutil.rmtree(folder)
     store = archive.store
+    before = dict(store.registry())
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    expected = {a.doc_id: a for a in read_articles(str(folder), settings)
+                if isinstance(a, Article)}
+    report = ingest([folder], settings=settings)
+    assert len(report.added) + len(report.updated) + len(report.unchanged) == len(expected)
+    assert len(report.skipped) == sum(
+        1 for item in read_articles(str(folder), settings) if isinstance(item, Skipped)
+    )
     store.refresh()
     after = store.registry()
     # Nothing lost: every earlier article is still there, changed only if re-ingested.
@@ -423,3 +418,29 @@ def test_ingest_never_loses_or_duplicates_articles(files, tmp_path, hashed):
         assert after[meta["doc_id"]].content_hash == meta["content_hash"]
     # BM25 holds exactly the committed articles.
     assert archive.lexical.manifest == {d: a.content_hash for d, a in after.items()}
+
+
+folders = st.dictionaries(file_names, file_contents, min_size=1, max_size=5)
+
+
+@hyp_settings(max_examples=20, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=folders, second=folders)
+@example(  # an update whose old text is another file's new text: both share one hash
+    first={"a.txt": GOOD[0].encode()},
+    second={"a.txt": GOOD[1].encode(), "b.md": GOOD[0].encode()},
+)
+def test_ingest_never_loses_or_duplicates_articles(first, second, tmp_path, fake):
+    """Two ingests of random good and bad files (the second may update, repeat or add
+    articles) into a fresh store: the store always holds exactly what was read."""
+    from assistant.archive import close_archives, open_archive
+
+    root = Path(tempfile.mkdtemp(dir=tmp_path))
+    settings = Settings(data_dir=root / "data", llm="extractive")
+    try:
+        archive = open_archive(settings, fake)  # the fake embedder: no model needed
+        _ingest_and_check(archive, settings, root / "first", first)
+        _ingest_and_check(archive, settings, root / "second", second)
+    finally:
+        close_archives()
+        shutil.rmtree(root, ignore_errors=True)
