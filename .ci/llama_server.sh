@@ -17,10 +17,10 @@ start_llama_server() {
         return 1
     fi
     port="$("$LLAMA_PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    # One thread per physical core: llama.cpp threads spin-wait, so more is slower on a busy machine.
-    threads=$(( $(nproc) / 2 )); [ "$threads" -ge 1 ] || threads=1
+    threads=$(nproc); [ "$threads" -le 8 ] || threads=8
     # One model serves chat completions and /v1/embeddings (--embedding true).
-    "$LLAMA_PY" -m llama_cpp.server --model "$gguf" --host 127.0.0.1 --port "$port" \
+    # Passive OpenMP waiting: spinning threads made answers many times slower on a busy CPU.
+    OMP_WAIT_POLICY=PASSIVE "$LLAMA_PY" -m llama_cpp.server --model "$gguf" --host 127.0.0.1 --port "$port" \
         --n_ctx 4096 --n_threads "$threads" --n_threads_batch "$threads" --embedding true >"$LLAMA_LOG" 2>&1 &
     LLAMA_SERVER_PID=$!
     for i in $(seq 1 180); do

@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = Field(10, description="Passages retrieved per question.")
     candidates: int = Field(50, description="Candidates taken from each retriever before fusion.")
-    dense_weight: float = Field(0.3, description="Weight of dense scores in fusion (0..1).")
+    dense_weight: float = Field(0.1, description="Weight of dense scores in fusion (0..1).")
     query_hints: bool = Field(
         True, description="Boost articles whose publisher or date the question names."
     )

@@ -50,6 +50,7 @@ class LexicalIndex:
         self._staged_manifest: dict[str, str] = {}
         self._dirty = False
         self.loaded = False
+        self._masks: dict[Filters, list[int]] = {}  # per filter, for the current index
 
     # --------------------------------------------------------------------- persistence
     def _current(self) -> Path | None:
@@ -79,6 +80,7 @@ class LexicalIndex:
                 self.manifest, self._retriever = {}, None
                 return False
             self._nodes_by_doc = None
+            self._masks = {}
             self._staged_manifest = dict(self.manifest)
             return True
 
@@ -148,6 +150,7 @@ class LexicalIndex:
             self.manifest = dict(self._staged_manifest)
             self._save()
             self._dirty = False
+            self._masks = {}
 
     def rebuild(self, records: dict[str, Any], manifest: dict[str, str]) -> None:
         """Build from scratch from the store's chunk records."""
@@ -170,7 +173,15 @@ class LexicalIndex:
         total = len(retriever.corpus)
         mask = None
         if filters is not None and not filters.is_empty():
-            mask = [int(matches(record, filters)) for record in retriever.corpus]
+            with self._lock:
+                # Building a mask walks every chunk; questions repeat filters (a publisher
+                # the question names), so keep the masks of the current index.
+                mask = self._masks.get(filters)
+                if mask is None or len(mask) != total:
+                    if len(self._masks) > 256:
+                        self._masks.clear()
+                    mask = [int(matches(record, filters)) for record in retriever.corpus]
+                    self._masks[filters] = mask
             if not any(mask):
                 return []
         # A per-call retriever over the same index: the mask and k are per question.

@@ -60,6 +60,10 @@ def model_path(settings: Settings) -> Path:
 def load_model(path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
     """The loaded model (once per process and file) with the lock that serialises its use:
     a llama.cpp context runs one generation at a time."""
+    # llama.cpp's OpenMP threads spin while they wait for each other; on a machine whose
+    # cores are busy with other work that made answers many times slower. Passive waiting
+    # costs nothing on an idle machine. (Read when llama.cpp loads: set before the import.)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         from llama_cpp import Llama
     except ImportError:
@@ -88,10 +92,7 @@ class LocalEngine:
         self.settings = settings
         self.path = model_path(settings)
         self.model = self.path.name
-        # One thread per physical core (about half the logical CPUs): llama.cpp's threads
-        # spin while they wait for each other, and on a busy machine more threads than
-        # free cores made generation tens of times slower, not faster.
-        threads = max(1, (os.cpu_count() or 2) // 2)
+        threads = max(1, min(os.cpu_count() or 1, 8))  # more rarely helps a small model
         self._llm, self._lock = load_model(str(self.path), CONTEXT_TOKENS, threads)
 
     def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
@@ -99,7 +100,11 @@ class LocalEngine:
         with self._lock:
             try:
                 chunks = self._llm.create_chat_completion(
-                    messages=messages, temperature=0, max_tokens=max_tokens, stream=True
+                    messages=messages,
+                    temperature=0,
+                    max_tokens=max_tokens,
+                    repeat_penalty=1.1,  # the llama.cpp server's default: same model, same answer
+                    stream=True,
                 )
                 for chunk in chunks:
                     choice = chunk["choices"][0]

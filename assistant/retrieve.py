@@ -147,9 +147,9 @@ def search(
     if mode in ("hybrid", "dense"):
         if query_vector is None:
             query_vector = archive.embedder.embed_query(question)
+        # (no extra search within named publishers here: each Chroma query costs ~10 ms, and
+        # BM25's own narrowed searches already bring those publishers' candidates)
         gather(dense_search(archive, query_vector, n, filters), dense)
-        if narrowed is not None:
-            gather(dense_search(archive, query_vector, settings.hint_candidates, narrowed), dense)
     if mode in ("hybrid", "bm25"):
         gather(lexical_search(archive, question, n, filters), lexical)
         if len(hints.mentions) > 1 and settings.segment_weight > 0:

@@ -43,7 +43,7 @@ class LlamaServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.log = log
-        threads = str(max(1, (os.cpu_count() or 2) // 2))  # as .ci/llama_server.sh
+        threads = str(max(1, min(os.cpu_count() or 1, 8)))  # as .ci/llama_server.sh
         self.args = [
             sys.executable,
             "-m",
@@ -67,7 +67,8 @@ class LlamaServer:
 
     def start(self, timeout: float = 180.0) -> LlamaServer:
         with open(self.log, "wb") as out:
-            self.proc = subprocess.Popen(self.args, stdout=out, stderr=subprocess.STDOUT)
+            env = os.environ | {"OMP_WAIT_POLICY": "PASSIVE"}  # as .ci/llama_server.sh
+            self.proc = subprocess.Popen(self.args, stdout=out, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from datetime import date
 
@@ -143,6 +144,9 @@ def test_error_mid_batch_leaves_this_process_consistent(hashed, tmp_path, monkey
     for i in range(5):
         (folder / f"{i}.txt").write_text(f"Story {i}\n\nThe ferry number {i} sailed at dawn.")
     store = open_archive(hashed).store
+    # One article per commit, so that the failure falls between articles (a batch commits
+    # its articles in one upsert: all of them, or none).
+    monkeypatch.setattr(importlib.import_module("assistant.ingest"), "BATCH_ARTICLES", 1)
     monkeypatch.setattr(store, "docs", FailsAtCommit(store.docs, after=2))
     with pytest.raises(RuntimeError, match="disk full"):
         ingest([folder], settings=hashed)
@@ -156,6 +160,28 @@ def test_error_mid_batch_leaves_this_process_consistent(hashed, tmp_path, monkey
         "0.txt",
         "1.txt",
     }
+
+
+def test_error_in_a_batch_commit_leaves_none_of_the_batch(hashed, tmp_path, monkeypatch):
+    """Articles ingested together commit in one upsert: a failure there leaves none of
+    them half-present, and the articles of earlier ingests untouched."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "kept.txt").write_text("Kept\n\nThe harbour opened in spring.")
+    ingest([folder], settings=hashed)
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(f"Story {i}\n\nThe ferry number {i} sailed at dawn.")
+    store = open_archive(hashed).store
+    monkeypatch.setattr(store, "docs", FailsAtCommit(store.docs, after=0))
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest([folder], settings=hashed)
+    monkeypatch.undo()
+    store.refresh()
+    assert sorted(store.registry()) == ["kept.txt"]
+    assert_consistent(hashed)
+    report = ingest([folder], settings=hashed)
+    assert sorted(report.added) == ["0.txt", "1.txt", "2.txt"] and report.unchanged == ["kept.txt"]
+    assert_consistent(hashed)
 
 
 def test_search_ignores_chunks_of_uncommitted_articles(hashed_seeded, fake):
