@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = Field(10, description="Passages retrieved per question.")
     candidates: int = Field(50, description="Candidates taken from each retriever before fusion.")
-    dense_weight: float = Field(0.1, description="Weight of dense scores in fusion (0..1).")
+    dense_weight: float = Field(0.2, description="Weight of dense scores in fusion (0..1).")
     query_hints: bool = Field(
         True, description="Boost articles whose publisher or date the question names."
     )
@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     article_penalty: float = Field(
         0.1, description="Score lost per better chunk of the same article (spreads articles)."
     )
+    sentence_weight: float = Field(
+        3.0, description="Weight of a passage's best-matching sentence in the final ranking."
+    )
+    rerank_depth: int = Field(20, description="Passages re-ranked by their best sentence.")
 
     # Answering
     llm: Literal["auto", "extractive", "openai", "local"] = Field(

@@ -51,6 +51,7 @@ class LexicalIndex:
         self._dirty = False
         self.loaded = False
         self._masks: dict[Filters, list[int]] = {}  # per filter, for the current index
+        self._idf: dict[str, float] | None = None  # of the current index, made when asked
 
     # --------------------------------------------------------------------- persistence
     def _current(self) -> Path | None:
@@ -80,7 +81,7 @@ class LexicalIndex:
                 self.manifest, self._retriever = {}, None
                 return False
             self._nodes_by_doc = None
-            self._masks = {}
+            self._masks, self._idf = {}, None
             self._staged_manifest = dict(self.manifest)
             return True
 
@@ -150,7 +151,7 @@ class LexicalIndex:
             self.manifest = dict(self._staged_manifest)
             self._save()
             self._dirty = False
-            self._masks = {}
+            self._masks, self._idf = {}, None
 
     def rebuild(self, records: dict[str, Any], manifest: dict[str, str]) -> None:
         """Build from scratch from the store's chunk records."""
@@ -159,6 +160,43 @@ class LexicalIndex:
             self._staged_manifest = {}
             self.update(add=_group(records, manifest))
             self.flush()
+
+    # ------------------------------------------------------------------- term statistics
+    def analyse(self, texts: list[str]) -> list[list[str]]:
+        """Texts as this index sees them: lower-cased words, English stop words out, stemmed."""
+        import bm25s
+
+        with self._lock:
+            retriever = self._retriever
+        if retriever is None or not texts:
+            return [[] for _ in texts]
+        stemmer = None if retriever.skip_stemming else retriever.stemmer
+        return bm25s.tokenize(
+            texts,
+            stopwords="en",
+            stemmer=stemmer,
+            token_pattern=retriever.token_pattern,
+            return_ids=False,
+            show_progress=False,
+        )
+
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of each indexed term (BM25's), made once per index
+        from the index's own postings."""
+        import numpy as np
+
+        with self._lock:
+            if self._idf is None:
+                self._idf = {}
+                if self._retriever is not None:
+                    bm25 = self._retriever.bm25
+                    indptr = np.asarray(bm25.scores["indptr"])
+                    n = float(bm25.scores["num_docs"])
+                    bounds = np.append(indptr, len(bm25.scores["indices"]))
+                    df = np.diff(bounds)[: len(bm25.vocab_dict)]
+                    weights = np.log1p((n - df + 0.5) / (df + 0.5))
+                    self._idf = {t: float(weights[i]) for t, i in bm25.vocab_dict.items() if t}
+            return self._idf
 
     # ------------------------------------------------------------------------- search
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[Any, float]]:

@@ -3,8 +3,9 @@
 ``search`` gathers candidates from both retrievers (and, when the question names a
 publisher, from that publisher's articles too, so a small publisher's article is not lost
 behind a big one's), fuses their scores with weights favouring BM25, adds soft boosts for
-the publishers and dates the question names, and spreads the top of the list across
-articles (see :mod:`assistant.fusion` for why).
+the publishers and dates the question names, spreads the top of the list across
+articles (see :mod:`assistant.fusion` for why), and re-orders the head of the list by each
+passage's best sentence (:mod:`assistant.sentence_rank`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .config import Settings
 from .fusion import Candidate, fuse, spread
 from .models import Filters, Passage
 from .query_hints import QueryHints, read_hints, segments
+from .sentence_rank import rerank
 from .store import chroma_where
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -171,7 +173,15 @@ def search(
             for cid, (_, meta) in records.items()
         ]
         fused = spread(fuse(candidates, settings.dense_weight), settings.article_penalty)
-        ranked = [(c.key, score) for c, score in fused]
+        ranked = rerank(
+            [(c.key, score) for c, score in fused],
+            {cid: text for cid, (text, _) in records.items()},
+            question,
+            archive.lexical.analyse,
+            archive.lexical.idf(),
+            weight=settings.sentence_weight,
+            depth=settings.rerank_depth,
+        )
     else:
         only = dense if mode == "dense" else lexical
         ranked = sorted(only.items(), key=lambda kv: (-kv[1], kv[0]))
