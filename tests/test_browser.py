@@ -147,6 +147,13 @@ def wait_progress(page, title: str) -> str:
     return page.locator("#nx-progress textarea").input_value()
 
 
+def wait_listed(page, text: str) -> None:
+    """The article table is redrawn just after the ingest summary: wait until it lists text."""
+    page.wait_for_function(
+        "(text) => document.querySelector('#nx-articles').innerText.includes(text)", arg=text
+    )
+
+
 def test_start_page_shows_engine_count_and_examples(browser_page, shots):
     page = browser_page
     status = page.locator("#nx-status").inner_text()
@@ -194,6 +201,7 @@ def test_uploaded_article_is_listed_and_cited(browser_page, shots, tmp_path):
     path = tmp_path / "seed-vault.md"
     path.write_text(UPLOAD, encoding="utf-8")
     assert upload(page, path, "Arctic seed vault").startswith("Done: added 1")
+    wait_listed(page, "Arctic seed vault")
     table = page.locator("#nx-articles")
     assert "Arctic seed vault gets a new director" in table.inner_text()
     assert "Nordic Ledger" in table.inner_text()
@@ -262,6 +270,7 @@ def test_article_added_by_url(browser_page, shots, article_site):
     page.locator("#nx-url input, #nx-url textarea").first.fill(article_site)
     page.locator("#nx-add-url").click()
     assert wait_progress(page, "Glacier tram").startswith("Done: added 1")
+    wait_listed(page, "Glacier tram line opens")
     assert "Glacier tram line opens" in page.locator("#nx-articles").inner_text()
     snap(page, shots, "09-url-added")
 
@@ -271,6 +280,7 @@ def test_hostile_article_never_executes(browser_page, shots, tmp_path):
     path = tmp_path / "hostile.md"
     path.write_text(HOSTILE, encoding="utf-8")
     assert upload(page, path, "window.__pwned=1").startswith("Done: added 1")
+    wait_listed(page, "__pwned")
     assert "<script>window.__pwned=1</script>" in page.locator("#nx-articles").inner_text()
 
     open_tab(page, "Ask")
