@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +137,7 @@ def take_turns(encoders: dict[str, Any], texts: list[str]) -> dict[str, tuple[fl
     for start in range(0, len(texts), BLOCK):
         block = texts[start : start + BLOCK]
         for name, encoder in encoders.items():
-            took, vectors = timed(lambda e=encoder, b=block: e.embed_documents(b))
+            took, vectors = timed(partial(encoder.embed_documents, block))
             seconds[name] += took
             parts[name].append(vectors)
         say(f"encoders: {min(start + BLOCK, len(texts))}/{len(texts)} chunks")
@@ -266,27 +267,23 @@ def retrieval_stage(bench: Settings, queries: list[str], answers: int) -> dict:
         k: [] for k in ("retrieve", "embed", "chroma", "dense", "bm25")
     }
     for q in queries:
-        phases["retrieve"].append(timed(lambda q=q: retrieve(q, settings=bench))[0])
-        took, vector = timed(lambda q=q: embedder.embed_query(q))
+        phases["retrieve"].append(timed(partial(retrieve, q, settings=bench))[0])
+        took, vector = timed(partial(embedder.embed_query, q))
         phases["embed"].append(took)
-        phases["chroma"].append(
-            timed(
-                lambda v=vector: archive.store.chunks.query(
-                    query_embeddings=[v.tolist()],
-                    n_results=bench.candidates,
-                    include=["documents", "metadatas", "distances"],
-                )
-            )[0]
+        chroma = partial(
+            archive.store.chunks.query,
+            query_embeddings=[vector.tolist()],
+            n_results=bench.candidates,
+            include=["documents", "metadatas", "distances"],
         )
+        phases["chroma"].append(timed(chroma)[0])
         phases["dense"].append(
-            timed(lambda v=vector: dense_search(archive, v, bench.candidates, None))[0]
+            timed(partial(dense_search, archive, vector, bench.candidates, None))[0]
         )
-        phases["bm25"].append(
-            timed(lambda q=q: lexical_search(archive, q, bench.candidates, None))[0]
-        )
-    out = {name: percentiles(values) for name, values in phases.items()}
+        phases["bm25"].append(timed(partial(lexical_search, archive, q, bench.candidates, None))[0])
+    out: dict[str, Any] = {name: percentiles(values) for name, values in phases.items()}
     answer(queries[0], settings=bench)
-    answered = [timed(lambda q=q: answer(q, settings=bench)) for q in queries[:answers]]
+    answered = [timed(partial(answer, q, settings=bench)) for q in queries[:answers]]
     out["answer"] = percentiles([took for took, _ in answered])
     # Declined before retrieval (no passages) is cheap; say how many, so p50 is readable.
     out["answer"]["declined"] = sum(1 for _, a in answered if not a.passages)
