@@ -131,13 +131,18 @@ class ExtractiveEngine:
         return sorted(scored, key=lambda s: -s.score)
 
     def name_coverage(self, question: str, passages: Sequence[Passage]) -> float:
-        """Share of the names, numbers and dates of the question (publishers aside) that
-        appear in the passages, their titles or publishers."""
+        """Share of the names and numbers of the question (publishers and publication dates
+        aside) that appear in the passages, their titles or publishers."""
         from .coverage import named_publishers
+        from .query_hints import without_dates
 
         names = name_words(p.text for p in passages)
         publishers = named_publishers(question, [p.source for p in passages])
-        asked = key_terms(question, names) - frozenset(t for n in publishers for t in tokens(n))
+        # Dates the question names are publication dates, checked against the archive's
+        # dates (see :mod:`assistant.coverage`), not words to find in the text.
+        asked = key_terms(without_dates(question), names) - frozenset(
+            t for n in publishers for t in tokens(n)
+        )
         if not asked:
             return 1.0
         found: set[str] = set()

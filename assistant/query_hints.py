@@ -153,7 +153,11 @@ _PART = r"(?:(?P<part>early|mid|middle of|late|the (?:start|beginning|middle|end
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DATE_PATTERNS = [
-    re.compile(r"\b(?P<iso>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    # 2023-10-13, 2023-10-04T21:11:57+00:00
+    re.compile(
+        r"\b(?P<iso>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})"
+        r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+    ),
     # October 13, 2023 / Oct. 13th 2023 / October 13
     re.compile(rf"\b{_PART}(?P<month>{_MONTH})\.?\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?", re.I),
     # 13 October 2023 / 13th of October
@@ -203,6 +207,22 @@ def find_dates(question: str) -> list[DateHint]:
     2023", "2023-10-13", "the 5th of May"); a month alone without a day or year is not
     taken ("may" is a verb too)."""
     hints: list[DateHint] = []
+    for hint, _ in _read_dates(question):
+        if hint not in hints:
+            hints.append(hint)
+    return hints
+
+
+def without_dates(question: str) -> str:
+    """The question with the dates :func:`find_dates` reads blanked out (they are matched
+    against publication dates, not looked for in article text)."""
+    for _, (start, end) in sorted(_read_dates(question), key=lambda hs: -hs[1][0]):
+        question = question[:start] + " " + question[end:]
+    return question
+
+
+def _read_dates(question: str) -> list[tuple[DateHint, tuple[int, int]]]:
+    found: list[tuple[DateHint, tuple[int, int]]] = []
     taken: list[tuple[int, int]] = []
     for pattern in _DATE_PATTERNS:
         for m in pattern.finditer(question):
@@ -232,9 +252,8 @@ def find_dates(question: str) -> list[DateHint]:
             if word and word.islower() and not groups.get("year"):
                 continue
             taken.append((m.start(), m.end()))
-            if hint not in hints:
-                hints.append(hint)
-    return hints
+            found.append((hint, (m.start(), m.end())))
+    return found
 
 
 @dataclass(frozen=True)

@@ -360,6 +360,11 @@ _ROLE = re.compile(
     re.I,
 )
 _GENERIC_ATTRIBUTES = words("name names title role job purpose reason result kind type meaning")
+# "Who is the individual that ...", "Who is the figure ...": a description follows, not a role.
+_GENERIC_ROLES = words(
+    "individual individuals person persons people figure figures man woman one someone "
+    "somebody entity character personality player athlete"
+)
 
 
 def lacks_attribute(question: str, sentence: str) -> bool:
@@ -376,5 +381,7 @@ def lacks_attribute(question: str, sentence: str) -> bool:
             if word in STOPWORDS or word in _AUX:
                 break
             role.append(_norm(word))
+        if role and role[0] in _GENERIC_ROLES:
+            return False
         return bool(role) and not term_in(role[-1], said)
     return False

@@ -78,6 +78,12 @@ def test_lacks_attribute():
     assert not lacks_attribute("What is the population of Pyongyang?", "Pyongyang's population is 3 million.")
     assert lacks_attribute("Who is North Korea's ambassador to Russia?", "Russia suggested drills.")
     assert not lacks_attribute("What is the name of the minister?", "Sergei Shoigu, the minister.")
+    # a generic head ("the individual", "the figure") introduces a description, not a role
+    assert not lacks_attribute(
+        "Who is the individual associated with FTX facing a fraud trial?",
+        "Sam Bankman-Fried, the founder of FTX, is on trial for fraud.",
+    )
+    assert lacks_attribute("Who is the director of the agency?", "Kim spoke to the agency.")
 
 
 # ------------------------------------------------------------------------ end to end

@@ -14,6 +14,7 @@ from assistant.query_hints import (
     name_variants,
     read_hints,
     segments,
+    without_dates,
 )
 
 SOURCES = [
@@ -94,6 +95,7 @@ def test_mentions_carry_offsets_and_segments_split_the_question():
         ("published on October 13, 2023", [DateHint(10, 13, 13, 2023)]),
         ("on Oct. 3rd 2023", [DateHint(10, 3, 3, 2023)]),
         ("on 2023-11-05", [DateHint(11, 5, 5, 2023)]),
+        ("on 2023-10-04T21:11:57+00:00", [DateHint(10, 4, 4, 2023)]),
         ("on the 5th of May", [DateHint(5, 5, 5, None)]),
         ("in late November 2023", [DateHint(11, 21, 30, 2023)]),
         ("in early December 2023", [DateHint(12, 1, 10, 2023)]),
@@ -114,6 +116,14 @@ def test_dates_named_in_questions(question, expected):
 )
 def test_non_dates_are_ignored(question):
     assert find_dates(question) == []
+
+
+def test_without_dates_blanks_exactly_the_dates_read():
+    question = "Did the 2023-10-04T21:11:57+00:00 report and the one on October 18, 2023 agree?"
+    assert without_dates(question).split() == ["Did", "the", "report", "and", "the", "one", "on", "agree?"]
+    assert without_dates("How many of the 30 ships sailed in May?") == (
+        "How many of the 30 ships sailed in May?"
+    )
 
 
 def test_date_hint_contains_with_slack_and_unknown_year():
