@@ -168,15 +168,20 @@ def published_range(registry: Mapping[str, Any]) -> tuple[str, date, str, date] 
 
 def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
     """The abstention to give instead of answering when the question is about publishers
-    or publication dates the archive does not hold (else None): "The archive holds no
-    articles published by Bloomberg", never an answer from other publishers."""
-    from .coverage import coverage_notice
+    or publication dates the archive does not hold, or (in a large archive) much of it is
+    words no article mentions (else None): "The archive holds no articles published by
+    Bloomberg", never an answer from other publishers."""
+    from .coverage import UNKNOWN_MIN_ARTICLES, coverage_notice, unknown_words
+    from .refusal import words_not_mentioned
 
     registry = archive.store.registry()
     if not registry:
         return None  # nothing to search: the ordinary refusal follows
     authors = sorted({a.author for a in registry.values() if a.author})
     notice = coverage_notice(question, archive.store.sources(), authors, published_range(registry))
+    if notice is None and len(registry) >= UNKNOWN_MIN_ARTICLES:
+        unknown = unknown_words(question, archive.lexical.analyse, archive.lexical.idf())
+        notice = words_not_mentioned(unknown) if unknown else None
     if notice is None:
         return None
     base.text = notice

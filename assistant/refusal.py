@@ -53,6 +53,13 @@ def dates_not_covered(asked: str, first: str, last: str) -> str:
     return f"The archive holds no articles published {asked}: its articles {held}. {REFUSAL}"
 
 
+def words_not_mentioned(words: Sequence[str]) -> str:
+    """The notice for a question much of which no article of the archive mentions at all."""
+    quoted = [f'"{w}"' for w in words]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return f"No article in the archive mentions {listed}. {REFUSAL}"
+
+
 def missing_part(part: str) -> str:
     """The sentence added to an answer that covers only part of the question."""
     part = part.strip().rstrip("?.!").strip()
