@@ -298,12 +298,12 @@ def unknown_words(
     analysed = analyse(words)
     terms = {t for stems in analysed for t in stems}
     unknown = [
-        w
+        (w, stems)
         for w, stems in zip(words, analysed, strict=True)
         if stems and not any(t in vocabulary for t in stems)
     ]
-    missing = {t for w, stems in zip(words, analysed, strict=True) if w in unknown for t in stems}
+    missing = {t for _, stems in unknown for t in stems}
     if not terms or len(missing) / len(terms) < UNKNOWN_SHARE:
         return []
-    return unknown
+    return [w for w, _ in unknown]
 

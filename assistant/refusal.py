@@ -35,11 +35,11 @@ def states_a_gap(sentence: str) -> bool:
     return is_refusal(sentence) or any(p in lowered for p in _GAP_PHRASES)
 
 
-def _join(names: Sequence[str]) -> str:
+def _join(names: Sequence[str], conjunction: str = "or") -> str:
     names = list(names)
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
 
 
 def publishers_not_held(names: Sequence[str]) -> str:
@@ -55,8 +55,7 @@ def dates_not_covered(asked: str, first: str, last: str) -> str:
 
 def words_not_mentioned(words: Sequence[str]) -> str:
     """The notice for a question much of which no article of the archive mentions at all."""
-    quoted = [f'"{w}"' for w in words]
-    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    listed = _join([f'"{w}"' for w in words], "and")
     return f"No article in the archive mentions {listed}. {REFUSAL}"
 
 
