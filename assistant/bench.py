@@ -446,7 +446,7 @@ def measure(args: argparse.Namespace, settings: Settings, work: Path) -> dict:
     result: dict[str, Any] = {
         "command": "assistant bench " + " ".join(sys.argv[2:]),
         "articles": len(records),
-        "encoder": kind,
+        "encoder": kind + (" int8" if kind == "onnx" and bench.onnx_int8 else ""),
     }
 
     say("chunking")

@@ -144,11 +144,11 @@ def _pooled(embedding: list) -> list[float]:
 
 
 @lru_cache(maxsize=2)
-def _minilm(kind: str, batch: int) -> Embedder:
+def _minilm(kind: str, batch: int, int8: bool = True) -> Embedder:
     if kind == "onnx":
         from .onnx_embedder import OnnxMiniLM
 
-        return OnnxMiniLM(batch_size=batch)
+        return OnnxMiniLM(batch_size=batch, quantize=int8)
     return TorchMiniLM(batch_size=batch)
 
 
@@ -161,7 +161,7 @@ def get_embedder(settings: Settings) -> Embedder:
     match kind:
         case "torch" | "onnx":
             try:
-                return _minilm(kind, settings.embed_batch_size)
+                return _minilm(kind, settings.embed_batch_size, settings.onnx_int8)
             except ConfigError as exc:
                 if kind != "onnx" or settings.embeddings != "local":
                     raise

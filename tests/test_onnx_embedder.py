@@ -109,3 +109,39 @@ def test_export_into_an_empty_folder(tmp_path, onnx) -> None:
     assert [p.name for p in fresh.path.parent.iterdir()] == [fresh.path.name]  # no temp left
     q = ["The ambassador presented his credentials in Pyongyang."]
     np.testing.assert_allclose(fresh.embed_documents(q), onnx.embed_documents(q), atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def int8() -> OnnxMiniLM:
+    return OnnxMiniLM(quantize=True)
+
+
+def test_int8_vectors_stay_close_to_torch(int8, torch_encoder, chunks) -> None:
+    ours = int8.embed_documents(chunks)
+    theirs = torch_encoder.embed_documents(chunks)
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    cosine = np.sum(ours * theirs, axis=1)
+    assert cosine.min() >= 0.97 and cosine.mean() >= 0.985, cosine
+    assert int8.path.name.endswith("-int8.onnx") and int8.name == MINILM_NAME
+
+
+def test_int8_ranks_passages_as_torch_does(int8, torch_encoder, chunks) -> None:
+    questions = [
+        "Who is Russia's ambassador to North Korea?",
+        "What did South Korea's spy agency say?",
+        "Which countries held joint naval drills?",
+        "What did the lawmaker say about the briefing?",
+    ]
+    passages = chunks[:8]
+
+    def best(encoder) -> list[int]:
+        queries = np.stack([encoder.embed_query(q) for q in questions])
+        return list((encoder.embed_documents(passages) @ queries.T).argmax(axis=0))
+
+    assert best(int8) == best(torch_encoder)
+
+def test_the_default_encoder_is_int8_and_fp32_is_a_setting(tmp_path) -> None:
+    default = get_embedder(Settings(data_dir=tmp_path))
+    assert isinstance(default, OnnxMiniLM) and default.path.name.endswith("-int8.onnx")
+    fp32 = get_embedder(Settings(data_dir=tmp_path, onnx_int8=False))
+    assert isinstance(fp32, OnnxMiniLM) and fp32.path.name.endswith("-fp32.onnx")
