@@ -306,4 +306,3 @@ def unknown_words(
     if not terms or len(missing) / len(terms) < UNKNOWN_SHARE:
         return []
     return [w for w, _ in unknown]
-

@@ -144,7 +144,7 @@ def _pooled(embedding: list) -> list[float]:
 
 
 @lru_cache(maxsize=2)
-def _minilm(kind: str, batch: int, int8: bool = True) -> Embedder:
+def _minilm(kind: str, batch: int, int8: bool) -> Embedder:
     if kind == "onnx":
         from .onnx_embedder import OnnxMiniLM
 
@@ -170,7 +170,7 @@ def get_embedder(settings: Settings) -> Embedder:
                 import warnings
 
                 warnings.warn(f"{exc}; using the torch encoder", stacklevel=2)
-                return _minilm("torch", settings.embed_batch_size)
+                return _minilm("torch", settings.embed_batch_size, False)
         case "openai":
             key = (settings.openai_base_url, settings.embedding_model, settings.openai_api_key)
             if key not in _openai_cache:
