@@ -28,6 +28,7 @@ class Archive:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._loaded: Embedder | None = None
         identity = embedder.name if embedder is not None else embedder_identity(settings)
         self.store: Store = open_store(settings, identity)
         # BM25 lives beside the local store; with a Chroma server, beside this machine's data.
@@ -37,7 +38,11 @@ class Archive:
 
     @property
     def embedder(self) -> Embedder:
-        return self._embedder if self._embedder is not None else get_embedder(self.settings)
+        if self._embedder is not None:
+            return self._embedder
+        if self._loaded is None:  # resolved once: choosing it looks at files on disk
+            self._loaded = get_embedder(self.settings)
+        return self._loaded
 
     def ready(self) -> Archive:
         """Recover from an interrupted ingest and load (or repair) BM25; idempotent."""

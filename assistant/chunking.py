@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 
 from .models import Article, Chunk
@@ -59,6 +60,17 @@ def _split_word(
     return pieces
 
 
+def _slice_counter(text: str, count: TokenCounter) -> Callable[[int, int], int]:
+    """Tokens in ``text[s:e]`` for slices cut between words. With a tokenizer that reports
+    token offsets (``count.starts``) the text is tokenized once and a slice's count is the
+    number of tokens starting inside it; otherwise each slice is counted on its own."""
+    starts_of = getattr(count, "starts", None)
+    if starts_of is None:
+        return lambda s, e: count(text[s:e])
+    starts = starts_of(text)
+    return lambda s, e: bisect_left(starts, e) - bisect_left(starts, s)
+
+
 def chunk_spans(
     text: str, max_tokens: int = 256, overlap: int = 32, count: TokenCounter = approximate_tokens
 ) -> list[tuple[int, int]]:
@@ -67,9 +79,15 @@ def chunk_spans(
     Neighbouring chunks share trailing sentences worth up to ``overlap`` tokens, so a fact
     that straddles a boundary is whole in at least one chunk.
     """
+    sentences = sentence_spans(text)
+    whole = _slice_counter(text, count)
+    counts = [whole(s, e) for s, e in sentences]
+    if any(n > max_tokens for n in counts):
+        # Over-long sentences are cut inside words, where a slice's tokens are not those
+        # of the whole text: count every slice on its own (rare: hostile or broken text).
+        whole = lambda s, e: count(text[s:e])  # noqa: E731
     units: list[tuple[int, int, int]] = []  # (start, end, tokens)
-    for s, e in sentence_spans(text):
-        n = count(text[s:e])
+    for (s, e), n in zip(sentences, counts, strict=True):
         if n <= max_tokens:
             units.append((s, e, n))
         else:
@@ -85,7 +103,7 @@ def chunk_spans(
             total += units[j][2]
             j += 1
         j = max(j, i + 1)
-        while j > i + 1 and count(text[units[i][0] : units[j - 1][1]]) > max_tokens:
+        while j > i + 1 and whole(units[i][0], units[j - 1][1]) > max_tokens:
             j -= 1
         spans.append((units[i][0], units[j - 1][1]))
         if j >= len(units):

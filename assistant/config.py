@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import Literal
@@ -27,13 +28,11 @@ def set_offline_env() -> None:
         os.environ.setdefault(key, value)
     if "TIKTOKEN_CACHE_DIR" not in os.environ:
         # llama-index ships tiktoken's encodings; without this tiktoken downloads them.
-        try:
-            import llama_index.core as lic
-
-            cache = Path(lic.__file__).parent / "_static" / "tiktoken_cache"
+        # Found without importing llama-index (seconds of start-up a CLI call may not need).
+        spec = importlib.util.find_spec("llama_index.core")
+        if spec is not None and spec.origin:
+            cache = Path(spec.origin).parent / "_static" / "tiktoken_cache"
             os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
-        except ImportError:  # pragma: no cover - llama-index is a dependency
-            pass
 
 
 def default_data_dir() -> Path:

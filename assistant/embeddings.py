@@ -55,7 +55,13 @@ class _WordPieceCounter:
 
     def __call__(self, text: str) -> int:
         # Without [CLS]/[SEP]: chunking adds sentence counts, the encoder adds those two.
-        return len(self._tok.encode(text, add_special_tokens=False).ids)
+        return len(self._tok.encode(text, add_special_tokens=False))
+
+    def starts(self, text: str) -> list[int]:
+        """Where each token of ``text`` starts (character offsets, in order). The tokens of
+        a slice cut between words are those starting inside it, so chunking tokenizes an
+        article once instead of every sentence and every candidate chunk again."""
+        return [start for start, _ in self._tok.encode(text, add_special_tokens=False).offsets]
 
 
 class TorchMiniLM:

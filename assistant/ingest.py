@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +22,10 @@ from .store import chunk_id, chunk_metadata
 
 ProgressFn = Callable[[int, str], None]  # (articles done, current article) -> None
 
-BATCH_ARTICLES = 16
+# Articles encoded and committed together: one encoder call (sorted by length, so larger
+# groups pad less: 4% over the real tokens at 16 articles, 1.6% at 64 on MultiHop-RAG) and
+# one Chroma transaction per step.
+BATCH_ARTICLES = 64
 
 
 def _targets(paths_or_urls: str | Path | Iterable[str | Path]) -> list[str]:
@@ -71,8 +76,16 @@ def ingest(
         bar = tqdm(unit=" articles", desc="ingest", file=sys.stderr, disable=None)
     done = 0
     seen: set[str] = set()
-    batch: list[tuple[Article, str]] = []
+    batch: list[Article] = []
+    kinds: dict[str, str] = {}
     registry = archive.store.registry()
+
+    def written(article: Article, chunks: int) -> None:
+        report.chunks += chunks
+        kind = kinds[article.doc_id]
+        (report.added if kind == "added" else report.updated).append(article.doc_id)
+
+    writer = Writer(archive, written)
     try:
         for article in _read_all(targets, settings, report):
             done += 1
@@ -90,20 +103,24 @@ def ingest(
             if known is not None and known.content_hash == article.content_hash:
                 report.unchanged.append(article.doc_id)
                 continue
-            batch.append((article, "updated" if known else "added"))
+            kinds[article.doc_id] = "updated" if known else "added"
+            batch.append(article)
             if len(batch) >= BATCH_ARTICLES:
-                _commit(archive, batch, report)
+                writer.submit(encode(archive, batch))
                 batch = []
         if batch:
-            _commit(archive, batch, report)
+            writer.submit(encode(archive, batch))
+        writer.wait()
     except BaseException:
         # Roll back a half-written article now rather than at the next open, so this
         # process goes on serving a consistent archive. If the store itself is failing,
         # the journal stays and the next open recovers.
+        writer.close()
         with contextlib.suppress(Exception):
             archive.store.recover()
         raise
     finally:
+        writer.close()
         if bar is not None:
             bar.close()
         archive.lexical.flush()  # one BM25 rebuild for the whole ingest
@@ -121,21 +138,34 @@ def chunks_for_index(article: Article, archive: Archive) -> list[Chunk]:
     return chunk_article(article, budget, settings.chunk_overlap, count)
 
 
-def embed_and_write(archive: Archive, articles: list[Article]) -> Iterator[tuple[Article, int]]:
-    """Chunk and embed articles in one encoder call, then write and index each one.
+@dataclass
+class Encoded:
+    """A batch of articles chunked and embedded, ready to be written."""
 
-    Yields each article with its chunk count once it is committed (BM25 is staged too;
-    the caller flushes it)."""
+    chunked: list[tuple[Article, list[Chunk]]]
+    vectors: np.ndarray
+
+
+def encode(archive: Archive, articles: list[Article]) -> Encoded:
+    """Chunk articles and embed all their chunks in one encoder call."""
     chunked = [(a, chunks_for_index(a, archive)) for a in articles]
     texts = [index_text(a, c.text) for a, chunks in chunked for c in chunks]
     dim = archive.embedder.dim
     vectors = archive.embedder.embed_documents(texts) if texts else np.zeros((0, dim))
-    archive.store.begin(a.doc_id for a in articles)
+    return Encoded(chunked, vectors)
+
+
+def write(archive: Archive, encoded: Encoded) -> Iterator[tuple[Article, int]]:
+    """Write an encoded batch to the store in one Chroma transaction per step, and stage
+    its articles for BM25 (the caller flushes it). Yields each article with its chunk
+    count once it is committed."""
+    chunked = encoded.chunked
+    archive.store.begin(a.doc_id for a, _ in chunked)
     items, offset = [], 0
     for article, chunks in chunked:
-        items.append((article, chunks, vectors[offset : offset + len(chunks)]))
+        items.append((article, chunks, encoded.vectors[offset : offset + len(chunks)]))
         offset += len(chunks)
-    archive.store.write_many(items)  # one Chroma transaction per step for the batch
+    archive.store.write_many(items)
     for article, chunks in chunked:
         # Staged article by article: an error later in the batch keeps BM25 in step.
         nodes = [
@@ -151,13 +181,42 @@ def embed_and_write(archive: Archive, articles: list[Article]) -> Iterator[tuple
     archive.store.end()
 
 
-def _commit(archive: Archive, batch: list[tuple[Article, str]], report: IngestReport) -> None:
-    kinds = {a.doc_id: kind for a, kind in batch}
-    for article, chunks in embed_and_write(archive, [a for a, _ in batch]):
-        report.chunks += chunks
-        (report.added if kinds[article.doc_id] == "added" else report.updated).append(
-            article.doc_id
-        )
+class Writer:
+    """Writes encoded batches on one background thread, in order and one at a time, so the
+    next batch is chunked and embedded while this one goes to Chroma and BM25.
+
+    The encoder spends its time in ONNX Runtime or torch with the GIL released, so the
+    writer's Python and Chroma work fills the gaps instead of waiting for its turn. Only one
+    batch is ever in flight: a failure surfaces at the next :meth:`submit` or :meth:`wait`,
+    before anything else is written, and the store's journal covers that batch alone.
+    """
+
+    def __init__(self, archive: Archive, written: Callable[[Article, int], None]) -> None:
+        self._archive = archive
+        self._written = written
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-writer")
+        self._pending: Future[None] | None = None
+
+    def _run(self, encoded: Encoded) -> None:
+        for article, count in write(self._archive, encoded):
+            self._written(article, count)
+
+    def submit(self, encoded: Encoded) -> None:
+        """Write this batch once the previous one is written (raising its error, if any)."""
+        self.wait()
+        self._pending = self._pool.submit(self._run, encoded)
+
+    def wait(self) -> None:
+        """Block until the batch in flight is written; re-raise what it raised."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the batch in flight, whatever happened to it, and stop the thread."""
+        with contextlib.suppress(BaseException):
+            self.wait()
+        self._pool.shutdown(wait=True)
 
 
 def remove(doc_id: str, *, settings: Settings | None = None) -> None:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from .archive import Archive, forget_archive, install_archive, rebuild_marker
 from .config import Settings
 from .embeddings import Embedder
-from .ingest import BATCH_ARTICLES, embed_and_write
+from .ingest import BATCH_ARTICLES, Writer, encode
+from .models import Article
 from .store import drop_chunks, read_stored_articles
 
 
@@ -40,12 +41,21 @@ def rebuild(
     archive.store.end()  # an interrupted ingest's journal names chunks that are gone now
     archive.lexical.rebuild({"ids": [], "documents": [], "metadatas": []}, {})
     chunks = done = 0
-    for i in range(0, len(articles), BATCH_ARTICLES):
-        for _, count in embed_and_write(archive, articles[i : i + BATCH_ARTICLES]):
-            chunks += count
-            done += 1
-            if progress is not None:
-                progress(done, len(articles))
+
+    def written(_article: Article, count: int) -> None:
+        nonlocal chunks, done
+        chunks += count
+        done += 1
+        if progress is not None:
+            progress(done, len(articles))
+
+    writer = Writer(archive, written)
+    try:
+        for i in range(0, len(articles), BATCH_ARTICLES):
+            writer.submit(encode(archive, articles[i : i + BATCH_ARTICLES]))
+        writer.wait()
+    finally:
+        writer.close()
     archive.lexical.flush()
     archive.store.refresh()
     marker.unlink()

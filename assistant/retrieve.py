@@ -148,7 +148,10 @@ def search(
 
     if mode in ("hybrid", "dense"):
         if query_vector is None:
-            query_vector = archive.embedder.embed_query(question)
+            from .claims import cached_vectors
+
+            # Cached: the extractive engine embeds the same question next.
+            query_vector = cached_vectors(archive.embedder, [question])[0]
         # (no extra search within named publishers here: each Chroma query costs ~10 ms, and
         # BM25's own narrowed searches already bring those publishers' candidates)
         gather(dense_search(archive, query_vector, n, filters), dense)

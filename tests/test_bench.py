@@ -81,8 +81,10 @@ def test_bench_on_a_tiny_slice(tmp_path, capsys) -> None:
     assert result["incremental"]["add_one"]["chunks"] > 0
     assert result["retrieval"]["queries"] == 3
     assert result["cold_start"]["bm25_reloaded_not_rebuilt"] is True
-    if "onnx_vs_torch" in result:
-        assert result["onnx_vs_torch"]["cos_min"] >= 0.99
+    assert result["cold_start"]["ratio_vs_libraries"] > 0
+    if "onnx_vs_torch" in result:  # int8 weights move vectors a little (see test_onnx_embedder)
+        floor = 0.97 if result["encoder"].endswith("int8") else 0.99
+        assert result["onnx_vs_torch"]["cos_min"] >= floor
     assert result["scale"]["chunks"] >= 60
     assert not (tmp_path / "unused").exists()  # the user's archive is never touched
     table = capsys.readouterr().out

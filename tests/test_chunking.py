@@ -137,3 +137,26 @@ def test_spans_are_exact_bounded_and_complete(text, limit, overlap):
         covered.update(range(s, e))
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
     assert [s for s, _ in spans] == sorted({s for s, _ in spans})
+
+
+def one_by_one(text: str) -> int:
+    """The real tokenizer, counting each slice on its own (no ``starts``: no shortcut)."""
+    return wordpiece()(text)
+
+
+def test_tokenizing_once_gives_the_chunks_of_counting_every_slice():
+    """Chunking reads token offsets of the whole article instead of re-tokenizing every
+    sentence and candidate chunk: the chunks must be exactly those of counting slices."""
+    for article in (seed(), long_sentences()):
+        for limit in (40, 120, 256):
+            fast = chunk_spans(article.text, limit, 32, wordpiece())
+            slow = chunk_spans(article.text, limit, 32, one_by_one)
+            assert fast == slow, (article.doc_id, limit)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts, st.integers(min_value=8, max_value=60), st.integers(min_value=0, max_value=20))
+def test_tokenizing_once_matches_counting_slices_on_any_text(text, limit, overlap):
+    assert chunk_spans(text, limit, overlap, wordpiece()) == chunk_spans(
+        text, limit, overlap, one_by_one
+    )
