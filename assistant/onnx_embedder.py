@@ -26,6 +26,7 @@ from .errors import ConfigError
 
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 THREADS = 2  # this machine has two cores; more threads only contend
+PAD_RATIO = 1.5  # longest text of a batch over its shortest
 RECIPE = "mean-l2-opset17-v1"  # bump when the exported graph would change
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _export_lock = threading.Lock()
@@ -235,9 +236,19 @@ class OnnxMiniLM:
             return out
         encodings = self._tok.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), self._batch):
-            rows = order[start : start + self._batch]
-            out[rows] = self._run([encodings[i] for i in rows])
+        rows: list[int] = []
+        for i in order:
+            # A batch pads to its longest text: start another rather than pad a text to
+            # more than PAD_RATIO times its length (a question's dozen candidate sentences
+            # of 20 to 70 tokens take a third less time in three runs than in one).
+            if rows and (
+                len(rows) >= self._batch
+                or len(encodings[i].ids) > PAD_RATIO * len(encodings[rows[0]].ids)
+            ):
+                out[rows] = self._run([encodings[j] for j in rows])
+                rows = []
+            rows.append(i)
+        out[rows] = self._run([encodings[j] for j in rows])
         return out
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -151,3 +151,31 @@ def test_the_default_encoder_is_int8_and_fp32_is_a_setting(tmp_path) -> None:
     assert isinstance(default, OnnxMiniLM) and default.path.name.endswith("-int8.onnx")
     fp32 = get_embedder(Settings(data_dir=tmp_path, onnx_int8=False))
     assert isinstance(fp32, OnnxMiniLM) and fp32.path.name.endswith("-fp32.onnx")
+
+
+def test_batches_never_pad_a_text_to_more_than_half_again_its_length(onnx) -> None:
+    texts = [
+        "Short one.",
+        "A sentence of middling length about the ambassador and the drills.",
+        "Pyongyang.",
+        " ".join(["A long sentence that keeps going about naval exercises"] * 6),
+        "Another short text.",
+    ]
+    widths: list[list[int]] = []
+    run = onnx._run
+
+    def spy(encodings):
+        widths.append([len(e.ids) for e in encodings])
+        return run(encodings)
+
+    onnx._run = spy
+    try:
+        together = onnx.embed_documents(texts)
+    finally:
+        del onnx._run
+    assert len(widths) > 1 and sorted(w for batch in widths for w in batch) == sorted(
+        len(e.ids) for e in onnx._tok.encode_batch(texts)
+    )
+    assert all(max(batch) <= 1.5 * min(batch) for batch in widths), widths
+    alone = np.stack([onnx.embed_documents([t])[0] for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)  # same vectors, in the same order
