@@ -13,7 +13,7 @@ from .archive import Archive, open_archive
 from .citations import Renumberer, render, split_answer
 from .claims import ClaimChecker, check_sentences, uncovered_parts
 from .config import Settings
-from .embeddings import Embedder
+from .embeddings import Embedder, prefetch_embedder
 from .engines import Engine, Turn, get_engine
 from .errors import InputError
 from .models import Answer, Claim, Filters, Passage
@@ -109,6 +109,7 @@ def stream_answer(
     """
     settings = settings or Settings()
     question = check_question(question, settings)
+    prefetch_embedder(settings)  # loads while the store opens
     archive = open_archive(settings)
     resolved = resolve_filters(archive, filters)
     if engine is None:

@@ -6,6 +6,7 @@ vectors from another model. The torch and ONNX paths run the same model and shar
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -150,12 +151,43 @@ def _pooled(embedding: list) -> list[float]:
 
 
 @lru_cache(maxsize=2)
-def _minilm(kind: str, batch: int, int8: bool) -> Embedder:
+def _load_minilm(kind: str, batch: int, int8: bool) -> Embedder:
     if kind == "onnx":
         from .onnx_embedder import OnnxMiniLM
 
         return OnnxMiniLM(batch_size=batch, quantize=int8)
     return TorchMiniLM(batch_size=batch)
+
+
+_minilm_lock = threading.Lock()
+_prefetched: set[tuple[str, int, bool]] = set()
+
+
+def _minilm(kind: str, batch: int, int8: bool) -> Embedder:
+    # One load at a time: a caller arriving while the background load runs waits for it
+    # and gets the same encoder instead of loading a second one.
+    with _minilm_lock:
+        return _load_minilm(kind, batch, int8)
+
+
+def prefetch_embedder(settings: Settings) -> None:
+    """Start loading the configured local encoder on a background thread, so that loading
+    it (an ONNX Runtime session: ~0.4 s) overlaps opening the store and importing
+    llama-index. :func:`get_embedder` then returns it, or waits for it; a failure is
+    left for that call to raise."""
+    key = (settings.embeddings, settings.embed_batch_size, settings.onnx_int8)
+    with _minilm_lock:
+        if key in _prefetched:
+            return  # loaded (or loading) already: nothing to start
+        _prefetched.add(key)
+    if settings.embedder_name() not in ("onnx", "torch"):
+        return
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            get_embedder(settings)
+
+    threading.Thread(target=load, name="assistant-embedder", daemon=True).start()
 
 
 _openai_cache: dict[tuple, OpenAIEmbedder] = {}

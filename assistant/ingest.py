@@ -15,6 +15,7 @@ from .archive import Archive, open_archive
 from .articles import Skipped, read_articles
 from .chunking import chunk_article, index_text
 from .config import Settings
+from .embeddings import prefetch_embedder
 from .errors import InputError
 from .lexical import make_node
 from .models import Article, Chunk, IngestReport
@@ -67,6 +68,7 @@ def ingest(
     """
     settings = settings or Settings()
     targets = _targets(paths_or_urls)
+    prefetch_embedder(settings)  # loads while the store opens
     archive = open_archive(settings)
     report = IngestReport()
     bar = None

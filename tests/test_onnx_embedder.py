@@ -179,3 +179,15 @@ def test_batches_never_pad_a_text_to_more_than_half_again_its_length(onnx) -> No
     assert all(max(batch) <= 1.5 * min(batch) for batch in widths), widths
     alone = np.stack([onnx.embed_documents([t])[0] for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-5)  # same vectors, in the same order
+
+
+def test_prefetch_loads_the_encoder_once_in_the_background(tmp_path) -> None:
+    from assistant.embeddings import _load_minilm, prefetch_embedder
+
+    settings = Settings(data_dir=tmp_path, embed_batch_size=7)  # a configuration not yet loaded
+    before = _load_minilm.cache_info().misses
+    prefetch_embedder(settings)
+    prefetch_embedder(settings)  # already started: starts nothing
+    encoder = get_embedder(settings)  # waits for the background load, or does it first
+    assert get_embedder(settings) is encoder and isinstance(encoder, OnnxMiniLM)
+    assert _load_minilm.cache_info().misses == before + 1
