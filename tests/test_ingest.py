@@ -14,6 +14,7 @@ from assistant.chunking import index_text
 from assistant.config import Settings
 from assistant.embeddings import _WordPieceCounter, minilm_path
 from assistant.errors import EmbedderMismatchError
+from assistant.ingest import BATCH_ARTICLES
 from assistant.store import Store
 
 from .conftest import SEED_FILE, SEED_ID, SEEDS, article_count, assert_consistent, free_port
@@ -260,18 +261,18 @@ def test_failure_mid_ingest_keeps_what_was_committed(settings, tmp_path):
     open_archive(settings, FailingEmbedder())
     feed = [
         {"url": f"https://example.org/{i}", "body": f"Story number {i} about trains."}
-        for i in range(18)
+        for i in range(BATCH_ARTICLES + 2)
     ]
     (tmp_path / "feed.json").write_text(json.dumps(feed))
     with pytest.raises(EngineError):
         ingest([tmp_path / "feed.json"], settings=settings)
     archive = open_archive(settings)
-    assert len(archive.store.registry()) == 16  # the first batch
+    assert len(archive.store.registry()) == BATCH_ARTICLES  # the first batch
     assert_consistent(settings)
     close_archives()
     open_archive(settings, HashEmbedder())
     report = ingest([tmp_path / "feed.json"], settings=settings)
-    assert len(report.unchanged) == 16 and len(report.added) == 2
+    assert len(report.unchanged) == BATCH_ARTICLES and len(report.added) == 2
     assert_consistent(settings)
 
 
