@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
+import threading
 
 import pytest
 
@@ -317,3 +319,43 @@ def test_unreachable_url_is_a_clear_error(hashed_seeded, monkeypatch):
     report = ingest([url, SEEDS], settings=s)
     assert report.unchanged == [SEED_ID] and report.skipped[0][0] == url
     assert article_count(hashed_seeded) == 1
+
+
+class SignallingEmbedder(HashEmbedder):
+    """Notes when its second batch starts encoding."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+        self.second_batch = threading.Event()
+
+    def embed_documents(self, texts):
+        self.calls += 1
+        if self.calls == 2:
+            self.second_batch.set()
+        return super().embed_documents(texts)
+
+
+def test_the_next_batch_is_encoded_while_this_one_is_written(settings, tmp_path, monkeypatch):
+    """The first batch's write waits until the second batch is being encoded: it can only
+    see that if encoding goes on while a batch is written (sequentially it would time out)."""
+    embedder = SignallingEmbedder()
+    store = open_archive(settings, embedder).store
+    monkeypatch.setattr(importlib.import_module("assistant.ingest"), "BATCH_ARTICLES", 1)
+    overlapped: list[bool] = []
+    write_many = store.write_many
+
+    def slow_write(items):
+        if not overlapped:
+            overlapped.append(embedder.second_batch.wait(timeout=20))
+        return write_many(items)
+
+    monkeypatch.setattr(store, "write_many", slow_write)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(f"Story {i}\n\nThe ferry number {i} sailed at dawn.")
+    report = ingest([folder], settings=settings)
+    assert overlapped == [True]
+    assert sorted(report.added) == ["0.txt", "1.txt", "2.txt"]  # in order, all committed
+    assert_consistent(settings)
