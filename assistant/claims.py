@@ -31,6 +31,7 @@ import numpy as np
 from .citations import Quote, Sentence
 from .embeddings import Embedder
 from .models import Passage
+from .question_fit import possessive_conflict
 from .refusal import states_a_gap
 from .sentences import sentence_spans
 from .text_match import (
@@ -43,7 +44,6 @@ from .text_match import (
     name_words,
     negation_conflict,
     overlap,
-    possessive_conflict,
     term_in,
     tokens,
     words,

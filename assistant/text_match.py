@@ -2,7 +2,8 @@
 
 Three kinds of evidence feed claim checking and the extractive engine:
 content words (does the source say the same things), key terms (names, numbers and dates
-that must be copied exactly), and negation (a "not" the source does not have).
+that must be copied exactly), and negation (a "not" the source does not have). Whether a sentence answers the question
+asked is :mod:`assistant.question_fit`.
 """
 
 from __future__ import annotations
@@ -273,115 +274,4 @@ def negation_conflict(claim: str, source: str) -> bool:
             used = wanted & content_terms(clause)
             if len(used) >= 2 or (wanted and len(used) / len(wanted) >= 0.5):
                 return True
-    return False
-
-
-# ------------------------------------------------------------ does a sentence fit a question
-_TIME_WORDS = words(
-    """monday tuesday wednesday thursday friday saturday sunday january february march april
-    may june july august september october november december jan feb mar apr jun jul aug sep
-    sept oct nov dec since ago yesterday today tomorrow week month year decade century
-    morning evening night weekend recently earlier later spring summer autumn fall winter"""
-)
-_QUANTITY_WORDS = words("dozen hundred thousand million billion trillion several")
-_AUX = words("is are was were do does did has have had will would can could should may might must")
-_WH_LEAD = re.compile(r"\b(how\s+many|how\s+much|who|whom|whose|when|where|what|which|why|how)\b", re.I)
-
-
-def wh_word(question: str) -> str:
-    """The question word that asks ("how many", "who", "when" ...), or ""."""
-    m = _WH_LEAD.search(question)
-    return " ".join(m.group(1).lower().split()) if m else ""
-
-
-def fits_answer_type(question: str, sentence: str, names: frozenset[str] = frozenset()) -> bool:
-    """The sentence holds the kind of thing the question asks for: a number for "how
-    many" (and the thing counted), a time for "when", a name for "who" and "where"."""
-    wh = wh_word(question)
-    asked = frozenset(tokens(question))
-    said = tokens(sentence)
-    new = [t for t in said if not term_in(t, asked)]
-    if wh in ("how many", "how much"):
-        after = re.split(r"\bhow\s+(?:many|much)\b", question, maxsplit=1, flags=re.I)[-1]
-        counted = []
-        for word in _pieces(after):
-            if word in _AUX or word in STOPWORDS:
-                break
-            counted.append(_norm(word))
-        has_number = any(is_number(t) or t in _QUANTITY_WORDS for t in new)
-        return has_number and (not counted or term_in(counted[-1], frozenset(said)))
-    if wh == "when":
-        return any(t in _TIME_WORDS or re.fullmatch(r"(?:1[89]|20)\d\d", t) for t in new)
-    if wh in ("who", "whom", "whose", "where"):
-        known = frozenset(asked)
-        return any(not term_in(t, known) for t in key_terms(sentence, names) if not is_number(t))
-    return True
-
-
-_POSSESSIVE = re.compile(r"((?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)['’]s\s+([\w\s-]{1,60})")
-
-
-def possessive_conflict(question: str, sentence: str, reach: int = 4) -> bool:
-    """The question asks about "X's Y" and the sentence names both X and Y, but not
-    together ("China's defense minister" against "Russian Defense Minister ... and China")."""
-    said = tokens(sentence)
-    for m in _POSSESSIVE.finditer(question):
-        owner = [t for t in tokens(m.group(1)) if t not in STOPWORDS]
-        phrase: list[str] = []
-        for word in _pieces(m.group(2)):
-            if word in STOPWORDS or word in _AUX:
-                break
-            phrase.append(_norm(word))
-        if not owner or not phrase:
-            continue
-        head = phrase[-1]
-        owner_at = [i for i, t in enumerate(said) if term_in(owner[-1], frozenset([t]))]
-        head_at = [i for i, t in enumerate(said) if term_in(head, frozenset([t]))]
-        if owner_at and head_at and not any(
-            _owns(said, o, h, reach) for o in owner_at for h in head_at
-        ):
-            return True
-    return False
-
-
-def _owns(said: tuple[str, ...], owner: int, head: int, reach: int) -> bool:
-    """X owns Y in the sentence: "X's Y", "X Y" ("Russian Defense Minister"), or "Y of X",
-    "Y by X" ("testing activities by North Korea"); not "Y to X"."""
-    if owner < head <= owner + reach:
-        return True
-    return head < owner <= head + reach and any(t in ("of", "by", "from") for t in said[head:owner])
-
-
-_ATTRIBUTE = re.compile(r"\bwhat\s+(?:is|was|are|were)\s+the\s+([a-z]+)\s+of\b", re.I)
-# "Who is Russia's ambassador to ...", "Who is the director of ...": the role asked about.
-_ROLE = re.compile(
-    r"\bwho\s+(?:is|was|are|were)\s+(?:the\s+)?(?:(?:[A-Z][\w.-]*\s+)*[A-Z][\w.-]*['’]s\s+)?"
-    r"((?:[a-z-]+\s+){0,3}[a-z-]+)",
-    re.I,
-)
-_GENERIC_ATTRIBUTES = words("name names title role job purpose reason result kind type meaning")
-# "Who is the individual that ...", "Who is the figure ...": a description follows, not a role.
-_GENERIC_ROLES = words(
-    "individual individuals person persons people figure figures man woman one someone "
-    "somebody entity character personality player athlete"
-)
-
-
-def lacks_attribute(question: str, sentence: str) -> bool:
-    """ "What is the population of X?" and "Who is X's ambassador?" ask for an attribute
-    or a role the sentence must mention."""
-    said = frozenset(tokens(sentence))
-    m = _ATTRIBUTE.search(question)
-    if m is not None and fold(m.group(1)) not in _GENERIC_ATTRIBUTES:
-        return not term_in(_norm(fold(m.group(1))), said)
-    m = _ROLE.search(question)
-    if m is not None:
-        role = []
-        for word in _pieces(m.group(1)):
-            if word in STOPWORDS or word in _AUX:
-                break
-            role.append(_norm(word))
-        if role and role[0] in _GENERIC_ROLES:
-            return False
-        return bool(role) and not term_in(role[-1], said)
     return False

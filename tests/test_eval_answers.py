@@ -55,7 +55,7 @@ def test_the_seed_qa_set_end_to_end_with_the_extractive_engine(seeded, tmp_path,
     assert report["rates"] == {"answered_correctly": 1.0, "supported": 1.0,
                                "abstained_correctly": 1.0, "falsely_abstained": 0.0}
     printed = capsys.readouterr().out
-    assert "| extractive | 24 | 24 (100.0%) | 24/24 (100.0%) | 0 (0.0%) | 9 | 9 (100.0%) |" in printed
+    assert "| extractive | 24 | 24 (100.0%) | 24/24 (100.0%) | 0 (0.0%) | 10 | 10 (100.0%) |" in printed
 
 
 def test_run_needs_a_question_set(seeded):

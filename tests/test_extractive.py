@@ -8,13 +8,20 @@ import pytest
 from assistant import REFUSAL, answer
 from assistant.citations import MARKER
 from assistant.engines import ExtractiveEngine
-from assistant.refusal import missing_part
-from assistant.text_match import (
+from assistant.models import Passage
+from assistant.question_fit import (
+    Role,
+    asked_role,
     fits_answer_type,
+    lacks_act,
     lacks_attribute,
+    lacks_role,
+    misses_year,
+    one_fact,
     possessive_conflict,
     wh_word,
 )
+from assistant.refusal import missing_part
 
 from .conftest import SEED_FILE, SEED_ID
 
@@ -84,6 +91,140 @@ def test_lacks_attribute():
         "Sam Bankman-Fried, the founder of FTX, is on trial for fraud.",
     )
     assert lacks_attribute("Who is the director of the agency?", "Kim spoke to the agency.")
+
+
+JAPAN_PM = "What did Japan's prime minister say about the proposed drills?"
+ENVOY = "Who is North Korea's ambassador to Russia?"
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        (JAPAN_PM, Role(("japan",), ("prim", "minister"))),
+        (ENVOY, Role(("north", "korea"), ("ambassador",), ("russia",))),
+        ("When did Google's new CEO take over?", Role(("googl",), ("ceo",))),
+        ("What is the name of China's defense minister?", Role(("china",), ("defens", "minister"))),
+        # not a role, or the role is not what the question is about
+        ("What kind of conflict is North Korea's military ill-prepared to handle?", None),
+        ("Who is the director of South Korea's National Intelligence Service?", None),
+        ("Did the report say that Binance's CEO is stepping down?", None),
+    ],
+)
+def test_asked_role(question, role):
+    assert asked_role(question) == role
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "lacks"),
+    [
+        (JAPAN_PM, "Japanese Prime Minister Fumio Kishida called the drills a threat.", False),
+        (JAPAN_PM, "Fumio Kishida, the prime minister of Japan, called the drills a threat.", False),
+        (JAPAN_PM, "Japan's new prime minister called the drills a threat.", False),
+        (JAPAN_PM, "Its prime minister called the drills a threat.", False),  # Japan in the passage
+        # the role missing, held by someone else, or only near the owner
+        (JAPAN_PM, "Japan said the proposed drills were a provocation.", True),
+        (JAPAN_PM, "Russian Defense Minister Sergei Shoigu proposed the drills to Japan.", True),
+        (JAPAN_PM, "British Prime Minister Rishi Sunak visited Japan.", True),
+        (JAPAN_PM, "Japan and the British prime minister discussed the drills.", True),
+        # "ambassador to Russia" is not "Russia's ambassador to North Korea"
+        (ENVOY, AMBASSADOR_SENTENCE, True),
+        (ENVOY, "The U.S. ambassador to Russia, Lynne Tracy, protested.", True),
+        (ENVOY, "The North Korean ambassador to China attended.", True),
+        (ENVOY, "North Korea's ambassador to Russia, Sin Hong Chol, attended.", False),
+        ("Who is Russia's ambassador to North Korea?", AMBASSADOR_SENTENCE, False),
+        ("Who is Russia's defense minister?",
+         "Russian Defense Minister Sergei Shoigu suggested drills with North Korea and China.", False),
+    ],
+)
+def test_lacks_role(question, sentence, lacks):
+    assert lacks_role(question, sentence, context="An article about Japan.") is lacks
+
+
+def test_a_pronoun_holds_the_role_only_in_an_article_about_the_owner():
+    sentence = "Its prime minister called the drills a threat."
+    assert not lacks_role(JAPAN_PM, sentence, context=f"Japan objected. {sentence}")
+    assert lacks_role(JAPAN_PM, sentence, context=f"Britain objected. {sentence}")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "published", "misses"),
+    [
+        ("Who won the 2022 World Cup?", "Australia won the 2023 World Cup final.", "2023-11-19", True),
+        ("Who won the 2022 World Cup?", "Argentina won the 2022 World Cup in Qatar.", "2023-11-19", False),
+        ("Who won the 2022 World Cup?", "Argentina won the World Cup in Qatar.", "2022-12-18", False),
+        ("Who won the World Cup?", "Australia won the 2023 World Cup final.", "2023-11-19", False),
+        # a full date names when the article was published: coverage checks it, not this
+        ("What did the report of October 7 2023 say?", "Markets fell.", "2022-10-07", False),
+        # a question of several facts: the sentence may answer the one without the year
+        ("Did Sporting News report a higher average for Lee in 2022 than Yardbarker did?",
+         "Lee batted .340 for the Heroes.", "2023-12-12", False),
+    ],
+)
+def test_misses_year(question, sentence, published, misses):
+    assert misses_year(question, sentence, published) is misses
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "lacks"),
+    [
+        ("Who won the 2022 World Cup?",
+         "FIFA partnered with a streamer to broadcast the 2022 World Cup on Twitch.", True),
+        ("Who won the 2022 World Cup?", "Argentina won the 2022 World Cup in Qatar.", False),
+        ("Who won the 2022 World Cup?", "Argentina were the winners of the 2022 World Cup.", False),
+        ("Who won the 2022 World Cup?", "Argentina beat France in the 2022 World Cup final.", False),
+        ("Who founded OpenAI?", "Sam Altman, a founder of OpenAI, spoke.", False),
+        ("Who reportedly led the raid?", "The raid was planned in Gaza.", True),
+        # "who is", and questions of several clauses, ask for no one act
+        ("Who is Russia's ambassador to North Korea?", AMBASSADOR_SENTENCE, False),
+        ("Who became a figure in AI through ChatGPT, and supported a teen's venture?",
+         "Sam Altman supported the venture.", False),
+        ("According to CNN, who became chief?", "Sam Altman spoke.", False),
+    ],
+)
+def test_lacks_act(question, sentence, lacks):
+    assert lacks_act(question, sentence) is lacks
+
+
+@pytest.mark.parametrize(
+    ("question", "one"),
+    [("Who won the 2022 World Cup?", True),
+     ("Which company, founded in late 2015, makes ChatGPT?", False),
+     ("Did Lee bat better in 2022 than Soto?", False),
+     ("Who led the raid and who died?", False)],
+)
+def test_one_fact(question, one):
+    assert one_fact(question) is one
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from assistant.config import Settings
+    from assistant.embeddings import get_embedder
+
+    return ExtractiveEngine(get_embedder(Settings(embeddings="local")))
+
+
+def passage(text: str, published: str = "2023-07-28") -> Passage:
+    return Passage("drills.txt", "Drills", "Test Times", published, "", text, 0, len(text), 1.0)
+
+
+def test_engine_wants_the_role_held_by_whom_the_question_says(engine):
+    others = ("Japan watched the proposed drills closely. Lawmaker Yoo Sang-bum said the proposed "
+              "drills between Russia, China and North Korea would raise tensions with Japan.")
+    assert "".join(engine.stream(JAPAN_PM, [passage(others)])) == REFUSAL
+    held = f"{others} Japanese Prime Minister Fumio Kishida said the proposed drills were a threat."
+    assert "Fumio Kishida said" in "".join(engine.stream(JAPAN_PM, [passage(held)]))
+
+
+def test_engine_keeps_the_year_and_the_act_a_question_names(engine):
+    question = "Who won the 2022 World Cup?"
+    final = passage("Australia won the 2023 World Cup, beating India by six wickets in the final.",
+                    "2023-11-19")
+    twitch = passage("FIFA and the streamer Casimito broadcast the 2022 World Cup on Twitch.")
+    assert "".join(engine.stream(question, [final])) == REFUSAL
+    assert "".join(engine.stream(question, [twitch])) == REFUSAL
+    qatar = passage("Argentina won the 2022 World Cup, beating France on penalties in Qatar.")
+    assert "Argentina" in "".join(engine.stream(question, [final, twitch, qatar]))
 
 
 # ------------------------------------------------------------------------ end to end
