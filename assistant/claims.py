@@ -20,16 +20,13 @@ that runs offline here.
 from __future__ import annotations
 
 import re
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .citations import Quote, Sentence
-from .embeddings import Embedder
+from .embeddings import Embedder, cached_vectors
 from .models import Passage
 from .question_fit import possessive_conflict
 from .refusal import states_a_gap
@@ -83,39 +80,6 @@ class Verdict:
     @property
     def score(self) -> float:
         return (1.0 if self.supported else 0.0) + 0.5 * self.overlap + 0.5 * self.similarity
-
-
-# ---------------------------------------------------------------- sentence vector cache
-_CACHE_SIZE = 4096
-_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
-
-
-def cached_vectors(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
-    """Unit vectors for ``texts``, embedding only those this embedder has not seen lately.
-
-    The extractive engine and the claim checker embed the same passage sentences; sharing
-    this cache keeps checking an answer nearly free."""
-    with _cache_lock:
-        cache = _caches.setdefault(embedder, OrderedDict())
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
-    if missing:
-        fresh = embedder.embed_documents(missing)
-        with _cache_lock:
-            for text, vector in zip(missing, fresh, strict=True):
-                cache[text] = vector
-            while len(cache) > _CACHE_SIZE:
-                cache.popitem(last=False)
-    with _cache_lock:
-        out = []
-        for t in texts:
-            vector = cache.get(t)
-            if vector is None:  # evicted meanwhile by another thread: embed again
-                vector = embedder.embed_documents([t])[0]
-            else:
-                cache.move_to_end(t)
-            out.append(vector)
-    return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
 
 
 # ------------------------------------------------------------------------------ spans

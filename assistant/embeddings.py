@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -215,3 +218,37 @@ def get_embedder(settings: Settings) -> Embedder:
                 _openai_cache[key] = OpenAIEmbedder(settings)
             return _openai_cache[key]
     raise ConfigError(f"unknown embedder {kind!r}: use local, torch, onnx or openai")
+
+
+# ------------------------------------------------------------------------ vector cache
+_CACHE_SIZE = 4096
+_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_cache_lock = threading.Lock()
+
+
+def cached_vectors(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Unit vectors for ``texts``, embedding only those this embedder has not seen lately.
+
+    Retrieval and the extractive engine embed the same question, and the engine and the
+    claim checker the same passage sentences; sharing this cache keeps checking an answer
+    nearly free."""
+    with _cache_lock:
+        cache = _caches.setdefault(embedder, OrderedDict())
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+    if missing:
+        fresh = embedder.embed_documents(missing)
+        with _cache_lock:
+            for text, vector in zip(missing, fresh, strict=True):
+                cache[text] = vector
+            while len(cache) > _CACHE_SIZE:
+                cache.popitem(last=False)
+    with _cache_lock:
+        out = []
+        for t in texts:
+            vector = cache.get(t)
+            if vector is None:  # evicted meanwhile by another thread: embed again
+                vector = embedder.embed_documents([t])[0]
+            else:
+                cache.move_to_end(t)
+            out.append(vector)
+    return np.asarray(out, dtype=np.float32).reshape(len(texts), -1)

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from .config import Settings
-from .embeddings import Embedder
+from .embeddings import Embedder, cached_vectors
 from .errors import ConfigError
 from .models import Passage
 from .question_fit import (
@@ -122,8 +122,6 @@ class ExtractiveEngine:
         """Every candidate sentence of the top passages that ``keep(passage, text)`` accepts,
         best first. Filtering before scoring spares the encoder sentences that could not be
         chosen anyway (embedding them is most of an extractive answer's time)."""
-        from .claims import cached_vectors
-
         items = self.candidates(question, passages)
         if keep is not None:
             items = [(i, text) for i, text in items if keep(i, text)]
@@ -134,9 +132,8 @@ class ExtractiveEngine:
             # Only the sentences sharing most of the question's words are embedded: the
             # chosen sentence is among the first 12 by word overlap for 99% of questions
             # (MultiHop-RAG and the seed QA); embedding is most of an answer's time.
-            top = sorted(range(len(items)), key=lambda n: -lexical[n])[: self.max_embedded]
-            items = [items[n] for n in sorted(top)]
-            lexical = [lexical[n] for n in sorted(top)]
+            top = sorted(sorted(range(len(items)), key=lambda n: -lexical[n])[: self.max_embedded])
+            items, lexical = [items[n] for n in top], [lexical[n] for n in top]
         q = cached_vectors(self.embedder, [question])[0]  # retrieval embedded it already
         vectors = cached_vectors(self.embedder, [t for _, t in items])
         sims = vectors @ np.asarray(q)

@@ -18,6 +18,7 @@ import numpy as np
 
 from .archive import Archive, open_archive
 from .config import Settings
+from .embeddings import cached_vectors
 from .fusion import Candidate, fuse, spread
 from .models import Filters, Passage
 from .query_hints import QueryHints, read_hints, segments
@@ -148,8 +149,6 @@ def search(
 
     if mode in ("hybrid", "dense"):
         if query_vector is None:
-            from .claims import cached_vectors
-
             # Cached: the extractive engine embeds the same question next.
             query_vector = cached_vectors(archive.embedder, [question])[0]
         # (no extra search within named publishers here: each Chroma query costs ~10 ms, and

@@ -11,7 +11,7 @@ import pytest
 from assistant.config import Settings
 from assistant.embeddings import MINILM_NAME, TorchMiniLM, get_embedder, minilm_path
 from assistant.errors import ConfigError
-from assistant.onnx_embedder import OnnxMiniLM, model_file, onnx_available
+from assistant.onnx_embedder import PAD_RATIO, OnnxMiniLM, model_file, onnx_available
 
 from .conftest import SEED_FILE
 
@@ -176,7 +176,7 @@ def test_batches_never_pad_a_text_to_more_than_half_again_its_length(onnx) -> No
     assert len(widths) > 1 and sorted(w for batch in widths for w in batch) == sorted(
         len(e.ids) for e in onnx._tok.encode_batch(texts)
     )
-    assert all(max(batch) <= 1.5 * min(batch) for batch in widths), widths
+    assert all(max(batch) <= PAD_RATIO * min(batch) for batch in widths), widths
     alone = np.stack([onnx.embed_documents([t])[0] for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-5)  # same vectors, in the same order
 
