@@ -5,6 +5,12 @@ atomically, so a crash leaves either the old or the new index, never half of one
 generation carries a manifest ``{doc_id: content_hash}``; when it disagrees with the
 store's committed articles the index is repaired from the stored chunks, so BM25 and the
 vectors always describe the same articles.
+
+Updates are incremental: each chunk is tokenized once, when it is added, and its term
+counts are kept (and saved beside the index as ``terms.npz``). A flush re-scores the whole
+index from those counts with numpy (:func:`bm25_scores`, the same scores ``bm25s`` gives)
+instead of re-tokenizing every chunk, so adding one article to a large archive costs that
+article's tokenizing plus a vectorised pass over the counts.
 """
 
 from __future__ import annotations
@@ -12,11 +18,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .models import Filters
 from .store import matches
@@ -27,6 +37,12 @@ logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
 # Metadata that BM25 indexes beside the chunk text: news questions name headlines,
 # publishers and dates.
 INDEXED_METADATA = ("title", "source", "published")
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # BM25Retriever's token pattern
+TERMS_FILE = "terms.npz"
+
+# One chunk as BM25 holds it: llama-index's record of the node, and its bag of words
+# (sorted term ids in the index's vocabulary, and how often each occurs).
+Entry = tuple[dict[str, Any], np.ndarray, np.ndarray]
 
 
 def make_node(chunk_id: str, text: str, meta: dict[str, Any]):
@@ -38,6 +54,43 @@ def make_node(chunk_id: str, text: str, meta: dict[str, Any]):
     return node
 
 
+def bm25_scores(
+    terms: list[np.ndarray],
+    counts: list[np.ndarray],
+    n_vocab: int,
+    k1: float = 1.5,
+    b: float = 0.75,
+) -> dict[str, Any]:
+    """The term-by-document score matrix ``bm25s`` builds (its "lucene" method), in its
+    layout (CSC over terms), from each document's term ids and counts.
+
+    The arithmetic follows ``bm25s.scoring`` step by step, so the scores are the same to
+    the last bit; only the loop over documents is replaced by array operations.
+    """
+    n_docs = len(terms)
+    sizes = np.fromiter(map(len, terms), np.int64, n_docs)
+    term = np.concatenate(terms).astype(np.int64) if n_docs else np.zeros(0, np.int64)
+    tf = np.concatenate(counts).astype(np.float32) if n_docs else np.zeros(0, np.float32)
+    doc = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
+    lengths = np.bincount(doc, weights=tf, minlength=n_docs)  # tokens per document
+    avg = lengths.mean() if n_docs else 0.0
+    df = np.bincount(term, minlength=n_vocab)
+    idf = np.zeros(n_vocab, dtype=np.float32)
+    seen = df > 0
+    idf[seen] = np.log(1 + (n_docs - df[seen] + 0.5) / (df[seen] + 0.5))
+    norm = k1 * ((1 - b) + b * lengths / avg) if n_docs else lengths
+    scores = (idf[term].astype(np.float64) * (tf / (norm[doc] + tf))).astype(np.float32)
+    order = np.argsort(term * max(n_docs, 1) + doc, kind="stable")
+    indptr = np.zeros(n_vocab + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    return {
+        "data": scores[order],
+        "indices": doc[order].astype(np.int32),
+        "indptr": indptr,
+        "num_docs": n_docs,
+    }
+
+
 class LexicalIndex:
     """A persisted BM25 index with a manifest of the articles it holds."""
 
@@ -46,10 +99,17 @@ class LexicalIndex:
         self._lock = threading.RLock()
         self._retriever: Any = None
         self.manifest: dict[str, str] = {}
-        self._nodes_by_doc: dict[str, list[Any]] | None = None
+        # What the next flush indexes: each article's chunks, and the vocabulary their term
+        # ids refer to (made from the saved index when first needed).
+        self._docs: dict[str, list[Entry]] | None = None
+        self._terms: list[str] = []
+        self._vocab: dict[str, int] = {}
         self._staged_manifest: dict[str, str] = {}
         self._dirty = False
         self.loaded = False
+        self._stemmer: Any = None
+        self._stop: frozenset[str] = frozenset()
+        self._word_ids: dict[str, int] = {}  # word -> the id of its stem
         self._masks: dict[Filters, list[int]] = {}  # per filter, for the current index
         self._idf: dict[str, float] | None = None  # of the current index, made when asked
 
@@ -80,12 +140,14 @@ class LexicalIndex:
                 # A damaged index is rebuilt from the store: it holds nothing else.
                 self.manifest, self._retriever = {}, None
                 return False
-            self._nodes_by_doc = None
+            self._docs = None
             self._masks, self._idf = {}, None
             self._staged_manifest = dict(self.manifest)
             return True
 
-    def _save(self) -> None:
+    def _save(
+        self, groups: dict[str, int], terms: list[np.ndarray], counts: list[np.ndarray]
+    ) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         old = self._current()
         number = int(old.name.split("-")[1]) + 1 if old else 1
@@ -95,6 +157,16 @@ class LexicalIndex:
         gen.mkdir()
         if self._retriever is not None:
             self._retriever.persist(str(gen), show_progress=False)
+            sizes = np.array([len(t) for t in terms], dtype=np.int64)
+            with open(gen / TERMS_FILE, "wb") as out:
+                np.savez(
+                    out,
+                    docs=np.array(list(groups), dtype=str),  # each article's id
+                    chunks=np.array(list(groups.values()), dtype=np.int64),  # and chunk count
+                    sizes=sizes,  # each chunk's number of distinct terms
+                    terms=np.concatenate(terms).astype(np.int32),
+                    counts=np.concatenate(counts).astype(np.int32),
+                )
         (gen / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")
         tmp = self.folder / "CURRENT.tmp"
         tmp.write_text(gen.name, encoding="utf-8")
@@ -104,17 +176,99 @@ class LexicalIndex:
                 shutil.rmtree(other, ignore_errors=True)
 
     # ------------------------------------------------------------------------- updates
-    def _all_nodes(self) -> dict[str, list[Any]]:
-        if self._nodes_by_doc is None:
+    def _bags(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each text's term ids (the vocabulary grows as needed) and their counts.
+
+        The terms are BM25Retriever's (``bm25s.tokenize`` with its defaults): lower-cased
+        words of two or more word characters, English stop words out, Snowball-stemmed.
+        Each distinct word is stemmed once per index.
+        """
+        import Stemmer
+        from bm25s.stopwords import STOPWORDS_EN
+
+        if self._stemmer is None:
+            self._stemmer = Stemmer.Stemmer("english")
+            self._stop = frozenset(STOPWORDS_EN)
+        word_ids, vocab = self._word_ids, self._vocab
+        bags = []
+        for text in texts:
+            words = Counter(_WORD.findall(text.lower()))
+            for word in self._stop.intersection(words):
+                del words[word]
+            new = [word for word in words if word not in word_ids]
+            for word, stem in zip(new, self._stemmer.stemWords(new), strict=True):
+                if stem not in vocab:
+                    vocab[stem] = len(self._terms)
+                    self._terms.append(stem)
+                word_ids[word] = vocab[stem]
+            ids = np.fromiter(map(word_ids.__getitem__, words), np.int32, len(words))
+            counts = np.fromiter(words.values(), np.int32, len(words))
+            # Words with the same stem are one term.
+            terms, where = np.unique(ids, return_inverse=True)
+            bags.append((terms, np.bincount(where, weights=counts).astype(np.int32)))
+        return bags
+
+    def _entries(self, nodes: list[Any]) -> list[Entry]:
+        from llama_index.core.schema import MetadataMode
+        from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+        texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+        return [
+            (node_to_metadata_dict(node) | {"node_id": node.node_id}, terms, counts)
+            for node, (terms, counts) in zip(nodes, self._bags(texts), strict=True)
+        ]
+
+    def _staged(self) -> dict[str, list[Entry]]:
+        """The indexed articles' entries, from the saved term counts when they are there,
+        else (an index saved before they were, or a damaged file) by tokenizing again."""
+        if self._docs is not None:
+            return self._docs
+        # The index's own vocabulary ("" is bm25s's empty token: it has no postings).
+        self._terms, self._vocab, self._word_ids = [], {}, {}
+        self._docs = {}
+        if self._retriever is None:
+            return self._docs
+        corpus = self._retriever.corpus
+        for term, _ in sorted(self._retriever.bm25.vocab_dict.items(), key=lambda kv: kv[1]):
+            if term and term not in self._vocab:
+                self._vocab[term] = len(self._terms)
+                self._terms.append(term)
+        try:
+            self._docs = self._saved_entries(corpus)
+        except Exception:
             from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
+            nodes = [metadata_dict_to_node(record) for record in corpus]
             by_doc: dict[str, list[Any]] = {}
-            if self._retriever is not None:
-                for record in self._retriever.corpus:
-                    node = metadata_dict_to_node(record)
-                    by_doc.setdefault(node.metadata.get("doc_id", ""), []).append(node)
-            self._nodes_by_doc = by_doc
-        return self._nodes_by_doc
+            for node in nodes:
+                by_doc.setdefault(node.metadata.get("doc_id", ""), []).append(node)
+            self._docs = {doc_id: self._entries(group) for doc_id, group in by_doc.items()}
+        return self._docs
+
+    def _saved_entries(self, corpus: list[dict[str, Any]]) -> dict[str, list[Entry]]:
+        gen = self._current()
+        if gen is None:
+            raise FileNotFoundError(TERMS_FILE)
+        with np.load(gen / TERMS_FILE, allow_pickle=False) as saved:
+            doc_ids, chunks = saved["docs"].tolist(), saved["chunks"]
+            sizes, terms, counts = saved["sizes"], saved["terms"], saved["counts"]
+        rows = [
+            doc_id for doc_id, n in zip(doc_ids, chunks.tolist(), strict=True) for _ in range(n)
+        ]
+        if len(rows) != len(corpus) or not int(sizes.sum()) == len(terms) == len(counts):
+            raise ValueError(f"{TERMS_FILE} does not match the index")
+        vocab = self._retriever.bm25.vocab_dict
+        if any(vocab[term] != i for i, term in enumerate(self._terms)):
+            raise ValueError("the index's term ids are not those of its term counts")
+        if len(terms) and int(terms.max()) >= len(self._terms):
+            raise ValueError(f"{TERMS_FILE} names terms the index does not have")
+        cuts = np.cumsum(sizes)[:-1]
+        docs: dict[str, list[Entry]] = {}
+        for doc_id, record, t, c in zip(
+            rows, corpus, np.split(terms, cuts), np.split(counts, cuts), strict=True
+        ):
+            docs.setdefault(doc_id, []).append((record, t, c))
+        return docs
 
     def update(
         self,
@@ -123,40 +277,77 @@ class LexicalIndex:
     ) -> None:
         """Stage changes: drop some articles, add others (``{doc_id: (hash, nodes)}``).
 
-        Nothing is searchable or saved until :meth:`flush`, so a long ingest rebuilds once.
+        Nothing is searchable or saved until :meth:`flush`, so a long ingest re-scores once.
+        The added chunks are tokenized here, once.
         """
         with self._lock:
-            by_doc = self._all_nodes()
+            docs = self._staged()
             for doc_id in remove:
-                by_doc.pop(doc_id, None)
+                docs.pop(doc_id, None)
                 self._staged_manifest.pop(doc_id, None)
             for doc_id, (content_hash, nodes) in (add or {}).items():
-                by_doc[doc_id] = nodes
+                docs[doc_id] = self._entries(nodes)
                 self._staged_manifest[doc_id] = content_hash
             self._dirty = True
 
     def flush(self) -> None:
-        """Rebuild BM25 from the staged articles and save it, if anything changed."""
-        from llama_index.retrievers.bm25 import BM25Retriever
-
+        """Re-score BM25 over the staged articles and save it, if anything changed."""
         with self._lock:
             if not self._dirty:
                 return
-            nodes = [n for group in self._all_nodes().values() for n in group]
-            self._retriever = (
-                BM25Retriever.from_defaults(nodes=nodes, language="en", similarity_top_k=10)
-                if nodes
-                else None
-            )
+            docs = self._staged()
+            self._compact()
+            groups = {doc_id: len(group) for doc_id, group in docs.items()}
+            entries = [entry for group in docs.values() for entry in group]
+            terms = [t for _, t, _ in entries]
+            counts = [c for _, _, c in entries]
+            self._retriever = self._index([r for r, _, _ in entries], terms, counts)
             self.manifest = dict(self._staged_manifest)
-            self._save()
+            self._save(groups, terms, counts)
             self._dirty = False
             self._masks, self._idf = {}, None
+
+    def _compact(self) -> None:
+        """Drop the terms no staged chunk uses any more (those of removed articles)."""
+        docs = self._staged()
+        entries = [entry for group in docs.values() for entry in group]
+        used = np.zeros(len(self._terms), dtype=bool)
+        for _, terms, _ in entries:
+            used[terms] = True
+        if used.all():
+            return
+        remap = np.cumsum(used, dtype=np.int64) - 1
+        self._terms = [t for t, keep in zip(self._terms, used, strict=True) if keep]
+        self._vocab = {t: i for i, t in enumerate(self._terms)}
+        self._word_ids = {w: int(remap[i]) for w, i in self._word_ids.items() if used[i]}
+        for doc_id, group in docs.items():
+            docs[doc_id] = [(r, remap[t].astype(np.int32), c) for r, t, c in group]
+
+    def _index(
+        self, records: list[dict[str, Any]], terms: list[np.ndarray], counts: list[np.ndarray]
+    ):
+        """A BM25Retriever over these chunks, scored from their term counts."""
+        import bm25s
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        if not records:
+            return None
+        bm25 = bm25s.BM25()  # k1 1.5, b 0.75, "lucene": what BM25Retriever builds
+        bm25.scores = bm25_scores(terms, counts, len(self._terms), k1=bm25.k1, b=bm25.b)
+        bm25.vocab_dict = {**self._vocab, "": len(self._terms)}
+        bm25.unique_token_ids_set = set(bm25.vocab_dict.values())
+        bm25.nonoccurrence_array = None  # (used by the BM25L and BM25+ methods only)
+        bm25.corpus = records
+        retriever = BM25Retriever(existing_bm25=bm25, similarity_top_k=10)
+        if self._stemmer is not None:
+            retriever.stemmer = self._stemmer
+        return retriever
 
     def rebuild(self, records: dict[str, Any], manifest: dict[str, str]) -> None:
         """Build from scratch from the store's chunk records."""
         with self._lock:
-            self._retriever, self._nodes_by_doc, self.manifest = None, {}, {}
+            self._retriever, self.manifest = None, {}
+            self._docs, self._terms, self._vocab, self._word_ids = {}, [], {}, {}
             self._staged_manifest = {}
             self.update(add=_group(records, manifest))
             self.flush()
