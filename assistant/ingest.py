@@ -87,7 +87,7 @@ def ingest(
         kind = kinds[article.doc_id]
         (report.added if kind == "added" else report.updated).append(article.doc_id)
 
-    writer = Writer(archive, written)
+    pipeline = Pipeline(archive, written)
     try:
         for article in _read_all(targets, settings, report):
             done += 1
@@ -108,21 +108,21 @@ def ingest(
             kinds[article.doc_id] = "updated" if known else "added"
             batch.append(article)
             if len(batch) >= BATCH_ARTICLES:
-                writer.submit(encode(archive, batch))
+                pipeline.submit(batch)
                 batch = []
         if batch:
-            writer.submit(encode(archive, batch))
-        writer.wait()
+            pipeline.submit(batch)
+        pipeline.finish()
     except BaseException:
         # Roll back a half-written article now rather than at the next open, so this
         # process goes on serving a consistent archive. If the store itself is failing,
         # the journal stays and the next open recovers.
-        writer.close()
+        pipeline.close()
         with contextlib.suppress(Exception):
             archive.store.recover()
         raise
     finally:
-        writer.close()
+        pipeline.close()
         if bar is not None:
             bar.close()
         archive.lexical.flush()  # one BM25 rebuild for the whole ingest
@@ -140,17 +140,24 @@ def chunks_for_index(article: Article, archive: Archive) -> list[Chunk]:
     return chunk_article(article, budget, settings.chunk_overlap, count)
 
 
+Chunked = list[tuple[Article, list[Chunk]]]
+
+
 @dataclass
 class Encoded:
     """A batch of articles chunked and embedded, ready to be written."""
 
-    chunked: list[tuple[Article, list[Chunk]]]
+    chunked: Chunked
     vectors: np.ndarray
 
 
-def encode(archive: Archive, articles: list[Article]) -> Encoded:
-    """Chunk articles and embed all their chunks in one encoder call."""
-    chunked = [(a, chunks_for_index(a, archive)) for a in articles]
+def chunk_batch(archive: Archive, articles: list[Article]) -> Chunked:
+    """Each article with its chunks."""
+    return [(a, chunks_for_index(a, archive)) for a in articles]
+
+
+def embed(archive: Archive, chunked: Chunked) -> Encoded:
+    """Embed the chunks of a chunked batch in one encoder call."""
     texts = [index_text(a, c.text) for a, chunks in chunked for c in chunks]
     dim = archive.embedder.dim
     vectors = archive.embedder.embed_documents(texts) if texts else np.zeros((0, dim))
@@ -219,6 +226,45 @@ class Writer:
         with contextlib.suppress(BaseException):
             self.wait()
         self._pool.shutdown(wait=True)
+
+
+class Pipeline:
+    """Batches of articles through three stages at once: batch k+1 is chunked on one
+    thread and batch k-1 written on another (:class:`Writer`) while batch k is embedded on
+    the caller's thread.
+
+    Chunking is Python and the tokenizer, writing is Python and Chroma; both fill the
+    gaps the encoder leaves (it runs with the GIL released). Errors surface at the next
+    :meth:`submit` or at :meth:`finish`, in batch order.
+    """
+
+    def __init__(self, archive: Archive, written: Callable[[Article, int], None]) -> None:
+        self._archive = archive
+        self._writer = Writer(archive, written)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-chunker")
+        self._chunked: Future[Chunked] | None = None
+
+    def submit(self, articles: list[Article]) -> None:
+        """Start chunking this batch; embed the one before it and hand it to the writer."""
+        chunking = self._pool.submit(chunk_batch, self._archive, list(articles))
+        self._embed_previous()
+        self._chunked = chunking
+
+    def _embed_previous(self) -> None:
+        chunked, self._chunked = self._chunked, None
+        if chunked is not None:
+            self._writer.submit(embed(self._archive, chunked.result()))
+
+    def finish(self) -> None:
+        """Embed and write what is left; re-raise the first error."""
+        self._embed_previous()
+        self._writer.wait()
+
+    def close(self) -> None:
+        """Stop both threads, waiting for the batch being written, whatever happened."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._chunked = None
+        self._writer.close()
 
 
 def remove(doc_id: str, *, settings: Settings | None = None) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from .archive import Archive, forget_archive, install_archive, rebuild_marker
 from .config import Settings
 from .embeddings import Embedder
-from .ingest import BATCH_ARTICLES, Writer, encode
+from .ingest import BATCH_ARTICLES, Pipeline
 from .models import Article
 from .store import drop_chunks, read_stored_articles
 
@@ -49,13 +49,13 @@ def rebuild(
         if progress is not None:
             progress(done, len(articles))
 
-    writer = Writer(archive, written)
+    pipeline = Pipeline(archive, written)
     try:
         for i in range(0, len(articles), BATCH_ARTICLES):
-            writer.submit(encode(archive, articles[i : i + BATCH_ARTICLES]))
-        writer.wait()
+            pipeline.submit(articles[i : i + BATCH_ARTICLES])
+        pipeline.finish()
     finally:
-        writer.close()
+        pipeline.close()
     archive.lexical.flush()
     archive.store.refresh()
     marker.unlink()

@@ -359,3 +359,35 @@ def test_the_next_batch_is_encoded_while_this_one_is_written(settings, tmp_path,
     assert overlapped == [True]
     assert sorted(report.added) == ["0.txt", "1.txt", "2.txt"]  # in order, all committed
     assert_consistent(settings)
+
+
+def test_the_next_batch_is_chunked_while_this_one_is_encoded(settings, tmp_path, monkeypatch):
+    """The first batch's encoding waits until the second batch is being chunked."""
+    module = importlib.import_module("assistant.ingest")
+    monkeypatch.setattr(module, "BATCH_ARTICLES", 1)
+    second_chunked = threading.Event()
+    chunks_for_index = module.chunks_for_index
+
+    def noting(article, archive):
+        if article.doc_id == "1.txt":
+            second_chunked.set()
+        return chunks_for_index(article, archive)
+
+    monkeypatch.setattr(module, "chunks_for_index", noting)
+    overlapped: list[bool] = []
+
+    class Waiting(HashEmbedder):
+        def embed_documents(self, texts):
+            if not overlapped:
+                overlapped.append(second_chunked.wait(timeout=20))
+            return super().embed_documents(texts)
+
+    open_archive(settings, Waiting())
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(f"Story {i}\n\nThe ferry number {i} sailed at dawn.")
+    report = ingest([folder], settings=settings)
+    assert overlapped == [True]
+    assert sorted(report.added) == ["0.txt", "1.txt", "2.txt"]
+    assert_consistent(settings)
