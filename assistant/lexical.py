@@ -112,6 +112,7 @@ class LexicalIndex:
         self._word_ids: dict[str, int] = {}  # word -> the id of its stem
         self._masks: dict[Filters, list[int]] = {}  # per filter, for the current index
         self._idf: dict[str, float] | None = None  # of the current index, made when asked
+        self._records: tuple[Any, dict[str, dict[str, Any]]] | None = None  # (index, by id)
 
     # --------------------------------------------------------------------- persistence
     def _current(self) -> Path | None:
@@ -351,6 +352,17 @@ class LexicalIndex:
             self._staged_manifest = {}
             self.update(add=_group(records, manifest))
             self.flush()
+
+    def record(self, chunk_id: str) -> dict[str, Any] | None:
+        """llama-index's record of an indexed chunk (None when the index does not hold it)."""
+        with self._lock:
+            retriever, records = self._retriever, self._records
+            if retriever is None:
+                return None
+            if records is None or records[0] is not retriever:
+                records = (retriever, {r["node_id"]: r for r in retriever.corpus})
+                self._records = records
+        return records[1].get(chunk_id)
 
     # ------------------------------------------------------------------- term statistics
     def analyse(self, texts: list[str]) -> list[list[str]]:

@@ -35,10 +35,13 @@ def dense_search(
     """(chunk id, text, metadata, cosine similarity) from the vector store."""
     from llama_index.core.vector_stores.types import VectorStoreQuery
 
+    from .dense_store import RecordedChromaStore
+
     where = chroma_where(filters)
     query = VectorStoreQuery(query_embedding=query_vector.tolist(), similarity_top_k=k)
     kwargs = {"where": where} if where else {}
-    result = archive.store.vector_store().query(query, **kwargs)
+    store = RecordedChromaStore(archive.store.chunks, archive.lexical.record)
+    result = store.query(query, **kwargs)
     hits = []
     for node, sim in zip(result.nodes or [], result.similarities or [], strict=True):
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
