@@ -167,6 +167,10 @@ def published_range(registry: Mapping[str, Any]) -> tuple[str, date, str, date] 
     return first[:10], day(low), last[:10], day(high)
 
 
+def _authors(registry: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted({a.author for a in registry.values() if a.author}))
+
+
 def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
     """The abstention to give instead of answering when the question is about publishers
     or publication dates the archive does not hold, or (in a large archive) much of it is
@@ -175,11 +179,13 @@ def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
     from .coverage import UNKNOWN_MIN_ARTICLES, coverage_notice, unknown_words
     from .refusal import words_not_mentioned
 
-    registry = archive.store.registry()
+    store = archive.store
+    registry = store.registry()
     if not registry:
         return None  # nothing to search: the ordinary refusal follows
-    authors = sorted({a.author for a in registry.values() if a.author})
-    notice = coverage_notice(question, archive.store.sources(), authors, published_range(registry))
+    authors = store.derived("authors", _authors)
+    span = store.derived("published_range", published_range)
+    notice = coverage_notice(question, store.sources(), authors, span)
     if notice is None and len(registry) >= UNKNOWN_MIN_ARTICLES:
         unknown = unknown_words(question, archive.lexical.analyse, archive.lexical.idf())
         notice = words_not_mentioned(unknown) if unknown else None

@@ -108,6 +108,23 @@ class ClaimChecker:
         self.embedder = embedder
         self.names = name_words(p.text for p in self.passages)
         self._spans: dict[int, list[Span]] = {}
+        # A claim's names and numbers, read once: it is checked against every span.
+        self._keys: dict[str, frozenset[str]] = {}
+        self._runs: dict[str, list[tuple[str, ...]]] = {}
+
+    def key_terms(self, text: str) -> frozenset[str]:
+        """:func:`key_terms` of a claim (or sentence) with these passages' names."""
+        found = self._keys.get(text)
+        if found is None:
+            found = self._keys[text] = key_terms(text, self.names)
+        return found
+
+    def name_runs(self, claim: str) -> list[tuple[str, ...]]:
+        """:func:`name_runs` of a claim with these passages' names."""
+        found = self._runs.get(claim)
+        if found is None:
+            found = self._runs[claim] = name_runs(claim, self.names)
+        return found
 
     def spans(self, index: int) -> list[Span]:
         if index not in self._spans:
@@ -121,10 +138,10 @@ class ClaimChecker:
         gives "X's Y" to someone else ("China's ambassador" against "Russia's ambassador")."""
         span_tokens = tokens(span_text)
         terms = frozenset(span_tokens)
-        for term in key_terms(claim, self.names):
+        for term in self.key_terms(claim):
             if not term_in(term, terms):
                 return None
-        for run in name_runs(claim, self.names):
+        for run in self.name_runs(claim):
             if not contains_run(run, span_tokens):
                 return None
         if negation_conflict(claim, span_text) or possessive_conflict(claim, span_text):
@@ -140,10 +157,10 @@ class ClaimChecker:
         if near < SUBSTITUTION_OVERLAP:
             return False
         claim_terms, source_terms = frozenset(tokens(claim)), frozenset(tokens(sentence))
-        missing = [t for t in key_terms(claim, self.names) if not term_in(t, source_terms)]
+        missing = [t for t in self.key_terms(claim) if not term_in(t, source_terms)]
         if missing and near >= NEAR_COPY_OVERLAP:
             return True
-        extra = [t for t in key_terms(sentence, self.names) if not term_in(t, claim_terms)]
+        extra = [t for t in self.key_terms(sentence) if not term_in(t, claim_terms)]
         return any(is_number(m) == is_number(e) for m in missing for e in extra)
 
     def _similarities(self, claim: str, texts: list[str]) -> np.ndarray:
@@ -240,7 +257,7 @@ class ClaimChecker:
         """The best passage other than ``exclude`` that supports the claim, if any."""
         others = [i for i in range(len(self.passages)) if i not in set(exclude)]
         # Cheap pre-filter: only passages holding every key term can support the claim.
-        keys = key_terms(claim, self.names)
+        keys = self.key_terms(claim)
         hopeful = [
             i for i in others if all(term_in(k, frozenset(tokens(self.passages[i].text))) for k in keys)
         ]

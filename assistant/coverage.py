@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .refusal import dates_not_covered, publishers_not_held
 from .text_match import fold, words
@@ -92,18 +93,51 @@ def held_publishers(name: str, known: Sequence[str]) -> list[str]:
     core = _core(name)
     if not core:
         return []
-    found = []
+    return list(_held(core, tuple(known)))
+
+
+@dataclass(frozen=True)
+class _Publisher:
+    name: str
+    core: str
+    compact: str
+    words: re.Pattern[str]  # the core as whole words
+
+
+@lru_cache(maxsize=16)
+def _publisher_forms(known: tuple[str, ...]) -> tuple[_Publisher, ...]:
+    """Each publisher's name as :func:`held_publishers` compares it (cached: the list
+    changes only on ingest, and every question is checked against it several times)."""
+    forms = []
     for k in known:
         kc = _core(k)
+        forms.append(_Publisher(k, kc, _compact(kc), re.compile(rf"\b{re.escape(kc)}\b")))
+    return tuple(forms)
+
+
+@lru_cache(maxsize=4096)
+def _held(core: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    words = re.compile(rf"\b{re.escape(core)}\b")
+    compact = _compact(core)
+    return tuple(
+        k.name
+        for k in _publisher_forms(known)
         if (
-            kc == core
-            or re.search(rf"\b{re.escape(core)}\b", kc)
-            or re.search(rf"\b{re.escape(kc)}\b", core)
-            or (len(_compact(core)) >= 4 and _compact(core) in _compact(kc))
-            or difflib.SequenceMatcher(None, core, kc).ratio() >= 0.9
-        ):
-            found.append(k)
-    return found
+            k.core == core
+            or words.search(k.core)
+            or k.words.search(core)
+            or (len(compact) >= 4 and compact in k.compact)
+            or _near(core, k.core)
+        )
+    )
+
+
+def _near(a: str, b: str, cutoff: float = 0.9) -> bool:
+    """``SequenceMatcher(None, a, b).ratio() >= cutoff``, skipping the matcher when the
+    lengths alone rule it out (its ``real_quick_ratio``, an upper bound of the ratio)."""
+    if 2.0 * min(len(a), len(b)) / (len(a) + len(b)) < cutoff:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= cutoff
 
 
 def _publisher_like(name: str) -> bool:

@@ -27,6 +27,8 @@ MAX_NAME_WORDS = 8
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose or strip
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 

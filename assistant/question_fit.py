@@ -58,7 +58,8 @@ def fits_answer_type(question: str, sentence: str, names: frozenset[str] = froze
     wh = wh_word(question)
     asked = frozenset(tokens(question))
     said = tokens(sentence)
-    new = [t for t in said if not term_in(t, asked)]
+    # The sentence's words the question does not have, looked at only as far as needed.
+    new = (t for t in said if not term_in(t, asked))
     if wh in ("how many", "how much"):
         after = re.split(r"\bhow\s+(?:many|much)\b", question, maxsplit=1, flags=re.I)[-1]
         counted = []
@@ -83,6 +84,21 @@ def possessive_conflict(question: str, sentence: str, reach: int = 4) -> bool:
     """The question asks about "X's Y" and the sentence names both X and Y, but not
     together ("China's defense minister" against "Russian Defense Minister ... and China")."""
     said = tokens(sentence)
+    for owner, head in _possessives(question):
+        owner_at = [i for i, t in enumerate(said) if term_in(owner, frozenset([t]))]
+        head_at = [i for i, t in enumerate(said) if term_in(head, frozenset([t]))]
+        if owner_at and head_at and not any(
+            _owns(said, o, h, reach) for o in owner_at for h in head_at
+        ):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1024)
+def _possessives(question: str) -> tuple[tuple[str, str], ...]:
+    """The "X's Y" of a question as (X's last token, Y's head noun), read once per question
+    (every candidate sentence is checked against them)."""
+    found = []
     for m in _POSSESSIVE.finditer(question):
         owner = [t for t in tokens(m.group(1)) if t not in STOPWORDS]
         phrase: list[str] = []
@@ -90,16 +106,9 @@ def possessive_conflict(question: str, sentence: str, reach: int = 4) -> bool:
             if word in STOPWORDS or word in _AUX:
                 break
             phrase.append(_norm(word))
-        if not owner or not phrase:
-            continue
-        head = phrase[-1]
-        owner_at = [i for i, t in enumerate(said) if term_in(owner[-1], frozenset([t]))]
-        head_at = [i for i, t in enumerate(said) if term_in(head, frozenset([t]))]
-        if owner_at and head_at and not any(
-            _owns(said, o, h, reach) for o in owner_at for h in head_at
-        ):
-            return True
-    return False
+        if owner and phrase:
+            found.append((owner[-1], phrase[-1]))
+    return tuple(found)
 
 
 def _owns(said: tuple[str, ...], owner: int, head: int, reach: int) -> bool:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -27,6 +27,7 @@ from .models import Article, ArticleInfo, Chunk, Filters
 SCHEMA_VERSION = 1
 JOURNAL = "ingest.journal"
 UNKNOWN_MIN, UNKNOWN_MAX = 99999999, 0  # an undated article matches no date filter
+T = TypeVar("T")
 
 
 def date_bounds(published: str) -> tuple[int, int]:
@@ -188,6 +189,9 @@ class Store:
             raise damaged(settings.chroma_url or settings.data_dir, exc) from None
         self._check_identity()
         self._registry: dict[str, ArticleInfo] | None = None
+        # Values computed from one version of the registry (see :meth:`derived`).
+        self._derived_from: dict[str, ArticleInfo] | None = None
+        self._derived: dict[str, Any] = {}
         try:  # Chroma refuses larger writes; a long article can have more chunks than this
             self._batch = int(self._client.get_max_batch_size())
         except Exception:  # pragma: no cover - older servers do not say
@@ -235,8 +239,24 @@ class Store:
         fields = {k: str(meta.get(k, "")) for k in Article.__dataclass_fields__ if k != "text"}
         return Article(text=got["documents"][0], **fields)
 
+    def derived(self, name: str, make: Callable[[dict[str, ArticleInfo]], T]) -> T:
+        """``make(registry)``, computed once per version of the registry: every write
+        replaces the registry, so a value kept here is never older than the articles.
+
+        For what each question reads of the whole archive (its publishers, authors and
+        dates) without walking every article each time; ``make`` must return a value
+        callers cannot change (a tuple, a frozenset)."""
+        with self.lock:
+            registry = self.registry()
+            if self._derived_from is not registry:
+                self._derived_from, self._derived = registry, {}
+            if name not in self._derived:
+                self._derived[name] = make(registry)
+            return self._derived[name]
+
     def sources(self) -> list[str]:
-        return sorted({a.source for a in self.registry().values() if a.source})
+        """The publishers of the committed articles, sorted."""
+        return list(self.derived("sources", _sources))
 
     # ---------------------------------------------------------------------------- writing
     def write(self, article: Article, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
@@ -374,6 +394,10 @@ def _info(meta: dict[str, Any]) -> ArticleInfo:
     fields: dict[str, Any] = {k: str(meta.get(k, "")) for k in ArticleInfo.__dataclass_fields__}
     fields["chunks"] = int(meta.get("chunks") or 0)
     return ArticleInfo(**fields)
+
+
+def _sources(registry: dict[str, ArticleInfo]) -> tuple[str, ...]:
+    return tuple(sorted({a.source for a in registry.values() if a.source}))
 
 
 def _doc_key(doc_id: str) -> str:

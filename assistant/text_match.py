@@ -53,6 +53,8 @@ _NUMBER_WORDS.update(
      "million": "million", "billion": "billion", "trillion": "trillion", "dozen": "12"}
 )
 
+_NUMBER_VALUES = frozenset(_NUMBER_WORDS.values())
+
 # Titles and roles split a run of capitals into separate names ("Defense Minister Shoigu").
 _TITLES = words(
     """president minister director leader ambassador secretary chief ceo general senator
@@ -64,16 +66,31 @@ _TITLES = words(
 _NEGATIONS = words("not no never none neither nor without cannot n't")
 
 
+class _FoldTable(dict[int, int | None]):
+    """``str.translate`` table of :func:`fold`: combining marks dropped, curly single quotes
+    made straight, every other character kept (entered as characters are first seen)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_FOLD = _FoldTable({ord("’"): ord("'"), ord("‘"): ord("'")})
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents and unify quotes, for comparison only."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.replace("’", "'").replace("‘", "'").lower()
+    if text.isascii():  # nothing to decompose, strip or unify: most words and sentences
+        return text.lower()
+    return unicodedata.normalize("NFKD", text).translate(_FOLD).lower()
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A tiny suffix stripper, applied alike to claims and sources: enough to match
-    'drills'/'drill', 'invited'/'invite', 'missiles'/'missile', 'beginning'/'begin'."""
+    'drills'/'drill', 'invited'/'invite', 'missiles'/'missile', 'beginning'/'begin'
+    (cached: the same words recur in every passage)."""
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) > 4 and word.endswith("ies"):
@@ -98,9 +115,16 @@ def _number(token: str) -> str:
     return token.replace(",", "").rstrip(".")
 
 
+def _has_digit(token: str) -> bool:
+    # A letter is never a digit, so a word of letters needs no scan (most tokens are).
+    return not token.isalpha() and any(c.isdigit() for c in token)
+
+
+@lru_cache(maxsize=65536)
 def _norm(token: str) -> str:
-    """A folded token as it is compared: numbers spelled one way, words stemmed."""
-    if any(c.isdigit() for c in token):
+    """A folded token as it is compared: numbers spelled one way, words stemmed (cached:
+    the same words recur in every passage and question)."""
+    if _has_digit(token):
         return _number(token)
     return _NUMBER_WORDS.get(token) or stem(token)
 
@@ -109,14 +133,17 @@ def _pieces(text: str) -> list[str]:
     """Folded raw tokens: "1,000" is one number, "drills,then" (no space) two words."""
     out: list[str] = []
     for raw in _TOKEN.findall(fold(text)):
-        out.extend([raw] if any(c.isdigit() for c in raw) else [p for p in raw.split(",") if p])
+        if raw.isalpha():
+            out.append(raw)
+        else:
+            out.extend([raw] if _has_digit(raw) else [p for p in raw.split(",") if p])
     return out
 
 
 @lru_cache(maxsize=20000)
 def tokens(text: str) -> tuple[str, ...]:
     """Folded, normalised tokens of a text, in order (for phrase matching)."""
-    return tuple(_norm(p) for p in _pieces(text))
+    return tuple(map(_norm, _pieces(text)))
 
 
 @lru_cache(maxsize=20000)
@@ -156,15 +183,23 @@ def _capitalised(word: str) -> bool:
 
 def name_words(texts: Iterable[str]) -> frozenset[str]:
     """Folded words written capitalised in the middle of a sentence of these texts."""
+    found: set[str] = set()
+    for text in texts:
+        found |= _text_names(text)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _text_names(text: str) -> frozenset[str]:
+    """:func:`name_words` of one text (cached: an answer reads the same passages three
+    times, and questions share passages)."""
     from .sentences import sentence_spans
 
     found: set[str] = set()
-    for text in texts:
-        for s, e in sentence_spans(text):
-            for m in list(_TOKEN.finditer(text, s, e))[1:]:
-                word = m.group(0)
-                if _capitalised(word) and not any(c.isdigit() for c in word):
-                    found.add(stem(fold(word)))
+    for s, e in sentence_spans(text):
+        for word in _TOKEN.findall(text, s, e)[1:]:
+            if word[:1].isupper() and not _has_digit(word):  # capitalised, not a number
+                found.add(stem(fold(word)))
     return frozenset(found)
 
 
@@ -172,7 +207,7 @@ def _name_like(word: str, first: bool, names: frozenset[str]) -> bool:
     """A capitalised word that names something; a sentence's first word only when it is
     not a common word (see :func:`_vocabulary`) or the sources write it capitalised."""
     folded = fold(word)
-    if not _capitalised(word) or folded in STOPWORDS or any(c.isdigit() for c in word):
+    if not _capitalised(word) or folded in STOPWORDS or _has_digit(word):
         return False
     if not first:
         return True
@@ -183,7 +218,7 @@ def _name_like(word: str, first: bool, names: frozenset[str]) -> bool:
 
 def is_number(term: str) -> bool:
     """A normalised key term that is a number (digits or a number word)."""
-    return any(c.isdigit() for c in term) or term in _NUMBER_WORDS.values()
+    return _has_digit(term) or term in _NUMBER_VALUES
 
 
 def key_terms(sentence: str, names: frozenset[str] = frozenset()) -> frozenset[str]:
@@ -195,7 +230,7 @@ def key_terms(sentence: str, names: frozenset[str] = frozenset()) -> frozenset[s
     for i, m in enumerate(_TOKEN.finditer(sentence)):
         word = m.group(0)
         folded = fold(word)
-        if any(c.isdigit() for c in word):
+        if _has_digit(word):
             terms.add(_number(folded))
         elif folded in _NUMBER_WORDS:
             terms.add(_NUMBER_WORDS[folded])
@@ -233,12 +268,13 @@ def term_in(term: str, terms: frozenset[str]) -> bool:
     match, "John"/"Johnson" do not."""
     if term in terms:
         return True
-    if term.isdigit() or len(term) < 4:
+    size = len(term)
+    if term.isdigit() or size < 4:
         return False
-    return any(
-        len(t) >= 4 and (t.startswith(term) or term.startswith(t)) and abs(len(t) - len(term)) <= 2
-        for t in terms
-    )
+    for t in terms:  # a plain loop: this runs for every token of every candidate sentence
+        if len(t) >= 4 and abs(len(t) - size) <= 2 and (t.startswith(term) or term.startswith(t)):
+            return True
+    return False
 
 
 def contains_run(run: tuple[str, ...], haystack: tuple[str, ...]) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
-from assistant import REFUSAL, Answer, EngineError, InputError, answer, stream_answer
+from assistant import REFUSAL, Answer, EngineError, InputError, answer, ingest, stream_answer
 from assistant.archive import open_archive
 from assistant.config import Settings
 
@@ -157,3 +158,26 @@ def test_follow_up_question_is_rewritten_before_retrieval(hashed_seeded):
     assert result.searched == "What did Alexander Matsegora say about joint drills?"
     assert result.question == "What did he say about drills?"
     assert "Matsegora" in result.text and result.citations
+
+
+def test_declining_follows_an_ingest_in_the_same_process(hashed_seeded, tmp_path):
+    """What answer() reads of the whole archive to decline (its publishers and dates) is
+    cached between questions; an ingest must show in the very next answer."""
+    from assistant.refusal import publishers_not_held
+
+    by_herald = "What did a Daily Herald article say about the harbour ferry?"
+    in_2021 = "What did articles published in March 2021 say about the harbour ferry?"
+    assert answer(by_herald, settings=hashed_seeded).text == publishers_not_held(["Daily Herald"])
+    assert answer(in_2021, settings=hashed_seeded).text.startswith("The archive holds no articles")
+
+    path = tmp_path / "herald.json"
+    path.write_text(json.dumps([{
+        "title": "Harbour ferry returns", "source": "Daily Herald", "published": "2021-03-10",
+        "body": "The harbour ferry returned to service on Monday after repairs to its hull.",
+    }]))
+    ingest([path], settings=hashed_seeded)
+    assert "Daily Herald" in open_archive(hashed_seeded).store.sources()
+    for question in (by_herald, in_2021):
+        assert not answer(question, settings=hashed_seeded).text.startswith(
+            "The archive holds no articles"
+        ), question

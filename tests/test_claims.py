@@ -367,6 +367,17 @@ def test_held_publishers_match_names_not_lookalikes():
     assert held_publishers("BBC", known) == ["BBC News - Technology"]
     assert held_publishers("CBS Sports", known) == ["CBSSports.com"]
     assert held_publishers("the Guardian", known) == ["The Guardian"]
+    # a near spelling (the length check in front of difflib must not skip it)
+    assert held_publishers("Washington Poost", [*known, "The Washington Post"]) == [
+        "The Washington Post"
+    ]
+
+
+def test_fold_strips_accents_ligatures_and_curly_quotes():
+    from assistant.text_match import fold
+
+    assert fold("Plain ASCII, 1,000 Words") == "plain ascii, 1,000 words"
+    assert fold("Café Zürich’s ‘QUOTE’ İstanbul ﬁnal") == "cafe zurich's 'quote' istanbul final"
 
 
 @pytest.mark.parametrize(

@@ -343,3 +343,35 @@ def test_rebuild_of_an_empty_store(tmp_path, fake):
     s = make_settings(tmp_path / "empty")
     assert rebuild(s, embedder=fake).startswith("nothing to rebuild")
     assert open_archive(s).store.registry() == {}
+
+
+def test_what_is_derived_from_the_registry_follows_every_write(hashed, fake):
+    """Values kept per version of the registry (the publishers, the authors, the date
+    range each question reads) are recomputed after a write, a removal or a refresh in the
+    same process, and only then."""
+    store = open_archive(hashed).store
+    made = []
+
+    def authors(registry):
+        made.append(len(registry))
+        return tuple(sorted(a.author for a in registry.values()))
+
+    a = article("a", "Alpha text.", "h-a", source="Gazette", author="Ann")
+    store.write(a, one_chunk(a), fake.embed_documents([a.text]))
+    assert store.sources() == ["Gazette"]
+    assert store.derived("authors", authors) == ("Ann",)
+    assert store.derived("authors", authors) == ("Ann",) and made == [1]  # kept
+
+    b = article("b", "Beta text.", "h-b", source="Herald", author="Bo")
+    store.write(b, one_chunk(b), fake.embed_documents([b.text]))
+    assert store.sources() == ["Gazette", "Herald"]
+    assert store.derived("authors", authors) == ("Ann", "Bo") and made == [1, 2]
+
+    store.remove("a")
+    assert store.sources() == ["Herald"]
+    assert store.derived("authors", authors) == ("Bo",) and made == [1, 2, 1]
+
+    store.refresh()  # re-read from Chroma: a new registry, so made again
+    assert store.derived("authors", authors) == ("Bo",) and made == [1, 2, 1, 1]
+    store.sources().append("changed by a caller")
+    assert store.sources() == ["Herald"]  # callers get a copy
