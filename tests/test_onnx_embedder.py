@@ -11,7 +11,13 @@ import pytest
 from assistant.config import Settings
 from assistant.embeddings import MINILM_NAME, TorchMiniLM, get_embedder, minilm_path
 from assistant.errors import ConfigError
-from assistant.onnx_embedder import PAD_RATIO, OnnxMiniLM, model_file, onnx_available
+from assistant.onnx_embedder import (
+    BATCH_TOKENS,
+    PAD_RATIO,
+    OnnxMiniLM,
+    model_file,
+    onnx_available,
+)
 
 from .conftest import SEED_FILE
 
@@ -146,6 +152,7 @@ def test_int8_ranks_passages_as_torch_does(int8, torch_encoder, chunks) -> None:
         # (dense Hits@10 within 0.01 of torch).
         assert ours[:, q].argmax() in np.argsort(-theirs[:, q])[:3], questions[q]
 
+
 def test_the_default_encoder_is_int8_and_fp32_is_a_setting(tmp_path) -> None:
     default = get_embedder(Settings(data_dir=tmp_path))
     assert isinstance(default, OnnxMiniLM) and default.path.name.endswith("-int8.onnx")
@@ -179,6 +186,31 @@ def test_batches_never_pad_a_text_to_more_than_half_again_its_length(onnx) -> No
     assert all(max(batch) <= PAD_RATIO * min(batch) for batch in widths), widths
     alone = np.stack([onnx.embed_documents([t])[0] for t in texts])
     np.testing.assert_allclose(together, alone, atol=1e-5)  # same vectors, in the same order
+
+
+def test_long_texts_go_a_few_at_a_time(onnx) -> None:
+    """A batch holds at most BATCH_TOKENS tokens (texts times width), however many texts
+    the batch size allows; a text wider than that goes alone."""
+    texts = [
+        f"Report {i}: " + " ".join(["naval drills near the coast"] * (8 + i)) for i in range(9)
+    ]
+    texts.append(" ".join(["a very long text about the summit"] * 60))
+    widths: list[list[int]] = []
+    run = onnx._run
+
+    def spy(encodings):
+        widths.append([len(e.ids) for e in encodings])
+        return run(encodings)
+
+    onnx._run = spy
+    try:
+        together = onnx.embed_documents(texts)
+    finally:
+        del onnx._run
+    assert sum(len(batch) for batch in widths) == len(texts) and len(widths) > 2
+    assert all(len(b) == 1 or len(b) * max(b) <= BATCH_TOKENS for b in widths), widths
+    alone = np.stack([onnx.embed_documents([t])[0] for t in texts])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
 
 
 def test_prefetch_loads_the_encoder_once_in_the_background(tmp_path) -> None:
