@@ -336,6 +336,15 @@ class SignallingEmbedder(HashEmbedder):
         return super().embed_documents(texts)
 
 
+def _three_stories(tmp_path):
+    """A folder of three short articles, 0.txt to 2.txt."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(f"Story {i}\n\nThe ferry number {i} sailed at dawn.")
+    return folder
+
+
 def test_the_next_batch_is_encoded_while_this_one_is_written(settings, tmp_path, monkeypatch):
     """The first batch's write waits until the second batch is being encoded: it can only
     see that if encoding goes on while a batch is written (sequentially it would time out)."""
@@ -351,11 +360,7 @@ def test_the_next_batch_is_encoded_while_this_one_is_written(settings, tmp_path,
         return write_many(items)
 
     monkeypatch.setattr(store, "write_many", slow_write)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for i in range(3):
-        (folder / f"{i}.txt").write_text(f"Story {i}\n\nThe ferry number {i} sailed at dawn.")
-    report = ingest([folder], settings=settings)
+    report = ingest([_three_stories(tmp_path)], settings=settings)
     assert overlapped == [True]
     assert sorted(report.added) == ["0.txt", "1.txt", "2.txt"]  # in order, all committed
     assert_consistent(settings)
@@ -383,11 +388,7 @@ def test_the_next_batch_is_chunked_while_this_one_is_encoded(settings, tmp_path,
             return super().embed_documents(texts)
 
     open_archive(settings, Waiting())
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for i in range(3):
-        (folder / f"{i}.txt").write_text(f"Story {i}\n\nThe ferry number {i} sailed at dawn.")
-    report = ingest([folder], settings=settings)
+    report = ingest([_three_stories(tmp_path)], settings=settings)
     assert overlapped == [True]
     assert sorted(report.added) == ["0.txt", "1.txt", "2.txt"]
     assert_consistent(settings)

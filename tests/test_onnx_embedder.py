@@ -160,14 +160,8 @@ def test_the_default_encoder_is_int8_and_fp32_is_a_setting(tmp_path) -> None:
     assert isinstance(fp32, OnnxMiniLM) and fp32.path.name.endswith("-fp32.onnx")
 
 
-def test_batches_never_pad_a_text_to_more_than_half_again_its_length(onnx) -> None:
-    texts = [
-        "Short one.",
-        "A sentence of middling length about the ambassador and the drills.",
-        "Pyongyang.",
-        " ".join(["A long sentence that keeps going about naval exercises"] * 6),
-        "Another short text.",
-    ]
+def _embed_noting_widths(onnx, texts: list[str]) -> tuple[np.ndarray, list[list[int]]]:
+    """The texts' vectors, and the token widths of each batch the encoder ran."""
     widths: list[list[int]] = []
     run = onnx._run
 
@@ -177,9 +171,20 @@ def test_batches_never_pad_a_text_to_more_than_half_again_its_length(onnx) -> No
 
     onnx._run = spy
     try:
-        together = onnx.embed_documents(texts)
+        return onnx.embed_documents(texts), widths
     finally:
         del onnx._run
+
+
+def test_batches_never_pad_a_text_to_more_than_half_again_its_length(onnx) -> None:
+    texts = [
+        "Short one.",
+        "A sentence of middling length about the ambassador and the drills.",
+        "Pyongyang.",
+        " ".join(["A long sentence that keeps going about naval exercises"] * 6),
+        "Another short text.",
+    ]
+    together, widths = _embed_noting_widths(onnx, texts)
     assert len(widths) > 1 and sorted(w for batch in widths for w in batch) == sorted(
         len(e.ids) for e in onnx._tok.encode_batch(texts)
     )
@@ -195,18 +200,7 @@ def test_long_texts_go_a_few_at_a_time(onnx) -> None:
         f"Report {i}: " + " ".join(["naval drills near the coast"] * (8 + i)) for i in range(9)
     ]
     texts.append(" ".join(["a very long text about the summit"] * 60))
-    widths: list[list[int]] = []
-    run = onnx._run
-
-    def spy(encodings):
-        widths.append([len(e.ids) for e in encodings])
-        return run(encodings)
-
-    onnx._run = spy
-    try:
-        together = onnx.embed_documents(texts)
-    finally:
-        del onnx._run
+    together, widths = _embed_noting_widths(onnx, texts)
     assert sum(len(batch) for batch in widths) == len(texts) and len(widths) > 2
     assert all(len(b) == 1 or len(b) * max(b) <= BATCH_TOKENS for b in widths), widths
     alone = np.stack([onnx.embed_documents([t])[0] for t in texts])
