@@ -5,8 +5,9 @@ A query that also asks Chroma for each hit's document and metadata costs about f
 as much (12 ms against 2.5 ms for 50 hits among 7.5k chunks here): Chroma reads them
 row by row from SQLite. This process already holds every indexed chunk's record (the BM25
 index keeps llama-index's record of each node), so a hit's text and metadata come from
-there; Chroma is asked for the few it does not hold (a chunk another client just wrote to
-a shared server, or one written since the last BM25 flush).
+there, as the node the index has already made of it (see :mod:`assistant.bm25_view`);
+Chroma is asked for the few it does not hold (a chunk another client just wrote to a
+shared server, or one written since the last BM25 flush).
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ from collections.abc import Callable
 from typing import Any
 
 from llama_index.core.bridge.pydantic import PrivateAttr
+from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.types import VectorStoreQueryResult
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-# chunk id -> llama-index's record of the node (its metadata dict with "_node_content")
-Lookup = Callable[[str], dict[str, Any] | None]
+# chunk id -> the node this process holds for it, or None
+Lookup = Callable[[str], BaseNode | None]
 
 
 class RecordedChromaStore(ChromaVectorStore):
-    """``ChromaVectorStore`` whose queries fetch ids and distances, and records by id."""
+    """``ChromaVectorStore`` whose queries fetch ids and distances, and nodes by id."""
 
     _lookup: Lookup = PrivateAttr()
 
@@ -46,9 +48,9 @@ class RecordedChromaStore(ChromaVectorStore):
         ids, distances = found["ids"][0], (found["distances"] or [[]])[0]
         nodes: dict[str, Any] = {}
         for chunk_id in ids:
-            record = self._lookup(chunk_id)
-            if record is not None:
-                nodes[chunk_id] = metadata_dict_to_node(record)
+            node = self._lookup(chunk_id)
+            if node is not None:
+                nodes[chunk_id] = node
         missing = [chunk_id for chunk_id in ids if chunk_id not in nodes]
         if missing:
             got = self._collection.get(ids=missing, include=["documents", "metadatas"])

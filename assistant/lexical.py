@@ -21,8 +21,9 @@ import os
 import re
 import shutil
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
 INDEXED_METADATA = ("title", "source", "published")
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # BM25Retriever's token pattern
 TERMS_FILE = "terms.npz"
+NODE_CACHE = 8192  # nodes kept per index, about 6 KB each: 48 MB at most
 
 # One chunk as BM25 holds it: llama-index's record of the node, and its bag of words
 # (sorted term ids in the index's vocabulary, and how often each occurs).
@@ -110,9 +112,11 @@ class LexicalIndex:
         self._stemmer: Any = None
         self._stop: frozenset[str] = frozenset()
         self._word_ids: dict[str, int] = {}  # word -> the id of its stem
-        self._masks: dict[Filters, list[int]] = {}  # per filter, for the current index
+        self._masks: dict[Filters, np.ndarray] = {}  # per filter, for the current index
         self._idf: dict[str, float] | None = None  # of the current index, made when asked
-        self._records: tuple[Any, dict[str, dict[str, Any]]] | None = None  # (index, by id)
+        # Per index: each chunk's place in its corpus by id, and the nodes made so far.
+        self._by_id: tuple[Any, dict[str, int]] | None = None
+        self._nodes: tuple[Any, OrderedDict[int, Any]] | None = None
 
     # --------------------------------------------------------------------- persistence
     def _current(self) -> Path | None:
@@ -353,16 +357,44 @@ class LexicalIndex:
             self.update(add=_group(records, manifest))
             self.flush()
 
-    def record(self, chunk_id: str) -> dict[str, Any] | None:
-        """llama-index's record of an indexed chunk (None when the index does not hold it)."""
+    def _positions(self, retriever: Any) -> dict[str, int]:
+        """Each indexed chunk's place in this index's corpus, by chunk id."""
         with self._lock:
-            retriever, records = self._retriever, self._records
-            if retriever is None:
-                return None
-            if records is None or records[0] is not retriever:
-                records = (retriever, {r["node_id"]: r for r in retriever.corpus})
-                self._records = records
-        return records[1].get(chunk_id)
+            positions = self._by_id
+            if positions is None or positions[0] is not retriever:
+                ids = {r["node_id"]: i for i, r in enumerate(retriever.corpus)}
+                positions = self._by_id = (retriever, ids)
+        return positions[1]
+
+    def node(self, chunk_id: str) -> Any | None:
+        """The node of an indexed chunk (None when the index does not hold it)."""
+        retriever = self._retriever
+        if retriever is None:
+            return None
+        at = self._positions(retriever).get(chunk_id)
+        return None if at is None else self.node_at(retriever, at)
+
+    def node_at(self, retriever: Any, position: int) -> Any:
+        """The node of the chunk at ``position`` in ``retriever``'s corpus, made from its
+        record once (the most recently used :data:`NODE_CACHE` are kept). Callers read
+        nodes and never change them: the next search returns the same object."""
+        from llama_index.core.vector_stores.utils import metadata_dict_to_node
+
+        with self._lock:
+            cache = self._nodes
+            if cache is None or cache[0] is not retriever:
+                cache = self._nodes = (retriever, OrderedDict())
+            made = cache[1]
+            node = made.get(position)
+            if node is not None:
+                made.move_to_end(position)
+                return node
+        node = metadata_dict_to_node(retriever.corpus[position])
+        with self._lock:
+            made[position] = node
+            while len(made) > NODE_CACHE:
+                made.popitem(last=False)
+        return node
 
     # ------------------------------------------------------------------- term statistics
     def analyse(self, texts: list[str]) -> list[list[str]]:
@@ -405,7 +437,8 @@ class LexicalIndex:
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[Any, float]]:
         """Top ``k`` (node, score) pairs with a positive score."""
         from llama_index.core.schema import QueryBundle
-        from llama_index.retrievers.bm25 import BM25Retriever
+
+        from .bm25_view import BM25View
 
         with self._lock:
             retriever = self._retriever
@@ -421,19 +454,12 @@ class LexicalIndex:
                 if mask is None or len(mask) != total:
                     if len(self._masks) > 256:
                         self._masks.clear()
-                    mask = [int(matches(record, filters)) for record in retriever.corpus]
+                    mask = np.array([int(matches(record, filters)) for record in retriever.corpus])
                     self._masks[filters] = mask
-            if not any(mask):
+            if not mask.any():
                 return []
-        # A per-call retriever over the same index: the mask and k are per question.
-        view = BM25Retriever(
-            existing_bm25=retriever.bm25,
-            similarity_top_k=min(k, total),
-            corpus_weight_mask=mask,
-            skip_stemming=retriever.skip_stemming,
-        )
-        view.stemmer = retriever.stemmer
-        view.corpus = retriever.corpus  # bm25s keeps no corpus for an index built in-process
+        # A per-call view of the same index: the mask and k are per question.
+        view = BM25View(retriever, min(k, total), partial(self.node_at, retriever), mask)
         hits = view.retrieve(QueryBundle(query_str=query))
         return [(h.node, float(h.score)) for h in hits if h.score and h.score > 0]
 

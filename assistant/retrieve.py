@@ -11,6 +11,8 @@ passage's best sentence (:mod:`assistant.sentence_rank`).
 from __future__ import annotations
 
 import math
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from typing import Any, Literal
 
@@ -40,7 +42,7 @@ def dense_search(
     where = chroma_where(filters)
     query = VectorStoreQuery(query_embedding=query_vector.tolist(), similarity_top_k=k)
     kwargs = {"where": where} if where else {}
-    store = RecordedChromaStore(archive.store.chunks, archive.lexical.record)
+    store = RecordedChromaStore(archive.store.chunks, archive.lexical.node)
     result = store.query(query, **kwargs)
     hits = []
     for node, sim in zip(result.nodes or [], result.similarities or [], strict=True):
@@ -122,6 +124,22 @@ def _add_segments(
         lexical[cid] = lexical.get(cid, 0.0) + settings.segment_weight * share * top
 
 
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _encoder_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="assistant-question")
+        return _pool
+
+
+def _question_vector(archive: Archive, question: str) -> np.ndarray:
+    return cached_vectors(archive.embedder, [question])[0]
+
+
 def search(
     archive: Archive,
     question: str,
@@ -142,21 +160,20 @@ def search(
         hints = read_hints(question, archive.store.sources())
     narrowed = _narrowed(filters, hints.publishers) if hints.publishers else None
     records: dict[str, tuple[str, dict[str, Any]]] = {}
+    found: dict[str, tuple[str, dict[str, Any]]] = {}  # BM25's, kept apart until dense is in
     dense: dict[str, float] = {}
     lexical: dict[str, float] = {}
 
     def gather(hits: list[Hit], into: dict[str, float]) -> None:
         for cid, text, meta, score in hits:
-            records.setdefault(cid, (text, meta))
+            found.setdefault(cid, (text, meta))
             into[cid] = score
 
-    if mode in ("hybrid", "dense"):
-        if query_vector is None:
-            # Cached: the extractive engine embeds the same question next.
-            query_vector = cached_vectors(archive.embedder, [question])[0]
-        # (no extra search within named publishers here: each Chroma query costs ~10 ms, and
-        # BM25's own narrowed searches already bring those publishers' candidates)
-        gather(dense_search(archive, query_vector, n, filters), dense)
+    vector: Future[np.ndarray] | None = None
+    if mode in ("hybrid", "dense") and query_vector is None:
+        # Cached: the extractive engine embeds the same question next. Encoding the question
+        # (ONNX Runtime, without the GIL) overlaps the BM25 searches below.
+        vector = _encoder_pool().submit(_question_vector, archive, question)
     if mode in ("hybrid", "bm25"):
         gather(lexical_search(archive, question, n, filters), lexical)
         if len(hints.mentions) > 1 and settings.segment_weight > 0:
@@ -165,6 +182,17 @@ def search(
             _add_segments(archive, question, hints, filters, lexical, gather)
         elif narrowed is not None:
             gather(lexical_search(archive, question, settings.hint_candidates, narrowed), lexical)
+    if mode in ("hybrid", "dense"):
+        if vector is not None:
+            query_vector = vector.result()
+        assert query_vector is not None
+        # (no extra search within named publishers here: each Chroma query costs ~10 ms, and
+        # BM25's own narrowed searches already bring those publishers' candidates)
+        for cid, text, meta, score in dense_search(archive, query_vector, n, filters):
+            records.setdefault(cid, (text, meta))
+            dense[cid] = score
+    for cid, record in found.items():  # after the dense hits, as the fusion has them in turn
+        records.setdefault(cid, record)
 
     if mode == "hybrid":
         candidates = [

@@ -11,6 +11,7 @@ holds. Plain functions over the index's own term statistics: no model, a few mil
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 
@@ -26,11 +27,15 @@ _cache_lock = threading.Lock()
 def best_sentence_share(
     question: frozenset[str], sentences: Sequence[frozenset[str]], idf: Mapping[str, float]
 ) -> float:
-    """The largest share (0..1) of the question's idf mass that one sentence holds."""
-    total = sum(idf.get(t, 0.0) for t in question)
+    """The largest share (0..1) of the question's idf mass that one sentence holds.
+
+    Sums are exact (``math.fsum``): a set's order changes from process to process with
+    Python's string hashing, and a plain float sum with it, which could swap two passages
+    whose scores tie to the last bit."""
+    total = math.fsum(idf.get(t, 0.0) for t in question)
     if total <= 0:
         return 0.0
-    best = max((sum(idf.get(t, 0.0) for t in question & s) for s in sentences), default=0.0)
+    best = max((math.fsum(idf.get(t, 0.0) for t in question & s) for s in sentences), default=0.0)
     return best / total
 
 

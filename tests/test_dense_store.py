@@ -53,7 +53,7 @@ def test_recorded_queries_return_what_the_plain_store_returns(hashed_seeded, tmp
     archive = _with_two_publishers(hashed_seeded, tmp_path)
     plain = archive.store.vector_store()
     asking = Asking(archive.store.chunks)
-    recorded = RecordedChromaStore(asking, archive.lexical.record)
+    recorded = RecordedChromaStore(asking, archive.lexical.node)
     for question in QUESTIONS:
         vector = archive.embedder.embed_query(question).tolist()
         for where in (None, chroma_where(Filters(sources=("Coast Post",)))):
@@ -71,7 +71,7 @@ def test_hits_this_process_does_not_hold_come_from_chroma(hashed_seeded, tmp_pat
     holds = {"x"}  # none of the chunks: as a shared server another client wrote to
 
     def lookup(chunk_id):
-        return archive.lexical.record(chunk_id) if chunk_id in holds else None
+        return archive.lexical.node(chunk_id) if chunk_id in holds else None
 
     asking = Asking(archive.store.chunks)
     recorded = RecordedChromaStore(asking, lookup)

@@ -14,6 +14,7 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from assistant import lexical
 from assistant.lexical import TERMS_FILE, LexicalIndex, bm25_scores, make_node
+from assistant.models import Filters
 
 from .conftest import MULTIHOP, SEED_FILE, needs_multihop
 
@@ -216,3 +217,94 @@ def test_news_articles_rank_as_a_rebuild_does(tmp_path):
     again.update(remove=list(articles)[:5])
     again.flush()
     _same_ranking(again, _rebuilt({d: articles[d] for d in list(articles)[5:]}), questions)
+
+
+def _plain_hits(index: LexicalIndex, question: str, k: int, mask: list[int] | None):
+    """What llama-index's own BM25Retriever returns over the same index and mask."""
+    shared = index._retriever
+    plain = BM25Retriever(existing_bm25=shared.bm25, similarity_top_k=k, corpus_weight_mask=mask)
+    plain.stemmer, plain.corpus = shared.stemmer, shared.corpus
+    return [
+        (hit.node.node_id, hit.node.get_content(), hit.node.metadata, float(hit.score))
+        for hit in plain.retrieve(QueryBundle(query_str=question))
+        if hit.score and hit.score > 0
+    ]
+
+
+def _hits(index: LexicalIndex, question: str, k: int, filters=None):
+    return [
+        (node.node_id, node.get_content(), node.metadata, score)
+        for node, score in index.search(question, k, filters)
+    ]
+
+
+def test_searches_return_what_bm25retriever_returns_with_and_without_a_filter(tmp_path):
+    articles = _articles()
+    index = LexicalIndex(tmp_path / "bm25")
+    index.load()
+    _stage(index, articles, articles)
+    index.flush()
+    records = index._retriever.corpus
+    reuters = Filters(sources=("Reuters",))
+    in_reuters = [int(r["source"] == "Reuters") for r in records]
+    assert 0 < sum(in_reuters) < len(records)
+    for question in QUESTIONS:
+        for k in (3, 10):
+            assert _hits(index, question, k) == _plain_hits(index, question, k, None)
+            found = _hits(index, question, k, reuters)
+            assert found == _plain_hits(index, question, k, in_reuters)
+            assert all(meta["source"] == "Reuters" for _, _, meta, _ in found)
+
+
+def test_a_chunk_becomes_a_node_once_per_index(tmp_path, monkeypatch):
+    from llama_index.core.vector_stores import utils
+
+    articles = _articles()
+    index = LexicalIndex(tmp_path / "bm25")
+    index.load()
+    _stage(index, articles, articles)
+    index.flush()
+    made: list[str] = []
+    real = utils.metadata_dict_to_node
+
+    def noting(record, *args, **kwargs):
+        made.append(record["node_id"])
+        return real(record, *args, **kwargs)
+
+    monkeypatch.setattr(utils, "metadata_dict_to_node", noting)
+    first = index.search(QUESTIONS[0], 10)
+    assert sorted(made) == sorted(node.node_id for node, _ in first)
+    again = index.search(QUESTIONS[0], 10)
+    assert [n for n, _ in again] == [n for n, _ in first]  # the same objects, made once
+    assert len(made) == len(first)
+    chunk = first[0][0].node_id
+    assert index.node(chunk) is first[0][0]  # dense hits share them
+    assert index.node("no such chunk") is None
+
+    # The cache keeps the most recent nodes only; nodes made again are the same.
+    monkeypatch.setattr(lexical, "NODE_CACHE", 2)
+    small = LexicalIndex(tmp_path / "bm25")
+    small.load()
+    for question in QUESTIONS:
+        expected = _plain_hits(small, question, 10, None)
+        assert _hits(small, question, 10) == expected
+        assert _hits(small, question, 10) == expected
+        assert len(small._nodes[1]) <= 2
+
+
+def test_a_replaced_article_is_found_with_its_new_text(tmp_path):
+    articles = _articles(4)
+    index = LexicalIndex(tmp_path / "bm25")
+    index.load()
+    _stage(index, articles, articles)
+    index.flush()
+    old = index.search("runner2", 10)
+    assert old and all(node.node_id.startswith("doc-2.txt#") for node, _ in old)
+    meta = {"doc_id": "doc-2.txt", "title": "Story 2", "source": "AP", "published": "2023-03-12"}
+    text = "The ferry sailed at dawn; runner2 waved from the quay."
+    index.update(add={"doc-2.txt": ("hash-new", [make_node("doc-2.txt#0", text, meta)])})
+    index.flush()
+    found = index.search("runner2", 10)
+    assert [(node.node_id, node.get_content()) for node, _ in found] == [("doc-2.txt#0", text)]
+    assert index.node("doc-2.txt#0").get_content() == text
+    assert index.node("doc-2.txt#1") is None

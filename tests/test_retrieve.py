@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 
 import pytest
@@ -164,3 +165,29 @@ def test_bad_questions_are_refused(news, question):
 
 def test_empty_archive_retrieves_nothing(hashed):
     assert retrieve("anything at all", settings=hashed) == []
+
+
+def test_the_question_is_encoded_while_bm25_searches(hashed_seeded, fake, monkeypatch):
+    # Each side waits until the other has begun: run one after the other, on one thread,
+    # they would time out instead.
+    archive = open_archive(hashed_seeded)
+    encoding, searching = threading.Event(), threading.Event()
+    bm25_search, embed = archive.lexical.search, fake.embed_documents
+
+    def search_meanwhile(*args, **kwargs):
+        searching.set()
+        assert encoding.wait(timeout=20), "BM25 searched before the question was sent off"
+        return bm25_search(*args, **kwargs)
+
+    def embed_meanwhile(texts):
+        encoding.set()
+        assert searching.wait(timeout=20), "the question was encoded before BM25 searched"
+        return embed(texts)
+
+    monkeypatch.setattr(archive.lexical, "search", search_meanwhile)
+    monkeypatch.setattr(fake, "embed_documents", embed_meanwhile)
+    question = "Who is Russia's ambassador to North Korea?"
+    overlapped = retrieve(question, settings=hashed_seeded)
+    monkeypatch.undo()
+    alone = search(archive, question, k=10, query_vector=fake.embed_query(question))
+    assert overlapped and overlapped == alone

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -27,6 +30,31 @@ def test_the_share_is_that_of_the_best_single_sentence():
     assert best_sentence_share(question, together, IDF) == pytest.approx(5 / 6)
     assert best_sentence_share(frozenset({"unknown"}), together, IDF) == 0.0
     assert best_sentence_share(question, (), IDF) == 0.0
+
+
+_SHARE_IN_A_FRESH_PROCESS = """
+from assistant.sentence_rank import best_sentence_share
+idf = {f"term{i}": 0.1 * i + 1 / 3 for i in range(40)}
+question = frozenset(idf)
+sentence = frozenset(list(idf)[:29])
+print(repr(best_sentence_share(question, (sentence,), idf)))
+"""
+
+
+def test_the_share_does_not_depend_on_the_order_of_a_set():
+    # A set's order follows Python's string hashing, which changes from process to process;
+    # a float sum in that order changes in its last bits and could swap two tied passages.
+    shares = set()
+    for seed in range(8):
+        done = subprocess.run(
+            [sys.executable, "-c", _SHARE_IN_A_FRESH_PROCESS],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        shares.add(done.stdout.strip())
+    assert len(shares) == 1
 
 
 def test_rerank_lifts_the_passage_that_answers_in_one_sentence():
