@@ -217,3 +217,28 @@ def test_prefetch_loads_the_encoder_once_in_the_background(tmp_path) -> None:
     encoder = get_embedder(settings)  # waits for the background load, or does it first
     assert get_embedder(settings) is encoder and isinstance(encoder, OnnxMiniLM)
     assert _load_minilm.cache_info().misses == before + 1
+
+
+def test_batches_run_side_by_side_with_the_same_vectors(chunks) -> None:
+    # Two batches must be in the encoder at once: one after the other, each would wait for
+    # the other at the barrier and time out.
+    side_by_side = OnnxMiniLM(threads=2)
+    both = threading.Barrier(2, timeout=20)
+    run = side_by_side._run
+    threads: set[str] = set()
+
+    def meet(encodings):
+        name = threading.current_thread().name
+        if name not in threads:  # each worker's first batch waits for the other's
+            threads.add(name)
+            both.wait()
+        return run(encodings)
+
+    side_by_side._run = meet
+    texts = chunks * 2
+    ours = side_by_side.embed_documents(texts)
+    del side_by_side._run
+    assert len(threads) == 2 and all(t.startswith("assistant-onnx") for t in threads)
+    one_at_a_time = OnnxMiniLM(threads=1).embed_documents(texts)
+    np.testing.assert_array_equal(ours, one_at_a_time)
+    assert side_by_side.embed_documents(texts[:1]).shape == (1, 384)  # one batch: no pool
