@@ -198,21 +198,37 @@ class ExtractiveEngine:
         parts = question_parts(question)
         if len(parts) < 2:
             scored = self.rank(question, passages)
-            if not scored or not self.answerable(scored[0]):
+            best = self.first_answerable(scored)
+            if best is None:
                 return []
-            chosen = [scored[0]]
-            for cand in scored[1:]:
+            chosen = [best]
+            for cand in scored:
                 if len(chosen) >= self.max_sentences:
                     break
-                if cand.score >= scored[0].score - self.close_to_best and self.answerable(cand):
+                if (
+                    cand is not best
+                    and cand.score >= scored[0].score - self.close_to_best
+                    and self.answerable(cand)
+                ):
                     chosen.append(cand)
-            return chosen
+            return sorted(chosen, key=scored.index)
         chosen = []
         for part in parts:  # one sentence per part; a part nothing answers stays unanswered
-            scored = self.rank(part, passages)
-            if scored and self.answerable(scored[0]) and scored[0] not in chosen:
-                chosen.append(scored[0])
+            best = self.first_answerable(self.rank(part, passages))
+            if best is not None and best not in chosen:
+                chosen.append(best)
         return chosen
+
+    def first_answerable(self, scored: Sequence[ScoredSentence]) -> ScoredSentence | None:
+        """The best sentence, or one scored within ``close_to_best`` of it that passes the
+        thresholds where the best does not: two sentences this close are a tie, and which
+        comes first can turn on the last digits of a vector."""
+        for cand in scored:
+            if cand.score < scored[0].score - self.close_to_best:
+                return None
+            if self.answerable(cand):
+                return cand
+        return None
 
     def continuation(self, chosen: ScoredSentence, passages: Sequence[Passage]) -> str | None:
         """The sentence right after a chosen one when it goes on about the same subject

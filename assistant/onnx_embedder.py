@@ -169,8 +169,8 @@ class OnnxMiniLM:
     Texts are tokenised once, sorted by length and batched, so a batch pads only to its
     own longest text. Batches run ``threads`` at a time, each on one ONNX Runtime thread:
     one batch split over two threads waits at every operator for the slower half, and for
-    any other thread of the process that took a core meanwhile (480 news chunks: 8.4 s
-    against 10.0 s here). A single batch (a question) runs on the caller's thread.
+    any other thread of the process that took a core meanwhile (480 news chunks, the same
+    batches and vectors: 8.1 s against 11.0 s here). A single batch (a question) runs on the caller's thread.
     Safe to call from several threads (``InferenceSession.run`` is).
     """
 
@@ -190,7 +190,12 @@ class OnnxMiniLM:
         from .embeddings import MINILM_NAME, _WordPieceCounter, minilm_path
 
         self.name = MINILM_NAME
-        self._batch = max(1, batch_size)
+        # int8 runs one text at a time. Its activations are quantised with one range per
+        # run, so in a batch a text's vector would depend on the texts beside it, and an
+        # answer on which questions came before (through the vector cache). With runs side
+        # by side, one text per run costs about what batches cost (480 chunks: 7.7-9.0 s
+        # against 8.2-8.5 s; 12 sentences: 19-22 ms either way).
+        self._batch = 1 if quantize else max(1, batch_size)
         self._batch_tokens = BATCH_TOKENS
         model_dir = minilm_path()
         target = model_file(model_dir, folder or cache_dir(), quantize)

@@ -284,3 +284,17 @@ def test_engine_never_forges_markers_and_reads_only_top_passages(seeded):
     assert items and all(i < engine.passages_read for i, _ in items)
     text = "".join(engine.stream("Who is Russia's ambassador to North Korea?", passages))
     assert [int(m.group(1)) for m in MARKER.finditer(text)] == [1]
+
+
+def test_a_sentence_tied_with_a_best_below_the_floor_answers_instead():
+    from assistant.engines import ScoredSentence
+
+    engine = ExtractiveEngine(embedder=None)  # type: ignore[arg-type]
+    floor = engine.min_similarity
+    best = ScoredSentence(0, "According to a lawmaker at the briefing, ...", 0.416, floor - 0.05, 0.8)
+    tied = ScoredSentence(0, "Lawmaker Yoo shared this information.", 0.415, floor + 0.2, 0.2)
+    far = ScoredSentence(1, "The briefing came days after ...", 0.416 - 0.06, floor + 0.1, 0.2)
+    assert engine.first_answerable([best, tied, far]) is tied
+    assert engine.first_answerable([best, far]) is None  # not a tie: abstain, as before
+    assert engine.first_answerable([tied, best]) is tied
+    assert engine.first_answerable([]) is None

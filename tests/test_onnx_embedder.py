@@ -242,3 +242,13 @@ def test_batches_run_side_by_side_with_the_same_vectors(chunks) -> None:
     one_at_a_time = OnnxMiniLM(threads=1).embed_documents(texts)
     np.testing.assert_array_equal(ours, one_at_a_time)
     assert side_by_side.embed_documents(texts[:1]).shape == (1, 384)  # one batch: no pool
+
+
+def test_an_int8_vector_does_not_depend_on_the_texts_beside_it(int8, chunks) -> None:
+    # Dynamic int8 quantises a run's activations with one range: batched, a text's vector
+    # would follow its neighbours, and a cached answer the questions asked before it.
+    texts = [chunks[0], "Who met whom?", chunks[-1], "A short one."]
+    together = int8.embed_documents(texts)
+    for i, text in enumerate(texts):
+        np.testing.assert_array_equal(together[i], int8.embed_documents([text])[0])
+    np.testing.assert_array_equal(together[::-1], int8.embed_documents(texts[::-1]))
