@@ -202,16 +202,13 @@ class ExtractiveEngine:
             if best is None:
                 return []
             chosen = [best]
-            for cand in scored:
+            # (the sentences above ``best`` failed the thresholds: none of them joins it)
+            for cand in scored[scored.index(best) + 1 :]:
                 if len(chosen) >= self.max_sentences:
                     break
-                if (
-                    cand is not best
-                    and cand.score >= scored[0].score - self.close_to_best
-                    and self.answerable(cand)
-                ):
+                if cand.score >= scored[0].score - self.close_to_best and self.answerable(cand):
                     chosen.append(cand)
-            return sorted(chosen, key=scored.index)
+            return chosen
         chosen = []
         for part in parts:  # one sentence per part; a part nothing answers stays unanswered
             best = self.first_answerable(self.rank(part, passages))

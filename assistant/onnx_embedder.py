@@ -167,11 +167,12 @@ class OnnxMiniLM:
     """all-MiniLM-L6-v2 on ONNX Runtime; same vectors (cosine >= 0.99) and name as torch.
 
     Texts are tokenised once, sorted by length and batched, so a batch pads only to its
-    own longest text. Batches run ``threads`` at a time, each on one ONNX Runtime thread:
-    one batch split over two threads waits at every operator for the slower half, and for
-    any other thread of the process that took a core meanwhile (480 news chunks, the same
-    batches and vectors: 8.1 s against 11.0 s here). A single batch (a question) runs on the caller's thread.
-    Safe to call from several threads (``InferenceSession.run`` is).
+    own longest text (int8 runs each text alone: see ``__init__``). Batches run
+    ``threads`` at a time, each on one ONNX Runtime thread: one batch split over two threads
+    waits at every operator for the slower half, and for any other thread of the process
+    that took a core meanwhile (480 news chunks, the same batches and vectors: 8.1 s against
+    11.0 s here). A single batch (a question) runs on the caller's thread. Safe to call
+    from several threads (``InferenceSession.run`` is).
     """
 
     dim = 384

@@ -291,7 +291,7 @@ def test_a_sentence_tied_with_a_best_below_the_floor_answers_instead():
 
     engine = ExtractiveEngine(embedder=None)  # type: ignore[arg-type]
     floor = engine.min_similarity
-    best = ScoredSentence(0, "According to a lawmaker at the briefing, ...", 0.416, floor - 0.05, 0.8)
+    best = ScoredSentence(0, "According to a lawmaker at the briefing", 0.416, floor - 0.05, 0.8)
     tied = ScoredSentence(0, "Lawmaker Yoo shared this information.", 0.415, floor + 0.2, 0.2)
     far = ScoredSentence(1, "The briefing came days after ...", 0.416 - 0.06, floor + 0.1, 0.2)
     assert engine.first_answerable([best, tied, far]) is tied

@@ -74,6 +74,15 @@ def _stage(index: LexicalIndex, articles: dict[str, list], doc_ids) -> None:
     index.update(add={d: (f"hash-{d}", articles[d]) for d in doc_ids})
 
 
+def _indexed(tmp_path, articles: dict[str, list], doc_ids) -> LexicalIndex:
+    """A new index in ``tmp_path / "bm25"`` holding these articles, flushed to disk."""
+    index = LexicalIndex(tmp_path / "bm25")
+    index.load()
+    _stage(index, articles, doc_ids)
+    index.flush()
+    return index
+
+
 def test_scores_are_those_bm25s_computes():
     rng = random.Random(3)
     words = [f"w{i}" for i in range(60)]
@@ -102,10 +111,7 @@ def test_scores_are_those_bm25s_computes():
 def test_an_index_updated_in_place_ranks_as_one_built_anew(tmp_path):
     articles = _articles()
     first, later = list(articles)[:8], list(articles)[8:]
-    index = LexicalIndex(tmp_path / "bm25")
-    index.load()
-    _stage(index, articles, first)
-    index.flush()
+    index = _indexed(tmp_path, articles, first)
     _same_ranking(index, _rebuilt({d: articles[d] for d in first}), QUESTIONS)
 
     # From disk, as another process finds it: add some articles, replace one, drop two.
@@ -125,10 +131,7 @@ def test_an_index_updated_in_place_ranks_as_one_built_anew(tmp_path):
 
 def test_adding_an_article_tokenizes_that_article_alone(tmp_path, monkeypatch):
     articles = _articles()
-    index = LexicalIndex(tmp_path / "bm25")
-    index.load()
-    _stage(index, articles, list(articles)[:-1])
-    index.flush()
+    _indexed(tmp_path, articles, list(articles)[:-1])
 
     seen: list[str] = []
 
@@ -152,10 +155,7 @@ def test_adding_an_article_tokenizes_that_article_alone(tmp_path, monkeypatch):
 @pytest.mark.parametrize("damage", ["missing", "garbage", "other index"])
 def test_an_index_without_good_term_counts_is_tokenized_again(tmp_path, damage):
     articles = _articles()
-    index = LexicalIndex(tmp_path / "bm25")
-    index.load()
-    _stage(index, articles, list(articles)[:6])
-    index.flush()
+    _indexed(tmp_path, articles, list(articles)[:6])
     gen = tmp_path / "bm25" / (tmp_path / "bm25" / "CURRENT").read_text().strip()
     if damage == "missing":  # as an index saved before the counts were kept
         (gen / TERMS_FILE).unlink()
@@ -178,10 +178,7 @@ def test_an_index_without_good_term_counts_is_tokenized_again(tmp_path, damage):
 
 def test_the_terms_of_removed_articles_leave_the_vocabulary(tmp_path):
     articles = _articles(4)
-    index = LexicalIndex(tmp_path / "bm25")
-    index.load()
-    _stage(index, articles, articles)
-    index.flush()
+    index = _indexed(tmp_path, articles, articles)
     assert "runner0" in index._retriever.bm25.vocab_dict
     index.update(remove=["doc-0.txt"])
     index.flush()
@@ -207,10 +204,7 @@ def test_news_articles_rank_as_a_rebuild_does(tmp_path):
         pieces = [body[i : i + 1500] for i in range(0, len(body), 1500)]
         articles[doc_id] = [make_node(f"{doc_id}#{i}", p, meta) for i, p in enumerate(pieces)]
     questions = [item["title"] for item in corpus[::4]] + QUESTIONS
-    index = LexicalIndex(tmp_path / "bm25")
-    index.load()
-    _stage(index, articles, list(articles)[:30])
-    index.flush()
+    _indexed(tmp_path, articles, list(articles)[:30])
     again = LexicalIndex(tmp_path / "bm25")
     again.load()
     _stage(again, articles, list(articles)[30:])
@@ -240,10 +234,7 @@ def _hits(index: LexicalIndex, question: str, k: int, filters=None):
 
 def test_searches_return_what_bm25retriever_returns_with_and_without_a_filter(tmp_path):
     articles = _articles()
-    index = LexicalIndex(tmp_path / "bm25")
-    index.load()
-    _stage(index, articles, articles)
-    index.flush()
+    index = _indexed(tmp_path, articles, articles)
     records = index._retriever.corpus
     reuters = Filters(sources=("Reuters",))
     in_reuters = [int(r["source"] == "Reuters") for r in records]
@@ -260,10 +251,7 @@ def test_a_chunk_becomes_a_node_once_per_index(tmp_path, monkeypatch):
     from llama_index.core.vector_stores import utils
 
     articles = _articles()
-    index = LexicalIndex(tmp_path / "bm25")
-    index.load()
-    _stage(index, articles, articles)
-    index.flush()
+    index = _indexed(tmp_path, articles, articles)
     made: list[str] = []
     real = utils.metadata_dict_to_node
 
@@ -294,10 +282,7 @@ def test_a_chunk_becomes_a_node_once_per_index(tmp_path, monkeypatch):
 
 def test_a_replaced_article_is_found_with_its_new_text(tmp_path):
     articles = _articles(4)
-    index = LexicalIndex(tmp_path / "bm25")
-    index.load()
-    _stage(index, articles, articles)
-    index.flush()
+    index = _indexed(tmp_path, articles, articles)
     old = index.search("runner2", 10)
     assert old and all(node.node_id.startswith("doc-2.txt#") for node, _ in old)
     meta = {"doc_id": "doc-2.txt", "title": "Story 2", "source": "AP", "published": "2023-03-12"}
