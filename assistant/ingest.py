@@ -27,6 +27,12 @@ ProgressFn = Callable[[int, str], None]  # (articles done, current article) -> N
 # groups pad less: 4% over the real tokens at 16 articles, 1.6% at 64 on MultiHop-RAG) and
 # one Chroma transaction per step.
 BATCH_ARTICLES = 64
+# The first batch is chunked while the encoder waits, and the last written (and BM25
+# re-scored) after it is done: the batches start at FIRST_BATCH articles and double up to
+# BATCH_ARTICLES, and the last is embedded and written in parts of at most LAST_PART, so
+# the encoder waits for a few articles at either end instead of a whole batch.
+FIRST_BATCH = 8
+LAST_PART = 16
 
 
 def _targets(paths_or_urls: str | Path | Iterable[str | Path]) -> list[str]:
@@ -88,6 +94,7 @@ def ingest(
         (report.added if kind == "added" else report.updated).append(article.doc_id)
 
     pipeline = Pipeline(archive, written)
+    size = min(FIRST_BATCH, BATCH_ARTICLES)
     try:
         for article in _read_all(targets, settings, report):
             done += 1
@@ -107,9 +114,10 @@ def ingest(
                 continue
             kinds[article.doc_id] = "updated" if known else "added"
             batch.append(article)
-            if len(batch) >= BATCH_ARTICLES:
+            if len(batch) >= size:
                 pipeline.submit(batch)
                 batch = []
+                size = min(2 * size, BATCH_ARTICLES)
         if batch:
             pipeline.submit(batch)
         pipeline.finish()
@@ -256,8 +264,13 @@ class Pipeline:
             self._writer.submit(embed(self._archive, chunked.result()))
 
     def finish(self) -> None:
-        """Embed and write what is left; re-raise the first error."""
-        self._embed_previous()
+        """Embed and write what is left, in parts (see ``LAST_PART``); re-raise the first
+        error."""
+        chunked, self._chunked = self._chunked, None
+        if chunked is not None:
+            rows = chunked.result()
+            for start in range(0, len(rows), LAST_PART):
+                self._writer.submit(embed(self._archive, rows[start : start + LAST_PART]))
         self._writer.wait()
 
     def close(self) -> None:

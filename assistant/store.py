@@ -1,7 +1,7 @@
 """The article store: chunks and their vectors in Chroma, articles beside them.
 
-Chroma holds two collections: ``<name>_chunks`` (one record per chunk: vector, text and the
-article's metadata, written through llama-index's ``ChromaVectorStore``) and ``<name>_docs``
+Chroma holds two collections: ``<name>_chunks`` (one record per chunk: vector, and the article's
+metadata with llama-index's record of the chunk's node, text included) and ``<name>_docs``
 (one record per article: full text and metadata). An article's record is written *after*
 its chunks and is the commit point: an article whose record is absent, or whose record
 names another content hash, does not exist for readers, and its stray chunks are removed
@@ -266,34 +266,47 @@ class Store:
     def write_many(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]]) -> None:
         """Store articles: all their chunks first, then the records that commit them, then
         the removal of older versions' chunks. One Chroma call per step for the whole
-        batch: each call costs a transaction (~40-120 ms here), whatever its size."""
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-        from llama_index.vector_stores.chroma import ChromaVectorStore
+        batch: each call costs a transaction (~40-120 ms here), whatever its size.
 
-        nodes: list[Any] = []
+        A chunk's text goes into its metadata, inside llama-index's node record
+        (``_node_content``), not into Chroma's document field: Chroma builds a full-text
+        index over documents, which this package never queries (BM25 is its keyword
+        search), and that index was a third of an ingest's work beside the encoder.
+        ``ChromaVectorStore`` reads such records back whole."""
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+        from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+        ids: list[str] = []
+        records: list[dict[str, Any]] = []
+        vectors_of: list[np.ndarray] = []
         metas: list[dict[str, Any]] = []
         for article, chunks, vectors in items:
-            for chunk, vector in zip(chunks, vectors, strict=True):
+            if len(vectors) != len(chunks):
+                raise ValueError(f"{len(chunks)} chunks of {article.doc_id} but {len(vectors)} vectors")
+            for chunk in chunks:
                 node = TextNode(
                     id_=chunk_id(article.doc_id, article.content_hash, chunk.index),
                     text=chunk.text,
                     metadata=chunk_metadata(article, chunk),
-                    embedding=vector.tolist(),
                 )
                 node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(
                     node_id=article.doc_id
                 )
-                nodes.append(node)
+                ids.append(node.node_id)
+                records.append(node_to_metadata_dict(node, remove_text=False))
+            vectors_of.append(vectors)
             metas.append({**article.metadata(), "chunks": len(chunks)})
         if not items:
             return
         with self.lock:
-            ids = [n.node_id for n in nodes]
-            vector_store = ChromaVectorStore(chroma_collection=self.chunks)
+            vectors = np.concatenate(vectors_of)
             for i in range(0, len(ids), self._batch):
-                # A crashed earlier attempt may have left some of these records.
-                self.chunks.delete(ids=ids[i : i + self._batch])
-                vector_store.add(nodes[i : i + self._batch])
+                part = slice(i, i + self._batch)
+                # Upsert: a crashed earlier attempt, or another client of a shared server,
+                # may have left some of these records (``add`` would keep those).
+                self.chunks.upsert(
+                    ids=ids[part], embeddings=vectors[part], metadatas=records[part]
+                )
             articles = [article for article, _, _ in items]
             self.docs.upsert(
                 ids=[_doc_key(a.doc_id) for a in articles],
@@ -377,7 +390,12 @@ class Store:
         where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids is not None else None
         if doc_ids is not None and not doc_ids:
             return {"ids": [], "documents": [], "metadatas": []}
-        return self.chunks.get(where=where, include=["documents", "metadatas"])
+        got = self.chunks.get(where=where, include=["documents", "metadatas"])
+        got["documents"] = [
+            chunk_text(text, meta)
+            for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True)
+        ]
+        return got
 
     def count_chunks(self) -> int:
         return self.chunks.count()
@@ -387,6 +405,14 @@ class Store:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         return ChromaVectorStore(chroma_collection=self.chunks)
+
+
+def chunk_text(document: str | None, meta: dict[str, Any]) -> str:
+    """A stored chunk's text: in its node record, or in its document (as earlier versions
+    wrote it)."""
+    if document is not None:
+        return document
+    return str(json.loads(meta.get("_node_content") or "{}").get("text", ""))
 
 
 def _info(meta: dict[str, Any]) -> ArticleInfo:

@@ -16,7 +16,7 @@ from assistant.chunking import index_text
 from assistant.config import Settings
 from assistant.embeddings import _WordPieceCounter, minilm_path
 from assistant.errors import EmbedderMismatchError
-from assistant.ingest import BATCH_ARTICLES
+from assistant.ingest import BATCH_ARTICLES, FIRST_BATCH, LAST_PART
 from assistant.store import Store
 
 from .conftest import SEED_FILE, SEED_ID, SEEDS, article_count, assert_consistent, free_port
@@ -263,18 +263,18 @@ def test_failure_mid_ingest_keeps_what_was_committed(settings, tmp_path):
     open_archive(settings, FailingEmbedder())
     feed = [
         {"url": f"https://example.org/{i}", "body": f"Story number {i} about trains."}
-        for i in range(BATCH_ARTICLES + 2)
+        for i in range(FIRST_BATCH + 2)
     ]
     (tmp_path / "feed.json").write_text(json.dumps(feed))
     with pytest.raises(EngineError):
         ingest([tmp_path / "feed.json"], settings=settings)
     archive = open_archive(settings)
-    assert len(archive.store.registry()) == BATCH_ARTICLES  # the first batch
+    assert len(archive.store.registry()) == FIRST_BATCH  # the first batch
     assert_consistent(settings)
     close_archives()
     open_archive(settings, HashEmbedder())
     report = ingest([tmp_path / "feed.json"], settings=settings)
-    assert len(report.unchanged) == BATCH_ARTICLES and len(report.added) == 2
+    assert len(report.unchanged) == FIRST_BATCH and len(report.added) == 2
     assert_consistent(settings)
 
 
@@ -391,4 +391,40 @@ def test_the_next_batch_is_chunked_while_this_one_is_encoded(settings, tmp_path,
     report = ingest([_three_stories(tmp_path)], settings=settings)
     assert overlapped == [True]
     assert sorted(report.added) == ["0.txt", "1.txt", "2.txt"]
+    assert_consistent(settings)
+
+
+def test_batches_grow_from_a_small_first_one_and_the_last_goes_in_parts(settings, tmp_path):
+    """The encoder waits only for a small first batch to be chunked, and the last batch is
+    written in parts, each while the next is encoded: the sizes double from FIRST_BATCH up
+    to BATCH_ARTICLES, and the rest is split into parts of at most LAST_PART."""
+    sizes, size = [], FIRST_BATCH
+    while size < BATCH_ARTICLES:
+        sizes.append(size)
+        size *= 2
+    sizes += [BATCH_ARTICLES, LAST_PART + LAST_PART // 2]
+    feed = [
+        {"url": f"https://example.org/{i}", "body": f"Story number {i} about trains."}
+        for i in range(sum(sizes))
+    ]
+    (tmp_path / "feed.json").write_text(json.dumps(feed))
+
+    class Counting(HashEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[int] = []
+
+        def embed_documents(self, texts):
+            self.calls.append(len(texts))  # one chunk per article here
+            return super().embed_documents(texts)
+
+    embedder = Counting()
+    store = open_archive(settings, embedder).store
+    written: list[int] = []
+    write_many = store.write_many
+    store.write_many = lambda items: (written.append(len(items)), write_many(items))[1]
+    report = ingest([tmp_path / "feed.json"], settings=settings)
+    expected = sizes[:-1] + [LAST_PART, LAST_PART // 2]
+    assert embedder.calls == written == expected
+    assert len(report.added) == len(feed)
     assert_consistent(settings)

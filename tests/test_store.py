@@ -232,6 +232,41 @@ def test_records_of_an_older_layout_are_read(hashed, fake):
     assert store.get_article("old").text == "Old text."
 
 
+def test_chunk_text_is_kept_in_the_node_record_not_as_a_chroma_document(hashed, fake):
+    """Chroma builds a full-text index over documents, which nothing here queries: a chunk's
+    text lives in llama-index's record of its node, where ``ChromaVectorStore`` finds it.
+    Chunks written as documents (by earlier versions, through ``ChromaVectorStore.add``)
+    still read back."""
+    from llama_index.core.schema import TextNode
+    from llama_index.core.vector_stores.types import VectorStoreQuery
+
+    store = open_archive(hashed).store
+    new = article("new", "The ferry sailed at dawn.", "h-new")
+    store.write(new, one_chunk(new), fake.embed_documents([new.text]))
+    assert store.chunks.get(include=["documents"])["documents"] == [None]
+    vector = fake.embed_documents([new.text])[0].tolist()
+    found = store.vector_store().query(
+        VectorStoreQuery(query_embedding=vector, similarity_top_k=1)
+    )
+    assert found.nodes[0].get_content() == new.text
+    assert found.nodes[0].metadata["doc_id"] == "new"
+
+    old = article("old", "The harbour opened in spring.", "h-old")
+    chunk = one_chunk(old)[0]
+    node = TextNode(
+        id_=chunk_id("old", "h-old", 0),
+        text=old.text,
+        metadata=chunk_metadata(old, chunk),
+        embedding=fake.embed_documents([old.text])[0].tolist(),
+    )
+    store.vector_store().add([node])
+    records = store.chunk_records()
+    assert dict(zip(records["ids"], records["documents"], strict=True)) == {
+        chunk_id("new", "h-new", 0): new.text,
+        chunk_id("old", "h-old", 0): old.text,
+    }
+
+
 def test_another_layout_version_asks_for_a_rebuild(hashed_seeded, fake):
     store = open_archive(hashed_seeded).store
     store.chunks.modify(metadata={"embedder": fake.name, "schema": 0})
