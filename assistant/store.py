@@ -271,8 +271,9 @@ class Store:
         A chunk's text goes into its metadata, inside llama-index's node record
         (``_node_content``), not into Chroma's document field: Chroma builds a full-text
         index over documents, which this package never queries (BM25 is its keyword
-        search), and that index was a third of an ingest's work beside the encoder.
-        ``ChromaVectorStore`` reads such records back whole."""
+        search), and that index was about a quarter of an ingest's work beside the encoder
+        (about 4 of 17.8 CPU seconds on 7,516 news chunks). ``ChromaVectorStore`` reads such
+        records back whole."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
         from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
