@@ -258,19 +258,20 @@ class Pipeline:
         self._embed_previous()
         self._chunked = chunking
 
-    def _embed_previous(self) -> None:
+    def _embed_previous(self, part: int | None = None) -> None:
+        """Embed the batch chunked last and hand it to the writer, in parts of ``part``
+        articles when given."""
         chunked, self._chunked = self._chunked, None
         if chunked is not None:
-            self._writer.submit(embed(self._archive, chunked.result()))
+            rows = chunked.result()
+            step = part or max(1, len(rows))
+            for start in range(0, len(rows), step):
+                self._writer.submit(embed(self._archive, rows[start : start + step]))
 
     def finish(self) -> None:
         """Embed and write what is left, in parts (see ``LAST_PART``); re-raise the first
         error."""
-        chunked, self._chunked = self._chunked, None
-        if chunked is not None:
-            rows = chunked.result()
-            for start in range(0, len(rows), LAST_PART):
-                self._writer.submit(embed(self._archive, rows[start : start + LAST_PART]))
+        self._embed_previous(LAST_PART)
         self._writer.wait()
 
     def close(self) -> None:

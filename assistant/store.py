@@ -1,9 +1,9 @@
 """The article store: chunks and their vectors in Chroma, articles beside them.
 
-Chroma holds two collections: ``<name>_chunks`` (one record per chunk: vector, and the article's
-metadata with llama-index's record of the chunk's node, text included) and ``<name>_docs``
-(one record per article: full text and metadata). An article's record is written *after*
-its chunks and is the commit point: an article whose record is absent, or whose record
+Chroma holds two collections: ``<name>_chunks`` (one record per chunk: vector, and the
+article's metadata with llama-index's record of the chunk's node, text included) and
+``<name>_docs`` (one record per article: full text and metadata). An article's record is
+written *after* its chunks and is the commit point: an article whose record is absent, or whose record
 names another content hash, does not exist for readers, and its stray chunks are removed
 by the next writer (see :meth:`Store.recover`).
 """
@@ -283,7 +283,9 @@ class Store:
         metas: list[dict[str, Any]] = []
         for article, chunks, vectors in items:
             if len(vectors) != len(chunks):
-                raise ValueError(f"{len(chunks)} chunks of {article.doc_id} but {len(vectors)} vectors")
+                raise ValueError(
+                    f"{len(chunks)} chunks of {article.doc_id} but {len(vectors)} vectors"
+                )
             for chunk in chunks:
                 node = TextNode(
                     id_=chunk_id(article.doc_id, article.content_hash, chunk.index),
