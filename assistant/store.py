@@ -3,9 +3,9 @@
 Chroma holds two collections: ``<name>_chunks`` (one record per chunk: vector, and the
 article's metadata with llama-index's record of the chunk's node, text included) and
 ``<name>_docs`` (one record per article: full text and metadata). An article's record is
-written *after* its chunks and is the commit point: an article whose record is absent, or whose record
-names another content hash, does not exist for readers, and its stray chunks are removed
-by the next writer (see :meth:`Store.recover`).
+written *after* its chunks and is the commit point: an article whose record is absent, or
+whose record names another content hash, does not exist for readers, and its stray chunks
+are removed by the next writer (see :meth:`Store.recover`).
 """
 
 from __future__ import annotations
