@@ -1,8 +1,8 @@
 """The article store: chunks and their vectors in Chroma, articles beside them.
 
-Chroma holds two collections: ``<name>_chunks`` (one record per chunk: vector, and the
-article's metadata with llama-index's record of the chunk's node, text included) and
-``<name>_docs`` (one record per article: full text and metadata). An article's record is
+Chroma holds two collections: ``<name>_chunks`` (one record per chunk: vector, the keys
+queries filter on, and llama-index's record of the chunk's node, text and metadata
+included) and ``<name>_docs`` (one record per article: full text and metadata). An article's record is
 written *after* its chunks and is the commit point: an article whose record is absent, or
 whose record names another content hash, does not exist for readers, and its stray chunks
 are removed by the next writer (see :meth:`Store.recover`).
@@ -71,6 +71,17 @@ def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, Any]:
         "date_min": low,
         "date_max": high,
     }
+
+
+# What a chunk's Chroma record keeps beside its vector: the keys Chroma is asked to filter
+# on (the user's filters, an article's removal, an older version's clean-up), llama-index's
+# record of the node (text and all of the metadata above) and its ``document_id`` key (what
+# ``ChromaVectorStore.delete`` filters on). Chroma indexes every key of every record, and
+# keys no query filters on were about a tenth of an ingest's work beside the encoder.
+RECORD_KEYS = frozenset(
+    ("doc_id", "content_hash", "source", "date_min", "date_max")
+    + ("_node_content", "_node_type", "document_id")
+)
 
 
 def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
@@ -296,7 +307,8 @@ class Store:
                     node_id=article.doc_id
                 )
                 ids.append(node.node_id)
-                records.append(node_to_metadata_dict(node, remove_text=False))
+                record = node_to_metadata_dict(node, remove_text=False)
+                records.append({k: v for k, v in record.items() if k in RECORD_KEYS})
             vectors_of.append(vectors)
             metas.append({**article.metadata(), "chunks": len(chunks)})
         if not items:
@@ -394,10 +406,12 @@ class Store:
         if doc_ids is not None and not doc_ids:
             return {"ids": [], "documents": [], "metadatas": []}
         got = self.chunks.get(where=where, include=["documents", "metadatas"])
-        got["documents"] = [
-            chunk_text(text, meta)
+        fields = [
+            chunk_fields(text, meta)
             for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True)
         ]
+        got["documents"] = [text for text, _ in fields]
+        got["metadatas"] = [meta for _, meta in fields]
         return got
 
     def count_chunks(self) -> int:
@@ -410,12 +424,13 @@ class Store:
         return ChromaVectorStore(chroma_collection=self.chunks)
 
 
-def chunk_text(document: str | None, meta: dict[str, Any]) -> str:
-    """A stored chunk's text: in its node record, or in its document (as earlier versions
-    wrote it)."""
-    if document is not None:
-        return document
-    return str(json.loads(meta.get("_node_content") or "{}").get("text", ""))
+def chunk_fields(document: str | None, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A stored chunk's text and metadata. The text is in its node record, or in its
+    document (as earlier versions wrote it); the metadata is the node record's, with the
+    record's own keys over it (earlier versions wrote all of it there)."""
+    node = json.loads(record.get("_node_content") or "{}")
+    text = document if document is not None else str(node.get("text", ""))
+    return text, {**(node.get("metadata") or {}), **record}
 
 
 def _info(meta: dict[str, Any]) -> ArticleInfo:

@@ -18,8 +18,10 @@ from assistant.rebuild import rebuild
 from assistant.retrieve import search
 from assistant.store import (
     JOURNAL,
+    RECORD_KEYS,
     _doc_key,
     chroma_where,
+    chunk_fields,
     chunk_id,
     chunk_metadata,
     date_bounds,
@@ -265,6 +267,48 @@ def test_chunk_text_is_kept_in_the_node_record_not_as_a_chroma_document(hashed, 
         chunk_id("new", "h-new", 0): new.text,
         chunk_id("old", "h-old", 0): old.text,
     }
+
+
+def test_a_chunk_record_holds_the_keys_queries_filter_on_and_the_node(hashed, fake):
+    """Chroma indexes every key of a record: a chunk's record keeps only the keys Chroma is
+    asked to filter on beside llama-index's node record, which holds all of its metadata.
+    Readers (the store's own, a plain ``ChromaVectorStore``) still see all of it, and the
+    user's filters still narrow Chroma's search."""
+    from llama_index.core.vector_stores.types import VectorStoreQuery
+
+    store = open_archive(hashed).store
+    a = article(
+        "https://example.org/ferry",
+        "The ferry sailed at dawn.",
+        "h-a",
+        title="Ferry",
+        source="Harbour News",
+        published="2023-05-02",
+        url="https://example.org/ferry",
+        author="A. Writer",
+    )
+    b = article("b", "The harbour opened in spring.", "h-b", source="Other", published="2021")
+    for x in (a, b):
+        store.write(x, one_chunk(x), fake.embed_documents([x.text]))
+    record = store.chunks.get(ids=[chunk_id(a.doc_id, "h-a", 0)], include=["metadatas"])
+    assert set(record["metadatas"][0]) == RECORD_KEYS
+    expected = chunk_metadata(a, one_chunk(a)[0])
+    records = store.chunk_records([a.doc_id])
+    assert records["documents"] == [a.text]
+    assert expected.items() <= records["metadatas"][0].items()
+    found = store.vector_store().query(
+        VectorStoreQuery(query_embedding=fake.embed_documents([a.text])[0].tolist())
+    )
+    assert expected.items() <= found.nodes[0].metadata.items()
+
+    def where(filters: Filters) -> list[str]:
+        got = store.chunks.get(where=chroma_where(filters), include=["metadatas"])
+        return sorted(chunk_fields(None, m)[1]["doc_id"] for m in got["metadatas"])
+
+    assert where(Filters(sources=("Harbour News",))) == [a.doc_id]
+    assert where(Filters(since=date(2023, 1, 1))) == [a.doc_id]
+    assert where(Filters(until=date(2022, 12, 31))) == ["b"]
+    assert store.remove(a.doc_id) and store.chunk_records()["ids"] == [chunk_id("b", "h-b", 0)]
 
 
 def test_another_layout_version_asks_for_a_rebuild(hashed_seeded, fake):
