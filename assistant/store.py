@@ -1,11 +1,21 @@
 """The article store: chunks and their vectors in Chroma, articles beside them.
 
-Chroma holds two collections: ``<name>_chunks`` (one record per chunk: vector, the keys
-queries filter on, and llama-index's record of the chunk's node, text and metadata
-included) and ``<name>_docs`` (one record per article: full text and metadata). An article's record is
-written *after* its chunks and is the commit point: an article whose record is absent, or
-whose record names another content hash, does not exist for readers, and its stray chunks
-are removed by the next writer (see :meth:`Store.recover`).
+Chroma holds three collections:
+
+- ``<name>_chunks``: one record per chunk: vector, the keys queries filter on, and
+  llama-index's record of the chunk's node, text and metadata included;
+- ``<name>_texts``: one record per version of an article: its full text (what ``rebuild``
+  re-chunks, and what the chat page shows);
+- ``<name>_docs``: one record per article: its metadata (the registry every start reads).
+
+An article's record is written *after* its chunks and its text and is the commit point: an
+article whose record is absent, or whose record names another content hash, does not exist
+for readers, and its stray chunks and texts are removed by the next writer (see
+:meth:`Store.recover`).
+
+No text is a Chroma *document*: Chroma builds a full-text index over documents, which this
+package never queries (BM25 is its keyword search). Stores written by earlier versions,
+with chunk and article texts as documents, read the same.
 """
 
 from __future__ import annotations
@@ -194,6 +204,9 @@ class Store:
             self.docs = self._client.get_or_create_collection(
                 f"{settings.collection}_docs", metadata={"schema": SCHEMA_VERSION}
             )
+            self.texts = self._client.get_or_create_collection(
+                f"{settings.collection}_texts", metadata={"schema": SCHEMA_VERSION}
+            )
         except BaseException as exc:
             if not _is_chroma_failure(exc):
                 raise
@@ -248,7 +261,13 @@ class Store:
             return None
         meta = got["metadatas"][0]
         fields = {k: str(meta.get(k, "")) for k in Article.__dataclass_fields__ if k != "text"}
-        return Article(text=got["documents"][0], **fields)
+        key = _text_key(doc_id, fields["content_hash"])
+        texts = self.texts.get(ids=[key], include=["metadatas"])["metadatas"]
+        # No text record: a store written by an earlier version, which kept the text as the
+        # article record's document. (That document outlives a later upsert of the record,
+        # so it is read only then.)
+        text = str(texts[0].get("text", "")) if texts else got["documents"][0]
+        return Article(text=text, **fields)
 
     def derived(self, name: str, make: Callable[[dict[str, ArticleInfo]], T]) -> T:
         """``make(registry)``, computed once per version of the registry: every write
@@ -280,11 +299,11 @@ class Store:
         batch: each call costs a transaction (~40-120 ms here), whatever its size.
 
         A chunk's text goes into its metadata, inside llama-index's node record
-        (``_node_content``), not into Chroma's document field: Chroma builds a full-text
-        index over documents, which this package never queries (BM25 is its keyword
-        search), and that index was about a quarter of an ingest's work beside the encoder
-        (about 4 of 17.8 CPU seconds on 7,516 news chunks). ``ChromaVectorStore`` reads such
-        records back whole."""
+        (``_node_content``), and an article's into its text record's metadata, not into
+        Chroma's document field: Chroma's full-text index over documents was about a
+        quarter of an ingest's work beside the encoder (about 4 of 17.8 CPU seconds on
+        7,516 news chunks) for the chunks, and 1.3 seconds more for the articles.
+        ``ChromaVectorStore`` reads such chunk records back whole."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
         from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
@@ -323,9 +342,16 @@ class Store:
                     ids=ids[part], embeddings=vectors[part], metadatas=records[part]
                 )
             articles = [article for article, _, _ in items]
+            self.texts.upsert(
+                ids=[_text_key(a.doc_id, a.content_hash) for a in articles],
+                metadatas=[
+                    {"doc_id": a.doc_id, "content_hash": a.content_hash, "text": a.text}
+                    for a in articles
+                ],
+                embeddings=[[1.0]] * len(articles),
+            )
             self.docs.upsert(
                 ids=[_doc_key(a.doc_id) for a in articles],
-                documents=[a.text for a in articles],
                 metadatas=metas,
                 embeddings=[[1.0]] * len(articles),
             )
@@ -337,7 +363,9 @@ class Store:
                 {"$and": [{"doc_id": a.doc_id}, {"content_hash": {"$ne": a.content_hash}}]}
                 for a in articles
             ]
-            self.chunks.delete(where=stale[0] if len(stale) == 1 else {"$or": stale})
+            older = stale[0] if len(stale) == 1 else {"$or": stale}
+            self.chunks.delete(where=older)
+            self.texts.delete(where=older)
             if self._registry is not None:
                 # Copy on write: readers iterate the dict they got while an ingest writes.
                 self._registry = {
@@ -349,9 +377,10 @@ class Store:
         """Remove an article and its chunks; False when it was not there."""
         with self.lock:
             known = doc_id in self.registry()
-            self.begin([doc_id])  # a crash between the two deletes leaves no stray chunks
+            self.begin([doc_id])  # a crash between the deletes leaves no strays
             self.docs.delete(ids=[_doc_key(doc_id)])  # uncommit first, then clean up
             self.chunks.delete(where={"doc_id": doc_id})
+            self.texts.delete(where={"doc_id": doc_id})
             self.end()
             if self._registry is not None:
                 self._registry = {d: a for d, a in self._registry.items() if d != doc_id}
@@ -385,17 +414,11 @@ class Store:
             registry = self.registry()
             for doc_id in dict.fromkeys(doc_ids):
                 info = registry.get(doc_id)
-                if info is None:
-                    self.chunks.delete(where={"doc_id": doc_id})
-                else:
-                    self.chunks.delete(
-                        where={
-                            "$and": [
-                                {"doc_id": doc_id},
-                                {"content_hash": {"$ne": info.content_hash}},
-                            ]
-                        }
-                    )
+                where: dict[str, Any] = {"doc_id": doc_id}
+                if info is not None:
+                    where = {"$and": [where, {"content_hash": {"$ne": info.content_hash}}]}
+                self.chunks.delete(where=where)
+                self.texts.delete(where=where)
             self.end()
         return doc_ids
 
@@ -449,6 +472,12 @@ def _doc_key(doc_id: str) -> str:
     return hashlib.sha1(doc_id.encode()).hexdigest()
 
 
+def _text_key(doc_id: str, content_hash: str) -> str:
+    """The text record of one version of an article: a new version's text is written
+    beside the old one's, which stays until the new version is committed."""
+    return f"{_doc_key(doc_id)}-{content_hash}"
+
+
 _open: dict[tuple[str, str, str, str], Store] = {}
 _open_lock = threading.Lock()
 
@@ -497,16 +526,25 @@ def read_stored_articles(settings: Settings) -> list[Article]:
     (which may be missing, damaged or built with another embedder)."""
     client = _client(settings)
     try:
-        docs = client.get_or_create_collection(
-            f"{settings.collection}_docs", metadata={"schema": SCHEMA_VERSION}
+        docs, texts = (
+            client.get_or_create_collection(
+                f"{settings.collection}_{name}", metadata={"schema": SCHEMA_VERSION}
+            )
+            for name in ("docs", "texts")
         )
         got = docs.get(include=["documents", "metadatas"])
+        text_of = {
+            (str(m.get("doc_id")), str(m.get("content_hash"))): str(m.get("text", ""))
+            for m in texts.get(include=["metadatas"])["metadatas"] or []
+        }
     except Exception as exc:
         where = settings.chroma_url or str(settings.data_dir)
         raise StoreError(f"cannot read the stored articles at {where}: {exc}") from exc
     articles = []
     for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
         fields = {k: str(meta.get(k, "")) for k in Article.__dataclass_fields__ if k != "text"}
+        # Earlier versions kept it as the record's document (see Store.get_article).
+        text = text_of.get((fields["doc_id"], fields["content_hash"]), text)
         if fields["doc_id"] and text:
             articles.append(Article(text=text, **fields))
     return articles

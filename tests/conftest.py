@@ -151,7 +151,8 @@ def article_count(settings: Settings) -> int:
 
 
 def assert_consistent(settings: Settings) -> None:
-    """Chroma chunks, article records and BM25 describe exactly the same articles."""
+    """Chroma chunks, article records, article texts and BM25 describe exactly the same
+    articles."""
     archive = open_archive(settings)
     registry = archive.store.registry()
     records = archive.store.chunk_records()
@@ -163,5 +164,8 @@ def assert_consistent(settings: Settings) -> None:
         by_doc[meta["doc_id"]] = by_doc.get(meta["doc_id"], 0) + 1
     assert by_doc == {d: info.chunks for d, info in registry.items() if info.chunks}
     assert archive.lexical.manifest == {d: a.content_hash for d, a in registry.items()}
+    texts = archive.store.texts.get(include=["metadatas"])["metadatas"] or []
+    versions = sorted((m["doc_id"], m["content_hash"]) for m in texts)
+    assert versions == sorted((d, a.content_hash) for d, a in registry.items())
     corpus = archive.lexical._retriever.corpus if archive.lexical._retriever else []
     assert sorted(r["node_id"] for r in corpus) == sorted(records["ids"])

@@ -311,6 +311,46 @@ def test_a_chunk_record_holds_the_keys_queries_filter_on_and_the_node(hashed, fa
     assert store.remove(a.doc_id) and store.chunk_records()["ids"] == [chunk_id("b", "h-b", 0)]
 
 
+def test_each_version_of_an_article_has_a_text_record(hashed, fake):
+    """An article's text is not a Chroma document (Chroma's full-text index over documents
+    is built for nothing here): each version's text has a record of its own, written before
+    the commit and removed with that version. A store of an earlier version (the text as
+    the article record's document) reads the same, and a new version written over such a
+    record is the one read."""
+
+    def write(doc_id: str, text: str, content_hash: str) -> None:
+        a = article(doc_id, text, content_hash)
+        store.write(a, one_chunk(a), fake.embed_documents([text]))
+
+    def texts() -> dict[str, str]:
+        return {a.doc_id: a.text for a in read_stored_articles(hashed)}
+
+    store = open_archive(hashed).store
+    write("a", "First text.", "h1")
+    assert store.docs.get(include=["documents"])["documents"] == [None]
+    write("a", "Second text.", "h2")
+    assert [m["content_hash"] for m in store.texts.get()["metadatas"]] == ["h2"]
+    assert store.get_article("a").text == "Second text."
+
+    store.docs.upsert(
+        ids=[_doc_key("old")],
+        documents=["Old text."],
+        metadatas=[{"doc_id": "old", "content_hash": "h-old"}],
+        embeddings=[[1.0]],
+    )
+    store.refresh()
+    assert store.get_article("old").text == "Old text."
+    assert texts() == {"a": "Second text.", "old": "Old text."}
+    write("old", "New text.", "h-new")
+    assert store.docs.get(ids=[_doc_key("old")])["documents"] == ["Old text."]  # Chroma keeps it
+    assert store.get_article("old").text == "New text."
+    assert texts() == {"a": "Second text.", "old": "New text."}
+
+    assert store.remove("a")
+    assert [m["doc_id"] for m in store.texts.get()["metadatas"]] == ["old"]
+    assert texts() == {"old": "New text."}
+
+
 def test_another_layout_version_asks_for_a_rebuild(hashed_seeded, fake):
     store = open_archive(hashed_seeded).store
     store.chunks.modify(metadata={"embedder": fake.name, "schema": 0})
