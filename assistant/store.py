@@ -261,14 +261,9 @@ class Store:
         if not got["ids"]:
             return None
         meta = got["metadatas"][0]
-        fields = {k: str(meta.get(k, "")) for k in Article.__dataclass_fields__ if k != "text"}
-        key = _text_key(doc_id, fields["content_hash"])
+        key = _text_key(doc_id, str(meta.get("content_hash", "")))
         texts = self.texts.get(ids=[key], include=["metadatas"])["metadatas"]
-        # No text record: a store written by an earlier version, which kept the text as the
-        # article record's document. (That document outlives a later upsert of the record,
-        # so it is read only then.)
-        text = str(texts[0].get("text", "")) if texts else got["documents"][0]
-        return Article(text=text, **fields)
+        return _stored_article(meta, got["documents"][0], texts[0]["text"] if texts else None)
 
     def derived(self, name: str, make: Callable[[dict[str, ArticleInfo]], T]) -> T:
         """``make(registry)``, computed once per version of the registry: every write
@@ -473,6 +468,14 @@ def _doc_key(doc_id: str) -> str:
     return hashlib.sha1(doc_id.encode()).hexdigest()
 
 
+def _stored_article(meta: dict[str, Any], document: str | None, text: str | None) -> Article:
+    """An article from its record's metadata and its text record's text. Without a text
+    record (a store written by an earlier version) the text is the record's document: only
+    then, because that document outlives a later upsert of the record that gives none."""
+    fields = {k: str(meta.get(k, "")) for k in Article.__dataclass_fields__ if k != "text"}
+    return Article(text=str(text if text is not None else document or ""), **fields)
+
+
 def _text_key(doc_id: str, content_hash: str) -> str:
     """The text record of one version of an article: a new version's text is written
     beside the old one's, which stays until the new version is committed."""
@@ -542,12 +545,11 @@ def read_stored_articles(settings: Settings) -> list[Article]:
         where = settings.chroma_url or str(settings.data_dir)
         raise StoreError(f"cannot read the stored articles at {where}: {exc}") from exc
     articles = []
-    for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
-        fields = {k: str(meta.get(k, "")) for k in Article.__dataclass_fields__ if k != "text"}
-        # Earlier versions kept it as the record's document (see Store.get_article).
-        text = text_of.get((fields["doc_id"], fields["content_hash"]), text)
-        if fields["doc_id"] and text:
-            articles.append(Article(text=text, **fields))
+    for document, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
+        key = (str(meta.get("doc_id")), str(meta.get("content_hash")))
+        article = _stored_article(meta, document, text_of.get(key))
+        if article.doc_id and article.text:
+            articles.append(article)
     return articles
 
 
