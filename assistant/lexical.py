@@ -11,6 +11,11 @@ counts are kept (and saved beside the index as ``terms.npz``). A flush re-scores
 index from those counts with numpy (:func:`bm25_scores`, the same scores ``bm25s`` gives)
 instead of re-tokenizing every chunk, so adding one article to a large archive costs that
 article's tokenizing plus a vectorised pass over the counts.
+
+Opening an index reads little: the score arrays are memory-mapped, and the chunk records
+(``corpus.jsonl``, about 3 KB each) stay on disk, read one at a time when a search returns
+them (:class:`StoredCorpus`). What a search needs of every chunk, its id and the fields
+filters test, is saved beside them (``chunks.npz``).
 """
 
 from __future__ import annotations
@@ -22,15 +27,16 @@ import re
 import shutil
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
+from .errors import StoreError
 from .models import Filters
-from .store import matches
+from .store import UNKNOWN_MAX, UNKNOWN_MIN, matches
 
 # llama-index warns whenever an archive holds fewer chunks than the default top k.
 logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
@@ -40,6 +46,9 @@ logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
 INDEXED_METADATA = ("title", "source", "published")
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # BM25Retriever's token pattern
 TERMS_FILE = "terms.npz"
+ROWS_FILE = "chunks.npz"  # each chunk's id and the fields filters test, in corpus order
+CORPUS_FILE = "corpus.jsonl"  # bm25s's names: a record per line,
+OFFSETS_FILE = "corpus.mmindex.json"  # and where each line starts
 NODE_CACHE = 8192  # nodes kept per index, about 6 KB each: 48 MB at most
 
 # One chunk as BM25 holds it: llama-index's record of the node, and its bag of words
@@ -93,6 +102,88 @@ def bm25_scores(
     }
 
 
+def chunk_rows(records: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """What a search needs of every chunk, in corpus order: its id (to find a chunk the
+    dense side returned) and the fields :func:`~assistant.store.matches` tests."""
+    return {
+        "ids": np.array([r["node_id"] for r in records], dtype=str),
+        "sources": np.array([r.get("source") or "" for r in records], dtype=str),
+        "date_min": np.array([int(r.get("date_min", UNKNOWN_MIN)) for r in records], np.int64),
+        "date_max": np.array([int(r.get("date_max", UNKNOWN_MAX)) for r in records], np.int64),
+    }
+
+
+class StoredCorpus(Sequence[dict[str, Any]]):
+    """A saved index's chunk records, read from its ``corpus.jsonl`` one at a time.
+
+    Like bm25s's ``JsonlCorpus`` (the same file and line index), but each read is a
+    ``pread`` at the record's offset, so threads searching at once do not move a shared
+    file position under each other. ``rows`` is the index's :func:`chunk_rows`.
+    """
+
+    def __init__(self, path: Path, starts: np.ndarray, rows: dict[str, np.ndarray]) -> None:
+        self.path = path
+        self.rows = rows
+        self._file = open(path, "rb")  # noqa: SIM115 (closed with the corpus)
+        size = os.fstat(self._file.fileno()).st_size
+        self._starts = starts
+        self._ends = np.append(starts[1:], size)
+        n = len(rows["ids"])
+        if (
+            len(starts) != n
+            or (n and (starts[0] != 0 or starts[-1] >= size))
+            or not bool(np.all(self._ends > starts))
+        ):
+            self._file.close()
+            raise ValueError(f"{path.name} does not match its line index")
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        start, end = int(self._starts[index]), int(self._ends[index])
+        line = os.pread(self._file.fileno(), end - start, start)
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise StoreError(
+                f"the BM25 index at {self.path.parent} is damaged (chunk {index} of "
+                f"{self.path.name} is unreadable): run `assistant rebuild`"
+            ) from None
+
+    def __iter__(self):
+        with open(self.path, "rb") as lines:
+            for line in lines:
+                yield json.loads(line)
+
+
+def _open_saved(gen: Path):
+    """A saved index as a ``BM25Retriever``: with its chunk records left on disk when it
+    has the rows to search them by, else (saved by an earlier version) read whole."""
+    import bm25s
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    try:
+        with np.load(gen / ROWS_FILE, allow_pickle=False) as saved:
+            rows = {name: saved[name] for name in ("ids", "sources", "date_min", "date_max")}
+        starts = np.array(json.loads((gen / OFFSETS_FILE).read_bytes()), dtype=np.int64)
+        corpus = StoredCorpus(gen / CORPUS_FILE, starts, rows)
+    except (OSError, ValueError, KeyError):
+        return BM25Retriever.from_persist_dir(str(gen), show_progress=False)
+    bm25 = bm25s.BM25.load(gen, mmap=True, show_progress=False)
+    if bm25.scores["num_docs"] != len(corpus):
+        raise ValueError(f"{gen} holds {len(corpus)} chunks but scores for another number")
+    bm25.corpus = corpus
+    settings = json.loads((gen / "retriever.json").read_text(encoding="utf-8"))
+    return BM25Retriever(existing_bm25=bm25, **settings)
+
+
 class LexicalIndex:
     """A persisted BM25 index with a manifest of the articles it holds."""
 
@@ -114,7 +205,9 @@ class LexicalIndex:
         self._word_ids: dict[str, int] = {}  # word -> the id of its stem
         self._masks: dict[Filters, np.ndarray] = {}  # per filter, for the current index
         self._idf: dict[str, float] | None = None  # of the current index, made when asked
-        # Per index: each chunk's place in its corpus by id, and the nodes made so far.
+        # Per index: its chunk rows, each chunk's place in its corpus by id, and the nodes
+        # made so far.
+        self._rows: tuple[Any, dict[str, np.ndarray]] | None = None
         self._by_id: tuple[Any, dict[str, int]] | None = None
         self._nodes: tuple[Any, OrderedDict[int, Any]] | None = None
 
@@ -128,8 +221,6 @@ class LexicalIndex:
 
     def load(self) -> bool:
         """Load the saved index; False when there is none (or it is unreadable)."""
-        from llama_index.retrievers.bm25 import BM25Retriever
-
         with self._lock:
             gen = self._current()
             self.loaded = True
@@ -138,7 +229,7 @@ class LexicalIndex:
             try:
                 self.manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
                 if self.manifest:
-                    self._retriever = BM25Retriever.from_persist_dir(str(gen), show_progress=False)
+                    self._retriever = _open_saved(gen)
                 else:
                     self._retriever = None
             except Exception:
@@ -162,6 +253,15 @@ class LexicalIndex:
         gen.mkdir()
         if self._retriever is not None:
             self._retriever.persist(str(gen), show_progress=False)
+            rows = self.rows(self._retriever)
+            with open(gen / ROWS_FILE, "wb") as out:
+                np.savez(
+                    out,
+                    ids=rows["ids"],
+                    sources=rows["sources"],
+                    date_min=rows["date_min"],
+                    date_max=rows["date_max"],
+                )
             sizes = np.array([len(t) for t in terms], dtype=np.int64)
             with open(gen / TERMS_FILE, "wb") as out:
                 np.savez(
@@ -357,13 +457,24 @@ class LexicalIndex:
             self.update(add=_group(records, manifest))
             self.flush()
 
+    def rows(self, retriever: Any) -> dict[str, np.ndarray]:
+        """The :func:`chunk_rows` of ``retriever``'s corpus: saved with a loaded index,
+        made from the records of one built in this process."""
+        with self._lock:
+            rows = self._rows
+            if rows is None or rows[0] is not retriever:
+                corpus = retriever.corpus
+                made = corpus.rows if isinstance(corpus, StoredCorpus) else chunk_rows(corpus)
+                rows = self._rows = (retriever, made)
+        return rows[1]
+
     def _positions(self, retriever: Any) -> dict[str, int]:
         """Each indexed chunk's place in this index's corpus, by chunk id."""
         with self._lock:
             positions = self._by_id
             if positions is None or positions[0] is not retriever:
-                ids = {r["node_id"]: i for i, r in enumerate(retriever.corpus)}
-                positions = self._by_id = (retriever, ids)
+                ids = self.rows(retriever)["ids"].tolist()
+                positions = self._by_id = (retriever, {cid: i for i, cid in enumerate(ids)})
         return positions[1]
 
     def node(self, chunk_id: str) -> Any | None:
@@ -434,6 +545,24 @@ class LexicalIndex:
             return self._idf
 
     # ------------------------------------------------------------------------- search
+    def _mask(self, retriever: Any, filters: Filters) -> np.ndarray:
+        """1 for each chunk of ``retriever``'s corpus that ``filters`` admit, else 0."""
+        rows = self.rows(retriever)
+        fields = zip(
+            rows["sources"].tolist(),
+            rows["date_min"].tolist(),
+            rows["date_max"].tolist(),
+            strict=True,
+        )
+        return np.fromiter(
+            (
+                matches({"source": source, "date_min": low, "date_max": high}, filters)
+                for source, low, high in fields
+            ),
+            dtype=np.int64,
+            count=len(rows["ids"]),
+        )
+
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[Any, float]]:
         """Top ``k`` (node, score) pairs with a positive score."""
         from llama_index.core.schema import QueryBundle
@@ -454,7 +583,7 @@ class LexicalIndex:
                 if mask is None or len(mask) != total:
                     if len(self._masks) > 256:
                         self._masks.clear()
-                    mask = np.array([int(matches(record, filters)) for record in retriever.corpus])
+                    mask = self._mask(retriever, filters)
                     self._masks[filters] = mask
             if not mask.any():
                 return []

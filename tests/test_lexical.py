@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from datetime import date
 
 import bm25s
 import numpy as np
@@ -15,6 +16,7 @@ from llama_index.retrievers.bm25 import BM25Retriever
 from assistant import lexical
 from assistant.lexical import TERMS_FILE, LexicalIndex, bm25_scores, make_node
 from assistant.models import Filters
+from assistant.store import date_bounds
 
 from .conftest import MULTIHOP, SEED_FILE, needs_multihop
 
@@ -42,6 +44,7 @@ def _articles(count: int = 12) -> dict[str, list]:
             "published": f"2023-0{1 + a % 9}-1{a % 10}",
             "content_hash": f"h{a}",
         }
+        meta["date_min"], meta["date_max"] = date_bounds(meta["published"])
         texts = [rng.choice(paragraphs) + f" runner{a} running{a % 3}" for _ in range(2 + a % 2)]
         articles[doc_id] = [
             make_node(f"{doc_id}#{i}", text, {**meta, "start": 0, "end": len(text)})
@@ -293,3 +296,77 @@ def test_a_replaced_article_is_found_with_its_new_text(tmp_path):
     assert [(node.node_id, node.get_content()) for node, _ in found] == [("doc-2.txt#0", text)]
     assert index.node("doc-2.txt#0").get_content() == text
     assert index.node("doc-2.txt#1") is None
+
+
+def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.errors import StoreError
+    from assistant.lexical import CORPUS_FILE, ROWS_FILE, StoredCorpus
+    from assistant.store import matches
+
+    articles = _articles()
+    built = _indexed(tmp_path, articles, articles)
+    records = list(built._retriever.corpus)
+    some = [
+        None,
+        Filters(sources=("Reuters",)),
+        Filters(since=date(2023, 4, 1)),
+        Filters(sources=("AP",), until=date(2023, 5, 31)),
+    ]
+    expected = {(q, f): _hits(built, q, 10, f) for q in QUESTIONS for f in some}
+
+    read: list[int] = []
+    real = StoredCorpus.__getitem__
+
+    def noting(self, index):
+        read.append(index)
+        return real(self, index)
+
+    monkeypatch.setattr(StoredCorpus, "__getitem__", noting)
+    loaded = LexicalIndex(tmp_path / "bm25")
+    assert loaded.load()
+    corpus = loaded._retriever.corpus
+    assert isinstance(corpus, StoredCorpus) and len(corpus) == len(records)
+    assert isinstance(loaded._retriever.bm25.scores["data"], np.memmap)
+    assert read == []  # opening parsed no record
+    for f in some[1:]:
+        mask = loaded._mask(loaded._retriever, f).tolist()
+        assert mask == [int(matches(r, f)) for r in records] and 0 < sum(mask) < len(mask)
+    assert read == []  # nor did the filters
+    found = loaded.search(QUESTIONS[0], 3)
+    assert len(read) == len(found) == 3
+    for (q, f), hits in expected.items():
+        assert _hits(loaded, q, 10, f) == hits, (q, f)
+    assert (
+        loaded.node(records[5]["node_id"]).get_content()
+        == built.node(records[5]["node_id"]).get_content()
+    )
+    assert list(corpus) == records
+
+    # Threads reading records at once each get the record they asked for.
+    positions = list(range(len(records))) * 40
+    random.Random(1).shuffle(positions)
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda i: (i, real(corpus, i)["node_id"]), positions))
+    assert all(cid == records[i]["node_id"] for i, cid in got)
+
+    # An index saved before the rows were (an earlier version) is read whole, and the same.
+    gen = tmp_path / "bm25" / (tmp_path / "bm25" / "CURRENT").read_text().strip()
+    (gen / ROWS_FILE).unlink()
+    older = LexicalIndex(tmp_path / "bm25")
+    assert older.load() and isinstance(older._retriever.corpus, list)
+    for (q, f), hits in expected.items():
+        assert _hits(older, q, 10, f) == hits, (q, f)
+
+    # A record damaged in place is an error that says how to repair it, not a wrong hit.
+    built.update(remove=[])
+    built.flush()
+    gen = tmp_path / "bm25" / (tmp_path / "bm25" / "CURRENT").read_text().strip()
+    data = bytearray((gen / CORPUS_FILE).read_bytes())
+    data[10:20] = b"#" * 10
+    (gen / CORPUS_FILE).write_bytes(bytes(data))
+    damaged = LexicalIndex(tmp_path / "bm25")
+    assert damaged.load()
+    with pytest.raises(StoreError, match="assistant rebuild"):
+        damaged._retriever.corpus[0]
