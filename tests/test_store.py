@@ -13,10 +13,11 @@ from assistant import ingest
 from assistant.archive import close_archives, open_archive, rebuild_marker
 from assistant.errors import EmbedderMismatchError, StoreError
 from assistant.lexical import LexicalIndex
-from assistant.models import Article, Chunk, Filters
+from assistant.models import Article, ArticleInfo, Chunk, Filters
 from assistant.rebuild import rebuild
 from assistant.retrieve import search
 from assistant.store import (
+    ARTICLE_KEY,
     JOURNAL,
     RECORD_KEYS,
     _doc_key,
@@ -247,9 +248,7 @@ def test_chunk_text_is_kept_in_the_node_record_not_as_a_chroma_document(hashed, 
     store.write(new, one_chunk(new), fake.embed_documents([new.text]))
     assert store.chunks.get(include=["documents"])["documents"] == [None]
     vector = fake.embed_documents([new.text])[0].tolist()
-    found = store.vector_store().query(
-        VectorStoreQuery(query_embedding=vector, similarity_top_k=1)
-    )
+    found = store.vector_store().query(VectorStoreQuery(query_embedding=vector, similarity_top_k=1))
     assert found.nodes[0].get_content() == new.text
     assert found.nodes[0].metadata["doc_id"] == "new"
 
@@ -349,6 +348,46 @@ def test_each_version_of_an_article_has_a_text_record(hashed, fake):
     assert store.remove("a")
     assert [m["doc_id"] for m in store.texts.get()["metadatas"]] == ["old"]
     assert texts() == {"old": "New text."}
+
+
+def test_an_article_record_holds_its_fields_in_one_key(hashed, fake):
+    """Chroma reads a record's metadata a row per key: an article record keeps its fields
+    as one JSON string, so the registry every start reads costs one row per article. A
+    record of the earlier layout (a key per field) reads the same, and a new version
+    written over it leaves only the one key."""
+    store = open_archive(hashed).store
+
+    def keys(doc_id: str) -> set[str]:
+        return set(store.docs.get(ids=[_doc_key(doc_id)], include=["metadatas"])["metadatas"][0])
+
+    a = article("a", "A harbour story.", "h-a", title="Harbour", source="Harbour News")
+    store.write(a, one_chunk(a), fake.embed_documents([a.text]))
+    assert keys("a") == {ARTICLE_KEY}
+    assert store.registry()["a"] == ArticleInfo(**a.metadata(), chunks=1)
+
+    fields = {**article("old", "", "h-old", title="Old title", author="Kim").metadata()}
+    store.docs.upsert(
+        ids=[_doc_key("old")],
+        documents=["Old text."],
+        metadatas=[{**fields, "chunks": 1}],
+        embeddings=[[1.0]],
+    )
+    store.refresh()
+    assert store.registry()["old"] == ArticleInfo(**fields, chunks=1)
+    assert store.get_article("old") == article(
+        "old", "Old text.", "h-old", title="Old title", author="Kim"
+    )
+    assert {x.doc_id: x.title for x in read_stored_articles(hashed)} == {
+        "a": "Harbour",
+        "old": "Old title",
+    }
+
+    new = article("old", "New text.", "h-new", title="New title")
+    store.write(new, one_chunk(new), fake.embed_documents([new.text]))
+    assert keys("old") == {ARTICLE_KEY}
+    store.refresh()
+    assert store.registry()["old"] == ArticleInfo(**new.metadata(), chunks=1)
+    assert store.get_article("old") == new
 
 
 def test_another_layout_version_asks_for_a_rebuild(hashed_seeded, fake):
