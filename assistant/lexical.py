@@ -116,15 +116,16 @@ def chunk_rows(records: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
 class StoredCorpus(Sequence[dict[str, Any]]):
     """A saved index's chunk records, read from its ``corpus.jsonl`` one at a time.
 
-    Like bm25s's ``JsonlCorpus`` (the same file and line index), but each read is a
-    ``pread`` at the record's offset, so threads searching at once do not move a shared
-    file position under each other. ``rows`` is the index's :func:`chunk_rows`.
+    Like bm25s's ``JsonlCorpus`` (the same file and line index), but safe to read from
+    several threads at once: ``JsonlCorpus`` seeks one shared file position. ``rows`` is
+    the index's :func:`chunk_rows`.
     """
 
     def __init__(self, path: Path, starts: np.ndarray, rows: dict[str, np.ndarray]) -> None:
         self.path = path
         self.rows = rows
         self._file = open(path, "rb")  # noqa: SIM115 (closed with the corpus)
+        self._read_lock = threading.Lock()
         size = os.fstat(self._file.fileno()).st_size
         self._starts = starts
         self._ends = np.append(starts[1:], size)
@@ -148,7 +149,17 @@ class StoredCorpus(Sequence[dict[str, Any]]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         start, end = int(self._starts[index]), int(self._ends[index])
-        line = os.pread(self._file.fileno(), end - start, start)
+        with self._read_lock:
+            self._file.seek(start)
+            line = self._file.read(end - start)
+        return self._parse(line, index)
+
+    def __iter__(self):
+        with open(self.path, "rb") as lines:
+            for index, line in enumerate(lines):
+                yield self._parse(line, index)
+
+    def _parse(self, line: bytes, index: int) -> dict[str, Any]:
         try:
             return json.loads(line)
         except ValueError:
@@ -156,11 +167,6 @@ class StoredCorpus(Sequence[dict[str, Any]]):
                 f"the BM25 index at {self.path.parent} is damaged (chunk {index} of "
                 f"{self.path.name} is unreadable): run `assistant rebuild`"
             ) from None
-
-    def __iter__(self):
-        with open(self.path, "rb") as lines:
-            for line in lines:
-                yield json.loads(line)
 
 
 def _open_saved(gen: Path):
@@ -174,7 +180,7 @@ def _open_saved(gen: Path):
             rows = {name: saved[name] for name in ("ids", "sources", "date_min", "date_max")}
         starts = np.array(json.loads((gen / OFFSETS_FILE).read_bytes()), dtype=np.int64)
         corpus = StoredCorpus(gen / CORPUS_FILE, starts, rows)
-    except (OSError, ValueError, KeyError):
+    except Exception:  # no rows, or not this index's: read the records whole
         return BM25Retriever.from_persist_dir(str(gen), show_progress=False)
     bm25 = bm25s.BM25.load(gen, mmap=True, show_progress=False)
     if bm25.scores["num_docs"] != len(corpus):

@@ -370,3 +370,5 @@ def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_p
     assert damaged.load()
     with pytest.raises(StoreError, match="assistant rebuild"):
         damaged._retriever.corpus[0]
+    with pytest.raises(StoreError, match="assistant rebuild"):
+        list(damaged._retriever.corpus)
