@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import threading
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from functools import partial
@@ -125,6 +126,7 @@ class StoredCorpus(Sequence[dict[str, Any]]):
         self.path = path
         self.rows = rows
         self._file = open(path, "rb")  # noqa: SIM115 (closed with the corpus)
+        weakref.finalize(self, self._file.close)
         self._read_lock = threading.Lock()
         size = os.fstat(self._file.fileno()).st_size
         self._starts = starts
