@@ -11,7 +11,7 @@ from typing import Any
 
 from .archive import Archive, open_archive
 from .citations import Renumberer, render, split_answer
-from .claims import ClaimChecker, check_sentences, uncovered_parts
+from .claims import ClaimChecker, check_sentences, plain_text, uncovered_parts
 from .config import Settings
 from .embeddings import Embedder, prefetch_embedder
 from .engines import Engine, Turn, get_engine
@@ -185,9 +185,15 @@ def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
         return None  # nothing to search: the ordinary refusal follows
     authors = store.derived("authors", _authors)
     span = store.derived("published_range", published_range)
-    notice = coverage_notice(question, store.sources(), authors, span)
+    vocabulary = archive.lexical.idf()
+
+    def unmentioned(name: str) -> bool:
+        stems = [t for terms in archive.lexical.analyse([name]) for t in terms]
+        return bool(stems) and not any(t in vocabulary for t in stems)
+
+    notice = coverage_notice(question, store.sources(), authors, span, unmentioned)
     if notice is None and len(registry) >= UNKNOWN_MIN_ARTICLES:
-        unknown = unknown_words(question, archive.lexical.analyse, archive.lexical.idf())
+        unknown = unknown_words(question, archive.lexical.analyse, vocabulary)
         notice = words_not_mentioned(unknown) if unknown else None
     if notice is None:
         return None
@@ -226,13 +232,14 @@ def finish(
     base.text, base.citations = text, citations
     base.claims = [
         Claim(
-            text=s.text,
+            text=plain_text(s.text),
             citations=[numbers[p] for p in s.cited if p in numbers],
             supported=s.supported,
             quote=s.quote.text if s.quote else "",
             start=s.quote.start if s.quote else -1,
             end=s.quote.end if s.quote else -1,
             doc_id=passages[s.quote.passage].doc_id if s.quote else "",
+            repointed=s.repointed,
         )
         for s in claims
         if not s.dropped

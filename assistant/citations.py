@@ -15,8 +15,21 @@ from dataclasses import dataclass
 from .models import Citation, Passage
 from .sentences import sentence_spans
 
-MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
-_OPEN_MARKER = re.compile(r"\[[\d,\s]*\Z")  # a marker whose end has not arrived yet
+# "[1]", "[1, 2]", "[1-3]" (a range, as some models write), "[1][2]" (two markers).
+MARKER = re.compile(r"\[\s*(\d+(?:\s*[,–-]\s*\d+)*)\s*\]")
+_MAX_RANGE = 20  # "[1-999]" is no citation: a longer range is read as its two ends
+
+
+def marker_parts(inner: str) -> list[int]:
+    """The numbers a marker's inside stands for, ranges expanded ("1-3" is 1, 2, 3)."""
+    numbers: list[int] = []
+    for part in inner.split(","):
+        ends = [int(x) for x in re.split(r"\s*[–-]\s*", part.strip()) if x]
+        if len(ends) == 2 and 0 <= ends[1] - ends[0] <= _MAX_RANGE:
+            ends = list(range(ends[0], ends[1] + 1))
+        numbers.extend(ends)
+    return numbers
+_OPEN_MARKER = re.compile(r"\[[\d,\s–-]*\Z")  # a marker whose end has not arrived yet
 _MAX_QUOTE = 700  # characters: longer merged quotes fall back to the best single span
 
 
@@ -24,8 +37,7 @@ def marker_numbers(segment: str) -> list[int]:
     """Every number inside the markers of a text, in order, without repeats."""
     numbers: list[int] = []
     for m in MARKER.finditer(segment):
-        for part in m.group(1).split(","):
-            n = int(part)
+        for n in marker_parts(m.group(1)):
             if n not in numbers:
                 numbers.append(n)
     return numbers
@@ -62,8 +74,7 @@ class Renumberer:
 
     def _sub(self, m: re.Match[str]) -> str:
         out = []
-        for part in m.group(1).split(","):
-            n = int(part)
+        for n in marker_parts(m.group(1)):
             if not 1 <= n <= self.passages:
                 continue  # an unknown source number is dropped, never guessed
             number = self.numbers.setdefault(n, len(self.numbers) + 1)
@@ -143,8 +154,8 @@ def _sentence_text(sentence: Sentence, numbers: dict[int, int]) -> str:
 
         def sub(m: re.Match[str]) -> str:
             out: list[int] = []
-            for part in m.group(1).split(","):
-                p = int(part) - 1
+            for n in marker_parts(m.group(1)):
+                p = n - 1
                 if p in sentence.cited and numbers[p] not in out:
                     out.append(numbers[p])
             return "".join(f"[{n}]" for n in out)

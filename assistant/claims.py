@@ -2,19 +2,17 @@
 
 A claim is supported by a span of a passage (one sentence, or two neighbouring ones) when
 - every name, number and date of the claim appears in the span (a wrong name or number
-  fails here, even when the rest of the sentence is copied),
-- names written together in the claim ("Alexander Matsegora") are written together there,
-  and "X's Y" belongs to X there too ("China's ambassador" is not "Russia's ambassador"),
+  fails here, even when the rest of the sentence is copied), and names written together in
+  the claim ("Alexander Matsegora") are written together there,
 - the claim and the span agree on negation,
-- the span carries the claim's meaning: most of its content words (lexical overlap) and a
-  close sentence embedding (cosine similarity), and
 - the claim is not a near copy of one sentence with a name or number changed (such a claim
-  may not borrow the missing name from the next sentence).
+  may not borrow the missing name from the next sentence), and
+- the trained verifier (:mod:`assistant.judge`) reads the span as supporting the claim: a
+  faithful paraphrase passes, a number moved to another phrase, a swapped ordinal or a fact
+  the span does not state does not.
 
-Only claims and the candidate spans that pass the cheap lexical gates are embedded, through
-a small cache the extractive engine shares, so checking an extractive answer (verbatim
-sentences) embeds almost nothing new. No entailment model: none ships inside a PyPI package
-that runs offline here.
+Those exact checks are cheap and go first; only spans that pass them are read by the
+verifier, the few with most of the claim's words. A verbatim quote needs no model.
 """
 
 from __future__ import annotations
@@ -23,12 +21,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from .citations import Quote, Sentence
-from .embeddings import Embedder, cached_vectors
+from .citations import MARKER, Quote, Sentence
+from .embeddings import Embedder
+from .judge import Judge, get_judge
 from .models import Passage
-from .question_fit import possessive_conflict
 from .refusal import states_a_gap
 from .sentences import sentence_spans
 from .text_match import (
@@ -41,17 +37,13 @@ from .text_match import (
     name_words,
     negation_conflict,
     overlap,
+    possessive_conflict,
     term_in,
     tokens,
     words,
 )
 
-# Calibrated on hand-written paraphrases and falsified claims of the seed article
-# (tests/test_claims.py holds them; `pytest tests/test_claims.py -k calibration` re-checks).
-MIN_OVERLAP = 0.5  # share of the claim's content words the span must contain
-MIN_SIMILARITY = 0.55  # cosine between claim and span embeddings
-CLOSE_OVERLAP = 0.9  # a span holding nearly every content word of the claim ...
-CLOSE_SIMILARITY = 0.4  # ... needs less similarity: long source sentences dilute embeddings
+VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
 SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
 NEAR_COPY_OVERLAP = 0.85  # a sentence this close is the claim's source, names and all
 MAX_SPAN_SENTENCES = 2
@@ -103,14 +95,22 @@ def _squash(text: str) -> str:
 class ClaimChecker:
     """Checks claims against a fixed list of passages (those shown to the engine)."""
 
-    def __init__(self, passages: Sequence[Passage], embedder: Embedder | None) -> None:
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        embedder: Embedder | None = None,
+        judge: Judge | None = None,
+    ) -> None:
         self.passages = list(passages)
-        self.embedder = embedder
+        self.embedder = embedder  # kept for callers that pass one; the verifier decides
+        self._judge = judge
         self.names = name_words(p.text for p in self.passages)
         self._spans: dict[int, list[Span]] = {}
         # A claim's names and numbers, read once: it is checked against every span.
         self._keys: dict[str, frozenset[str]] = {}
         self._runs: dict[str, list[tuple[str, ...]]] = {}
+        self._context_tokens: dict[int, tuple[str, ...]] = {}
+        self._meta_tokens: dict[int, tuple[str, ...]] = {}
 
     def key_terms(self, text: str) -> frozenset[str]:
         """:func:`key_terms` of a claim (or sentence) with these passages' names."""
@@ -132,65 +132,129 @@ class ClaimChecker:
         return self._spans[index]
 
     # -------------------------------------------------------------------- lexical gates
-    def lexical_gate(self, claim: str, span_text: str) -> float | None:
+    def _context(self, index: int | None) -> tuple[str, ...]:
+        if index is None or not 0 <= index < len(self.passages):
+            return ()
+        found = self._context_tokens.get(index)
+        if found is None:
+            found = self._context_tokens[index] = tokens(self.passages[index].text)
+        return found
+
+    def _meta(self, index: int | None) -> tuple[str, ...]:
+        """Tokens of the title and publisher of passage ``index``: a claim may name what its
+        article is about ("Cole Palmer said ...") where the sentence says "he"."""
+        if index is None or not 0 <= index < len(self.passages):
+            return ()
+        found = self._meta_tokens.get(index)
+        if found is None:
+            p = self.passages[index]
+            found = self._meta_tokens[index] = tokens(f"{p.title} . {p.source}")
+        return found
+
+    def _given_elsewhere(
+        self,
+        claim: str,
+        term: str,
+        span_terms: frozenset[str],
+        context: frozenset[str],
+        span_tokens: tuple[str, ...] = (),
+    ) -> bool:
+        """A name word of the claim missing from the span, in a name whose last word (the
+        surname) the span holds: "Jane Roe was granted bail" against "Roe was granted bail".
+        It passes when the passage writes the full name, or when the span gives that surname
+        no other first name ("Vladimir Matsegora" against "Alexander Matsegora" fails)."""
+        if is_number(term):
+            return False
+        for run in self.name_runs(claim):
+            if term not in run or run.index(term) == len(run) - 1 or not term_in(run[-1], span_terms):
+                continue
+            if term_in(term, context):
+                return True
+            for k, token in enumerate(span_tokens):
+                if k and term_in(run[-1], frozenset([token])):
+                    before = span_tokens[k - 1]
+                    if before in self.names and before not in run:
+                        return False
+            return bool(span_tokens)
+        return False
+
+    def lexical_gate(self, claim: str, span_text: str, passage: int | None = None) -> float | None:
         """The claim's content-word overlap with the span, or None when the span lacks one
-        of the claim's names, numbers or dates, splits a name, disagrees on negation, or
-        gives "X's Y" to someone else ("China's ambassador" against "Russia's ambassador")."""
+        of the claim's names, numbers or dates, splits a name, or disagrees on negation. A
+        name written in full where the span gives part of it passes when the passage
+        (``passage``, an index) writes it in full."""
         span_tokens = tokens(span_text)
         terms = frozenset(span_tokens)
+        context_tokens = self._context(passage)
+        context = frozenset(context_tokens)
+        meta_tokens = self._meta(passage)
+        meta = frozenset(meta_tokens)
         for term in self.key_terms(claim):
-            if not term_in(term, terms):
+            if term_in(term, terms) or term_in(term, meta):
+                continue  # in the span, or the article's title or publisher gives it
+            if not self._given_elsewhere(claim, term, terms, context, span_tokens):
                 return None
         for run in self.name_runs(claim):
-            if not contains_run(run, span_tokens):
-                return None
+            if contains_run(run, span_tokens) or contains_run(run, meta_tokens):
+                continue
+            if context_tokens and contains_run(run, context_tokens) and any(term_in(w, terms) for w in run):
+                continue
+            return None
         if negation_conflict(claim, span_text) or possessive_conflict(claim, span_text):
             return None
         return overlap(claim, span_text)
 
-    def misquotes(self, claim: str, sentence: str) -> bool:
+    def misquotes(self, claim: str, sentence: str, passage: int | None = None) -> bool:
         """The claim copies the sentence but changes a name or a number: it swaps one for
         another ("over 200 missile launches" from "over 100 missile launches"), or it is a
-        near copy with a name the sentence does not have. Such a claim must not borrow the
-        missing name from a neighbouring sentence."""
+        near copy with a name the sentence does not have (nor the passage, as part of a name
+        the sentence holds). Such a claim must not borrow the missing name from a
+        neighbouring sentence."""
         near = overlap(claim, sentence)
         if near < SUBSTITUTION_OVERLAP:
             return False
         claim_terms, source_terms = frozenset(tokens(claim)), frozenset(tokens(sentence))
-        missing = [t for t in self.key_terms(claim) if not term_in(t, source_terms)]
+        context = frozenset(self._context(passage))
+        meta = frozenset(self._meta(passage))
+        missing = [
+            t for t in self.key_terms(claim)
+            if not term_in(t, source_terms) and not term_in(t, meta)
+            and not self._given_elsewhere(claim, t, source_terms, context, tokens(sentence))
+        ]
         if missing and near >= NEAR_COPY_OVERLAP:
             return True
         extra = [t for t in self.key_terms(sentence) if not term_in(t, claim_terms)]
         return any(is_number(m) == is_number(e) for m in missing for e in extra)
 
-    def _similarities(self, claim: str, texts: list[str]) -> np.ndarray:
-        if self.embedder is None or not texts:
-            return np.ones(len(texts), dtype=np.float32)  # no embedder: lexical evidence decides
-        vectors = cached_vectors(self.embedder, [claim, *texts])
-        return vectors[1:] @ vectors[0]
+    @property
+    def judge(self) -> Judge:
+        if self._judge is None:
+            self._judge = get_judge()
+        return self._judge
 
-    def _judge(self, claim: str, candidates: list[tuple[Span, float]]) -> Verdict | None:
-        """The best verdict among spans that passed the lexical gates."""
+    def support(self, claim: str, spans: Sequence[Span]) -> list[float]:
+        """The verifier's probability that each span supports the claim."""
+        if not spans:
+            return []
+        return self.judge.supports(
+            claim,
+            [(s.text, self.passages[s.passage].title, self.passages[s.passage].source) for s in spans],
+        )
+
+    def _judge_spans(self, claim: str, candidates: list[tuple[Span, float]]) -> Verdict | None:
+        """The best verdict among spans that passed the exact checks."""
         if not candidates:
             return None
-        eligible = [(s, o) for s, o in candidates if o >= MIN_OVERLAP]
-        if not eligible:
-            span, lex = max(candidates, key=lambda c: c[1])
-            return Verdict(False, span, lex, 0.0)
         folded = _squash(fold(claim)).rstrip(".!?")
-        for span, lex in eligible:
+        for span, lex in candidates:
             if span.size == 1 and folded in _squash(fold(span.text)):
-                return Verdict(True, span, lex, 1.0)  # a verbatim quote: nothing to embed
-        sims = self._similarities(claim, [s.text for s, _ in eligible])
-        for i, (span, _) in enumerate(eligible):
-            if span.size > 1:  # a window means what its sentences mean: long ones dilute it
-                parts = [self.passages[span.passage].text[a:b] for a, b in self._parts(span)]
-                sims[i] = max(float(sims[i]), *map(float, self._similarities(claim, parts)))
-        best = max(range(len(eligible)), key=lambda i: float(sims[i]) + eligible[i][1])
-        span, lex = eligible[best]
-        sim = float(sims[best])
-        ok = sim >= MIN_SIMILARITY or (lex >= CLOSE_OVERLAP and sim >= CLOSE_SIMILARITY)
-        return Verdict(ok, span, lex, sim)
+                return Verdict(True, span, lex, 1.0)  # a verbatim quote: nothing to read
+        read = sorted(candidates, key=lambda c: (-c[1], c[0].size))[:VERIFIED_SPANS]
+        probabilities = self.support(claim, [s for s, _ in read])
+        best = max(range(len(read)), key=lambda i: probabilities[i] + 0.01 * read[i][1])
+        span, lex = read[best]
+        p = probabilities[best]
+        return Verdict(p >= self.judge.support_threshold, span, lex, p)
 
     def _parts(self, span: Span) -> list[tuple[int, int]]:
         """The sentences of a window, as offsets into its passage's text."""
@@ -210,18 +274,18 @@ class ClaimChecker:
             if not 0 <= index < len(self.passages):
                 continue
             for span in self.spans(index):
-                lex = self.lexical_gate(claim, span.text)
+                lex = self.lexical_gate(claim, span.text, index)
                 if lex is not None:
                     candidates.append((span, lex))
                     continue
                 if span.size == 1:
-                    swapped = swapped or self.misquotes(claim, span.text)
+                    swapped = swapped or self.misquotes(claim, span.text, index)
                     near = overlap(claim, span.text)
                     if fallback is None or near > fallback[1]:
                         fallback = (span, near)
         if swapped:
             candidates = [c for c in candidates if c[0].size == 1]
-        verdict = self._judge(claim, candidates)
+        verdict = self._judge_spans(claim, candidates)
         if verdict is not None and verdict.supported:
             return verdict
         joint = None if swapped else self._joint(claim, cited)
@@ -245,13 +309,14 @@ class ClaimChecker:
             parts.append(max(singles, key=lambda s: overlap(claim, s.text)))
         joined = " ".join(p.text for p in parts)
         lex = self.lexical_gate(claim, joined)
-        if lex is None or lex < MIN_OVERLAP:
-            return None
-        sim = float(self._similarities(claim, [joined])[0])
-        if sim < MIN_SIMILARITY:
+        if lex is None:
             return None
         best = max(parts, key=lambda s: overlap(claim, s.text))
-        return Verdict(True, best, lex, sim)
+        joint = Span(best.passage, joined, best.start, best.end, len(parts))
+        p = self.support(claim, [joint])[0]
+        if p < self.judge.support_threshold:
+            return None
+        return Verdict(True, best, lex, p)
 
     def find_support(self, claim: str, exclude: Sequence[int] = ()) -> Verdict | None:
         """The best passage other than ``exclude`` that supports the claim, if any."""
@@ -270,8 +335,29 @@ class ClaimChecker:
 
 
 def is_checkable(sentence: str) -> bool:
-    """A sentence with something to check: at least one content word ("Yes." has none)."""
-    return bool(content_terms(re.sub(r"\[\d+(?:,\s*\d+)*\]", "", sentence)))
+    """A sentence with something to check: at least one content word ("Yes." has none),
+    and not a lead-in to what follows ("For example:", "The reasons given were:")."""
+    bare = MARKER.sub("", sentence).strip()
+    if bare.endswith(":"):
+        return False
+    return bool(content_terms(bare))
+
+
+_REPLY_WORD = re.compile(r"^(?:yes|no)\b[,.;:!]?\s*(?=\S)", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def plain_text(sentence: str) -> str:
+    """An answer sentence without a list bullet or markdown emphasis."""
+    return _BULLET.sub("", _EMPHASIS.sub("", sentence)).strip()
+
+
+def claim_text(sentence: str) -> str:
+    """What of an answer sentence is checked: its plain text without a leading "Yes,"/"No,"
+    (the reply to a yes/no question is checked on its content)."""
+    text = plain_text(sentence)
+    return _REPLY_WORD.sub("", text).strip() or text
 
 
 def _quote(span: Span | None) -> Quote | None:
@@ -283,7 +369,7 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
     evidence; re-point markers to the passage that carries the claim when the cited one
     does not. A factual sentence without a marker is unsupported."""
     for sentence in sentences:
-        text = sentence.text
+        text = claim_text(sentence.text)
         sentence.claim = bool(text) and not states_a_gap(text) and is_checkable(text)
         if not sentence.claim or not sentence.cited:
             continue

@@ -99,6 +99,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     unsupported = [c for c in final.claims if not c.supported]
     for claim in unsupported:
         print(f"! not supported by its sources: {claim.text}")
+    for claim in final.claims:
+        if claim.supported and claim.repointed:
+            cited = ", ".join(f"[{n}]" for n in claim.citations)
+            print(f"! cited to a source that does not say it (the source that does: {cited}): {claim.text}")
     return 0
 
 
@@ -151,6 +155,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from .eval_retrieval import run
 
         return run(args, _settings())
+    if args.what == "llm":
+        from .eval_llm import run as run_llm
+
+        return run_llm(args, _settings())
+    if args.what == "claims":
+        from .eval_claims import run as run_claims
+
+        return run_claims(args, _settings())
     from .eval_answers import run as run_answers
 
     return run_answers(args, _settings())
@@ -220,8 +232,28 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", default=None)
     e.add_argument("--store", default=None, help="reuse this data folder (else a temporary one)")
     e.add_argument("--engine", action="append", help="engine to evaluate (repeatable)")
-    e.add_argument("--split", choices=["all", "dev", "test"], default="all")
+    e.add_argument(
+        "--split", choices=["all", "dev", "test", "heldout"], default="all",
+        help="MultiHop-RAG queries: all, a dev/test half, or those whose evidence is held out",
+    )
     e.add_argument("--calibrate", action="store_true", help="sweep the extractive thresholds")
+    e.set_defaults(func=cmd_eval)
+    e = esub.add_parser("llm", help="record the openai engine's prompts; replay recorded replies")
+    e.add_argument("action", choices=["record", "replay"])
+    e.add_argument("--qa", default=None, help="record: JSONL questions (as for eval answers)")
+    e.add_argument("--replies", default=None, help="replay: JSONL recorded replies (see eval_llm)")
+    e.add_argument("--store", default=None, help="the archive's data folder")
+    e.add_argument("--out", default=None, help="record: the prompts file; replay: a JSON report")
+    e.add_argument("--no-stream", action="store_true", help="replay whole completions, not streams")
+    e.set_defaults(func=cmd_eval)
+    e = esub.add_parser("claims", help="the claim checker on claims paired with their passage")
+    e.add_argument("--claims", required=True, help="JSONL file of claims (see eval_claims)")
+    e.add_argument("--corpus", default=None, help="corpus.json for the articles' titles and publishers")
+    e.add_argument(
+        "--context", choices=["chunk", "passage"], default="chunk",
+        help="what a claim cites: the retrieved chunk holding its passage, or the passage alone",
+    )
+    e.add_argument("--out", default=None)
     e.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="speed benchmark against baselines")

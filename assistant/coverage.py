@@ -18,12 +18,6 @@ from functools import lru_cache
 from .refusal import dates_not_covered, publishers_not_held
 from .text_match import fold, words
 
-# Outlets a question may name after "according to" (a weak cue that also precedes people).
-KNOWN_OUTLETS = frozenset(
-    fold(n.strip())
-    for n in ["Bloomberg", "Reuters", "CNN", "BBC", "BBC News", "ESPN", "ESPNcricinfo", "Cricbuzz", "Forbes", "CNET", "Fortune\n    ", "The Wall Street Journal", "Wall Street Journal", "WSJ", "The Washington Post", "Washington Post\n    ", "The New York Times", "New York Times", "NYT", "The Guardian", "Guardian", "The Independent", "Independent\n    ", "The Times of India", "Times of India", "Hindustan Times", "The Hindustan Times", "The Hindu\n    ", "The Economic Times", "Economic Times", "Business Standard", "Mint", "NDTV", "India Today\n    ", "Al Jazeera", "Associated Press", "AP", "AFP", "NPR", "Politico", "Axios", "The Atlantic", "Vox", "Variety", "Billboard\n    ", "The Hollywood Reporter", "Hollywood Reporter", "Deadline", "USA Today", "Los Angeles Times", "LA Times\n    ", "Financial Times", "The Financial Times", "FT", "The Economist", "Economist", "Le Monde", "Der Spiegel\n    ", "The Telegraph", "Telegraph", "Daily Mail", "The Sun", "Sky News", "Sky Sports", "NBC", "NBC News", "ABC", "ABC News\n    ", "CBS", "CBS News", "CBSSports.com", "Fox News", "MSNBC", "CNBC", "HuffPost", "Huffington Post", "BuzzFeed", "Vice\n    ", "Gizmodo", "Ars Technica", "ZDNet", "VentureBeat", "Business Insider", "Insider", "Yahoo", "Yahoo News\n    ", "Mashable", "Wired", "The Verge", "TechCrunch", "Engadget", "IGN", "Kotaku", "GameSpot", "PC Gamer", "Eurogamer\n    ", "Polygon", "Bleacher Report", "The Athletic", "Sports Illustrated", "Sporting News", "Rolling Stone\n    ", "Pitchfork", "NME", "Nature", "New Scientist", "Scientific American", "Nikkei", "South China Morning Post\n    ", "Straits Times", "The Sydney Morning Herald", "Sydney Morning Herald", "The Age", "Time", "Newsweek\n    ", "People", "Entertainment Weekly", "MarketWatch", "Barron's", "Seeking Alpha", "TalkSport", "Yardbarker\n    ", "Essentially Sports", "Sportskeeda", "Live Science", "Music Business Worldwide", "Globes"]
-)
-
 _NOUN = (
     r"(?:articles?|reports?|pieces?|stor(?:y|ies)|coverage|analys[ie]s|reviews?|interviews?"
     r"|columns?|op-eds?|editorials?|features?|posts?|publications?|reporting|segments?"
@@ -56,7 +50,10 @@ _STRONG = [
     # "The Verge's article", but not "the EU's analysis"
     re.compile(rf"(?:\b(?i:an?|the|both|from|in|by|and)\s+|,\s*)(?P<names>{_NAME})(?:'s|’s)\s+(?:article|piece|story|coverage|column|op-ed|editorial|reporting|report)s?\b"),
 ]
-# Weak cues: only names of known outlets or of the archive's publishers count.
+# Weak cues: a name counts when it is one of the archive's publishers, or when the archive
+# never mentions it (then no article could be "according to" it, and saying which publisher
+# is missing beats a bare refusal). Other names after them are often people ("according to
+# Musk"), left to the reader.
 _WEAK = [
     re.compile(rf"\b(?i:according\s+to|per|from|by|in|on)\s+{_BOTH}(?P<names>{_LIST})"),
 ]
@@ -153,54 +150,66 @@ def _mask_titles(question: str, known: Sequence[str]) -> str:
     hide it so its capitals are not read as a publisher's name."""
 
     def mask(m: re.Match[str]) -> str:
-        inner = m["inner"]
-        if fold(inner) in KNOWN_OUTLETS or _core(inner) in KNOWN_OUTLETS or held_publishers(inner, known):
-            return m.group(0)
-        return "«title»"
+        return m.group(0) if held_publishers(m["inner"], known) else "«title»"
 
     return _QUOTED.sub(mask, question)
 
 
-def named_publishers(question: str, known: Sequence[str] = ()) -> list[str]:
-    """Publishers a question names, in order: after strong cues ("an article from X",
-    "a X report") any name; after weak ones ("according to X") known outlets only."""
-    found: list[tuple[int, str]] = []
+Unmentioned = Callable[[str], bool]  # True for a name no article of the archive mentions
+
+# The strong cues that name a publisher by its product ("a CNN report", "The Verge's
+# article"), which an author's byline never is.
+_ATTRIBUTIVE = frozenset({4, 5})
+
+
+def _named(
+    question: str, known: Sequence[str], unmentioned: Unmentioned | None
+) -> list[tuple[str, bool]]:
+    """Publisher names of a question in order, each with whether an attributive cue named it."""
+    found: list[tuple[int, str, bool]] = []
     question = _mask_titles(question, known)
 
-    def add(raw: str, at: int, strong: bool) -> None:
+    def add(raw: str, at: int, strong: bool, attributive: bool) -> None:
         for part in _SPLIT.split(raw):
             name = _clean(part)
-            if not _publisher_like(name) or any(_core(name) == _core(n) for _, n in found):
+            if not _publisher_like(name) or any(_core(name) == _core(n) for _, n, _ in found):
                 continue
-            if (
-                strong
-                or _core(name) in KNOWN_OUTLETS
-                or fold(name) in KNOWN_OUTLETS
-                or held_publishers(name, known)
-            ):
-                found.append((at + max(0, raw.find(part)), name))
+            if strong or held_publishers(name, known) or (unmentioned is not None and unmentioned(name)):
+                found.append((at + max(0, raw.find(part)), name, attributive))
 
-    for pattern in _STRONG:
+    for n, pattern in enumerate(_STRONG):
         for m in pattern.finditer(question):
-            add(m.group("names"), m.start("names"), strong=True)
+            add(m.group("names"), m.start("names"), True, n in _ATTRIBUTIVE)
     for pattern in _WEAK:
         for m in pattern.finditer(question):
-            add(m.group("names"), m.start("names"), strong=False)
-    return [name for _, name in sorted(found)]
+            add(m.group("names"), m.start("names"), False, False)
+    return [(name, attributive) for _, name, attributive in sorted(found)]
+
+
+def named_publishers(
+    question: str, known: Sequence[str] = (), unmentioned: Unmentioned | None = None
+) -> list[str]:
+    """Publishers a question names, in order: after strong cues ("an article from X",
+    "a X report") any name; after weak ones ("according to X") the archive's publishers
+    and names the archive never mentions."""
+    return [name for name, _ in _named(question, known, unmentioned)]
 
 
 def publishers_missing(
-    question: str, known: Sequence[str], authors: Sequence[str] = ()
+    question: str,
+    known: Sequence[str],
+    authors: Sequence[str] = (),
+    unmentioned: Unmentioned | None = None,
 ) -> list[str]:
     """Publishers the question names that the archive holds no article from. A name that
     is an author of the archive ("an article by Amber Raiken") is not a publisher, unless
-    it is a known outlet: wire copy by Reuters in The Age is not a Reuters article."""
+    the question names it by its product: wire copy by Reuters in The Age is not "a Reuters
+    report"."""
     missing = []
-    for name in named_publishers(question, known):
+    for name, attributive in _named(question, known, unmentioned):
         if held_publishers(name, known):
             continue
-        outlet = _core(name) in KNOWN_OUTLETS or fold(name) in KNOWN_OUTLETS
-        if not outlet and any(_core(name) == _core(a) for a in authors):
+        if not attributive and any(_core(name) == _core(a) for a in authors):
             continue
         missing.append(name)
     return missing
@@ -295,11 +304,12 @@ def coverage_notice(
     sources: Sequence[str],
     authors: Sequence[str] = (),
     published: tuple[str, date, str, date] | None = None,
+    unmentioned: Unmentioned | None = None,
 ) -> str | None:
     """The notice to give instead of an answer when the question is about publishers or
     dates the archive does not hold, else None. ``published`` is the archive's first and
     last publication dates, as written and as days."""
-    missing = publishers_missing(question, sources, authors)
+    missing = publishers_missing(question, sources, authors, unmentioned)
     if missing:
         return publishers_not_held(missing)
     if published is not None:

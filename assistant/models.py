@@ -104,6 +104,9 @@ class Claim:
     start: int = -1
     end: int = -1
     doc_id: str = ""
+    # The engine cited a passage that does not carry the claim; its citation now points
+    # at the passage that does (reported, never silent).
+    repointed: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Three kinds of evidence feed claim checking and the extractive engine:
 content words (does the source say the same things), key terms (names, numbers and dates
-that must be copied exactly), and negation (a "not" the source does not have). Whether a sentence answers the question
-asked is :mod:`assistant.question_fit`.
+that must be copied exactly), and negation (a "not" the source does not have). Whether a
+sentence answers a question, and whether a span supports a claim beyond these exact checks,
+is the trained reader/verifier's call (:mod:`assistant.judge`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ _NUMBER_WORDS.update(
      "million": "million", "billion": "billion", "trillion": "trillion", "dozen": "12"}
 )
 
+# Ordinals are numbers too: "the second Tuesday" is not "the first Tuesday".
+_NUMBER_WORDS.update(
+    {w: f"{i}{'st' if i == 1 else 'nd' if i == 2 else 'rd' if i == 3 else 'th'}"
+     for i, w in enumerate(["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                            "eighth", "ninth", "tenth"]) if w}
+)
 _NUMBER_VALUES = frozenset(_NUMBER_WORDS.values())
 
 # Titles and roles split a run of capitals into separate names ("Defense Minister Shoigu").
@@ -279,12 +286,21 @@ def term_in(term: str, terms: frozenset[str]) -> bool:
 
 def contains_run(run: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
     """The run's tokens appear consecutively in the haystack tokens ("South Korea" in
-    "South Korean", not in "North Korea ... South")."""
+    "South Korean", not in "North Korea ... South"); an initial or a particle may stand
+    between two of them ("Beryl Howell" in "Beryl A. Howell")."""
     n = len(run)
-    return any(
-        all(term_in(want, frozenset([got])) for want, got in zip(run, haystack[i : i + n], strict=True))
-        for i in range(len(haystack) - n + 1)
-    )
+    for i in range(len(haystack)):
+        at, matched = i, 0
+        while matched < n and at < len(haystack):
+            if term_in(run[matched], frozenset([haystack[at]])):
+                matched, at = matched + 1, at + 1
+            elif matched and len(haystack[at]) <= 2:
+                at += 1  # "a" of "Beryl A. Howell", "de" of "Kevin de Bruyne"
+            else:
+                break
+        if matched == n:
+            return True
+    return False
 
 
 def negated(text: str) -> bool:
@@ -310,4 +326,49 @@ def negation_conflict(claim: str, source: str) -> bool:
             used = wanted & content_terms(clause)
             if len(used) >= 2 or (wanted and len(used) / len(wanted) >= 0.5):
                 return True
+    return False
+
+
+# "X's Y" in a claim: X owns Y, and a source that names both but gives Y to someone else
+# ("Russia's ambassador ... between Russia and China" is not "China's ambassador") does not
+# carry it.
+_POSSESSIVE = re.compile(r"((?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)['’]s\s+([\w\s-]{1,60})")
+_AUX = words("is are was were do does did has have had will would can could should may might must")
+
+
+@lru_cache(maxsize=4096)
+def _possessives(text: str) -> tuple[tuple[str, str, int], ...]:
+    """The "X's Y" of a text as (X's last token, the last word of Y's phrase, the phrase's
+    length): "Green Bay's Jordan Love joined" owns "joined" three words on."""
+    found = []
+    for m in _POSSESSIVE.finditer(text):
+        owner = [t for t in tokens(m.group(1)) if t not in STOPWORDS]
+        phrase: list[str] = []
+        for word in _pieces(m.group(2)):
+            if word in STOPWORDS or word in _AUX:
+                break
+            phrase.append(_norm(word))
+        if owner and phrase:
+            found.append((owner[-1], phrase[-1], len(phrase)))
+    return tuple(found)
+
+
+def _owns(said: tuple[str, ...], owner: int, head: int, reach: int) -> bool:
+    """X owns Y in the source: "X's Y", "X Y" ("Russian Defense Minister"), or "Y of X",
+    "Y by X"; not "Y to X"."""
+    if owner < head <= owner + reach:
+        return True
+    return head < owner <= head + reach and any(t in ("of", "by", "from", "in") for t in said[head:owner])
+
+
+def possessive_conflict(claim: str, source: str, reach: int = 4) -> bool:
+    """The claim says "X's Y" and the source names both X and Y, but never X's Y."""
+    said = tokens(source)
+    for owner, head, length in _possessives(claim):
+        owner_at = [i for i, t in enumerate(said) if term_in(owner, frozenset([t]))]
+        head_at = [i for i, t in enumerate(said) if term_in(head, frozenset([t]))]
+        if owner_at and head_at and not any(
+            _owns(said, o, h, reach + length) for o in owner_at for h in head_at
+        ):
+            return True
     return False

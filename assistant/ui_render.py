@@ -191,6 +191,12 @@ def render_answer(
                 '<div class="nx-note">Not supported by its sources, check before use: '
                 f"“{esc(claim.text)}”</div>"
             )
+        elif claim.repointed:
+            cited = ", ".join(f"[{n}]" for n in claim.citations)
+            notes.append(
+                '<div class="nx-note">Cited to a source that does not say it; the source that '
+                f"does is {esc(cited)}: “{esc(claim.text)}”</div>"
+            )
     return (
         '<div class="nx-a nx-answer" data-state="answered">'
         f'<div class="nx-a-head"><span class="nx-badge">Answer</span>'

@@ -187,3 +187,47 @@ class ScriptedLLM:
     def __exit__(self, *exc: Any) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class FakeJudge:
+    """A reader/verifier with no model: scripted, for tests of what the engine and the claim
+    checker do with its verdicts.
+
+    ``answers`` maps a phrase to the short answer: a sentence holding the phrase answers any
+    question (score 0.9, the answer located in it); others score 0.1. ``supports`` accepts a
+    claim when every word of it (case folded, punctuation aside) is in the span, or when a
+    ``supported`` pair (claim phrase, span phrase) matches."""
+
+    def __init__(self, answers: dict[str, str] | None = None, supported=(), threshold: float = 0.5) -> None:
+        self.answers = answers or {}
+        self.supported = tuple(supported)
+        self.answer_threshold = threshold
+        self.support_threshold = threshold
+        self.read_calls: list[tuple[str, int]] = []
+        self.support_calls = 0
+
+    def read(self, question, sentences):
+        from assistant.judge import Reading
+
+        self.read_calls.append((question, len(sentences)))
+        out = []
+        for sentence, _title, _source in sentences:
+            found = next((a for p, a in self.answers.items() if p in sentence), None)
+            if found is None:
+                out.append(Reading(0.1, "", -1, -1))
+            else:
+                at = sentence.find(found)
+                out.append(Reading(0.9, found, at, at + len(found)))
+        return out
+
+    def supports(self, claim, spans):
+        self.support_calls += 1
+
+        def words(text: str) -> set[str]:
+            return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+        out = []
+        for span, _title, _source in spans:
+            ok = words(claim) <= words(span) or any(c in claim and s in span for c, s in self.supported)
+            out.append(0.9 if ok else 0.1)
+        return out

@@ -57,7 +57,7 @@ def test_markers_are_renumbered_by_first_use(two_papers):
         return (
             f"Officials in Seoul called the plan a provocation [{seoul}]. "
             f"Russia's ambassador to North Korea is {MATSEGORA} [{ambassador}]. "
-            f"Seoul's officials objected [{seoul}]."
+            f"Seoul's officials called the plan a provocation [{seoul}]."
         )
 
     result, _ = ask(two_papers, reply)

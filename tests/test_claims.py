@@ -219,10 +219,16 @@ def test_a_marker_on_the_wrong_passage_is_re_pointed(passages, embedder):
     raw = f"{P_AMBASSADOR} [{harbor}]"
     result = final(raw, passages, embedder)
     assert result.claims[0].supported
+    assert result.claims[0].repointed  # reported, not moved silently
     assert [c.doc_id for c in result.citations] == [SEED_ID]
     assert "Matsegora" in result.citations[0].quote
     assert result.text == f"{P_AMBASSADOR[:-1]} [1]."
     consistent(result)
+
+
+def test_a_claim_the_cited_passage_carries_is_not_reported_as_re_pointed(passages, embedder):
+    result = final(f"{P_AMBASSADOR} [{where(passages, P_AMBASSADOR)}]", passages, embedder)
+    assert result.claims[0].supported and not result.claims[0].repointed
 
 
 def test_a_second_marker_that_does_not_support_is_removed(passages, embedder):

@@ -41,7 +41,8 @@ def cli_hashed(hashed_seeded, monkeypatch):
 def test_ask_prints_the_answer_and_its_sources(cli_seeded, capsys):
     code, out, err = run(capsys, "ask", AMBASSADOR)
     assert code == 0, err
-    text, _, sources = out.partition("\n\n")
+    text, _, sources = out.partition("\n\n[1] ")
+    sources = "[1] " + sources
     assert "Matsegora" in text and "[1]" in text
     assert sources.startswith("[1] The Washington Times, 2023: ")
     assert "Alexander Matsegora" in sources

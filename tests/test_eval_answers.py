@@ -85,13 +85,17 @@ def test_multihop_queries_load_as_null_and_answerable():
 
 def test_sweep_counts_refusals_per_threshold():
     rows = [
-        Features(False, True, 0.0, 0.0, 0.0, "multihop"),  # declined: refused at any threshold
-        Features(False, False, 0.6, 0.6, 0.2, "multihop"),  # names missing
-        Features(True, False, 0.6, 0.6, 1.0, "multihop"),
-        Features(True, False, 0.28, 0.3, 1.0, "multihop"),
+        Features(False, True, 0.0, 0.0, "multihop"),  # declined: refused at any threshold
+        Features(False, False, 0.6, 0.2, "multihop"),  # names missing
+        Features(True, False, 0.6, 1.0, "multihop"),
+        Features(True, False, 0.28, 1.0, "multihop"),
+        Features(True, False, 0.7, 1.0, "qa", holds_answer=True),
+        Features(True, False, 0.7, 1.0, "qa", holds_answer=False),
     ]
-    table = {(r["min_name_coverage"], r["min_similarity"]): r for r in sweep(rows)}
-    assert table[(0.0, 0.0)]["multihop_refusal"] == 0.5
-    assert table[(0.5, 0.0)]["multihop_refusal"] == 1.0
+    table = {(r["min_name_coverage"], r["answer_threshold"]): r for r in sweep(rows)}
+    assert table[(0.0, 0.05)]["multihop_refusal"] == 0.5
+    assert table[(0.5, 0.05)]["multihop_refusal"] == 1.0
     assert table[(0.5, 0.3)]["multihop_false_refusal"] == 0.5
     assert table[(0.5, 0.25)]["multihop_false_refusal"] == 0.0
+    assert table[(0.5, 0.5)]["qa_best_holds_answer"] == 0.5
+    assert table[(0.5, 0.75)]["qa_best_holds_answer"] == 0.0

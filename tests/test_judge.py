@@ -1,0 +1,118 @@
+"""The trained reader/verifier: what ships, what it reads, and that the training command
+trains, exports and records a model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from assistant.judge import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Judge, get_judge, pair_text
+
+from .conftest import SEED_FILE
+
+SEED = SEED_FILE.read_text(encoding="utf-8")
+AMBASSADOR = (
+    "The briefing came days after Russia’s Ambassador to North Korea, Alexander Matsegora, told "
+    "Russian media that including North Korea in joint military drills between Russia and China "
+    "“seems appropriate.”"
+)
+LAUNCHES = (
+    "North Korea has made over 100 missile launches since the start of last year, which has "
+    "raised tensions in the region."
+)
+
+
+def test_the_shipped_model_is_int8_onnx_within_30_mb_with_its_card():
+    assert MODEL_FILE.is_file() and TOKENIZER_FILE.is_file()
+    assert MODEL_FILE.stat().st_size <= 30 * 1024 * 1024
+    card = json.loads(CARD_FILE.read_text(encoding="utf-8"))
+    for key in ("command", "seed", "data", "answer_threshold", "support_threshold", "dev"):
+        assert key in card
+    assert 0 < card["answer_threshold"] < 1 and 0 < card["support_threshold"] < 1
+
+
+def test_pair_text_puts_the_sentence_first_then_what_is_known_of_its_article():
+    assert pair_text("A  b.\nC", "Title", "Pub") == "A b. C | Title | Pub"
+    assert pair_text("A b.", "", "") == "A b."
+
+
+def test_the_reader_prefers_the_answering_sentence_and_finds_the_short_answer():
+    judge = get_judge()
+    readings = judge.read(
+        "Who is Russia's envoy to Pyongyang?",
+        [(LAUNCHES, "", "The Washington Times"), (AMBASSADOR, "", "The Washington Times")],
+    )
+    assert readings[1].score > readings[0].score
+    assert "Matsegora" in readings[1].answer
+    s, e = readings[1].start, readings[1].end
+    assert AMBASSADOR[s:e] == readings[1].answer
+
+
+def test_the_verifier_reads_a_faithful_paraphrase_as_supported_and_a_reversal_as_not():
+    judge = get_judge()
+    good, bad = judge.supports(
+        "Alexander Matsegora said it seems appropriate to include North Korea in the drills.",
+        [(AMBASSADOR, "", ""), (LAUNCHES, "", "")],
+    )
+    assert good >= judge.support_threshold > bad
+
+
+def test_scores_are_cached_and_the_same_for_the_same_pair():
+    judge = Judge()
+    first = judge.read("How many missile launches?", [(LAUNCHES, "", "")])
+    second = judge.read("How many missile launches?", [(LAUNCHES, "", "")])
+    assert first == second
+
+
+def _training_half_url(n: int) -> str:
+    while True:
+        url = f"https://example.com/train/{n}"
+        if int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 0:
+            return url
+        n += 1000
+
+
+@pytest.mark.slow
+def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from assistant.training.train import main
+
+    bodies = [
+        "Acme Corp said on Monday it would buy Widget Ltd for $2 billion. The deal needs approval "
+        "from regulators. Acme's chief executive Jane Roe said the purchase doubles its size.",
+        "The Rovers beat the Rangers 3-1 on Saturday. Sam Lee scored twice in the second half. "
+        "The win lifts the Rovers to third in the table.",
+        "Heavy rain flooded the town of Millbrook on Tuesday. Officials closed four schools. "
+        "The river rose two metres in a single night.",
+    ]
+    corpus = [
+        {"url": _training_half_url(i), "title": f"Story {i}", "source": "Test News", "body": b,
+         "published_at": f"2023-10-0{i + 1}"}
+        for i, b in enumerate(bodies)
+    ]
+    (tmp_path / "corpus.json").write_text(json.dumps(corpus))
+    data = tmp_path / "data"
+    data.mkdir()
+    items = [
+        {"type": "qa", "url": corpus[0]["url"], "question": "Who is Acme's CEO?", "answer": "Jane Roe",
+         "sentence": "Acme's chief executive Jane Roe said the purchase doubles its size."},
+        {"type": "qa", "url": corpus[1]["url"], "question": "Who scored for the Rovers?", "answer": "Sam Lee",
+         "sentence": "Sam Lee scored twice in the second half."},
+        {"type": "unanswerable", "url": corpus[2]["url"], "question": "How many people died in Millbrook?"},
+        {"type": "claim", "url": corpus[0]["url"], "passage": bodies[0].split(". ")[0] + ".",
+         "claim": "Acme agreed to acquire Widget for $2 billion.", "label": True, "kind": "paraphrase"},
+        {"type": "claim", "url": corpus[1]["url"], "passage": "The Rovers beat the Rangers 3-1 on Saturday.",
+         "claim": "The Rangers beat the Rovers.", "label": False, "kind": "wrong_name"},
+    ]
+    (data / "items.jsonl").write_text("\n".join(json.dumps(i) for i in items))
+    out = tmp_path / "model"
+    assert main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(out),
+                 "--epochs", "1", "--batch-units", "2"]) == 0
+    card = json.loads((out / "judge.json").read_text())
+    assert card["steps"] >= 1 and card["data"]["groups_train"] + card["data"]["groups_dev"] == 3
+    trained = Judge(out / "judge-int8.onnx", out / "judge-tokenizer.json")
+    (reading,) = trained.read("Who is Acme's CEO?", [(bodies[0], "Story 0", "Test News")])
+    assert 0.0 <= reading.score <= 1.0
