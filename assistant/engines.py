@@ -84,13 +84,42 @@ class ExtractiveEngine:
             self._judge = get_judge()
         return self._judge
 
+    def asked_names(self, question: str, passages: Sequence[Passage]) -> frozenset[str]:
+        """The names and numbers of the question, publishers and publication dates aside."""
+        from .coverage import named_publishers
+        from .query_hints import without_dates
+
+        names = name_words(p.text for p in passages)
+        publishers = named_publishers(question, [p.source for p in passages])
+        return key_terms(without_dates(question), names) - frozenset(
+            t for n in publishers for t in tokens(n)
+        )
+
+    def about_the_question(self, question: str, passages: Sequence[Passage]) -> list[int]:
+        """The passages worth reading, best first, at most ``passages_read``: when some of
+        the retrieved passages name what the question names ("the council of Ashbrook"),
+        only those; an article about another town does not answer for this one."""
+        everything = list(range(len(passages)))
+        asked = self.asked_names(question, passages)
+        if not asked:
+            return everything[: self.passages_read]
+        held = []
+        for p in passages:
+            found = frozenset(tokens(f"{p.title} {p.source} {p.text}"))
+            held.append(sum(term_in(t, found) for t in asked))
+        if max(held, default=0) == 0:
+            return everything[: self.passages_read]
+        return [i for i in everything if held[i] > 0][: self.passages_read]
+
     def candidates(self, question: str, passages: Sequence[Passage]) -> list[tuple[int, str]]:
-        """Distinct sentences of the top passages, those sharing most of the question's
-        content words first, at most ``max_read`` (the reader's time is an answer's time)."""
+        """Distinct sentences of the top passages about the question, those sharing most of
+        its content words first, at most ``max_read`` (the reader's time is an answer's
+        time)."""
         wanted = content_terms(question)
         seen: set[str] = set()
         items: list[tuple[int, str, float]] = []
-        for i, passage in enumerate(passages[: self.passages_read]):
+        for i in self.about_the_question(question, passages):
+            passage = passages[i]
             for s, e in sentence_spans(passage.text):
                 text = passage.text[s:e]
                 key = " ".join(text.split()).lower()
@@ -121,17 +150,10 @@ class ExtractiveEngine:
 
     def name_coverage(self, question: str, passages: Sequence[Passage]) -> float:
         """Share of the names and numbers of the question (publishers and publication dates
-        aside) that appear in the passages, their titles or publishers."""
-        from .coverage import named_publishers
-        from .query_hints import without_dates
-
-        names = name_words(p.text for p in passages)
-        publishers = named_publishers(question, [p.source for p in passages])
-        # Dates the question names are publication dates, checked against the archive's
-        # dates (see :mod:`assistant.coverage`), not words to find in the text.
-        asked = key_terms(without_dates(question), names) - frozenset(
-            t for n in publishers for t in tokens(n)
-        )
+        aside: dates a question names are publication dates, checked against the archive's
+        dates in :mod:`assistant.coverage`) that appear in the passages, their titles or
+        publishers."""
+        asked = self.asked_names(question, passages)
         if not asked:
             return 1.0
         found: set[str] = set()

@@ -292,8 +292,8 @@ def replay(replies: list[dict[str, Any]], settings: Settings, stream: bool = Tru
                 repointed=sum(c.repointed for c in result.claims),
                 matched=matched,
                 text=result.text,
-                reply_refused=is_refusal(r["reply"]),
-                reply_correct=strictly_correct(r["reply"], answers) if answers else None,
+                reply_refused=is_refusal(r.get("reply") or REFUSAL),
+                reply_correct=strictly_correct(r.get("reply") or "", answers) if answers else None,
                 answer_correct=(not result.abstained and strictly_correct(result.text, answers)) if answers else None,
             ), answerable=bool(r.get("answerable", True)))
     return report

@@ -61,5 +61,8 @@ def with_context(question: str, history: Sequence[Turn]) -> str:
         if not borrowed:
             borrowed = [n for n in names_in(answered) if n not in own][:4]
         if borrowed:
-            return f"{question} ({', '.join(borrowed)})"
+            # Inside the question, before its mark: "How much will it cost (Ashbrook)?" is
+            # still one question, not a question and a fragment.
+            body, mark = (question[:-1], question[-1]) if question.endswith(("?", ".")) else (question, "")
+            return f"{body.rstrip()} ({', '.join(borrowed)}){mark}"
     return question

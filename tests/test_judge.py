@@ -116,3 +116,39 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
     trained = Judge(out / "judge-int8.onnx", out / "judge-tokenizer.json")
     (reading,) = trained.read("Who is Acme's CEO?", [(bodies[0], "Story 0", "Test News")])
     assert 0.0 <= reading.score <= 1.0
+
+
+
+
+def _rows(name: str) -> list[dict]:
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "judgement" / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_frozen_seed_set_quotes_the_seed_article():
+    for row in _rows("seed_qa.jsonl"):
+        if row["answerable"]:
+            assert row["support"] in SEED and row["answers"][0] in row["support"]
+
+
+def test_the_frozen_sets_come_from_held_out_articles_and_quote_them_verbatim():
+    from .conftest import MULTIHOP
+
+    if not (MULTIHOP / "corpus.json").is_file():
+        pytest.skip("needs ../shared/benchmarks/multihop-rag")
+    bodies = {a["url"]: a["body"] for a in json.loads((MULTIHOP / "corpus.json").read_text())}
+
+    def held_out(url: str) -> bool:
+        return int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 1
+
+    qa = _rows("heldout_qa.jsonl")
+    claims = _rows("heldout_claims.jsonl")
+    assert sum(r["answerable"] for r in qa) >= 300 and sum(not r["answerable"] for r in qa) >= 100
+    for row in qa:
+        assert held_out(row["url"])
+        if row["answerable"]:
+            assert row["support"] in bodies[row["url"]] and row["answers"][0] in row["support"]
+    for row in claims:
+        assert held_out(row["url"]) and row["passage"] in bodies[row["url"]]

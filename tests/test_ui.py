@@ -207,7 +207,7 @@ def test_chat_streams_then_renders_a_cited_answer(seeded):
 def test_follow_up_carries_context_and_shows_the_searched_question(seeded):
     turns = _last_turns(chat(SEED_QUESTION, [], None, "", "", seeded))
     html = _final(chat("What else did he tell Russian media?", turns, None, "", "", seeded))
-    assert "What else did he tell Russian media? (Russia, North Korea)" in html
+    assert "What else did he tell Russian media (Russia, North Korea)?" in html
     assert "rewritten with the conversation" in html
 
 
