@@ -20,6 +20,7 @@ model reads, so training and serving see the same input.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -214,11 +215,13 @@ _shared_lock = threading.Lock()
 
 
 def get_judge() -> Judge:
-    """The process's one loaded model."""
+    """The process's one loaded model (``ASSISTANT_JUDGE_MODEL``: another ONNX file of the
+    same network, e.g. the fp32 export, for comparison)."""
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = Judge()
+            other = os.environ.get("ASSISTANT_JUDGE_MODEL")
+            _shared = Judge(Path(other)) if other else Judge()
         return _shared
 
 
