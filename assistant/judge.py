@@ -24,7 +24,6 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -223,8 +222,3 @@ def get_judge() -> Judge:
             other = os.environ.get("ASSISTANT_JUDGE_MODEL")
             _shared = Judge(Path(other)) if other else Judge()
         return _shared
-
-
-@lru_cache(maxsize=1)
-def model_card() -> dict:
-    return json.loads(CARD_FILE.read_text(encoding="utf-8")) if CARD_FILE.is_file() else {}
