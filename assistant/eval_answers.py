@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .config import Settings
 from .errors import InputError
@@ -31,6 +31,7 @@ from .text_match import fold
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 NULL_ANSWER = "Insufficient information."
+T = TypeVar("T")
 
 
 # ------------------------------------------------------------------------------- inputs
@@ -44,29 +45,35 @@ class QAItem:
     answerable: bool
 
 
-def load_qa(path: Path) -> list[QAItem]:
-    """The questions of a JSONL QA file, with a clear error for a malformed line."""
+def read_jsonl(path: Path, what: str, build: Callable[[dict[str, Any]], T], expected: str) -> list[T]:
+    """One ``build(object)`` per non-empty line of a JSONL file, with a clear error naming
+    the file and line of a malformed one (``expected`` says what a line should hold)."""
     if not path.is_file():
-        raise InputError(f"no QA file at {path}")
+        raise InputError(f"no {what} file at {path}")
     items = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-            items.append(
-                QAItem(
-                    question=str(obj["question"]),
-                    answers=tuple(str(a) for a in obj.get("answers") or ()),
-                    support=obj.get("support"),
-                    answerable=bool(obj["answerable"]),
-                )
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise InputError(
-                f"{path}:{n}: expected {{\"question\", \"answers\", \"support\", \"answerable\"}}: {exc}"
-            ) from None
+            items.append(build(json.loads(line)))
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{path}:{n}: expected {expected}: {exc}") from None
     return items
+
+
+def load_qa(path: Path) -> list[QAItem]:
+    """The questions of a JSONL QA file, with a clear error for a malformed line."""
+    return read_jsonl(
+        path,
+        "QA",
+        lambda obj: QAItem(
+            question=str(obj["question"]),
+            answers=tuple(str(a) for a in obj.get("answers") or ()),
+            support=obj.get("support"),
+            answerable=bool(obj["answerable"]),
+        ),
+        '{"question", "answers", "support", "answerable"}',
+    )
 
 
 def split_of(query: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from .claims import ClaimChecker, claim_text
 from .config import Settings
-from .errors import InputError
+from .eval_answers import read_jsonl
 from .models import Passage
 
 
@@ -36,29 +36,21 @@ class ClaimItem:
 
 def load_claims(path: Path, corpus: Path | None = None) -> list[ClaimItem]:
     """The claims of a JSONL file; titles and publishers come from ``corpus`` when given."""
-    if not path.is_file():
-        raise InputError(f"no claims file at {path}")
     meta: dict[str, tuple[str, str]] = {}
     bodies: dict[str, str] = {}
     if corpus is not None and corpus.is_file():
         for a in json.loads(corpus.read_text(encoding="utf-8")):
             meta[a["url"]] = (a.get("title") or "", a.get("source") or "")
             bodies[a["url"]] = a.get("body") or ""
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            url = obj.get("url", "")
-            title, source = meta.get(url, ("", ""))
-            passage = str(obj["passage"])
-            items.append(ClaimItem(str(obj["claim"]), passage, bool(obj["label"]),
-                                   str(obj.get("kind", "")), title, source,
-                                   _chunk_holding(bodies.get(url, ""), passage)))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise InputError(f"{path}:{n}: expected {{\"claim\", \"passage\", \"label\"}}: {exc}") from None
-    return items
+
+    def build(obj: dict[str, Any]) -> ClaimItem:
+        url = obj.get("url", "")
+        title, source = meta.get(url, ("", ""))
+        passage = str(obj["passage"])
+        return ClaimItem(str(obj["claim"]), passage, bool(obj["label"]), str(obj.get("kind", "")),
+                         title, source, _chunk_holding(bodies.get(url, ""), passage))
+
+    return read_jsonl(path, "claims", build, '{"claim", "passage", "label"}')
 
 
 def _chunk_holding(body: str, passage: str) -> str:

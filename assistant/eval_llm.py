@@ -314,22 +314,30 @@ def _whole_engine(settings: Settings):
 
 
 # ---------------------------------------------------------------------------------- run
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise InputError(f"no such file: {path}")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _read_jsonl(path: Path, expected: str, key: str) -> list[dict[str, Any]]:
+    from .eval_answers import read_jsonl
+
+    def build(obj: dict[str, Any]) -> dict[str, Any]:
+        str(obj[key])  # a line without it is malformed (KeyError: a clear error)
+        return obj
+
+    return read_jsonl(path, "JSONL", build, expected)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     base = settings.model_copy(update={"data_dir": Path(args.store)}) if args.store else settings
     if args.action == "record":
-        items = _read_jsonl(Path(args.qa))
+        if not args.qa or not args.out:
+            raise InputError("eval llm record needs --qa QUESTIONS.jsonl and --out PROMPTS.jsonl")
+        items = _read_jsonl(Path(args.qa), '{"question", ...}', "question")
         rows = record(items, base)
         Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         print(f"recorded {sum(r['prompt_sha'] is not None for r in rows)} prompts "
               f"({sum(r['prompt_sha'] is None for r in rows)} questions declined before the model)")
         return 0
-    replies = _read_jsonl(Path(args.replies))
+    if not args.replies:
+        raise InputError("eval llm replay needs --replies REPLIES.jsonl")
+    replies = _read_jsonl(Path(args.replies), '{"question", "prompt_sha", "reply", ...}', "question")
     report = replay(replies, base, stream=not args.no_stream)
     summary = report.summary()
     print(json.dumps(summary, indent=2))

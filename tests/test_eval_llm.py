@@ -48,3 +48,26 @@ def test_a_prompt_that_changed_since_recording_is_reported_not_scored(seeded):
     summary = replay(replies, seeded).summary()
     assert summary["unmatched_prompts"] == 1 and summary["correct_replies"] == 0
     json.dumps(summary)
+
+
+def test_bad_arguments_and_malformed_files_are_clear_errors(seeded, tmp_path):
+    import argparse
+
+    import pytest
+
+    from assistant.errors import InputError
+    from assistant.eval_llm import run
+
+    def args(**kw):
+        base = {"action": "replay", "qa": None, "replies": None, "store": str(seeded.data_dir),
+                "out": None, "no_stream": False}
+        return argparse.Namespace(**{**base, **kw})
+
+    with pytest.raises(InputError, match="--replies"):
+        run(args(), seeded)
+    with pytest.raises(InputError, match="--qa"):
+        run(args(action="record"), seeded)
+    bad = tmp_path / "replies.jsonl"
+    bad.write_text('{"question": "Q?", "reply": "x"}\n{"reply": "no question"}\n')
+    with pytest.raises(InputError, match=r"replies.jsonl:2"):
+        run(args(replies=str(bad)), seeded)

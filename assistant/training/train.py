@@ -206,7 +206,7 @@ def export_onnx(model, target: Path, torch) -> None:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            Wrapped(model),
+            model,
             (dummy, dummy, torch.zeros_like(dummy)),
             str(tmp),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
@@ -223,21 +223,6 @@ def export_onnx(model, target: Path, torch) -> None:
                      op_types_to_quantize=["MatMul", "Gather"])
     shutil.copy(quantized, target)
     shutil.copy(tmp, target.with_name("judge-fp32.onnx.tmp"))
-
-
-class Wrapped:  # built lazily below (torch is an optional dependency)
-    def __new__(cls, model):
-        import torch
-
-        class _W(torch.nn.Module):
-            def __init__(self, inner):
-                super().__init__()
-                self.inner = inner
-
-            def forward(self, input_ids, attention_mask, token_type_ids):
-                return self.inner(input_ids, attention_mask, token_type_ids)
-
-        return _W(model)
 
 
 def main(argv: list[str] | None = None) -> int:
