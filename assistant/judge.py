@@ -38,6 +38,7 @@ MAX_TOKENS = 160  # question + sentence + its article's title and publisher
 MAX_FIRST_TOKENS = 48  # a question or claim longer than this is cut (its start carries it)
 META_SEPARATOR = " | "
 MAX_ANSWER_TOKENS = 24  # the longest short answer the span heads may pick
+CACHE_SIZE = 4096  # readings kept (question/claim, sentence) -> outputs
 BATCH = 16  # pairs per ONNX run
 
 
@@ -126,16 +127,17 @@ class Judge:
     def _outputs(self, kind: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
         keys = [(kind, a, b) for a, b in pairs]
         with self._lock:
-            missing = [i for i, k in enumerate(keys) if k not in self._cache]
+            found = {i: self._cache[k] for i, k in enumerate(keys) if k in self._cache}
+        missing = [i for i in range(len(keys)) if i not in found]
         if missing:
             fresh = self._run([pairs[i] for i in missing])
             with self._lock:
-                if len(self._cache) > 4096:
-                    self._cache.clear()
+                if len(self._cache) + len(missing) > CACHE_SIZE:
+                    self._cache.clear()  # bounded; what this call needs is held in `found`
                 for i, value in zip(missing, fresh, strict=True):
                     self._cache[keys[i]] = value
-        with self._lock:
-            return [self._cache[k] for k in keys]
+                    found[i] = value
+        return [found[i] for i in range(len(keys))]
 
     # ------------------------------------------------------------------ the two jobs
     def read(self, question: str, sentences: Sequence[tuple[str, str, str]], spans: int = 3) -> list[Reading]:

@@ -66,6 +66,20 @@ def test_scores_are_cached_and_the_same_for_the_same_pair():
     assert first == second
 
 
+
+def test_a_full_cache_never_loses_the_readings_a_call_needs(monkeypatch):
+    # The cache is cleared when full; a call mixing cached and new pairs once lost its
+    # cached ones in that clear (KeyError in the middle of an answer).
+    monkeypatch.setattr("assistant.judge.CACHE_SIZE", 1)
+    judge = Judge()
+    question = "How many missile launches?"
+    old = [(LAUNCHES, "", ""), ("North Korea held a parade in October.", "", "")]
+    judge.read(question, old)
+    new = [("The launch was the fourth this year.", "", ""), ("Seoul protested.", "", "")]
+    readings = judge.read(question, old + new)
+    assert len(readings) == 4
+    assert [r.score for r in readings[:2]] == [r.score for r in judge.read(question, old)]
+
 def _training_half_url(n: int) -> str:
     while True:
         url = f"https://example.com/train/{n}"
