@@ -16,8 +16,8 @@ from .config import Settings
 from .embeddings import Embedder, prefetch_embedder
 from .engines import Engine, Turn, get_engine
 from .errors import InputError
-from .models import Answer, Claim, Filters, Passage
-from .openai_engine import StreamCut
+from .models import Answer, Claim, Filters, Passage, Usage
+from .openai_engine import StreamCut, fit_passages
 from .refusal import REFUSAL, missing_part
 from .retrieve import search
 from .text_match import fold
@@ -122,7 +122,11 @@ def stream_answer(
         yield declined
         return
     passages = search(archive, searched, k=k or settings.top_k, filters=resolved)
-    shown = passages if engine.name == "extractive" else passages[: settings.answer_passages]
+    shown = (
+        passages
+        if engine.name == "extractive"
+        else fit_passages(passages[: settings.answer_passages], settings.max_passage_tokens)
+    )
     base = Answer(question=question, text=REFUSAL, abstained=True, engine=engine.name,
                   model=engine.model, searched=searched, passages=passages)
     if not shown:
@@ -132,8 +136,12 @@ def stream_answer(
     pieces: list[str] = []
     renumber = Renumberer(len(shown))
     incomplete = False
+    usage: Usage | None = None
     try:
         for piece in engine.stream(searched, shown):
+            if isinstance(piece, Usage):
+                usage = piece
+                continue
             pieces.append(piece)
             out = renumber.feed(piece)
             if out:
@@ -145,6 +153,7 @@ def stream_answer(
     tail = renumber.flush()
     if tail:
         yield tail
+    base.usage = usage
     yield finish(base, "".join(pieces), shown, settings, incomplete, archive.embedder)
 
 

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     llm_retries: int = Field(2, description="Retries on connection errors, 429 and 5xx.")
     max_answer_tokens: int = Field(512, description="Most tokens an LLM answer may use.")
     answer_passages: int = Field(6, description="Passages shown to an LLM engine.")
+    max_passage_tokens: int = Field(
+        3000,
+        ge=100,
+        description="Most tokens of passage text in one LLM prompt (estimated at four "
+        "characters a token): passages beyond it are left out, the last one kept is cut at a "
+        "sentence end.",
+    )
     unsupported_claims: Literal["flag", "drop"] = Field(
         "flag", description="What to do with claims their sources do not support."
     )

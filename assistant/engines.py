@@ -19,7 +19,7 @@ from .embeddings import Embedder
 from .errors import ConfigError
 from .followups import Turn, with_context
 from .judge import Judge, get_judge
-from .models import Passage
+from .models import Passage, Usage
 from .refusal import REFUSAL
 from .sentences import sentence_spans
 from .text_match import content_terms, key_terms, name_words, term_in, tokens
@@ -31,8 +31,9 @@ class Engine(Protocol):
     name: str
     model: str
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
-        """Yield the answer's text as it is written, with ``[n]`` passage markers."""
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Usage]:
+        """Yield the answer's text as it is written, with ``[n]`` passage markers; an LLM
+        engine yields last the :class:`Usage` of the call."""
         ...
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:

@@ -186,6 +186,8 @@ class ReplyOutcome:
     reply_refused: bool = False  # the reply itself was the refusal
     reply_correct: bool | None = None  # the reply holds the expected answer (None: no answer given)
     answer_correct: bool | None = None  # the final answer does
+    prompt_tokens: int = 0  # the LLM call's cost (reported by the server, else estimated)
+    completion_tokens: int = 0
 
     @property
     def reported(self) -> bool:
@@ -263,6 +265,17 @@ class ReplayReport:
             "lost_in_checking": self.lost_in_checking,
             "unanswerable": self.unanswerable,
             "unanswerable_refused": rate(self.unanswerable_refused, self.unanswerable),
+            **self.tokens(),
+        }
+
+    def tokens(self) -> dict[str, float]:
+        """Mean prompt and completion tokens per answer that reached the model."""
+        asked = [o for o in self.outcomes if o.prompt_tokens]
+        if not asked:
+            return {"prompt_tokens_per_answer": 0.0, "completion_tokens_per_answer": 0.0}
+        return {
+            "prompt_tokens_per_answer": round(sum(o.prompt_tokens for o in asked) / len(asked), 1),
+            "completion_tokens_per_answer": round(sum(o.completion_tokens for o in asked) / len(asked), 1),
         }
 
 
@@ -295,20 +308,28 @@ def replay(replies: list[dict[str, Any]], settings: Settings, stream: bool = Tru
                 reply_refused=is_refusal(r.get("reply") or REFUSAL),
                 reply_correct=strictly_correct(r.get("reply") or "", answers) if answers else None,
                 answer_correct=(not result.abstained and strictly_correct(result.text, answers)) if answers else None,
+                prompt_tokens=result.usage.prompt_tokens if result.usage else 0,
+                completion_tokens=result.usage.completion_tokens if result.usage else 0,
             ), answerable=bool(r.get("answerable", True)))
     return report
 
 
 def _whole_engine(settings: Settings):
     """The openai engine asking for whole (not streamed) completions."""
-    from .openai_engine import OpenAIEngine
+    from .models import Usage
+    from .openai_engine import OpenAIEngine, prompt_usage
 
     class WholeReplies(OpenAIEngine):
         def _complete(self, messages, max_tokens):  # type: ignore[override]
             reply = self.client.chat.completions.create(
                 model=self.model, messages=messages, temperature=0, max_tokens=max_tokens, stream=False
             )
-            yield reply.choices[0].message.content or ""
+            text = reply.choices[0].message.content or ""
+            yield text
+            if reply.usage and (reply.usage.prompt_tokens or reply.usage.completion_tokens):
+                yield Usage(reply.usage.prompt_tokens, reply.usage.completion_tokens)
+            else:
+                yield prompt_usage(messages, text)
 
     return WholeReplies(settings)
 

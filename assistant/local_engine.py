@@ -17,7 +17,7 @@ from typing import Any
 
 from .config import Settings
 from .errors import ConfigError, EngineError
-from .models import Passage
+from .models import Passage, Usage
 from .openai_engine import Turn, answer_messages, check_finish, first_line, rewrite_messages
 
 INSTALL = "pip install -e '.[local]'"
@@ -95,8 +95,11 @@ class LocalEngine:
         threads = max(1, min(os.cpu_count() or 1, 8))  # more rarely helps a small model
         self._llm, self._lock = load_model(str(self.path), CONTEXT_TOKENS, threads)
 
-    def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
+    def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str | Usage]:
+        """The reply's text as it streams, then its :class:`Usage` counted with the model's
+        own tokenizer (each streamed chunk is one token)."""
         reason: str | None = None
+        produced = 0
         with self._lock:
             try:
                 chunks = self._llm.create_chat_completion(
@@ -110,16 +113,21 @@ class LocalEngine:
                     choice = chunk["choices"][0]
                     text = choice["delta"].get("content")
                     if text:
+                        produced += 1
                         yield text
                     reason = choice.get("finish_reason") or reason
+                prompt = sum(
+                    len(self._llm.tokenize(m["content"].encode(), add_bos=False)) + 4 for m in messages
+                )
             except ValueError as exc:  # the prompt does not fit the context window
                 raise EngineError(
                     f"the local model cannot take this prompt: {exc}; "
                     "lower ASSISTANT_ANSWER_PASSAGES or ASSISTANT_CHUNK_TOKENS"
                 ) from None
         check_finish(reason, f"the local model {self.model}", max_tokens)
+        yield Usage(prompt, produced)
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Usage]:
         yield from self._complete(
             answer_messages(question, passages), self.settings.max_answer_tokens
         )
@@ -130,7 +138,8 @@ class LocalEngine:
         pieces: list[str] = []
         try:
             for piece in self._complete(rewrite_messages(question, history), 96):
-                pieces.append(piece)
+                if isinstance(piece, str):
+                    pieces.append(piece)
         except EngineError:
             pass  # a failed or over-long rewrite falls back to the question as asked
         return first_line("".join(pieces), question)

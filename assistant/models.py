@@ -79,6 +79,23 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Usage:
+    """Tokens an answer cost an LLM engine: as the server reported them, or estimated from
+    the text (about four characters a token) when it reported none."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    estimated: bool = False
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+            self.estimated or other.estimated,
+        )
+
+
+@dataclass(frozen=True)
 class Citation:
     """One numbered source of an answer: a verbatim quote located in a stored article."""
 
@@ -135,6 +152,7 @@ class Answer:
     searched: str = ""  # the query actually sent to retrieval (after any rewrite)
     incomplete: bool = False  # the engine stopped before finishing (a cut-off stream)
     passages: list[Passage] = field(default_factory=list)
+    usage: Usage | None = None  # LLM tokens spent on this answer (None: no LLM was asked)
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON shape (``assistant ask --json``)."""
@@ -148,6 +166,7 @@ class Answer:
             "model": self.model,
             "searched": self.searched,
             "incomplete": self.incomplete,
+            "usage": asdict(self.usage) if self.usage else None,
         }
 
 

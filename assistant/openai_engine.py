@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .config import Settings
 from .errors import EngineError
-from .models import Passage
+from .models import Passage, Usage
+from .sentences import sentence_spans
 from .templates import render
 
 Turn = tuple[str, str]
@@ -36,6 +39,37 @@ def format_sources(passages: Sequence[Passage]) -> str:
         )
         for i, p in enumerate(passages, 1)
     )
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens of a text for a GPT-style tokenizer, about four characters each (the prompt's
+    budget and the cost when a server reports no usage)."""
+    return math.ceil(len(text) / 4)
+
+
+def fit_passages(passages: Sequence[Passage], max_tokens: int) -> list[Passage]:
+    """The passages, best first, whose text fits ``max_tokens``: the first one that would
+    overflow is cut after its last whole sentence that fits (left out when none does), and
+    the rest are left out."""
+    kept: list[Passage] = []
+    left = max_tokens
+    for p in passages:
+        need = estimate_tokens(p.text)
+        if need <= left:
+            kept.append(p)
+            left -= need
+            continue
+        cut = max((e for _, e in sentence_spans(p.text) if estimate_tokens(p.text[:e]) <= left), default=0)
+        if cut:
+            kept.append(dataclasses.replace(p, text=p.text[:cut], end=p.start + cut))
+        break
+    return kept
+
+
+def prompt_usage(messages: Sequence[dict[str, str]], reply: str) -> Usage:
+    """Estimated tokens of a request and its reply (servers that report no usage)."""
+    prompt = sum(estimate_tokens(m["content"]) + 4 for m in messages)  # ~4 per message frame
+    return Usage(prompt, estimate_tokens(reply), estimated=True)
 
 
 def answer_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
@@ -127,28 +161,36 @@ class OpenAIEngine:
             max_retries=settings.llm_retries,
         )
 
-    def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
+    def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str | Usage]:
+        """The reply's text as it streams, then its :class:`Usage` (as the server reports it
+        with ``include_usage``, else estimated)."""
         import openai
 
         try:
             # The openai stubs type messages as TypedDicts and the result as a union; at run
             # time this is always a Stream of chunks.
-            stream: Any = self.client.chat.completions.create(
+            stream: Any = self.client.chat.completions.create(  # type: ignore[call-overload]
                 model=self.model,
-                messages=messages,  # type: ignore[arg-type]
+                messages=messages,
                 temperature=0,
                 max_tokens=max_tokens,
                 stream=True,
+                stream_options={"include_usage": True},
             )
         except openai.OpenAIError as exc:
             raise EngineError(failure(exc, self.where, self.settings.llm_retries)) from None
         reason: str | None = None
+        usage: Usage | None = None
+        pieces: list[str] = []
         try:
             for event in stream:
+                if getattr(event, "usage", None) is not None:
+                    usage = Usage(event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0)
                 if not event.choices:
                     continue
                 choice = event.choices[0]
                 if choice.delta and choice.delta.content:
+                    pieces.append(choice.delta.content)
                     yield choice.delta.content
                 reason = choice.finish_reason or reason
         except (openai.OpenAIError, ConnectionError, OSError) as exc:
@@ -160,8 +202,11 @@ class OpenAIEngine:
         finally:
             stream.close()  # a consumer that stops early must not leave the connection open
         check_finish(reason, self.where, max_tokens)
+        if usage is None or not (usage.prompt_tokens or usage.completion_tokens):
+            usage = prompt_usage(messages, "".join(pieces))
+        yield usage
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Usage]:
         yield from self._complete(
             answer_messages(question, passages), self.settings.max_answer_tokens
         )
@@ -172,7 +217,8 @@ class OpenAIEngine:
         pieces: list[str] = []
         try:
             for piece in self._complete(rewrite_messages(question, history), 96):
-                pieces.append(piece)
+                if isinstance(piece, str):
+                    pieces.append(piece)
         except StreamCut:
             pass  # a rewrite cut short still has its first line, or falls back to the question
         return first_line("".join(pieces), question)

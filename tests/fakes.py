@@ -86,10 +86,15 @@ class ScriptedLLM:
     chat.completion.chunk events in small pieces), an int HTTP status to fail with,
     ("cut", text) to stream ``text`` and then drop the connection without finishing, or a
     callable given the request body that returns one of those (to cite the sources the
-    request really holds). Every request body is recorded in ``requests``.
+    request really holds). Every request body is recorded in ``requests``. With ``usage``
+    (prompt, completion tokens), a stream that asks for it (``include_usage``) ends with a
+    usage chunk, as OpenAI's does; without, none (as many compatible servers).
     """
 
-    def __init__(self, replies: list[Any] | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self, replies: list[Any] | None = None, delay: float = 0.0, usage: tuple[int, int] | None = None
+    ) -> None:
+        self.usage = usage
         self.replies = list(replies or [])
         self.requests: list[dict[str, Any]] = []
         self.delay = delay
@@ -149,6 +154,13 @@ class ScriptedLLM:
                     self.connection.shutdown(2)  # drop the stream mid-answer
                     return
                 self._event("", "stop")
+                if server.usage and (payload.get("stream_options") or {}).get("include_usage"):
+                    prompt, completion = server.usage
+                    tail = {"id": "x", "object": "chat.completion.chunk", "created": 0,
+                            "model": "scripted", "choices": [],
+                            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                                      "total_tokens": prompt + completion}}
+                    self.wfile.write(f"data: {json.dumps(tail)}\n\n".encode())
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
 

@@ -159,7 +159,8 @@ class Recording:
 
     def stream(self, question, passages):
         for piece in self.inner.stream(question, passages):
-            self.raw += piece
+            if isinstance(piece, str):
+                self.raw += piece
             yield piece
 
     def rewrite(self, question, history):

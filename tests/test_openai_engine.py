@@ -12,11 +12,12 @@ from assistant import REFUSAL, answer
 from assistant.config import Settings
 from assistant.engines import get_engine
 from assistant.errors import EngineError
-from assistant.models import Passage
+from assistant.models import Passage, Usage
 from assistant.openai_engine import (
     StreamCut,
     answer_messages,
     check_finish,
+    fit_passages,
     first_line,
     rewrite_messages,
 )
@@ -45,6 +46,49 @@ def _passage(text: str, n: int = 0) -> Passage:
         end=len(text),
         score=1.0,
     )
+
+
+# ------------------------------------------------------------------------------- cost
+def test_the_answer_carries_the_tokens_the_server_reports(seeded):
+    with ScriptedLLM([GOOD], usage=(812, 23)) as llm:
+        result = answer(QUESTION, settings=_openai(seeded, llm.url))
+        asked = llm.requests[0]
+    assert asked["stream_options"] == {"include_usage": True}
+    assert result.usage == Usage(812, 23)
+    assert result.to_dict()["usage"] == {"prompt_tokens": 812, "completion_tokens": 23, "estimated": False}
+
+
+def test_a_server_reporting_no_usage_gets_an_estimate_marked_as_such(seeded):
+    with ScriptedLLM([GOOD]) as llm:
+        result = answer(QUESTION, settings=_openai(seeded, llm.url))
+        prompt = sum(len(m["content"]) for m in llm.requests[0]["messages"])
+    assert result.usage is not None and result.usage.estimated
+    assert result.usage.completion_tokens == -(-len(GOOD) // 4)
+    assert prompt / 4 <= result.usage.prompt_tokens <= prompt / 4 + 20
+
+
+def test_the_extractive_engine_costs_no_tokens(seeded):
+    assert answer(QUESTION, settings=seeded.model_copy(update={"llm": "extractive"})).usage is None
+
+
+def test_passages_beyond_the_token_cap_are_left_out_and_the_last_cut_at_a_sentence():
+    first = _passage("A" * 396 + ".", 1)  # 100 tokens
+    second = _passage("One short sentence here. " * 8, 2)  # 200 characters, 50 tokens
+    third = _passage("Never shown.", 3)
+    kept = fit_passages([first, second, third], 130)
+    assert [p.doc_id for p in kept] == ["d1", "d2"]
+    assert kept[1].text == "One short sentence here. " * 3 + "One short sentence here."  # 120 chars left
+    assert kept[1].end == kept[1].start + len(kept[1].text)
+    assert fit_passages([first, second], 1000) == [first, second]
+    assert fit_passages([first], 50) == []  # no whole sentence of it fits
+
+
+def test_the_prompt_holds_no_more_passage_text_than_the_cap(seeded):
+    with ScriptedLLM([GOOD]) as llm:
+        answer(QUESTION, settings=_openai(seeded, llm.url, max_passage_tokens=120))
+        prompt = llm.requests[0]["messages"][1]["content"]
+    sources = prompt.count("<<<SOURCE")
+    assert sources == 1  # the seed's chunks are longer than 120 tokens: one, cut short
 
 
 # ---------------------------------------------------------------------------- retries
