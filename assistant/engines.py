@@ -20,6 +20,7 @@ from .errors import ConfigError
 from .followups import Turn, with_context
 from .judge import Judge, get_judge
 from .models import Passage, Usage
+from .query_hints import Mention, find_mentions, segments
 from .refusal import REFUSAL
 from .sentences import sentence_spans
 from .text_match import content_terms, key_terms, name_words, term_in, tokens
@@ -49,6 +50,7 @@ class ScoredSentence:
     text: str
     score: float  # probability that it answers the question (the reader's answer head)
     answer: str = ""  # the short answer inside it, as the reader's span heads read it
+    source: str = ""  # the publisher it speaks for, when the question named several
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,30 @@ class ExtractiveEngine:
         scored = self.score(question, passages)
         return Assessment(scored[0] if scored else None, self.name_coverage(question, passages))
 
+    def by_source(self, question: str, mentions: Sequence[Mention], passages: Sequence[Passage]) -> list[ScoredSentence]:
+        """A question that names several publishers ("Did the Fortune article say X, while
+        TechCrunch reported Y?") is read part by part: each part of the question against
+        the passages of the publisher it names, when those passages hold most of the part's
+        names; its best sentence is that publisher's evidence. The question is refused when
+        fewer than half of its parts find any (the parts left out are named by the answer
+        pipeline)."""
+        chosen: list[ScoredSentence] = []
+        found = 0
+        for mention, part in zip(mentions, segments(question, mentions), strict=True):
+            own = [i for i, p in enumerate(passages) if p.source in mention.sources]
+            theirs = [passages[i] for i in own]
+            if not theirs or self.name_coverage(part, theirs) < self.min_name_coverage:
+                continue
+            scored = self.score(part, theirs)
+            if not scored:
+                continue
+            found += 1
+            best = scored[0]
+            best = ScoredSentence(own[best.passage], best.text, best.score, best.answer, theirs[best.passage].source)
+            if all(c.text != best.text for c in chosen):
+                chosen.append(best)
+        return chosen if 2 * found >= len(mentions) else []
+
     def answerable(self, best: ScoredSentence) -> bool:
         return best.score >= self.judge.answer_threshold
 
@@ -176,6 +202,9 @@ class ExtractiveEngine:
 
         if self.name_coverage(question, passages) < self.min_name_coverage:
             return []
+        mentions = find_mentions(question, [p.source for p in passages])
+        if len(mentions) >= 2:
+            return self.by_source(question, mentions, passages)
         parts = question_parts(question)
         if len(parts) < 2:
             scored = self.score(question, passages)
@@ -208,7 +237,10 @@ class ExtractiveEngine:
             short = self.direct_answer(chosen[0])
             if short:
                 texts.append(f"**{short}** [{chosen[0].passage + 1}]\n\n")
-        texts.append(" ".join(f"{_neutralise(s.text)} [{s.passage + 1}]" for s in chosen))
+        if any(s.source for s in chosen):  # evidence publisher by publisher, one line each
+            texts.append("\n\n".join(f"{_one_line(s.source)}: {_neutralise(s.text)} [{s.passage + 1}]" for s in chosen))
+        else:
+            texts.append(" ".join(f"{_neutralise(s.text)} [{s.passage + 1}]" for s in chosen))
         yield "".join(texts)
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
@@ -221,6 +253,10 @@ class ExtractiveEngine:
 def _neutralise(sentence: str) -> str:
     """Article text must not forge citation markers: bracketed numbers become parentheses."""
     return re.sub(r"\[(\s*\d+(?:\s*,\s*\d+)*\s*)\]", r"(\1)", " ".join(sentence.split()))
+
+
+def _one_line(text: str) -> str:
+    return _neutralise(text).replace(":", " -")
 
 
 def get_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
