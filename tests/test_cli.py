@@ -96,6 +96,15 @@ def test_empty_store_is_seeded_once_before_the_first_question(settings, monkeypa
     assert code == 0 and "ingesting the seed" not in err
 
 
+def test_an_empty_store_without_seeds_says_to_ingest(settings, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ASSISTANT_SEEDS_DIR", str(tmp_path / "no-seeds"))
+    code, out, err = run(capsys, "ask", AMBASSADOR)
+    assert code == 1 and out == ""
+    assert err.startswith("error: the archive (") and "holds no articles" in err
+    assert "assistant ingest PATH" in err
+
+
 def test_list_and_remove(cli_hashed, capsys):
     code, out, err = run(capsys, "list")
     assert code == 0
