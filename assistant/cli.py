@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rebuild", help="rebuild vectors and BM25 from the stored articles")
     p.set_defaults(func=cmd_rebuild)
 
-    p = sub.add_parser("serve", help="open the chat page")
+    p = sub.add_parser("serve", help="serve the chat page (prints its URL)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--auth", default=None, help="user:password (or ASSISTANT_AUTH)")

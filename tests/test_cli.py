@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -220,6 +221,25 @@ def test_subprocess_exit_codes_of_bad_input(tmp_path, argv, message):
     assert done.stderr.strip().splitlines()[-1].startswith(message)
     assert "Traceback" not in done.stderr
     assert "ingesting the seed" not in done.stderr  # a bad question costs no seed ingest
+
+
+@pytest.mark.integration
+def test_serve_prints_one_line_with_the_url_the_archive_size_and_the_engine(seeded, tmp_path):
+    from .browser import Server
+
+    port = free_port()
+    srv = Server(port, seeded.data_dir, tmp_path / "serve.log", {})
+    try:
+        srv.wait_ready()
+        deadline = time.monotonic() + 30  # the line follows the server's first answer
+        while "Serving" not in srv.log() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert srv.log().strip().splitlines() == [
+            f"Serving http://127.0.0.1:{port} (this machine only): 1 article, "
+            "extractive engine (verbatim quotes). Ctrl+C stops it."
+        ]
+    finally:
+        srv.stop()
 
 
 def test_subprocess_list_exits_0(seeded):
