@@ -1,4 +1,4 @@
-"""The ``assistant`` command: ingest, ask, list, remove, serve, eval, bench, rebuild."""
+"""The ``assistant`` command: ingest, ask, chat, list, remove, serve, eval, bench, rebuild."""
 
 from __future__ import annotations
 
@@ -52,21 +52,9 @@ def _filters(args: argparse.Namespace):
     )
 
 
-def format_sources(answer) -> str:
-    """ "[1] The Washington Times, 2023: quote" lines."""
-    lines = []
-    for c in answer.citations:
-        who = ", ".join(
-            x
-            for x in (c.source or c.title or c.doc_id, c.published[:4] if c.published else "")
-            if x
-        )
-        lines.append(f"[{c.number}] {who}: {c.quote}")
-    return "\n".join(lines)
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answer import check_question, stream_answer
+    from .cli_text import claim_notes, format_sources, status_notes
     from .ingest import ensure_seeded
     from .models import Answer
 
@@ -89,21 +77,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print()
     else:
         print(final.text)
-    if final.incomplete:
-        print("(the answer was cut off before it was finished)")
-    if final.abstained:
-        print(f"(searched for: {final.searched})")
-    elif final.citations:
+    for note in status_notes(final):
+        print(note)
+    if final.citations and not final.abstained:
         print()
         print(format_sources(final))
-    unsupported = [c for c in final.claims if not c.supported]
-    for claim in unsupported:
-        print(f"! not supported by its sources: {claim.text}")
-    for claim in final.claims:
-        if claim.supported and claim.repointed:
-            cited = ", ".join(f"[{n}]" for n in claim.citations)
-            print(f"! cited to a source that does not say it (the source that does: {cited}): {claim.text}")
+    for note in claim_notes(final):
+        print(note)
     return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .chat_cli import run
+
+    wanted = {"sources": args.publisher or (), "since": args.since, "until": args.until}
+    return run(args, _settings(), wanted if any(wanted.values()) else None)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -191,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="a conversation in the terminal: follow-ups, /sources, /open N")
+    p.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--publisher", action="append", help="only this publisher (repeatable)")
+    p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("list", help="list the articles in the archive")
     p.add_argument("--search", help="only articles whose title, publisher or id contains this")
