@@ -96,29 +96,40 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from .archive import open_archive
+    from .article_ids import short_ids
 
-    archive = open_archive(_settings())
-    infos = sorted(
-        archive.store.registry().values(), key=lambda a: (a.published, a.title), reverse=True
-    )
+    registry = open_archive(_settings()).store.registry()
+    ids = short_ids(registry)
+    infos = sorted(registry.values(), key=lambda a: (a.published, a.title), reverse=True)
     if args.search:
         needle = args.search.lower()
-        infos = [a for a in infos if needle in f"{a.title} {a.source} {a.doc_id}".lower()]
+        infos = [
+            a
+            for a in infos
+            if needle in f"{ids[a.doc_id]} {a.title} {a.source} {a.doc_id} {a.url}".lower()
+        ]
     if args.json:
-        print(json.dumps([a.__dict__ for a in infos], ensure_ascii=False, indent=2))
+        rows = [{"id": ids[a.doc_id], **a.__dict__} for a in infos]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for a in infos:
-        print(f"{a.doc_id}\t{a.published or '-'}\t{a.source or '-'}\t{a.chunks} chunks\t{a.title}")
-    print(f"{len(infos)} articles", file=sys.stderr)
+        # The URL (a file's path when it has none) last: long, and rarely needed to read on.
+        print(
+            f"{ids[a.doc_id]}\t{a.published or '-'}\t{a.source or '-'}\t{a.chunks} chunks"
+            f"\t{a.title or '-'}\t{a.url or a.doc_id}"
+        )
+    print(f"{len(infos)} article{'' if len(infos) == 1 else 's'}", file=sys.stderr)
     return 0
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from .article_ids import short_id
     from .ingest import remove
 
-    for doc_id in args.ids:
-        remove(doc_id, settings=_settings())
-        print(f"removed {doc_id}")
+    settings = _settings()
+    for given in args.ids:
+        doc_id = remove(given, settings=settings)
+        print(f"removed {short_id(doc_id)} {doc_id}")
     return 0
 
 
@@ -188,11 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("list", help="list the articles in the archive")
-    p.add_argument("--search", help="only articles whose title, publisher or id contains this")
+    p.add_argument("--search", help="only articles whose title, publisher, id or URL contains this")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("remove", help="remove articles by id (see `assistant list`)")
+    p = sub.add_parser(
+        "remove", help="remove articles by id: any unique prefix of the short id, or the URL"
+    )
     p.add_argument("ids", nargs="+", metavar="ID")
     p.set_defaults(func=cmd_remove)
 
