@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .config import Settings
 from .errors import AssistantError, InputError
+from .models import Filters
 
 if TYPE_CHECKING:  # the heavy modules load on the warm-up thread, not before the prompt
     from .archive import Archive
@@ -75,7 +76,7 @@ class Warm:
         self._thread.join()
         if self._error is not None:
             error, self._error = self._error, None
-            self._thread = threading.Thread(target=self._load, daemon=True)
+            self._thread = threading.Thread(target=self._load, name="chat-warm-up", daemon=True)
             self._thread.start()
             raise error
         assert self._result is not None
@@ -89,7 +90,7 @@ class Chat:
     settings: Settings
     out: TextIO
     k: int | None = None
-    filters: Any = None  # resolved Filters, or None for none
+    filters: Filters | None = None  # resolved against the archive
     history: list[tuple[str, str]] = field(default_factory=list)
     last: Answer | None = None
     warm: Warm | None = None
@@ -212,17 +213,13 @@ class Chat:
         self.say(quote_in_context(cited, article, width=width, color=self.out.isatty()))
 
     def set_filters(self, spec: str) -> None:
-        from .answer import resolve_filters
-
         if spec:
             wanted = parse_filters(spec, self.filters)
-            archive, _ = self.loaded()
-            resolved = resolve_filters(archive, wanted)
-            self.filters = None if resolved is None or resolved.is_empty() else resolved
+            self.filters = _resolved(self, wanted)
         self.say("Filters: " + describe(self.filters))
 
 
-def parse_filters(spec: str, current: Any) -> dict[str, Any] | None:
+def parse_filters(spec: str, current: Filters | None) -> dict[str, Any] | None:
     """``--publisher NAME --since DATE --until DATE`` (the flags of ``ask``) over the
     current filters: a flag given replaces that part; ``clear`` removes them all."""
     try:
@@ -259,7 +256,7 @@ def parse_filters(spec: str, current: Any) -> dict[str, Any] | None:
     return values
 
 
-def describe(filters: Any) -> str:
+def describe(filters: Filters | None) -> str:
     """Filters as one line: "publisher: The Washington Times; since 2023-01-01"."""
     if filters is None or filters.is_empty():
         return "none (every publisher, any date)"
@@ -306,12 +303,8 @@ def run(args: argparse.Namespace, settings: Settings, filters: dict[str, Any] | 
     chat = Chat(settings, sys.stdout, k=args.k)
     chat.warm = Warm(settings)
     typing = sys.stdin.isatty()
-    if filters:
-        try:
-            chat.filters = _initial(chat, filters)
-        except AssistantError as exc:
-            chat.say(f"error: {redact(str(exc), current_secrets())}")
-            return 1
+    if filters:  # from the command line: a bad one ends the command, as with `ask`
+        chat.filters = _resolved(chat, filters)
     history = _readline(settings)
     chat.say(
         f"Ask about the articles ({settings.engine_name()} engine; /help lists the commands, /quit leaves)."
@@ -346,7 +339,8 @@ def run(args: argparse.Namespace, settings: Settings, filters: dict[str, Any] | 
     return 0
 
 
-def _initial(chat: Chat, filters: dict[str, Any]) -> Any:
+def _resolved(chat: Chat, filters: dict[str, Any] | None) -> Filters | None:
+    """Filters checked against the archive (publishers as it names them), or None."""
     from .answer import resolve_filters
 
     archive, _ = chat.loaded()

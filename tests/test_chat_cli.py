@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -14,20 +15,29 @@ from assistant.errors import InputError
 from assistant.models import Article, Citation, Filters
 
 from .conftest import ROOT, SEED_ID, clean_env
+from .fakes import ScriptedLLM, source_number
 
 AMBASSADOR = "Who is Russia's ambassador to North Korea?"
 FOLLOW_UP = "What else did he tell Russian media?"
+CLAIM = (  # close to the seed's own sentence: the claim checker supports it
+    "Russia’s Ambassador to North Korea, Alexander Matsegora, told Russian media that including "
+    "North Korea in joint military drills between Russia and China seems appropriate"
+)
 
 
-def chat(data_dir, *lines: str, **env: str) -> subprocess.CompletedProcess:
+def chat(
+    data_dir, *lines: str, args: tuple[str, ...] = (), **env: str
+) -> subprocess.CompletedProcess:
     """``python -m assistant.cli chat`` with ``lines`` piped in (stdin is not a terminal)."""
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "chat"],
+        [sys.executable, "-m", "assistant.cli", "chat", *args],
         input="".join(line + "\n" for line in lines),
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=clean_env(ASSISTANT_DATA_DIR=str(data_dir), ASSISTANT_LLM="extractive", **env),
+        env=clean_env(
+            **{"ASSISTANT_DATA_DIR": str(data_dir), "ASSISTANT_LLM": "extractive", **env}
+        ),
         timeout=600,
     )
 
@@ -105,6 +115,35 @@ def test_a_conversation_with_sources_open_and_filters(seeded):
     assert "/open N" in after(out, "/help")
 
 
+def test_a_follow_up_sends_the_conversation_to_an_llm_engine(seeded):
+    def reply(payload):
+        n = source_number(payload, "Alexander Matsegora")
+        return f"{CLAIM} [{n}]."
+
+    rewritten = "What did Alexander Matsegora say about joint drills?"
+    with ScriptedLLM([reply, rewritten, reply]) as llm:
+        done = chat(
+            seeded.data_dir,
+            AMBASSADOR,
+            "What did he say about drills?",
+            ASSISTANT_LLM="openai",
+            ASSISTANT_OPENAI_BASE_URL=llm.url,
+            ASSISTANT_LLM_MODEL="scripted",
+            ASSISTANT_LLM_RETRIES="0",
+        )
+        requests = llm.requests
+    assert done.returncode == 0, done.stderr
+    first = after(done.stdout, AMBASSADOR)
+    assert first.startswith(f"{CLAIM} [1].\n") and "After checking" not in first
+    assert "Sources: [1] The Washington Times, 2023" in first
+    assert len(requests) == 3
+    conversation = json.dumps(requests[1]["messages"], ensure_ascii=False)
+    assert AMBASSADOR in conversation
+    assert CLAIM in conversation  # the previous answer, as the page passes it
+    follow = after(done.stdout, "What did he say about drills?")
+    assert f"(searched with the conversation: {rewritten})" in follow
+
+
 def test_an_empty_archive_without_seeds_says_to_ingest_and_keeps_the_prompt(tmp_path):
     done = chat(
         tmp_path / "data",
@@ -116,6 +155,15 @@ def test_an_empty_archive_without_seeds_says_to_ingest_and_keeps_the_prompt(tmp_
     said = after(done.stdout, AMBASSADOR)
     assert said.startswith("error: the archive (") and "assistant ingest PATH" in said
     assert after(done.stdout, "/filters").startswith("Filters: none")
+
+
+def test_filters_given_on_the_command_line_are_checked_like_those_of_ask(seeded):
+    done = chat(seeded.data_dir, "/filters", args=("--publisher", "washington times"))
+    assert done.returncode == 0, done.stderr
+    assert after(done.stdout, "/filters") == "Filters: publisher: The Washington Times"
+    done = chat(seeded.data_dir, AMBASSADOR, args=("--publisher", "Daily Planet"))
+    assert done.returncode == 1 and AMBASSADOR not in done.stdout
+    assert done.stderr.startswith("error: unknown publisher 'Daily Planet'")
 
 
 # ------------------------------------------------------------------------------ parts
