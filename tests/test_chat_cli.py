@@ -216,3 +216,56 @@ def test_a_quote_is_shown_in_its_paragraph_with_its_article_details():
     assert "\x1b[1;4mThe dam was finished early.\x1b[0m" in colored
     gone = quote_in_context(cite, Article("dam.txt", "Rewritten since."))
     assert "«The dam was finished early.»" in gone and "no longer holds" in gone
+
+
+def _on_a_terminal(data_dir, keys: list[bytes], seeds) -> tuple[int, str]:
+    """Run ``assistant chat`` on a pseudo-terminal, typing ``keys`` one prompt at a time."""
+    import os
+    import pty
+    import select
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    env = clean_env(ASSISTANT_DATA_DIR=str(data_dir), ASSISTANT_SEEDS_DIR=str(seeds))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "chat"],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        cwd=ROOT,
+        env=env,
+    )
+    os.close(child_fd)
+    seen = b""
+    deadline = time.monotonic() + 120  # generous: a loaded machine starts Python slowly
+    try:
+        for key in [*keys, None]:
+            while not seen.rstrip().endswith(b">") and proc.poll() is None:
+                assert time.monotonic() < deadline, seen.decode(errors="replace")
+                if select.select([main_fd], [], [], 1)[0]:
+                    try:
+                        seen += os.read(main_fd, 4096)
+                    except OSError:  # the terminal closed: the process has left
+                        break
+            if key is None or proc.poll() is not None:
+                break
+            seen = b""
+            os.write(main_fd, key)
+        return proc.wait(timeout=30), seen.decode(errors="replace")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main_fd)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_on_a_terminal_the_arrow_keys_recall_earlier_input_kept_in_the_data_folder(tmp_path):
+    data = tmp_path / "data"
+    code, _ = _on_a_terminal(data, [b"/help\r", b"/quit\r"], tmp_path / "no-seeds")
+    assert code == 0
+    history = data / "chat_history"
+    assert history.read_text().split() == ["/help", "/quit"]
+    assert history.stat().st_mode & 0o077 == 0  # questions can be private
+    # A new session: the up arrow brings back the last line, /quit, and Enter runs it.
+    code, _ = _on_a_terminal(data, [b"\x1b[A\r"], tmp_path / "no-seeds")
+    assert code == 0
