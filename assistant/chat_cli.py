@@ -192,22 +192,20 @@ class Chat:
     def open(self, which: str) -> None:
         from .cli_text import quote_in_context
 
-        numbers = [c.number for c in self.last.citations] if self.last else []
-        if not numbers:
+        citations = self.last.citations if self.last else []
+        if not citations:
             self.say(
                 "No sources to open: ask a question first."
                 if self.last is None
                 else "No sources to open: the last answer cites none."
             )
             return
-        if not which.isdigit() or int(which) not in numbers:
-            listed = ", ".join(map(str, numbers))
-            self.say(
-                f"Give the number of a source of the last answer ({listed}): /open {numbers[0]}"
-            )
+        cited = next((c for c in citations if which.isdigit() and c.number == int(which)), None)
+        if cited is None:
+            listed = ", ".join(str(c.number) for c in citations)
+            self.say(f"Give the number of a source of the last answer ({listed}): /open 1")
             return
         archive, _ = self.loaded()
-        cited = next(c for c in self.last.citations if c.number == int(which))  # type: ignore[union-attr]
         width = max(40, min(100, shutil.get_terminal_size().columns - 2))
         article = archive.store.get_article(cited.doc_id)
         self.say(quote_in_context(cited, article, width=width, color=self.out.isatty()))
