@@ -5,7 +5,14 @@ from .config import Settings, set_offline_env
 set_offline_env()
 
 from .answer import answer, stream_answer  # noqa: E402
-from .errors import AssistantError, ConfigError, EngineError, InputError, StoreError  # noqa: E402
+from .errors import (  # noqa: E402
+    AssistantError,
+    ConfigError,
+    EmptyArchiveError,
+    EngineError,
+    InputError,
+    StoreError,
+)
 from .ingest import ingest, remove  # noqa: E402
 from .models import Answer, Citation, Claim, Filters, IngestReport, Passage  # noqa: E402
 from .refusal import REFUSAL  # noqa: E402
@@ -18,6 +25,7 @@ __all__ = [
     "Citation",
     "Claim",
     "ConfigError",
+    "EmptyArchiveError",
     "EngineError",
     "Filters",
     "IngestReport",

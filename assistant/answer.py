@@ -15,7 +15,7 @@ from .claims import ClaimChecker, check_sentences, plain_text, uncovered_parts
 from .config import Settings
 from .embeddings import Embedder, prefetch_embedder
 from .engines import Engine, Turn, get_engine
-from .errors import InputError
+from .errors import EmptyArchiveError, InputError
 from .models import Answer, Claim, Filters, Passage, Usage
 from .openai_engine import StreamCut, fit_passages
 from .refusal import REFUSAL, missing_part
@@ -105,12 +105,22 @@ def stream_answer(
     """Yield the answer's text as the engine writes it, then the finished :class:`Answer`.
 
     The streamed text still carries the engine's own passage numbers; the final Answer's
-    text carries the citation numbers.
+    text carries the citation numbers. An archive with no articles raises
+    :class:`~assistant.errors.EmptyArchiveError` (every entry point alike: the CLI and the
+    chat page ingest the seed articles first).
     """
     settings = settings or Settings()
     question = check_question(question, settings)
     prefetch_embedder(settings)  # loads while the store opens
     archive = open_archive(settings)
+    if not archive.store.registry():
+        # A refusal here would read as "the articles do not say": say what is wrong instead.
+        where = (f"collection {settings.collection!r} on the Chroma server"
+                 if settings.chroma_url else str(settings.data_dir))
+        raise EmptyArchiveError(
+            f"the archive ({where}) holds no articles: add some first with "
+            "assistant.ingest(paths) (or `assistant ingest PATH`)"
+        )
     resolved = resolve_filters(archive, filters)
     if engine is None:
         engine = get_engine(settings, archive.embedder if settings.engine_name() == "extractive" else None)

@@ -359,6 +359,9 @@ def _parse_md(text: str, doc_id: str, url: str) -> Parsed:
 _META_TAG = re.compile(r"<(meta|link)\s([^>]{0,2000})>", re.I)
 _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _TITLE_TAG = re.compile(r"<title[^>]{0,200}>([^<]{0,1000})</title>", re.I)
+_JSON_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{4,40})"')
+# Where a page states its publication date (meta property/name/itemprop, JSON-LD).
+_PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished", "date")
 
 
 def _head_meta(html: str) -> tuple[dict[str, str], str]:
@@ -372,6 +375,8 @@ def _head_meta(html: str) -> tuple[dict[str, str], str]:
             key, found["content"] = "canonical", found.get("href", "")
         if key and found.get("content"):
             meta.setdefault(key.lower(), found["content"])
+    if "datepublished" not in meta and (stated := _JSON_LD_DATE.search(head)):
+        meta["datepublished"] = stated[1]
     title = _TITLE_TAG.search(head)
     return meta, unescape(title[1]).strip() if title else ""
 
@@ -394,13 +399,13 @@ def _parse_html(text: str, doc_id: str, url: str) -> Parsed:
         key: str(getattr(doc, key, None) or "")
         for key in ("title", "sitename", "date", "author", "url")
     }
+    meta, head_title = _head_meta(text)
+    # The date the page states wins: trafilatura may take one from the URL instead (a
+    # canonical /2023/10/29/ path for an article published late on the 28th).
+    found["date"] = _pick(meta, _PUBLISHED_META) or found["date"]
     if not all(found.values()):
-        meta, head_title = _head_meta(text)
         found["title"] = found["title"] or meta.get("og:title", "") or head_title
         found["sitename"] = found["sitename"] or meta.get("og:site_name", "")
-        found["date"] = found["date"] or _pick(
-            meta, ("article:published_time", "og:published_time", "datepublished", "date")
-        )
         found["author"] = found["author"] or meta.get("author", "")
         found["url"] = found["url"] or meta.get("canonical", "") or meta.get("og:url", "")
     return [

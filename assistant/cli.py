@@ -1,4 +1,4 @@
-"""The ``assistant`` command: ingest, ask, list, remove, serve, eval, bench, rebuild."""
+"""The ``assistant`` command: ingest, ask, chat, list, remove, serve, eval, bench, rebuild."""
 
 from __future__ import annotations
 
@@ -52,21 +52,9 @@ def _filters(args: argparse.Namespace):
     )
 
 
-def format_sources(answer) -> str:
-    """ "[1] The Washington Times, 2023: quote" lines."""
-    lines = []
-    for c in answer.citations:
-        who = ", ".join(
-            x
-            for x in (c.source or c.title or c.doc_id, c.published[:4] if c.published else "")
-            if x
-        )
-        lines.append(f"[{c.number}] {who}: {c.quote}")
-    return "\n".join(lines)
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     from .answer import check_question, stream_answer
+    from .cli_text import claim_notes, format_sources, status_notes
     from .ingest import ensure_seeded
     from .models import Answer
 
@@ -89,48 +77,59 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print()
     else:
         print(final.text)
-    if final.incomplete:
-        print("(the answer was cut off before it was finished)")
-    if final.abstained:
-        print(f"(searched for: {final.searched})")
-    elif final.citations:
+    for note in status_notes(final):
+        print(note)
+    if final.citations and not final.abstained:
         print()
         print(format_sources(final))
-    unsupported = [c for c in final.claims if not c.supported]
-    for claim in unsupported:
-        print(f"! not supported by its sources: {claim.text}")
-    for claim in final.claims:
-        if claim.supported and claim.repointed:
-            cited = ", ".join(f"[{n}]" for n in claim.citations)
-            print(f"! cited to a source that does not say it (the source that does: {cited}): {claim.text}")
+    for note in claim_notes(final):
+        print(note)
     return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .chat_cli import run
+
+    wanted = {"sources": args.publisher or (), "since": args.since, "until": args.until}
+    return run(args, _settings(), wanted if any(wanted.values()) else None)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     from .archive import open_archive
+    from .article_ids import short_ids
 
-    archive = open_archive(_settings())
-    infos = sorted(
-        archive.store.registry().values(), key=lambda a: (a.published, a.title), reverse=True
-    )
+    registry = open_archive(_settings()).store.registry()
+    ids = short_ids(registry)
+    infos = sorted(registry.values(), key=lambda a: (a.published, a.title), reverse=True)
     if args.search:
         needle = args.search.lower()
-        infos = [a for a in infos if needle in f"{a.title} {a.source} {a.doc_id}".lower()]
+        infos = [
+            a
+            for a in infos
+            if needle in f"{ids[a.doc_id]} {a.title} {a.source} {a.doc_id} {a.url}".lower()
+        ]
     if args.json:
-        print(json.dumps([a.__dict__ for a in infos], ensure_ascii=False, indent=2))
+        rows = [{"id": ids[a.doc_id], **a.__dict__} for a in infos]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for a in infos:
-        print(f"{a.doc_id}\t{a.published or '-'}\t{a.source or '-'}\t{a.chunks} chunks\t{a.title}")
-    print(f"{len(infos)} articles", file=sys.stderr)
+        # The URL (a file's path when it has none) last: long, and rarely needed to read on.
+        print(
+            f"{ids[a.doc_id]}\t{a.published or '-'}\t{a.source or '-'}\t{a.chunks} chunks"
+            f"\t{a.title or '-'}\t{a.url or a.doc_id}"
+        )
+    print(f"{len(infos)} article{'' if len(infos) == 1 else 's'}", file=sys.stderr)
     return 0
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from .article_ids import short_id
     from .ingest import remove
 
-    for doc_id in args.ids:
-        remove(doc_id, settings=_settings())
-        print(f"removed {doc_id}")
+    settings = _settings()
+    for given in args.ids:
+        doc_id = remove(given, settings=settings)
+        print(f"removed {short_id(doc_id)} {doc_id}")
     return 0
 
 
@@ -192,19 +191,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("chat", help="a conversation in the terminal: follow-ups, /sources, /open N")
+    p.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--publisher", action="append", help="only this publisher (repeatable)")
+    p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_chat)
+
     p = sub.add_parser("list", help="list the articles in the archive")
-    p.add_argument("--search", help="only articles whose title, publisher or id contains this")
+    p.add_argument("--search", help="only articles whose title, publisher, id or URL contains this")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("remove", help="remove articles by id (see `assistant list`)")
+    p = sub.add_parser(
+        "remove", help="remove articles by id: any unique prefix of the short id, or the URL"
+    )
     p.add_argument("ids", nargs="+", metavar="ID")
     p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("rebuild", help="rebuild vectors and BM25 from the stored articles")
     p.set_defaults(func=cmd_rebuild)
 
-    p = sub.add_parser("serve", help="open the chat page")
+    p = sub.add_parser("serve", help="serve the chat page (prints its URL)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.add_argument("--auth", default=None, help="user:password (or ASSISTANT_AUTH)")

@@ -124,6 +124,9 @@ class Settings(BaseSettings):
 
     # Input limits
     max_question_chars: int = Field(4000, description="Longest question accepted.")
+    chat_history: int = Field(
+        1000, ge=0, description="Lines `assistant chat` keeps in <data_dir>/chat_history (0: none)."
+    )
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file or download.")
     url_timeout: float = Field(20.0, description="Seconds to fetch one URL.")
     allow_private_urls: bool = Field(

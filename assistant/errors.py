@@ -23,6 +23,10 @@ class StoreError(AssistantError):
     """The article store cannot be opened or is inconsistent."""
 
 
+class EmptyArchiveError(StoreError):
+    """The archive holds no articles: nothing can be answered until some are ingested."""
+
+
 class EmbedderMismatchError(StoreError):
     """The store was built with a different embedder than the one configured."""
 

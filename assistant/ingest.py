@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .archive import Archive, open_archive
+from .article_ids import find_article
 from .articles import Skipped, read_articles
 from .chunking import chunk_article, index_text
 from .config import Settings
@@ -281,14 +282,19 @@ class Pipeline:
         self._writer.close()
 
 
-def remove(doc_id: str, *, settings: Settings | None = None) -> None:
-    """Remove one article (by the id ``assistant list`` shows) and its chunks."""
+def remove(doc_id: str, *, settings: Settings | None = None) -> str:
+    """Remove one article and its chunks; returns the id of the article removed.
+
+    ``doc_id`` is the article's id (its URL or path) or any unique prefix of the short id
+    ``assistant list`` shows; a prefix several articles share is an error naming them."""
     settings = settings or Settings()
     archive = open_archive(settings)
-    if not archive.store.remove(doc_id):
+    doc_id = find_article(doc_id, archive.store.registry())
+    if not archive.store.remove(doc_id):  # removed meanwhile by another writer
         raise InputError(f"no article with id {doc_id!r}: `assistant list` shows the ids")
     archive.lexical.update(remove=[doc_id])
     archive.lexical.flush()
+    return doc_id
 
 
 def seeds_dir(settings: Settings) -> Path:

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from .article_ids import short_id
+
 
 @dataclass(frozen=True)
 class Article:
@@ -159,7 +161,8 @@ class Answer:
         return {
             "question": self.question,
             "text": self.text,
-            "citations": [asdict(c) for c in self.citations],
+            # "id": the article's short id, as `assistant list` shows it
+            "citations": [{**asdict(c), "id": short_id(c.doc_id)} for c in self.citations],
             "abstained": self.abstained,
             "claims": [asdict(c) for c in self.claims],
             "engine": self.engine,

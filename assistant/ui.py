@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -329,15 +330,6 @@ def serve(
         )
     ensure_seeded(settings, say=print)
     app = build_app(settings, seed=False)
-    if credentials:
-        print(f"Serving on http://{host}:{port} with a login (user {credentials[0]!r}).")
-    elif not is_loopback(host):
-        print(
-            f"WARNING: serving on http://{host}:{port} WITHOUT a login (--no-auth): "
-            "anyone who can reach this address can read and change the archive."
-        )
-    else:
-        print(f"Serving on http://{host}:{port} (this machine only).")
     app.queue(default_concurrency_limit=4)
     app.launch(
         server_name=host,
@@ -347,6 +339,34 @@ def serve(
         auth_message="Log in to the news archive assistant.",
         show_error=False,
         max_file_size=settings.max_file_bytes,
+        quiet=True,  # Gradio's own lines (a share-link hint among them) say nothing useful here
+        prevent_thread_lock=True,
         **launch_options(),
     )
+    # Said once the server listens, so the URL printed is one that answers.
+    print(start_line(settings, host, port, credentials[0] if credentials else None), flush=True)
+    try:
+        while app.is_running:
+            time.sleep(0.5)
+    finally:
+        app.close(verbose=False)
     return 0
+
+
+def start_line(settings: Settings, host: str, port: int, user: str | None) -> str:
+    """The one line ``assistant serve`` prints: where, who may reach it, what it serves."""
+    count = len(open_archive(settings).store.registry())
+    engine, model = engine_label(settings)
+    serving = (
+        f"{count} article{'' if count == 1 else 's'}, {engine} engine"
+        + (f" ({model})" if model else "")
+    )
+    url = f"http://{host}:{port}"
+    if user:
+        return f"Serving {url} with a login (user {user!r}): {serving}."
+    if not is_loopback(host):
+        return (
+            f"WARNING: serving {url} WITHOUT a login (--no-auth): anyone who can reach this "
+            f"address can read and change the archive. {serving}."
+        )
+    return f"Serving {url} (this machine only): {serving}. Ctrl+C stops it."

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+from .article_ids import short_id
 from .citations import MARKER
 from .models import Answer, Article, ArticleInfo, Citation
 
@@ -289,7 +290,8 @@ def render_articles(rows: Sequence[ArticleInfo], total: int, search: str = "") -
     body = "".join(
         f'<tr data-doc="{esc(a.doc_id)}"><td class="nx-t">{esc(a.title or a.doc_id)}</td>'
         f"<td>{esc(a.source or '–')}</td><td class='nx-date'>{esc(a.published or '–')}</td>"
-        f'<td class="nx-num">{a.chunks}</td><td class="nx-id">{esc(a.doc_id)}</td></tr>'
+        f'<td class="nx-num">{a.chunks}</td>'
+        f'<td class="nx-id" title="{esc(a.doc_id)}">{esc(short_id(a.doc_id))}</td></tr>'
         for a in rows
     )
     noun = "article" if total == 1 else "articles"

@@ -7,7 +7,17 @@ import re
 
 import pytest
 
-from assistant import REFUSAL, Answer, EngineError, InputError, answer, ingest, stream_answer
+from assistant import (
+    REFUSAL,
+    Answer,
+    EmptyArchiveError,
+    EngineError,
+    InputError,
+    answer,
+    ingest,
+    remove,
+    stream_answer,
+)
 from assistant.archive import open_archive
 from assistant.config import Settings
 
@@ -72,6 +82,16 @@ def test_stream_yields_text_then_the_answer(seeded):
     assert isinstance(items[-1], Answer)
     assert items[:-1] and all(isinstance(i, str) for i in items[:-1])
     assert "".join(items[:-1]).strip() == items[-1].text
+
+
+def test_an_empty_archive_is_an_error_naming_ingest_not_a_refusal(hashed, hashed_seeded):
+    # A refusal would read as "the articles do not say"; the archive is simply empty.
+    for call in (answer, lambda q, **kw: list(stream_answer(q, **kw))):
+        with pytest.raises(EmptyArchiveError, match=r"holds no articles.*ingest\("):
+            call(AMBASSADOR, settings=hashed)
+    remove(SEED_ID, settings=hashed_seeded)  # emptied again: the same error, not a refusal
+    with pytest.raises(EmptyArchiveError):
+        answer(AMBASSADOR, settings=hashed_seeded)
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t", "x" * 4001])

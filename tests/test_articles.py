@@ -147,6 +147,42 @@ def test_html_meta_tags(settings: Settings) -> None:
     assert "tracker" not in article.text and "Contact us" not in article.text
 
 
+STATED_DATE_PAGE = """<!doctype html><html><head><title>Dam finished early</title>
+{meta}
+<link rel="canonical" href="https://example.com/news/2023/10/29/dam-finished-early/">
+</head><body><article><h1>Dam finished early</h1>
+<p>The new dam on the river was finished three months ahead of time, the county engineer
+said on Saturday.</p>
+<p>Work began in 2021 and cost 40 million dollars, less than the budget approved.</p>
+</article></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        '<meta property="article:published_time" content="2023-10-28T21:15:00+00:00">',
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2023-10-28T21:15:00Z"}</script>',
+    ],
+)
+def test_html_stated_date_wins_over_a_date_in_the_url(
+    meta: str, tmp_path: Path, settings: Settings
+) -> None:
+    path = tmp_path / "dam.html"
+    path.write_text(STATED_DATE_PAGE.format(meta=meta))
+    article = only(read(path, settings))
+    assert article.url == "https://example.com/news/2023/10/29/dam-finished-early/"
+    assert article.published == "2023-10-28"
+
+
+def test_html_date_from_the_url_when_the_page_states_none(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = tmp_path / "dam.html"
+    path.write_text(STATED_DATE_PAGE.format(meta=""))
+    assert only(read(path, settings)).published == "2023-10-29"
+
+
 def test_html_passed_url_wins_over_canonical(settings: Settings) -> None:
     data = (DATA / "page.html").read_bytes()
     url = "https://mirror.example.org/x"

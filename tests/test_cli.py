@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import time
 
 import pytest
 
 from assistant.archive import open_archive
+from assistant.article_ids import article_hash, find_article, short_id, short_ids
 from assistant.cli import main
+from assistant.errors import InputError
 from assistant.models import Answer
 
 from .conftest import BIN, ROOT, SEED_ID, article_count, clean_env, free_port
@@ -56,7 +60,9 @@ def test_ask_json_has_exactly_the_answer_fields(cli_seeded, capsys):
     assert set(data) == ANSWER_FIELDS
     assert data["question"] == AMBASSADOR and not data["abstained"]
     assert data["citations"][0]["doc_id"] == SEED_ID
+    assert data["citations"][0]["id"] == short_id(SEED_ID)
     assert set(data["citations"][0]) == {
+        "id",
         "number",
         "doc_id",
         "title",
@@ -96,21 +102,88 @@ def test_empty_store_is_seeded_once_before_the_first_question(settings, monkeypa
     assert code == 0 and "ingesting the seed" not in err
 
 
+def test_an_empty_store_without_seeds_says_to_ingest(settings, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ASSISTANT_SEEDS_DIR", str(tmp_path / "no-seeds"))
+    code, out, err = run(capsys, "ask", AMBASSADOR)
+    assert code == 1 and out == ""
+    assert err.startswith("error: the archive (") and "holds no articles" in err
+    assert "assistant ingest PATH" in err
+
+
 def test_list_and_remove(cli_hashed, capsys):
     code, out, err = run(capsys, "list")
     assert code == 0
-    doc_id, published, source, chunks, title = out.strip().split("\t")
-    assert (doc_id, published, source) == (SEED_ID, "2023", "The Washington Times")
+    short, published, source, chunks, title, url = out.strip().split("\t")
+    assert short == short_id(SEED_ID) and re.fullmatch("[0-9a-f]{8}", short)
+    assert (published, source, url) == ("2023", "The Washington Times", SEED_ID)
     assert chunks.endswith(" chunks") and title.startswith("The intelligence agency of Seoul")
-    assert "1 articles" in err
+    assert err.strip() == "1 article"
     code, out, _ = run(capsys, "list", "--json", "--search", "washington")
-    assert [a["doc_id"] for a in json.loads(out)] == [SEED_ID]
+    assert [(a["id"], a["doc_id"]) for a in json.loads(out)] == [(short, SEED_ID)]
+    code, out, _ = run(capsys, "list", "--search", short[:6])
+    assert out.startswith(short)
     code, out, _ = run(capsys, "list", "--search", "no such paper")
     assert out == ""
-    code, out, _ = run(capsys, "remove", SEED_ID)
-    assert code == 0 and out.strip() == f"removed {SEED_ID}"
+    code, out, _ = run(capsys, "remove", short[:5].upper())  # any unique prefix, any case
+    assert code == 0 and out.strip() == f"removed {short} {SEED_ID}"
     code, out, err = run(capsys, "list")
     assert out == "" and "0 articles" in err
+
+
+def shared_prefix_names(length: int = 4) -> tuple[str, str]:
+    """Two file names whose short ids share their first ``length`` digits."""
+    seen: dict[str, str] = {}
+    for i in range(2_000_000):  # a first 8-digit match comes after about 80,000
+        name = f"story-{i}.txt"
+        head = short_id(name)[:length]
+        if head in seen:
+            return seen[head], name
+        seen[head] = name
+    raise AssertionError("no two names share a prefix")
+
+
+def test_remove_by_full_id_and_an_ambiguous_prefix_names_the_matches(cli_hashed, tmp_path, capsys):
+    first, second = shared_prefix_names()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in (first, second):
+        (folder / name).write_text(f"Story {name}\n\nThe dam was finished ahead of time.")
+    assert run(capsys, "ingest", "-q", str(folder))[0] == 0
+    code, out, err = run(capsys, "remove", short_id(first)[:4])
+    assert code == 1 and out == ""
+    assert err.startswith(f"error: the id '{short_id(first)[:4]}' matches 2 articles; give more")
+    assert f"  {short_id(first)}  Story {first} ({first})" in err and short_id(second) in err
+    assert article_count(cli_hashed) == 3  # nothing removed
+    code, out, _ = run(capsys, "remove", second, SEED_ID)  # full ids still work
+    assert code == 0 and out.splitlines() == [
+        f"removed {short_id(second)} {second}",
+        f"removed {short_id(SEED_ID)} {SEED_ID}",
+    ]
+    code, out, err = run(capsys, "remove", "0" * 40)
+    assert code == 1 and "no article with id" in err
+
+
+def test_the_page_lists_the_short_id_with_the_full_id_on_hover():
+    from assistant.models import ArticleInfo
+    from assistant.ui_render import render_articles
+
+    url = "https://example.com/news/2023/10/28/dam"
+    html = render_articles([ArticleInfo(url, "Dam", "Gazette", "2023", url, "", "h", 2)], 1)
+    assert f'<td class="nx-id" title="{url}">{short_id(url)}</td>' in html
+
+
+def test_short_ids_grow_only_where_two_articles_share_them():
+    first, second = shared_prefix_names(8)
+    ids = short_ids([first, second, SEED_ID])
+    assert ids[SEED_ID] == short_id(SEED_ID) and len(ids[SEED_ID]) == 8
+    assert ids[first] != ids[second] and len(ids[first]) == len(ids[second]) > 8
+    assert article_hash(first).startswith(ids[first])
+    assert find_article(ids[first], {first: None, second: None}) == first
+    with pytest.raises(InputError, match="matches 2 articles"):
+        find_article(short_id(first), {first: None, second: None})
+    with pytest.raises(InputError, match="no article with id 'abc'"):
+        find_article("abc", {first: None})  # too short to be taken for a prefix
 
 
 def test_ingest_prints_a_summary(cli_hashed, tmp_path, capsys):
@@ -213,8 +286,28 @@ def test_subprocess_exit_codes_of_bad_input(tmp_path, argv, message):
     assert "ingesting the seed" not in done.stderr  # a bad question costs no seed ingest
 
 
+@pytest.mark.integration
+def test_serve_prints_one_line_with_the_url_the_archive_size_and_the_engine(seeded, tmp_path):
+    from .browser import Server
+
+    port = free_port()
+    srv = Server(port, seeded.data_dir, tmp_path / "serve.log", {})
+    try:
+        srv.wait_ready()
+        deadline = time.monotonic() + 30  # the line follows the server's first answer
+        while "Serving" not in srv.log() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert srv.log().strip().splitlines() == [
+            f"Serving http://127.0.0.1:{port} (this machine only): 1 article, "
+            "extractive engine (verbatim quotes). Ctrl+C stops it."
+        ]
+    finally:
+        srv.stop()
+
+
 def test_subprocess_list_exits_0(seeded):
     done = subprocess_run("list", data_dir=seeded.data_dir)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"{SEED_ID}\t2023\tThe Washington Times\t")
-    assert done.stderr.strip() == "1 articles"
+    assert done.stdout.startswith(f"{short_id(SEED_ID)}\t2023\tThe Washington Times\t")
+    assert done.stdout.rstrip().endswith(f"\t{SEED_ID}")
+    assert done.stderr.strip() == "1 article"

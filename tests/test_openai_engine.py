@@ -17,8 +17,8 @@ from assistant.openai_engine import (
     StreamCut,
     answer_messages,
     check_finish,
-    fit_passages,
     first_line,
+    fit_passages,
     rewrite_messages,
 )
 
