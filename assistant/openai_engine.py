@@ -8,6 +8,7 @@ from typing import Any
 from .config import Settings
 from .errors import EngineError
 from .models import Passage
+from .redact import StreamRedactor, display_url
 from .templates import render
 
 Turn = tuple[str, str]
@@ -114,7 +115,9 @@ class OpenAIEngine:
 
         self.settings = settings
         self.model = settings.llm_model
-        self.where = settings.openai_base_url or "api.openai.com"
+        # Messages name the server without its user info or query string (they may hold a
+        # password or token); answer text echoing a secret is masked as it streams.
+        self.where = display_url(settings.openai_base_url or "https://api.openai.com")
         key = (
             settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         )
@@ -143,13 +146,16 @@ class OpenAIEngine:
         except openai.OpenAIError as exc:
             raise EngineError(failure(exc, self.where, self.settings.llm_retries)) from None
         reason: str | None = None
+        masker = StreamRedactor(self.settings)
         try:
             for event in stream:
                 if not event.choices:
                     continue
                 choice = event.choices[0]
                 if choice.delta and choice.delta.content:
-                    yield choice.delta.content
+                    safe = masker.feed(choice.delta.content)
+                    if safe:
+                        yield safe
                 reason = choice.finish_reason or reason
         except (openai.OpenAIError, ConnectionError, OSError) as exc:
             raise StreamCut(describe_error(exc, self.where)) from None
@@ -159,6 +165,9 @@ class OpenAIEngine:
             ) from None
         finally:
             stream.close()  # a consumer that stops early must not leave the connection open
+            held = masker.flush()
+        if held:
+            yield held
         check_finish(reason, self.where, max_tokens)
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
