@@ -107,4 +107,5 @@ def run(app: Guard, host: str, port: int) -> None:
         log_level="warning",
         proxy_headers=False,
         server_header=False,
+        timeout_graceful_shutdown=5,  # open event streams must not hold a shutdown forever
     )
