@@ -14,19 +14,43 @@ set_offline_env()
 from .config import Settings  # noqa: E402
 from .errors import AssistantError  # noqa: E402
 
+_NOTED: list[str] = []
+
 
 def _settings() -> Settings:
     from pydantic import ValidationError
 
+    from .config import env_file_note
     from .errors import ConfigError
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:  # a bad ASSISTANT_* variable: one line, not a traceback
         problems = "; ".join(
             f"ASSISTANT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
         )
         raise ConfigError(f"invalid setting {problems}") from None
+    note = env_file_note(settings)
+    if note.startswith("settings: read") and note not in _NOTED:
+        _NOTED.append(note)  # say once which .env file was read (serve always says it)
+        print(note, file=sys.stderr)
+    return settings
+
+
+def use_env_file(path: str | None) -> None:
+    """``--env-file``: read settings from this file (it must exist), not the data folder's."""
+    import os
+    from pathlib import Path
+
+    from .config import ENV_FILE_VAR
+    from .errors import ConfigError
+
+    if path is None:
+        return
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise ConfigError(f"--env-file {path}: no such file")
+    os.environ[ENV_FILE_VAR] = str(file.resolve())
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -143,10 +167,17 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .ui import serve
 
-    return (
-        serve(_settings(), host=args.host, port=args.port, auth=args.auth, no_auth=args.no_auth)
-        or 0
-    )
+    if args.auth:
+        print(
+            "WARNING: a password given with --auth can be read by anyone on this machine "
+            "(ps, shell history); use --auth-file FILE or ASSISTANT_AUTH instead.",
+            file=sys.stderr,
+        )
+    settings = _settings()
+    return serve(
+        settings, host=args.host, port=args.port, auth=args.auth, no_auth=args.no_auth,
+        auth_file=args.auth_file,
+    ) or 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -215,7 +246,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the chat page (prints its URL)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
-    p.add_argument("--auth", default=None, help="user:password (or ASSISTANT_AUTH)")
+    p.add_argument(
+        "--auth", default=None,
+        help="user:password (visible to other users in ps: prefer --auth-file or ASSISTANT_AUTH)",
+    )
+    p.add_argument(
+        "--auth-file", default=None, metavar="FILE",
+        help="file whose first line is user:password (or ASSISTANT_AUTH_FILE)",
+    )
     p.add_argument(
         "--no-auth", action="store_true", help="serve a non-loopback host without a login"
     )
@@ -273,6 +311,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", type=int, default=None, help="queries timed (default 100)")
     p.add_argument("--out", default=None)
     p.set_defaults(func=cmd_bench)
+    for command in (parser, *sub.choices.values(), *esub.choices.values()):
+        command.add_argument(  # before or after the command
+            "--env-file", default=argparse.SUPPRESS, metavar="FILE",
+            help="read settings from this .env file (default: .env in the data folder only)",
+        )
     return parser
 
 
@@ -280,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: user errors become one line on stderr and exit code 1."""
     args = build_parser().parse_args(argv)
     try:
+        use_env_file(getattr(args, "env_file", None))
         return int(args.func(args) or 0)
     except AssistantError as exc:
         from .redact import current_secrets, redact

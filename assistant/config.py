@@ -8,7 +8,12 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 # Nothing in this product may reach a model hub, an analytics host or a telemetry endpoint.
 OFFLINE_ENV = {
@@ -41,12 +46,51 @@ def default_data_dir() -> Path:
     return Path(base) / "assistant"
 
 
+ENV_FILE_VAR = "ASSISTANT_ENV_FILE"
+
+
+def env_file_path(data_dir: Path | str | None = None) -> Path:
+    """The ``.env`` file settings are read from: ``ASSISTANT_ENV_FILE`` (``--env-file``) when
+    set, else ``.env`` in the data folder. Never the current folder's ``.env``: whoever can
+    drop a file where ``assistant`` happens to run must not redirect its questions."""
+    explicit = os.environ.get(ENV_FILE_VAR, "").strip()
+    if explicit:
+        return Path(explicit).expanduser()
+    base = data_dir or os.environ.get("ASSISTANT_DATA_DIR") or default_data_dir()
+    return Path(base).expanduser() / ".env"
+
+
+def env_file_note(settings: Settings) -> str:
+    """One line for the start of a run: which settings file was read, if any."""
+    path = env_file_path(settings.data_dir)
+    if path.is_file():
+        return f"settings: read {path}"
+    return f"settings: environment only (no {path})"
+
+
 class Settings(BaseSettings):
-    """Every setting, with a default; environment variables use the ``ASSISTANT_`` prefix."""
+    """Every setting, with a default; environment variables use the ``ASSISTANT_`` prefix.
+
+    A ``.env`` file is read only from the data folder or ``ASSISTANT_ENV_FILE`` (see
+    :func:`env_file_path`); the environment wins over it."""
 
     model_config = SettingsConfigDict(
-        env_prefix="ASSISTANT_", env_file=".env", extra="ignore", populate_by_name=True
+        env_prefix="ASSISTANT_", env_file=None, extra="ignore", populate_by_name=True
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        if getattr(dotenv_settings, "env_file", None) is None:  # no explicit _env_file=
+            data_dir = getattr(init_settings, "init_kwargs", {}).get("data_dir")
+            dotenv_settings = DotEnvSettingsSource(settings_cls, env_file=env_file_path(data_dir))
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     # Store
     data_dir: Path = Field(default_factory=default_data_dir, description="Local store folder.")
@@ -136,6 +180,23 @@ class Settings(BaseSettings):
     # Chat page
     auth: SecretStr | None = Field(
         None, description="user:password login for the chat page (required off loopback)."
+    )
+    auth_file: Path | None = Field(
+        None, description="File whose first line is the chat page's user:password login."
+    )
+    allowed_hosts: str = Field(
+        "",
+        description="Comma-separated extra host names the chat page answers to (a reverse "
+        "proxy's public name); loopback names always; * turns the Host check off.",
+    )
+    login_free_failures: int = Field(
+        5, description="Failed logins per client before each further try must wait."
+    )
+    login_max_delay: float = Field(
+        60.0, description="Longest wait (seconds) between login tries after repeated failures."
+    )
+    upload_keep_seconds: int = Field(
+        600, description="Seconds an uploaded file not yet added stays in the upload cache."
     )
 
     def engine_name(self) -> str:

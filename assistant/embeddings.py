@@ -137,8 +137,9 @@ class OpenAIEmbedder:
             except openai.OpenAIError as exc:
                 # Never the server's own message: some echo the API key they were sent.
                 from .openai_engine import describe_error
+                from .redact import display_url
 
-                message = describe_error(exc, str(self._client.base_url))
+                message = describe_error(exc, display_url(str(self._client.base_url)))
                 raise EngineError(message.replace("language model", "embedding server")) from None
             out.extend(_pooled(d.embedding) for d in sorted(resp.data, key=lambda d: d.index))
         vectors = np.asarray(out, dtype=np.float32)

@@ -10,6 +10,7 @@ from typing import Any
 from .config import Settings
 from .errors import EngineError
 from .models import Passage, Usage
+from .redact import StreamRedactor, display_url
 from .sentences import sentence_spans
 from .templates import render
 
@@ -148,7 +149,9 @@ class OpenAIEngine:
 
         self.settings = settings
         self.model = settings.llm_model
-        self.where = settings.openai_base_url or "api.openai.com"
+        # Messages name the server without its user info or query string (they may hold a
+        # password or token); answer text echoing a secret is masked as it streams.
+        self.where = display_url(settings.openai_base_url or "https://api.openai.com")
         key = (
             settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
         )
@@ -182,6 +185,7 @@ class OpenAIEngine:
         reason: str | None = None
         usage: Usage | None = None
         pieces: list[str] = []
+        masker = StreamRedactor(self.settings)
         try:
             for event in stream:
                 if getattr(event, "usage", None) is not None:
@@ -191,7 +195,9 @@ class OpenAIEngine:
                 choice = event.choices[0]
                 if choice.delta and choice.delta.content:
                     pieces.append(choice.delta.content)
-                    yield choice.delta.content
+                    safe = masker.feed(choice.delta.content)
+                    if safe:
+                        yield safe
                 reason = choice.finish_reason or reason
         except (openai.OpenAIError, ConnectionError, OSError) as exc:
             raise StreamCut(describe_error(exc, self.where)) from None
@@ -201,6 +207,9 @@ class OpenAIEngine:
             ) from None
         finally:
             stream.close()  # a consumer that stops early must not leave the connection open
+            held = masker.flush()
+        if held:
+            yield held
         check_finish(reason, self.where, max_tokens)
         if usage is None or not (usage.prompt_tokens or usage.completion_tokens):
             usage = prompt_usage(messages, "".join(pieces))

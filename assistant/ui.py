@@ -9,30 +9,32 @@ by default. Handlers live in :mod:`assistant.ui_actions`, HTML in :mod:`assistan
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from .config import Settings, set_offline_env
+from .config import Settings, env_file_note, set_offline_env
 
 set_offline_env()  # before gradio is imported: no analytics, no hub
 
 import gradio as gr  # noqa: E402
 
+from . import server  # noqa: E402
 from .archive import open_archive  # noqa: E402
 from .errors import ConfigError, InputError  # noqa: E402
 from .ingest import ensure_seeded, remove  # noqa: E402
 from .redact import install_log_filter  # noqa: E402
+from .server import is_loopback, login_secret, parse_auth  # noqa: E402, F401 - re-exported
 from .ui_actions import (  # noqa: E402
     UPLOAD_SUFFIXES,
     api_ask,
     article_rows,
     chat,
+    discard_uploads,
     remove_choices,
     run_ingest,
+    shown_error,
     stage_uploads,
 )
 from .ui_render import CSS, HOVER_JS, render_articles, render_status, render_transcript  # noqa: E402
@@ -85,7 +87,12 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
             publishers_update(),
         )
 
-    with gr.Blocks(title=PAGE_TITLE, analytics_enabled=False) as app:
+    # Uploaded files no handler took (or sent from a script and never added) are deleted
+    # from Gradio's upload cache once they are this old; added ones right after the ingest.
+    keep = max(1, settings.upload_keep_seconds)
+    with gr.Blocks(
+        title=PAGE_TITLE, analytics_enabled=False, delete_cache=(min(keep, 60), keep)
+    ) as app:
         with gr.Row(elem_classes="nx-header"):
             gr.HTML(
                 f"<h1>{PAGE_TITLE}</h1><div class='nx-sub'>Answers quote and cite your "
@@ -220,13 +227,16 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
             if not paths:
                 yield ("Choose one or more files first.", *[gr.skip()] * 4, gr.skip())
                 return
-            with tempfile.TemporaryDirectory(prefix="assistant-upload-") as folder:
-                problems = stage_uploads(paths, settings, Path(folder))
-                last = "; ".join(problems)
-                if any(Path(folder).iterdir()):
-                    for line in run_ingest([folder], settings):
-                        last = line + ("; " + "; ".join(problems) if problems else "")
-                        yield (last, *[gr.skip()] * 4, gr.skip())
+            try:
+                with tempfile.TemporaryDirectory(prefix="assistant-upload-") as folder:
+                    problems = stage_uploads(paths, settings, Path(folder))
+                    last = "; ".join(problems)
+                    if any(Path(folder).iterdir()):
+                        for line in run_ingest([folder], settings):
+                            last = line + ("; " + "; ".join(problems) if problems else "")
+                            yield (last, *[gr.skip()] * 4, gr.skip())
+            finally:
+                discard_uploads(paths)  # the archive keeps the text; the upload goes
             yield (last, *refresh(query), None)
 
         def on_url(link, query):
@@ -247,7 +257,7 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
                 title = open_archive(settings).store.registry().get(doc_id)
                 remove(doc_id, settings=settings)
             except InputError as exc:
-                return (str(exc), *refresh(query))
+                return (shown_error(exc, settings), *refresh(query))
             name = title.title if title else doc_id
             return (f"Removed: {name}", *refresh(query))
 
@@ -293,63 +303,40 @@ def launch_options() -> dict[str, Any]:
 
 
 # -------------------------------------------------------------------------------- serve
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def parse_auth(value: str) -> tuple[str, str]:
-    user, sep, password = value.partition(":")
-    if not sep or not user or not password:
-        raise ConfigError("--auth / ASSISTANT_AUTH must look like user:password")
-    return user, password
-
-
 def serve(
     settings: Settings,
     host: str = "127.0.0.1",
     port: int = 7860,
     auth: str | None = None,
     no_auth: bool = False,
+    auth_file: str | None = None,
 ) -> int:
-    """Launch the chat page and block. Off loopback a login is required unless ``no_auth``."""
+    """Serve the chat page and block. Off loopback a login is required unless ``no_auth``.
+
+    Every request passes :class:`assistant.web_guard.Guard` first (Host, Origin, framing
+    headers, login back-off); see README "Security"."""
     # Our own messages at INFO; libraries (httpx logs every request) only when they warn.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("assistant").setLevel(logging.INFO)
-    secret = auth or (settings.auth.get_secret_value() if settings.auth else None)
+    print(env_file_note(settings))
+    secret = login_secret(settings, auth, auth_file)
     install_log_filter(settings, [secret] if secret else None)  # keys never reach the log
     credentials = parse_auth(secret) if secret else None
     if not is_loopback(host) and credentials is None and not no_auth:
         raise ConfigError(
             f"serving on {host} would let anyone on the network read and change the archive: "
-            "give --auth user:password (or ASSISTANT_AUTH), or --no-auth to allow it"
+            "give --auth-file FILE (or ASSISTANT_AUTH / ASSISTANT_AUTH_FILE), or --no-auth "
+            "to allow it"
         )
     ensure_seeded(settings, say=print)
     app = build_app(settings, seed=False)
     app.queue(default_concurrency_limit=4)
-    app.launch(
-        server_name=host,
-        server_port=port,
-        share=False,
-        auth=credentials,
-        auth_message="Log in to the news archive assistant.",
-        show_error=False,
-        max_file_size=settings.max_file_bytes,
-        quiet=True,  # Gradio's own lines (a share-link hint among them) say nothing useful here
-        prevent_thread_lock=True,
-        **launch_options(),
-    )
+    line = start_line(settings, host, port, credentials[0] if credentials else None)
     # Said once the server listens, so the URL printed is one that answers.
-    print(start_line(settings, host, port, credentials[0] if credentials else None), flush=True)
-    try:
-        while app.is_running:
-            time.sleep(0.5)
-    finally:
-        app.close(verbose=False)
+    server.run(
+        server.guarded_app(app, settings, host, credentials, launch_options()), host, port,
+        ready=lambda: print(line, flush=True),
+    )
     return 0
 
 

@@ -3,6 +3,7 @@ answer the ``ask`` API endpoint, stage uploads and run an ingest with progress."
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import queue
@@ -23,6 +24,7 @@ from .errors import AssistantError
 from .fetch import size_limit_text
 from .ingest import ingest
 from .models import Answer, Article, ArticleInfo
+from .redact import redact
 from .ui_render import Turn, render_answer, render_error, render_transcript
 
 log = logging.getLogger("assistant.ui")
@@ -68,6 +70,12 @@ def _article_cache(settings: Settings):
     return article_of
 
 
+def shown_error(exc: Exception, settings: Settings) -> str:
+    """An error's message as the page or the API shows it: no key, password or URL token
+    (an error may quote a server's reply or a URL with user info)."""
+    return redact(str(exc), settings)
+
+
 def _unexpected(exc: Exception) -> str:
     log.exception("unexpected error in the chat page")
     return f"Something went wrong ({type(exc).__name__}); the details are in the server log."
@@ -109,7 +117,7 @@ def chat(
         block = render_answer(final, key, _article_cache(settings), filters)
         turns.append(Turn(question, block, text=final.text))
     except AssistantError as exc:
-        turns.append(Turn(question, render_error(str(exc)), ok=False))
+        turns.append(Turn(question, render_error(shown_error(exc, settings)), ok=False))
     except Exception as exc:  # the page keeps serving whatever one question did
         turns.append(Turn(question, render_error(_unexpected(exc)), ok=False))
     yield render_transcript(turns), turns, ""
@@ -137,7 +145,7 @@ def api_ask(
             settings=settings,
         )
     except AssistantError as exc:
-        raise gr.Error(str(exc), print_exception=False) from None
+        raise gr.Error(shown_error(exc, settings), print_exception=False) from None
     return result.to_dict()
 
 
@@ -184,6 +192,21 @@ def stage_uploads(paths: Sequence[str], settings: Settings, folder: Path) -> lis
     return problems
 
 
+def discard_uploads(paths: Sequence[str]) -> None:
+    """Delete uploaded files from Gradio's upload cache (only there), and their folders
+    when empty: a file is read once, its text then lives in the archive."""
+    cache = Path(gr.utils.get_upload_folder()).resolve()
+    for raw in paths:
+        path = Path(raw).resolve()
+        if cache not in path.parents:
+            continue
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        if folder != cache:
+            with contextlib.suppress(OSError):  # not empty: another upload landed there
+                folder.rmdir()
+
+
 def run_ingest(targets: list[str], settings: Settings) -> Iterator[str]:
     """Ingest in a worker thread, yielding progress lines, then the summary."""
     events: queue.Queue[tuple[int, str] | None] = queue.Queue()
@@ -195,7 +218,7 @@ def run_ingest(targets: list[str], settings: Settings) -> Iterator[str]:
                 targets, settings=settings, progress=lambda done, title: events.put((done, title))
             )
         except AssistantError as exc:
-            outcome["error"] = str(exc)
+            outcome["error"] = shown_error(exc, settings)
         except Exception as exc:
             outcome["error"] = _unexpected(exc)
         finally:

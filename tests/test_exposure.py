@@ -72,11 +72,19 @@ def test_a_malformed_login_is_refused_without_echoing_it(tmp_path):
 
 
 def _launch_recorder(monkeypatch) -> dict[str, Any]:
-    """serve() up to the point of listening: launch() is recorded, not run."""
-    import gradio as gr
+    """serve() up to the point of listening: the app is built, the server not run."""
+    from assistant import server
 
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(gr.Blocks, "launch", lambda self, **kw: seen.update(kw))
+    build = server.guarded_app
+
+    def guarded(blocks, settings, host, credentials, options):
+        app = build(blocks, settings, host, credentials, options)
+        seen.update(auth=credentials, show_error=blocks.show_error, share=False)
+        return app
+
+    monkeypatch.setattr(server, "guarded_app", guarded)
+    monkeypatch.setattr(server, "run", lambda app, host, port: seen.update(server_name=host))
     return seen
 
 
