@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .config import Settings, env_file_note, set_offline_env
+from .config import Settings, env_file_note, env_file_path, set_offline_env
 
 set_offline_env()  # before gradio is imported: no analytics, no hub
 
@@ -318,7 +318,8 @@ def serve(
     # Our own messages at INFO; libraries (httpx logs every request) only when they warn.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("assistant").setLevel(logging.INFO)
-    print(env_file_note(settings))
+    if env_file_path(settings.data_dir).is_file():
+        print(env_file_note(settings))  # which settings file steered this server (none: nothing to say)
     secret = login_secret(settings, auth, auth_file)
     install_log_filter(settings, [secret] if secret else None)  # keys never reach the log
     credentials = parse_auth(secret) if secret else None
