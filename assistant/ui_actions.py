@@ -213,5 +213,8 @@ def run_ingest(targets: list[str], settings: Settings) -> Iterator[str]:
         return
     report = outcome["report"]
     chunks = "1 chunk" if report.chunks == 1 else f"{report.chunks} chunks"
+    if not titles:  # every input was skipped: the summary says why, file by file
+        yield f"Nothing added: {report.summary()}"
+        return
     read = f"“{titles[-1]}”" + (f" and {len(titles) - 1} more" if len(titles) > 1 else "")
-    yield f"Done: {report.summary()}; {chunks} written. Read {read if titles else 'nothing'}."
+    yield f"Done: {report.summary()}; {chunks} written. Read {read}."
