@@ -117,6 +117,14 @@ class Settings(BaseSettings):
 
     # Input limits
     max_question_chars: int = Field(4000, description="Longest question accepted.")
+    max_history_turns: int = Field(
+        20,
+        description="Most earlier turns a follow-up question may carry (the chat page sends "
+        "the latest ones).",
+    )
+    max_history_turn_chars: int = Field(
+        16000, description="Longest earlier turn (its question and answer together) accepted."
+    )
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file or download.")
     url_timeout: float = Field(20.0, description="Seconds to fetch one URL.")
     allow_private_urls: bool = Field(
