@@ -6,13 +6,22 @@ rebinding resolver points at), real files and real ingests into a store.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from assistant import fetch
 from assistant.answer import answer
+from assistant.config import Settings
 from assistant.errors import InputError
+from assistant.fetch import fetch_url
 from assistant.ui_actions import chat, run_ingest
 from assistant.ui_render import Turn
 
@@ -98,3 +107,180 @@ def test_the_ask_api_refuses_a_huge_history(seeded, monkeypatch) -> None:
         assert "Matsegora" in result["text"]  # and the server goes on answering
     finally:
         app.close()
+
+
+# ------------------------------------------------------------------- loopback HTTP servers
+class Recorder(BaseHTTPRequestHandler):
+    """Answers every GET with a page naming the server, and records the request."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        server = self.server
+        server.requests.append((self.path, self.headers.get("Host")))  # type: ignore[attr-defined]
+        body = f"Served by {server.label}.".encode()  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def serve(address: str, port: int, label: str) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((address, port), Recorder)
+    server.daemon_threads = True
+    server.requests = []  # type: ignore[attr-defined]
+    server.label = label  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def two_hosts() -> Iterator[tuple[ThreadingHTTPServer, ThreadingHTTPServer]]:
+    """A server on 127.0.0.1 (what a rebinding attacker wants to reach) and one on 127.0.0.2
+    at the same port, which the test's address policy treats as a public host."""
+    inside = serve("127.0.0.1", 0, "the loopback server")
+    try:
+        outside = serve("127.0.0.2", inside.server_port, "the public server")
+    except OSError:
+        inside.shutdown()
+        inside.server_close()
+        pytest.skip("127.0.0.2 is not a loopback address here")
+    yield inside, outside
+    for server in (inside, outside):
+        server.shutdown()
+        server.server_close()
+
+
+# ------------------------------------------------------------------- 4: DNS rebinding
+def test_a_rebinding_name_never_reaches_the_address_it_turns_into(
+    two_hosts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inside, outside = two_hosts
+    public = ipaddress.ip_address("127.0.0.2")
+    monkeypatch.setattr(fetch, "_is_public", lambda address: address == public)
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def rebinding(host: str, port: int, *args: object, **kwargs: object) -> list:
+        """The attacker's DNS: a public answer first, loopback ever after (TTL 0)."""
+        if host != "rebind.test":
+            return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        asked.append(host)
+        address = "127.0.0.2" if len(asked) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)  # the system resolver, for everyone
+    url = f"http://rebind.test:{inside.server_port}/secret"
+    data, _name, _final = fetch_url(url, Settings(data_dir=tmp_path))
+    assert inside.requests == []  # type: ignore[attr-defined]
+    assert data == b"Served by the public server."
+    # the request still names the host it was for
+    assert outside.requests == [("/secret", f"rebind.test:{inside.server_port}")]  # type: ignore[attr-defined]
+    assert asked == ["rebind.test"]  # resolved once: the check's answer is the one used
+    with pytest.raises(InputError, match=r"private or local address \(127\.0\.0\.1\)"):
+        fetch_url(url, Settings(data_dir=tmp_path))  # the second answer is checked too
+    assert inside.requests == []  # type: ignore[attr-defined]
+
+
+def test_https_keeps_the_name_for_sni_and_the_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Connecting to the checked address must not cost TLS its name: a certificate for
+    "localhost" is accepted for https://localhost, not for https://127.0.0.1."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is absent")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "2", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost"],
+        check=True, capture_output=True,
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    server.daemon_threads = True
+    server.requests = []  # type: ignore[attr-defined]
+    server.label = "the TLS server"  # type: ignore[attr-defined]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust this certificate only
+        settings = Settings(data_dir=tmp_path, allow_private_urls=True, url_timeout=10)
+        port = server.server_port
+        assert fetch_url(f"https://localhost:{port}/a", settings)[0] == b"Served by the TLS server."
+        with pytest.raises(InputError, match="certificate"):
+            fetch_url(f"https://127.0.0.1:{port}/a", settings)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ------------------------------------------------------------- 5: one deadline per fetch
+@pytest.fixture
+def dripping() -> Iterator[int]:
+    """A server that answers every request with headers dripped one byte at a time, for
+    up to 40 s: httpx's per-read timeout never fires."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def drip(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Slow: " + b"a" * 1000
+            end = time.monotonic() + 40
+            for byte in head:
+                if stop.is_set() or time.monotonic() > end:
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return  # the client gave up: what the deadline is for
+                time.sleep(0.2)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield listener.getsockname()[1]
+    stop.set()
+    listener.close()
+
+
+def test_headers_dripped_byte_by_byte_end_at_the_deadline(dripping: int, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, allow_private_urls=True, url_timeout=1)
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"no complete answer within 1 s \(ASSISTANT_URL_TIMEOUT\)"):
+        fetch_url(f"http://127.0.0.1:{dripping}/article", settings)
+    assert time.monotonic() - started < 20  # not "does it end at 1 s": does it end at all
+
+
+def test_a_resolver_that_never_answers_ends_at_the_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = socket.getaddrinfo
+
+    def stalling(host: str, port: int, *args: object, **kwargs: object) -> list:
+        if host == "stall.test":
+            time.sleep(40)
+        return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", stalling)
+    settings = Settings(data_dir=tmp_path, url_timeout=1)
+    started = time.monotonic()
+    with pytest.raises(InputError, match="ASSISTANT_URL_TIMEOUT"):
+        fetch_url("http://stall.test/article", settings)
+    assert time.monotonic() - started < 20
