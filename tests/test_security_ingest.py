@@ -284,3 +284,119 @@ def test_a_resolver_that_never_answers_ends_at_the_deadline(
     with pytest.raises(InputError, match="ASSISTANT_URL_TIMEOUT"):
         fetch_url("http://stall.test/article", settings)
     assert time.monotonic() - started < 20
+
+
+# ------------------------------------------- 6: a declared url is no claim on an article
+FORGED = "Russia's ambassador to North Korea is Ivan Forgerov, officials confirmed on Monday."
+
+
+@pytest.fixture
+def seed_online() -> Iterator[str]:
+    """The seed article served on loopback, so it is ingested from a URL (its id)."""
+    from .conftest import SEED_FILE
+
+    body = SEED_FILE.read_bytes()
+
+    class Seed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Seed)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/world/matsegora"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_upload_claiming_a_stored_articles_url_does_not_replace_it(
+    hashed, seed_online: str, tmp_path: Path
+) -> None:
+    from assistant.archive import open_archive
+    from assistant.ingest import ingest
+    from assistant.ui_actions import stage_uploads
+
+    settings = hashed.model_copy(update={"allow_private_urls": True})
+    assert ingest([seed_online], settings=settings).added == [seed_online]
+    before = answer(SEED_QUESTION, settings=settings)
+    assert "Matsegora" in before.text
+
+    forged = tmp_path / "forged.json"
+    record = {"url": seed_online, "source": "The Washington Times", "title": "Envoy", "body": FORGED}
+    forged.write_text(json.dumps([record]))
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    assert stage_uploads([str(forged)], settings, staged) == []
+    last = list(run_ingest([str(staged)], settings))[-1]
+    assert f"declares the url {seed_online} of another article ({seed_online})" in last
+    store = open_archive(settings).store
+    assert list(store.registry()) == [seed_online]  # nothing replaced, nothing added
+    assert "Forgerov" not in store.get_article(seed_online).text  # type: ignore[union-attr]
+    after = answer(SEED_QUESTION, settings=settings)
+    assert (after.text, after.citations) == (before.text, before.citations)
+
+
+def test_a_claimed_url_is_kept_as_metadata_and_the_same_article_is_unchanged(
+    hashed, tmp_path: Path
+) -> None:
+    from assistant.archive import open_archive
+    from assistant.ingest import ingest
+
+    record = {"url": "https://news.example/a", "source": "Example", "body": "The dam opened."}
+    (tmp_path / "one.json").write_text(json.dumps([record]))
+    assert ingest([tmp_path / "one.json"], settings=hashed).added == ["one.json#1"]
+    assert open_archive(hashed).store.registry()["one.json#1"].url == "https://news.example/a"
+    # the same record in another file is the same article, not a second copy
+    (tmp_path / "two.json").write_text(json.dumps([record]))
+    report = ingest([tmp_path / "two.json"], settings=hashed)
+    assert report.added == [] and report.unchanged == ["one.json#1"]
+    # two records of one file claiming one url with different text: the first is kept
+    records = [{**record, "url": "https://news.example/b"}, {**record, "url": "https://news.example/b", "body": "x"}]
+    (tmp_path / "three.json").write_text(json.dumps(records))
+    report = ingest([tmp_path / "three.json"], settings=hashed)
+    assert report.added == ["three.json#1"]
+    ((what, why),) = report.skipped
+    assert what == "three.json#2" and "of another article (three.json#1)" in why
+
+
+# ------------------------------------------------------------- 9: records and articles
+def test_a_file_with_too_many_records_is_refused_whole(hashed, tmp_path: Path) -> None:
+    from assistant.archive import open_archive
+    from assistant.ingest import ingest
+
+    lines = "\n".join(json.dumps({"body": f"Tiny record {n}."}) for n in range(50_000))
+    (tmp_path / "flood.jsonl").write_text(lines)  # 5,000 such records took 119 s to ingest
+    (tmp_path / "flood.json").write_text(json.dumps([{"body": f"R {n}."} for n in range(6)]))
+    started = time.monotonic()
+    report = ingest([tmp_path / "flood.jsonl"], settings=hashed)
+    assert time.monotonic() - started < 60  # refused before any record was embedded
+    assert report.added == [] and open_archive(hashed).store.registry() == {}
+    ((what, why),) = report.skipped
+    assert what == "flood.jsonl"
+    assert "holds 50000 records, more than 5000 (ASSISTANT_MAX_RECORDS_PER_FILE)" in why
+    small = hashed.model_copy(update={"max_records_per_file": 5})
+    report = ingest([tmp_path / "flood.json"], settings=small)
+    assert report.added == [] and "holds 6 records, more than 5" in report.skipped[0][1]
+
+
+def test_one_ingest_stops_at_its_limit_and_the_next_goes_on(hashed, tmp_path: Path) -> None:
+    from assistant.ingest import ingest
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"{n}.txt").write_text(f"Story {n}\n\nThe council met for the {n}th time.")
+    small = hashed.model_copy(update={"max_articles_per_ingest": 3})
+    first = ingest([folder], settings=small)
+    assert first.added == ["0.txt", "1.txt", "2.txt"]
+    ((what, why),) = first.skipped
+    assert what == "3.txt" and "at most 3 articles (ASSISTANT_MAX_ARTICLES_PER_INGEST)" in why
+    second = ingest([folder], settings=small)
+    assert second.added == ["3.txt", "4.txt"] and len(second.unchanged) == 3
