@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,11 +128,13 @@ class Recorder(BaseHTTPRequestHandler):
         pass
 
 
-def serve(address: str, port: int, label: str) -> ThreadingHTTPServer:
+def serve(address: str, port: int, label: str, tls: Any = None) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer((address, port), Recorder)
     server.daemon_threads = True
     server.requests = []  # type: ignore[attr-defined]
     server.label = label  # type: ignore[attr-defined]
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -202,14 +205,9 @@ def test_https_keeps_the_name_for_sni_and_the_certificate(
          "-addext", "subjectAltName=DNS:localhost"],
         check=True, capture_output=True,
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    server.daemon_threads = True
-    server.requests = []  # type: ignore[attr-defined]
-    server.label = "the TLS server"  # type: ignore[attr-defined]
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve("127.0.0.1", 0, "the TLS server", context)
     try:
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust this certificate only
         settings = Settings(data_dir=tmp_path, allow_private_urls=True, url_timeout=10)
