@@ -41,6 +41,37 @@ def check_question(question: str, settings: Settings) -> str:
     return cleaned
 
 
+def check_history(history: Sequence[Sequence[Any]] | None, settings: Settings) -> list[Turn]:
+    """Earlier (question, answer) turns as text, or a clear error when there are too many or
+    one is too long: the question limit must not be bypassed through the conversation."""
+    if history is None:
+        return []
+    if isinstance(history, str | bytes) or not isinstance(history, Sequence):
+        raise InputError("the history must be a list of [question, answer] pairs")
+    if len(history) > settings.max_history_turns:
+        raise InputError(
+            f"the conversation history has {len(history)} turns; the limit is "
+            f"{settings.max_history_turns} (ASSISTANT_MAX_HISTORY_TURNS): send the latest ones"
+        )
+    turns: list[Turn] = []
+    for n, turn in enumerate(history, 1):
+        if (
+            isinstance(turn, str | bytes)
+            or not isinstance(turn, Sequence)
+            or len(turn) != 2
+            or not all(isinstance(part, str) for part in turn)
+        ):
+            raise InputError(f"turn {n} of the history is not a [question, answer] pair of texts")
+        size = len(turn[0]) + len(turn[1])
+        if size > settings.max_history_turn_chars:
+            raise InputError(
+                f"turn {n} of the history is {size} characters long; the limit is "
+                f"{settings.max_history_turn_chars} (ASSISTANT_MAX_HISTORY_TURN_CHARS)"
+            )
+        turns.append((turn[0], turn[1]))
+    return turns
+
+
 def match_publishers(wanted: str, known: Sequence[str]) -> list[str]:
     """Publishers of the archive that a name refers to: exact, contained ("The Independent"
     for "The Independent - Life and Style") or a close spelling."""
@@ -111,6 +142,7 @@ def stream_answer(
     """
     settings = settings or Settings()
     question = check_question(question, settings)
+    history = check_history(history, settings)
     prefetch_embedder(settings)  # loads while the store opens
     archive = open_archive(settings)
     if not archive.store.registry():
@@ -285,4 +317,4 @@ def answer(
     return final
 
 
-__all__ = ["answer", "check_question", "resolve_filters", "stream_answer"]
+__all__ = ["answer", "check_history", "check_question", "resolve_filters", "stream_answer"]

@@ -119,10 +119,11 @@ def parse_bytes(
 ) -> Parsed:
     """Parse one file's content by its name's suffix (used for uploads and fetched URLs too).
 
-    ``doc_id`` names the file (its relative path, or the URL it came from); an article with
-    a url of its own (``url`` given here, else one found in the content) uses it as doc_id.
-    JSON records without a url get ``f"{doc_id}#{n}"`` (n counts records, or lines in JSONL,
-    from 1).
+    ``doc_id`` names the file (its relative path, or the URL it came from) and becomes the
+    article's id: a url the content declares is kept as metadata but is no id, so a file
+    cannot take the place of an article from elsewhere by naming its url. ``url`` is the URL
+    the data was fetched from. JSON records get ``f"{doc_id}#{n}"`` (n counts records, or
+    lines in JSONL, from 1), or ``url`` when the record declares that very url.
     """
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -133,7 +134,7 @@ def parse_bytes(
         text = _decode(data, html=suffix in (".html", ".htm"))
         if not text.strip():
             raise _Skip("empty article")
-        return list(_unique(_PARSERS[suffix](text, doc_id, url)))
+        return list(_unique(_PARSERS[suffix](text, doc_id, url, settings)))
     except _Skip as reason:
         return [Skipped(doc_id, str(reason))]
     except RecursionError:  # hostile JSON nesting; the parsers' own recursion limit
@@ -302,12 +303,14 @@ def _normalise(text: str) -> str:
 
 
 def _article(doc_id: str, text: str, **metadata: str) -> Article:
+    # The id is where the text came from (the file, or the URL fetched): a url the content
+    # declares (front matter, a canonical link) is metadata, never a claim on another id.
     if not text.strip():
         raise _Skip("empty article")
-    return make_article(metadata.get("url") or doc_id, text, **metadata)
+    return make_article(doc_id, text, **metadata)
 
 
-def _parse_txt(text: str, doc_id: str, url: str) -> Parsed:
+def _parse_txt(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     # Plain-text articles never lose their text: only newlines and outer whitespace change.
     text = _normalise(text)
     source, year = copyright_of(text)
@@ -336,7 +339,7 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[4 + end.end() :]
 
 
-def _parse_md(text: str, doc_id: str, url: str) -> Parsed:
+def _parse_md(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     meta, body = _front_matter(_normalise(text))
     body = body.strip()
     heading = re.search(r"^#[ \t]+(.+?)[ \t#]*$", body, re.M)
@@ -381,7 +384,7 @@ def _head_meta(html: str) -> tuple[dict[str, str], str]:
     return meta, unescape(title[1]).strip() if title else ""
 
 
-def _parse_html(text: str, doc_id: str, url: str) -> Parsed:
+def _parse_html(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     import trafilatura  # heavy; only HTML needs it
 
     try:
@@ -445,7 +448,9 @@ def _pick(record: dict[str, Any], keys: tuple[str, ...]) -> str:
     return ""
 
 
-def _record(record: Any, fallback_id: str) -> Article | Skipped:
+def _record(record: Any, fallback_id: str, origin: str = "") -> Article | Skipped:
+    """One JSON record as an Article, its id ``fallback_id`` (``file#n``) unless the url it
+    declares is ``origin``, the URL the record was fetched from."""
     if not isinstance(record, dict):
         return Skipped(fallback_id, "record is not a JSON object")
     fields = {str(key).lower(): value for key, value in record.items()}
@@ -456,7 +461,7 @@ def _record(record: Any, fallback_id: str) -> Article | Skipped:
     published = next((fields[k] for k in _DATE if fields.get(k) not in (None, "")), "")
     url = _pick(fields, ("url", "link"))
     return make_article(
-        url or fallback_id,
+        url if url and url == origin else fallback_id,
         text,
         title=_shorten(_as_text(fields.get("title"))) or _first_line(text),
         source=_pick(fields, _SOURCE),
@@ -466,7 +471,15 @@ def _record(record: Any, fallback_id: str) -> Article | Skipped:
     )
 
 
-def _parse_json(text: str, doc_id: str, url: str) -> Parsed:
+def _too_many_records(count: int, settings: Settings) -> _Skip:
+    limit = settings.max_records_per_file
+    return _Skip(
+        f"holds {count} records, more than {limit} (ASSISTANT_MAX_RECORDS_PER_FILE): nothing "
+        "of it was added; split the file or raise the limit"
+    )
+
+
+def _parse_json(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -480,16 +493,21 @@ def _parse_json(text: str, doc_id: str, url: str) -> Parsed:
         data = wrapped if wrapped is not None else [data]
     if not isinstance(data, list) or not data:  # [] would otherwise vanish without a word
         raise _Skip("JSON holds no article objects")
-    return [_record(record, f"{doc_id}#{n}") for n, record in enumerate(data, 1)]
+    if len(data) > settings.max_records_per_file:
+        raise _too_many_records(len(data), settings)
+    return [_record(record, f"{doc_id}#{n}", url) for n, record in enumerate(data, 1)]
 
 
-def _parse_jsonl(text: str, doc_id: str, url: str) -> Parsed:
+def _parse_jsonl(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
+    count = sum(1 for line in text.split("\n") if line.strip())
+    if count > settings.max_records_per_file:  # counted before any line is parsed
+        raise _too_many_records(count, settings)
     results: Parsed = []
     for n, line in enumerate(text.split("\n"), 1):  # n is the line number an editor shows
         if not line.strip():
             continue
         try:
-            results.append(_record(json.loads(line), f"{doc_id}#{n}"))
+            results.append(_record(json.loads(line), f"{doc_id}#{n}", url))
         except json.JSONDecodeError as error:
             why = f"invalid JSON: {error.msg} at line {n}, column {error.colno}"
             results.append(Skipped(f"{doc_id}#{n}", why))
@@ -498,7 +516,7 @@ def _parse_jsonl(text: str, doc_id: str, url: str) -> Parsed:
     return results
 
 
-_PARSERS: dict[str, Callable[[str, str, str], Parsed]] = {
+_PARSERS: dict[str, Callable[[str, str, str, Settings], Parsed]] = {
     ".txt": _parse_txt,
     ".md": _parse_md,
     ".markdown": _parse_md,

@@ -171,7 +171,23 @@ class Settings(BaseSettings):
     chat_history: int = Field(
         1000, ge=0, description="Lines `assistant chat` keeps in <data_dir>/chat_history (0: none)."
     )
+    max_history_turns: int = Field(
+        20,
+        description="Most earlier turns a follow-up question may carry (the chat page sends "
+        "the latest ones).",
+    )
+    max_history_turn_chars: int = Field(
+        16000, description="Longest earlier turn (its question and answer together) accepted."
+    )
     max_file_bytes: int = Field(20 * 1024 * 1024, description="Largest file or download.")
+    max_records_per_file: int = Field(
+        5000, description="Most records one JSON or JSONL file may hold (a larger one is skipped)."
+    )
+    max_articles_per_ingest: int = Field(
+        10000,
+        description="Most articles one ingest adds or updates (the write slot is held meanwhile); "
+        "ingest again for the rest.",
+    )
     url_timeout: float = Field(20.0, description="Seconds to fetch one URL.")
     allow_private_urls: bool = Field(
         False, description="Allow URLs on loopback or private networks (tests, intranets)."

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .refusal import dates_not_covered, publishers_not_held
-from .text_match import fold, words
+from .text_match import STOPWORDS, fold, words
 
 _NOUN = (
     r"(?:articles?|reports?|pieces?|stor(?:y|ies)|coverage|analys[ie]s|reviews?|interviews?"
@@ -332,11 +332,14 @@ def unknown_words(
     analyse: Callable[[list[str]], list[list[str]]],
     vocabulary: Container[str],
 ) -> list[str]:
-    """The question's words that no article mentions, when they make up at least
+    """The question's content words that no article mentions, when they make up at least
     ``UNKNOWN_SHARE`` of its content words (else none). ``analyse`` and ``vocabulary`` are
     the BM25 index's (stems, stop words out). On MultiHop-RAG's 609 articles no answerable
     query reaches that share (``assistant eval answers --multihop``)."""
-    words = list(dict.fromkeys(re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", question)))
+    # Question and function words ("How many ...") are no content: an archive of short
+    # articles may never use them, and the BM25 analyser keeps most of them.
+    found = re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", question)
+    words = list(dict.fromkeys(w for w in found if fold(w) not in STOPWORDS))
     if not words:
         return []
     analysed = analyse(words)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import socket
 import time
 
 import httpx
 
 from .config import Settings
 from .errors import InputError
+from .fetch_transport import DeadlinePassed, pinned_client, resolve
 
 MAX_REDIRECTS = 5
 _REDIRECT_CODES = {301, 302, 303, 307, 308}
@@ -49,17 +49,18 @@ def fetch_url(url: str, settings: Settings) -> tuple[bytes, str, str]:
     """Download ``url``: (content, a file name whose suffix tells its format, final url).
 
     Only http and https; unless ``settings.allow_private_urls`` every host on the way
-    (redirects included) must resolve to public addresses only. Every failure is an
-    InputError with a one-line message.
+    (redirects included) must resolve to public addresses only, and the connection goes to
+    the very addresses that were checked. The whole fetch, redirects included, ends within
+    ``settings.url_timeout``. Every failure is an InputError with a one-line message.
     """
     deadline = time.monotonic() + settings.url_timeout
     current = url
     # Redirects are followed by hand so each hop's host is checked before it is contacted.
-    with httpx.Client(
-        timeout=settings.url_timeout, follow_redirects=False, headers=_HEADERS
-    ) as client:
+    client, pins = pinned_client(deadline, settings.url_timeout, _HEADERS)
+    with client:
         for _hop in range(MAX_REDIRECTS + 1):
-            _check_url(current, settings)
+            host, port, addresses = _check_url(current, settings, deadline)
+            pins[(host, port)] = addresses
             result = _get(client, current, settings, deadline)
             if isinstance(result, str):
                 current = result
@@ -67,6 +68,13 @@ def fetch_url(url: str, settings: Settings) -> tuple[bytes, str, str]:
             data, content_type, final = result
             return data, _file_name(final, content_type, data), final
     raise InputError(f"cannot fetch {url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _too_slow(url: str, settings: Settings) -> InputError:
+    return InputError(
+        f"cannot fetch {url}: no complete answer within {settings.url_timeout:g} s "
+        "(ASSISTANT_URL_TIMEOUT)"
+    )
 
 
 def _get(
@@ -84,10 +92,7 @@ def _get(
             data = _read_limited(response, url, settings, deadline)
             return data, response.headers.get("content-type", ""), str(response.url)
     except httpx.TimeoutException as error:
-        raise InputError(
-            f"cannot fetch {url}: no answer within {settings.url_timeout:g} s "
-            "(ASSISTANT_URL_TIMEOUT)"
-        ) from error
+        raise _too_slow(url, settings) from error
     except httpx.ConnectError as error:
         raise InputError(f"cannot connect to {url}: {_one_line(error)}") from error
     except (httpx.HTTPError, httpx.InvalidURL) as error:
@@ -107,17 +112,15 @@ def _read_limited(response: httpx.Response, url: str, settings: Settings, deadli
         total += len(chunk)
         if total > limit:
             raise InputError(too_large)
-        if time.monotonic() > deadline:  # httpx's timeout is per read; a slow drip never ends
-            raise InputError(
-                f"cannot fetch {url}: took longer than {settings.url_timeout:g} s "
-                "(ASSISTANT_URL_TIMEOUT)"
-            )
+        if time.monotonic() > deadline:  # each read is bounded too (fetch_transport)
+            raise _too_slow(url, settings)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _check_url(url: str, settings: Settings) -> None:
-    """Refuse other schemes and, unless allowed, hosts with a non-public address."""
+def _check_url(url: str, settings: Settings, deadline: float) -> tuple[str, int, list[str]]:
+    """Refuse other schemes and, unless allowed, hosts with a non-public address; return
+    (host, port, addresses): the only addresses the fetch may connect to for this hop."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError) as error:
@@ -128,20 +131,26 @@ def _check_url(url: str, settings: Settings) -> None:
     host = parsed.host
     if not host:
         raise InputError(f"URL has no host: {url}")
-    if settings.allow_private_urls:
-        return
     port = parsed.port or (443 if scheme == "https" else 80)
+    raw_host = parsed.raw_host.decode("ascii")  # as the HTTP client will ask to connect
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = resolve(raw_host, port, deadline)
+    except DeadlinePassed:
+        raise _too_slow(url, settings) from None
     except (OSError, UnicodeError) as error:
         raise InputError(f"cannot resolve host {host}: {_one_line(error)}") from error
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+    if not addresses:
+        raise InputError(f"cannot resolve host {host}: no address")
+    if settings.allow_private_urls:
+        return raw_host, port, addresses
+    for text in addresses:
+        address = ipaddress.ip_address(text.split("%")[0])
         if not _is_public(address):
             raise InputError(
                 f"refusing {url}: {host} resolves to a private or local address ({address}); "
                 "set ASSISTANT_ALLOW_PRIVATE_URLS=true to allow it"
             )
+    return raw_host, port, addresses
 
 
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

@@ -18,6 +18,7 @@ from .chunking import chunk_article, index_text
 from .config import Settings
 from .embeddings import prefetch_embedder
 from .errors import InputError
+from .ingest_guard import UrlOwners, over_ingest_limit, url_taken
 from .lexical import make_node
 from .models import Article, Chunk, IngestReport
 from .store import chunk_id, chunk_metadata
@@ -88,6 +89,7 @@ def ingest(
     batch: list[Article] = []
     kinds: dict[str, str] = {}
     registry = archive.store.registry()
+    urls = UrlOwners(registry)
 
     def written(article: Article, chunks: int) -> None:
         report.chunks += chunks
@@ -108,11 +110,23 @@ def ingest(
                     (article.doc_id, "the same article appears twice in this ingest")
                 )
                 continue
-            seen.add(article.doc_id)
             known = registry.get(article.doc_id)
+            if known is None:
+                owner = urls.owner(article)
+                if owner is not None:
+                    if owner.content_hash == article.content_hash:  # the same article
+                        report.unchanged.append(owner.doc_id)
+                    else:
+                        report.skipped.append((article.doc_id, url_taken(article, owner.doc_id)))
+                    continue
+            seen.add(article.doc_id)
+            urls.add(article)
             if known is not None and known.content_hash == article.content_hash:
                 report.unchanged.append(article.doc_id)
                 continue
+            if len(kinds) >= settings.max_articles_per_ingest:
+                report.skipped.append((article.doc_id, over_ingest_limit(settings)))
+                break
             kinds[article.doc_id] = "updated" if known else "added"
             batch.append(article)
             if len(batch) >= size:

@@ -13,8 +13,9 @@ from .article_ids import short_id
 class Article:
     """One news article as ingested: its full text and its metadata.
 
-    ``doc_id`` is stable across re-ingests (from the url, else the path relative to the
-    ingested root); ``content_hash`` changes whenever text or metadata change.
+    ``doc_id`` is stable across re-ingests: where the text came from (the URL fetched, else
+    the path relative to the ingested root, ``#n`` added for a JSON record), never a url the
+    content merely declares; ``content_hash`` changes whenever text or metadata change.
     """
 
     doc_id: str

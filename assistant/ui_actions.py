@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 
 from .answer import answer as answer_question
-from .answer import stream_answer
+from .answer import check_history, stream_answer
 from .archive import open_archive
 from .config import Settings
 from .errors import AssistantError
@@ -54,8 +54,13 @@ def filters_of(publishers: Sequence[str] | None, since: str, until: str) -> dict
     }
 
 
-def _history(turns: Sequence[Turn]) -> list[tuple[str, str]]:
-    return [(t.question, t.text) for t in turns if t.ok]
+def _history(turns: Sequence[Turn], settings: Settings) -> list[tuple[str, str]]:
+    """The conversation a follow-up carries: the latest turns, within the history limits."""
+    kept = [t for t in turns if t.ok][-settings.max_history_turns :]
+    if settings.max_history_turns <= 0:
+        kept = []
+    room = settings.max_history_turn_chars
+    return [(t.question[:room], t.text[: max(0, room - len(t.question))]) for t in kept]
 
 
 def _article_cache(settings: Settings):
@@ -104,7 +109,7 @@ def chat(
         for item in stream_answer(
             question,
             filters=filters_of(publishers, since, until),
-            history=_history(turns) or None,
+            history=_history(turns, settings) or None,
             settings=settings,
         ):
             if isinstance(item, Answer):
@@ -136,8 +141,8 @@ def api_ask(
     ``history`` is earlier [question, answer] pairs for follow-up questions.
     """
     settings = settings or Settings()
-    pairs = [(str(q), str(a)) for q, a in (history or [])]
     try:
+        pairs = check_history(history, settings)
         result = answer_question(
             question,
             filters=filters_of(publishers, since, until),
@@ -236,5 +241,8 @@ def run_ingest(targets: list[str], settings: Settings) -> Iterator[str]:
         return
     report = outcome["report"]
     chunks = "1 chunk" if report.chunks == 1 else f"{report.chunks} chunks"
+    if not titles:  # every input was skipped: the summary says why, file by file
+        yield f"Nothing added: {report.summary()}"
+        return
     read = f"“{titles[-1]}”" + (f" and {len(titles) - 1} more" if len(titles) > 1 else "")
-    yield f"Done: {report.summary()}; {chunks} written. Read {read if titles else 'nothing'}."
+    yield f"Done: {report.summary()}; {chunks} written. Read {read}."

@@ -100,15 +100,15 @@ def test_ingest_retrieve_update_remove(backend, tmp_path):
     path = tmp_path / "feed.json"
     path.write_text(json.dumps(FEED))
     report = ingest([path, SEEDS], settings=backend)
-    assert sorted(report.added) == [SEED_ID, "https://example.org/a", "https://example.org/b"]
+    assert sorted(report.added) == [SEED_ID, "feed.json#1", "feed.json#2"]
     assert_consistent(backend)
 
     passages = retrieve("north cape lighthouse", k=3, settings=backend)
-    assert passages[0].doc_id == "https://example.org/a"
+    assert passages[0].url == "https://example.org/a"
     only_beta = retrieve("north cape", k=5, settings=backend, filters={"publisher": "beta post"})
     assert {p.source for p in only_beta} == {"Beta Post"}
     until = retrieve("north cape", k=5, settings=backend, filters=Filters(until=date(2022, 1, 1)))
-    assert {p.doc_id for p in until} == {"https://example.org/a"}
+    assert {p.doc_id for p in until} == {"feed.json#1"}
     with pytest.raises(InputError, match="unknown publisher"):
         retrieve("north cape", settings=backend, filters={"publisher": "Gamma Times"})
 
@@ -119,17 +119,15 @@ def test_ingest_retrieve_update_remove(backend, tmp_path):
     changed = [{**FEED[0], "body": "The lighthouse was demolished in a storm."}, FEED[1]]
     path.write_text(json.dumps(changed))
     report = ingest([path], settings=backend)
-    assert report.updated == ["https://example.org/a"] and report.unchanged == [
-        "https://example.org/b"
-    ]
-    texts = archive.store.chunk_records(["https://example.org/a"])["documents"]
+    assert report.updated == ["feed.json#1"] and report.unchanged == ["feed.json#2"]
+    texts = archive.store.chunk_records(["feed.json#1"])["documents"]
     assert texts == ["The lighthouse was demolished in a storm."]
     assert_consistent(backend)
 
-    remove("https://example.org/a", settings=backend)
+    remove("feed.json#1", settings=backend)
     archive = reopen(backend)
-    assert set(archive.store.registry()) == {SEED_ID, "https://example.org/b"}
-    assert archive.store.chunk_records(["https://example.org/a"])["ids"] == []
+    assert set(archive.store.registry()) == {SEED_ID, "feed.json#2"}
+    assert archive.store.chunk_records(["feed.json#1"])["ids"] == []
     assert_consistent(backend)
 
 

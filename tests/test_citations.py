@@ -63,7 +63,7 @@ def test_markers_are_renumbered_by_first_use(two_papers):
     result, _ = ask(two_papers, reply)
     assert re.findall(r"\[\d+\]", result.text) == ["[1]", "[2]", "[1]"]
     first, second = result.citations
-    assert first.doc_id == "https://example.org/drills" and first.source == "Seoul Daily"
+    assert first.url == "https://example.org/drills" and first.source == "Seoul Daily"
     assert second.doc_id == SEED_ID and MATSEGORA in second.quote
     check_citations(two_papers, result)
 
@@ -86,7 +86,7 @@ def test_grouped_and_spaced_markers_are_parsed(two_papers):
         return f"North Korea may join drills with Russia and China [{a}, {b}]. It is {MATSEGORA} [ {b} ]."
 
     result, _ = ask(two_papers, reply)
-    assert {c.doc_id for c in result.citations} == {SEED_ID, "https://example.org/drills"}
+    assert {c.doc_id for c in result.citations} == {SEED_ID, "other.json#1"}
     check_citations(two_papers, result)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -179,19 +179,22 @@ def test_loopback_server_refused_by_default(base: str, tmp_path: Path) -> None:
 def test_redirect_target_is_checked_too(
     base: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Only 127.0.0.1 counts as public here, and "localhost" answers 127.0.0.2.
+    loopback = ipaddress.ip_address("127.0.0.1")
+    monkeypatch.setattr(fetch, "_is_public", lambda address: address == loopback)
     real = socket.getaddrinfo
 
-    def pretend_public(host: str, port: int, *args: object, **kwargs: object) -> list:
-        # Only the check sees this: 127.0.0.1 passes as public, "localhost" stays local.
-        if host == "127.0.0.1":
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
-        return real(host, port, *args, **kwargs)
+    def resolver(host: str, port: int, *args: object, **kwargs: object) -> list:
+        if host == "localhost":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.2", port))]
+        return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
 
-    fake = SimpleNamespace(getaddrinfo=pretend_public, SOCK_STREAM=socket.SOCK_STREAM)
-    monkeypatch.setattr(fetch, "socket", fake)
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
     strict = Settings(data_dir=tmp_path)
     assert fetch_url(f"{base}/page.html", strict)[0] == PAGE  # the first hop passes
-    with pytest.raises(InputError, match="localhost resolves to a private or local address"):
+    with pytest.raises(
+        InputError, match=r"localhost resolves to a private or local address \(127\.0\.0\.2\)"
+    ):
         fetch_url(f"{base}/to-localhost", strict)
 
 
@@ -210,7 +213,7 @@ def test_read_articles_json_url(base: str, settings: Settings) -> None:
     url = f"{base}/api/articles"
     items = list(read_articles(url, settings))
     ids = [item.doc_id if isinstance(item, Article) else item.what for item in items]
-    assert ids == ["https://sea.example.com/strike", f"{url}#2", f"{url}#3"]
+    assert ids == [f"{url}#1", f"{url}#2", f"{url}#3"]  # a declared url is no id of its own
     assert isinstance(items[2], Skipped)
 
 

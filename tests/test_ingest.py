@@ -80,7 +80,7 @@ def test_folder_of_every_kind_goes_into_the_store(hashed, tmp_path):
     write_folder(root)
     report = ingest([root], settings=hashed)
     assert sorted(report.added) == sorted(
-        ["a.txt", "b.md", "sub/c.html", "https://example.org/bridge", "e.jsonl#1"]
+        ["a.txt", "b.md", "sub/c.html", "sub/deeper/d.json#1", "e.jsonl#1"]
     )
     skipped = dict(report.skipped)
     assert set(skipped) == {"broken.json", "empty.txt", "latin.txt", "sub/deeper/d.json#2"}
@@ -89,8 +89,9 @@ def test_folder_of_every_kind_goes_into_the_store(hashed, tmp_path):
     assert "no body" in skipped["sub/deeper/d.json#2"]
     assert "skipped broken.json: invalid JSON" in report.summary()
     registry = open_archive(hashed).store.registry()
-    bridge = registry["https://example.org/bridge"]
-    assert (bridge.title, bridge.source, bridge.published, bridge.author) == (
+    bridge = registry["sub/deeper/d.json#1"]
+    assert (bridge.url, bridge.title, bridge.source, bridge.published, bridge.author) == (
+        "https://example.org/bridge",
         "Bridge opens",
         "City Post",
         "2023-05-02",
@@ -150,7 +151,7 @@ def test_metadata_change_alone_is_an_update(hashed, tmp_path):
     ingest([path], settings=hashed)
     path.write_text(json.dumps([{**record, "source": "B"}]))
     report = ingest([path], settings=hashed)
-    assert report.updated == ["https://example.org/x"]
+    assert report.updated == ["feed.json#1"]
     assert open_archive(hashed).store.sources() == ["B"]
     assert_consistent(hashed)
 

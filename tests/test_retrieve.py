@@ -66,7 +66,7 @@ def in_range(published: str, since: date | None, until: date | None) -> bool:
 
 def test_passages_carry_metadata_and_offsets(news):
     passages = retrieve("dock workers strike night shift pay", k=3, settings=news)
-    assert passages[0].doc_id in {"https://example.org/port", "https://example.org/talks"}
+    assert passages[0].url in {"https://example.org/port", "https://example.org/talks"}
     archive = open_archive(news)
     for p in passages:
         info = archive.store.registry()[p.doc_id]
@@ -85,7 +85,7 @@ def test_passages_carry_metadata_and_offsets(news):
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
 def test_each_retriever_finds_the_article(news, mode):
     passages = search(open_archive(news), "apple harvest cider", k=2, mode=mode)
-    assert passages[0].doc_id == "https://example.org/apples"
+    assert passages[0].url == "https://example.org/apples"
 
 
 def test_publisher_filter_with_a_fuzzy_name(news):
@@ -118,7 +118,7 @@ def test_date_range_filter(news, since, until):
     )
     assert passages
     assert all(in_range(p.published, since, until) for p in passages)
-    assert all(p.doc_id != "https://example.org/undated" for p in passages)
+    assert all(p.url != "https://example.org/undated" for p in passages)
     every = retrieve("port strike harvest ambassador", k=10, settings=news)
     expected = {p.doc_id for p in every if in_range(p.published, since, until)}
     assert {p.doc_id for p in passages} >= expected

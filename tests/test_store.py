@@ -444,10 +444,10 @@ def test_bm25_filters_by_publisher_and_date(hashed, tmp_path):
     def docs(f):
         return {n.metadata["doc_id"] for n, _ in lexical.search("tulip", 5, f)}
 
-    assert docs(None) == {"https://e.org/1", "https://e.org/2"}
-    assert docs(Filters(sources=("B",))) == {"https://e.org/2"}
-    assert docs(Filters(since=date(2023, 7, 1))) == {"https://e.org/2"}
-    assert docs(Filters(until=date(2022, 1, 1))) == {"https://e.org/1"}
+    assert docs(None) == {"f.json#1", "f.json#2"}
+    assert docs(Filters(sources=("B",))) == {"f.json#2"}
+    assert docs(Filters(since=date(2023, 7, 1))) == {"f.json#2"}
+    assert docs(Filters(until=date(2022, 1, 1))) == {"f.json#1"}
     assert docs(Filters(since=date(2024, 1, 1))) == set()
 
 

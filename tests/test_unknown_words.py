@@ -45,3 +45,24 @@ def test_answer_declines_only_in_a_large_enough_archive(
     # a question the seed article answers is never declined this way
     b = answer("Who is Russia's ambassador to North Korea?", settings=hashed_seeded)
     assert not b.abstained and "Matsegora" in b.text
+
+
+def test_question_and_function_words_are_never_missing_content():
+    """Issue 21: in an archive of short articles none of which says "how" or "many", "How
+    many officials resigned in town 42?" was declined for not mentioning "How" and "many"."""
+    import bm25s
+
+    articles = [f"Three officials resigned in town {n} on Monday." for n in range(40, 45)]
+
+    def real_analyse(texts: list[str]) -> list[list[str]]:  # the BM25 index's analyser
+        return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+
+    vocabulary = {t for terms in real_analyse(articles) for t in terms}
+    assert "how" not in vocabulary and "many" not in vocabulary
+    assert unknown_words("How many officials resigned in town 42?", real_analyse, vocabulary) == []
+    assert unknown_words("Which officials resigned in town 42, and when?", real_analyse, vocabulary) == []
+    # content words the archive lacks are still named
+    assert unknown_words("How many flamingos migrated to town 42?", real_analyse, vocabulary) == [
+        "flamingos",
+        "migrated",
+    ]
