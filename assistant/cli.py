@@ -120,8 +120,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps([a.__dict__ for a in infos], ensure_ascii=False, indent=2))
         return 0
     for a in infos:
-        print(f"{a.doc_id}\t{a.published or '-'}\t{a.source or '-'}\t{a.chunks} chunks\t{a.title}")
-    print(f"{len(infos)} articles", file=sys.stderr)
+        chunks = "1 chunk" if a.chunks == 1 else f"{a.chunks} chunks"
+        print(f"{a.doc_id}\t{a.published or '-'}\t{a.source or '-'}\t{chunks}\t{a.title}")
+    print("1 article" if len(infos) == 1 else f"{len(infos)} articles", file=sys.stderr)
     return 0
 
 
