@@ -61,7 +61,8 @@ def format_sources(answer) -> str:
             for x in (c.source or c.title or c.doc_id, c.published[:4] if c.published else "")
             if x
         )
-        lines.append(f"[{c.number}] {who}: {c.quote}")
+        quotes = " … ".join(q.text for q in c.quotes) or c.quote  # one article, every quote
+        lines.append(f"[{c.number}] {who}: {quotes}")
     return "\n".join(lines)
 
 
