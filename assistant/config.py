@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     auth: SecretStr | None = Field(
         None, description="user:password login for the chat page (required off loopback)."
     )
+    max_conversations: int = Field(
+        20,
+        ge=1,
+        description="Past conversations the chat page keeps per browser session (oldest go).",
+    )
 
     def engine_name(self) -> str:
         """The engine ``auto`` resolves to."""
