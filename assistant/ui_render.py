@@ -132,7 +132,7 @@ def render_question(question: str) -> str:
 
 def render_pending(text: str) -> str:
     """An answer still being written: plain escaped text and a typing indicator."""
-    body = esc(text) if text else '<span class="nx-muted">Searching the archive…</span>'
+    body = _bold(esc(text)) if text else '<span class="nx-muted">Searching the archive…</span>'
     return (
         '<div class="nx-a nx-pending" data-state="pending">'
         '<div class="nx-a-head"><span class="nx-badge">Writing</span></div>'
@@ -259,14 +259,19 @@ def render_answer(
     )
 
 
+def _bold(escaped: str) -> str:
+    """``**short answer**`` (the reader's lead) in bold; the only Markdown an answer gets."""
+    return re.sub(r"\*\*([^*\n<>]+?)\*\*", r"<strong>\1</strong>", escaped)
+
+
 def _with_markers(text: str, marker: Callable[[re.Match[str]], str]) -> str:
     """Escape the text, turning only its ``[n]`` markers into buttons."""
     out, last = [], 0
     for m in MARKER.finditer(text):
-        out.append(esc(text[last : m.start()]))
+        out.append(_bold(esc(text[last : m.start()])))
         out.append(marker(m))
         last = m.end()
-    out.append(esc(text[last:]))
+    out.append(_bold(esc(text[last:])))
     return "".join(out).replace("\n\n", '<span class="nx-para-break"></span>').replace("\n", "<br>")
 
 
@@ -322,9 +327,12 @@ def render_status(engine: str, model: str, articles: int) -> str:
     """The header line: which engine and model answer, and how many articles are indexed."""
     noun = "article" if articles == 1 else "articles"
     model_part = f' · <span class="nx-k">model</span> {esc(model)}' if model else ""
+    # The whole line as a tooltip: on a narrow screen the pill ends in an ellipsis.
+    full = f"engine {engine}" + (f" · model {model}" if model else "")
     return (
         '<div class="nx-status">'
-        f'<span class="nx-pill"><span class="nx-k">engine</span> {esc(engine)}{model_part}</span>'
+        f'<span class="nx-pill" title="{esc(full)}">'
+        f'<span class="nx-k">engine</span> {esc(engine)}{model_part}</span>'
         f'<span class="nx-pill" id="nx-count"><b>{articles}</b> {noun} indexed</span></div>'
     )
 

@@ -225,6 +225,21 @@ def test_one_article_is_one_source_with_each_quote_in_its_popover():
     assert "Filler words" in popover
 
 
+def test_the_short_answer_is_bold_and_nothing_else_is_markup():
+    answer = Answer(
+        question="q",
+        text="**Alexander Matsegora** [1]\n\nHe said **<b>x</b>** and 2**3 [1].",
+        citations=[Citation(1, "x.txt", "T", "S", "2023", "", "q", 0, 1)],
+        engine="extractive",
+        searched="q",
+    )
+    out = render_answer(answer, "b1", lambda doc_id: None)
+    body = out.split('<div class="nx-a-text">')[1].split("</div>")[0]
+    assert body.startswith("<strong>Alexander Matsegora</strong>")
+    assert "b" not in Tags(body).names() and "<strong>&lt;b&gt;x&lt;/b&gt;</strong>" in body
+    assert "2**3" in body
+
+
 def test_untitled_articles_are_marked_as_untitled():
     from assistant.models import ArticleInfo
 
