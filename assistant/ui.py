@@ -211,8 +211,10 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
         def on_ask(q, t, pubs, s, u, p, c):
             yield from ask_and_save(q, t, pubs, s, u, p, c, settings)
 
-        ask.click(on_ask, inputs=[question, turns, *filters, *session], **asking)
-        question.submit(on_ask, inputs=[question, turns, *filters, *session], **asking)
+        answering: list[dict[str, Any]] = [  # answers being written: leaving stops them
+            ask.click(on_ask, inputs=[question, turns, *filters, *session], **asking),
+            question.submit(on_ask, inputs=[question, turns, *filters, *session], **asking),
+        ]
 
         def example(text: str):
             def on_example(t, pubs, s, u, p, c):
@@ -221,26 +223,34 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
             return on_example
 
         for button, text in zip(examples, SEED_EXAMPLES, strict=True):
-            button.click(example(text), inputs=[turns, *filters, *session], **asking)
+            answering.append(
+                button.click(example(text), inputs=[turns, *filters, *session], **asking)
+            )
 
         def on_retry(t, pubs, s, u, p, c):
             yield from retry_last(t, pubs, s, u, p, c, settings)
 
-        retry.click(on_retry, inputs=[turns, *filters, *session], **asking)
+        answering.append(retry.click(on_retry, inputs=[turns, *filters, *session], **asking))
         edit.click(
-            edit_last, inputs=turns, outputs=[transcript, turns, question], api_visibility="private"
+            edit_last,
+            inputs=turns,
+            outputs=[transcript, turns, question],
+            api_visibility="private",
+            cancels=answering,
         )
         clear.click(
             lambda t, p, c: new_conversation(t, p, c, settings),
             inputs=[turns, *session],
             outputs=[transcript, turns, *session, conversations],
             api_visibility="private",
+            cancels=answering,
         )
         conversations.input(
             lambda chosen, t, p, c: open_conversation(chosen, t, p, c, settings),
             inputs=[conversations, turns, *session],
             outputs=[transcript, turns, *session, conversations],
             api_visibility="private",
+            cancels=answering,
         )
 
         # Articles: every change refreshes the header, the list and the choices.
