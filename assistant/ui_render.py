@@ -326,14 +326,19 @@ def render_transcript(turns: Sequence[Turn], pending: tuple[str, str] | None = N
 def render_status(engine: str, model: str, articles: int) -> str:
     """The header line: which engine and model answer, and how many articles are indexed."""
     noun = "article" if articles == 1 else "articles"
-    model_part = f' · <span class="nx-k">model</span> {esc(model)}' if model else ""
-    # The whole line as a tooltip: on a narrow screen the pill ends in an ellipsis.
-    full = f"engine {engine}" + (f" · model {model}" if model else "")
+
+    def pill(key: str, value: str) -> str:
+        # The whole pill as a tooltip: on a narrow screen a long one ends in an ellipsis.
+        return (
+            f'<span class="nx-pill" title="{esc(f"{key} {value}")}">'
+            f'<span class="nx-k">{key}</span> {esc(value)}</span>'
+        )
+
     return (
         '<div class="nx-status">'
-        f'<span class="nx-pill" title="{esc(full)}">'
-        f'<span class="nx-k">engine</span> {esc(engine)}{model_part}</span>'
-        f'<span class="nx-pill" id="nx-count"><b>{articles}</b> {noun} indexed</span></div>'
+        + pill("engine", engine)
+        + (pill("model", model) if model else "")
+        + f'<span class="nx-pill" id="nx-count"><b>{articles}</b> {noun} indexed</span></div>'
     )
 
 

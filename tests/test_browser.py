@@ -408,7 +408,7 @@ def test_header_pills_fit_a_phone_screen(browser_page, shots):
         snap(page, shots, "13-header-on-a-phone")
     finally:
         page.set_viewport_size(size)
-    assert len(pills) == 2
+    assert len(pills) == 3  # engine, model, articles
     for pill in pills:
         assert pill["height"] <= pill["line"] + 8, pills  # one line each: no oval
         assert pill["right"] <= 390, pills
@@ -520,6 +520,7 @@ def test_copy_retry_edit_and_past_conversations(browser_page, shots, server):
         arg=BANANA,
     )
     assert page.locator("#nx-transcript .nx-turn").count() == 2
+    page.wait_for_timeout(500)  # for the picture only: the list's loading shade fades
     snap(page, shots, "17-copy-retry-edit-conversations")
 
 

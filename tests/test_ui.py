@@ -23,6 +23,7 @@ from assistant.ui_render import (
     passage_window,
     render_answer,
     render_articles,
+    render_status,
     safe_url,
 )
 
@@ -267,6 +268,13 @@ def test_copy_holds_the_answer_and_its_sources_as_text():
         f"{answer.text}\n\nSources:\n[1] {safe.source}, 2024 – {EVIL} https://news.example/a"
     )
     assert "script" not in Tags(out).names()
+
+
+def test_header_counts_articles_in_words_and_splits_engine_and_model():
+    one, two = render_status("extractive", "verbatim quotes", 1), render_status("local", "", 2)
+    assert "<b>1</b> article indexed" in one and "<b>2</b> articles indexed" in two
+    assert one.count('class="nx-pill"') == 3 and two.count('class="nx-pill"') == 2
+    assert 'title="model verbatim quotes"' in one
 
 
 def test_article_table_escapes_titles():
