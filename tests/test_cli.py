@@ -66,7 +66,10 @@ def test_ask_json_has_exactly_the_answer_fields(cli_seeded, capsys):
         "quote",
         "start",
         "end",
+        "quotes",
     }
+    (quote,) = data["citations"][0]["quotes"]  # one passage cited: its quote
+    assert quote["text"] == data["citations"][0]["quote"]
 
 
 def test_ask_with_filters(cli_seeded, capsys):
@@ -103,7 +106,7 @@ def test_list_and_remove(cli_hashed, capsys):
     assert (doc_id, published, source) == (SEED_ID, "2023", "The Washington Times")
     assert chunks.endswith(" chunks")
     assert title.startswith("Untitled: The intelligence agency of Seoul")
-    assert err.strip().endswith("\n1 article") or err.strip() == "1 article"
+    assert err.strip().splitlines()[-1] == "1 article"
     code, out, _ = run(capsys, "list", "--json", "--search", "washington")
     assert [a["doc_id"] for a in json.loads(out)] == [SEED_ID]
     code, out, _ = run(capsys, "list", "--search", "no such paper")
@@ -218,4 +221,4 @@ def test_subprocess_list_exits_0(seeded):
     done = subprocess_run("list", data_dir=seeded.data_dir)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"{SEED_ID}\t2023\tThe Washington Times\t")
-    assert done.stderr.strip() == "1 articles"
+    assert done.stderr.strip() == "1 article"
