@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from assistant.archive import open_archive
-from assistant.cli import main
-from assistant.models import Answer
+from assistant.cli import format_sources, main
+from assistant.models import Answer, Citation, Excerpt
 
 from .conftest import BIN, ROOT, SEED_ID, article_count, clean_env, free_port
 
@@ -222,3 +222,14 @@ def test_subprocess_list_exits_0(seeded):
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"{SEED_ID}\t2023\tThe Washington Times\t")
     assert done.stderr.strip() == "1 article"
+
+
+def test_sources_of_one_article_list_each_quote_under_one_number():
+    quotes = [Excerpt("Quintela was named pilot.", 0, 25), Excerpt("The budget is 41m.", 900, 918)]
+    cite = Citation(
+        1, "a.md", "Harbour", "Coast Ledger", "2024-02-01", "", quotes[0].text, 0, 25, quotes
+    )
+    answer = Answer(question="q", text="t [1]", citations=[cite])
+    assert format_sources(answer) == (
+        "[1] Coast Ledger, 2024: Quintela was named pilot. … The budget is 41m."
+    )
