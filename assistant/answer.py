@@ -176,7 +176,7 @@ def stream_answer(
         yield base
         return
     pieces: list[str] = []
-    renumber = Renumberer(len(shown))
+    renumber = Renumberer(len(shown), [p.doc_id for p in shown])
     incomplete = False
     usage: Usage | None = None
     try:
@@ -284,7 +284,7 @@ def finish(
     base.claims = [
         Claim(
             text=plain_text(s.text),
-            citations=[numbers[p] for p in s.cited if p in numbers],
+            citations=list(dict.fromkeys(numbers[p] for p in s.cited if p in numbers)),
             supported=s.supported,
             quote=s.quote.text if s.quote else "",
             start=s.quote.start if s.quote else -1,

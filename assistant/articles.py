@@ -293,9 +293,30 @@ def _shorten(text: str, limit: int = 200) -> str:
     return cut.rstrip(" ,;:-") + "…"
 
 
-def _first_line(text: str) -> str:
+UNTITLED = "Untitled"
+_UNTITLED_WORDS = 8  # words of the text an untitled article is known by
+_HEADING_MAX_WORDS = 20
+
+
+def untitled(text: str) -> str:
+    """The title of an article that has none: its first words, marked as untitled, so a
+    first sentence is never passed off as a headline ("Untitled: The agency said on…")."""
+    words = text.split()
+    head = " ".join(words[:_UNTITLED_WORDS]).rstrip(" ,;:-")
+    return f"{UNTITLED}: {head}…" if len(words) > _UNTITLED_WORDS else f"{UNTITLED}: {head}"
+
+
+def _title_from_text(text: str) -> str:
+    """The first line when it reads as a headline: short, more text after it, and not a
+    sentence ending in a full stop. Otherwise the article is untitled."""
     match = re.search(r"\S[^\n]*", text)
-    return _shorten(match.group(0)) if match else ""
+    if not match:
+        return ""
+    line = match.group(0).strip()
+    rest = text[match.end() :].strip()
+    if rest and len(line.split()) <= _HEADING_MAX_WORDS and not re.search(r"[.,;:]$", line):
+        return _shorten(line)
+    return untitled(text)
 
 
 def _normalise(text: str) -> str:
@@ -314,7 +335,7 @@ def _parse_txt(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     # Plain-text articles never lose their text: only newlines and outer whitespace change.
     text = _normalise(text)
     source, year = copyright_of(text)
-    return [_article(doc_id, text, title=_first_line(text), source=source, published=year, url=url)]
+    return [_article(doc_id, text, title=_title_from_text(text), source=source, published=year, url=url)]
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -343,7 +364,7 @@ def _parse_md(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     meta, body = _front_matter(_normalise(text))
     body = body.strip()
     heading = re.search(r"^#[ \t]+(.+?)[ \t#]*$", body, re.M)
-    title = meta.get("title") or (heading and heading.group(1)) or _first_line(body).lstrip("# ")
+    title = meta.get("title") or (heading and heading.group(1)) or _title_from_text(body).lstrip("# ")
     source, year = copyright_of(body)
     published = normalise_date(_pick(meta, ("date", "published", "published_at", "pubdate")))
     return [
@@ -415,7 +436,7 @@ def _parse_html(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
         _article(
             doc_id,
             body,
-            title=_shorten(found["title"]) or _first_line(body),
+            title=_shorten(found["title"]) or _title_from_text(body),
             source=found["sitename"],
             published=normalise_date(found["date"]),
             url=url or found["url"],
@@ -463,7 +484,7 @@ def _record(record: Any, fallback_id: str, origin: str = "") -> Article | Skippe
     return make_article(
         url if url and url == origin else fallback_id,
         text,
-        title=_shorten(_as_text(fields.get("title"))) or _first_line(text),
+        title=_shorten(_as_text(fields.get("title"))) or _title_from_text(text),
         source=_pick(fields, _SOURCE),
         published=normalise_date(published),
         url=url,

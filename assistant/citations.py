@@ -1,6 +1,7 @@
 """From an engine's raw text with ``[n]`` markers (n = passage number) to an answer whose
-markers are citation numbers (one citation per passage, numbered by first use), each
-citation carrying a verbatim quote located in its stored article.
+markers are citation numbers (one citation per article, numbered by first use: passages of
+one article share its number), each citation carrying the verbatim quotes located in its
+stored article.
 
 Streaming uses :class:`Renumberer`; the final answer is split into :class:`Sentence` s
 (which claim checking may re-point or drop) and put back together by :func:`render`.
@@ -12,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .models import Citation, Passage
+from .models import Citation, Excerpt, Passage
 from .sentences import sentence_spans
 
 # "[1]", "[1, 2]", "[1-3]" (a range, as some models write), "[1][2]" (two markers).
@@ -65,11 +66,14 @@ def strip_markers(segment: str) -> str:
 
 class Renumberer:
     """Rewrites passage markers into citation numbers (by first use) as text streams in,
-    so the streamed text already reads as the final answer."""
+    so the streamed text already reads as the final answer. ``articles`` names each
+    passage's article: passages of one article share a number, as in :func:`render`."""
 
-    def __init__(self, passages: int) -> None:
+    def __init__(self, passages: int, articles: Sequence[str] | None = None) -> None:
         self.passages = passages
+        self.articles = list(articles) if articles is not None else [str(i) for i in range(passages)]
         self.numbers: dict[int, int] = {}
+        self._by_article: dict[str, int] = {}
         self._pending = ""
 
     def _sub(self, m: re.Match[str]) -> str:
@@ -77,9 +81,11 @@ class Renumberer:
         for n in marker_parts(m.group(1)):
             if not 1 <= n <= self.passages:
                 continue  # an unknown source number is dropped, never guessed
-            number = self.numbers.setdefault(n, len(self.numbers) + 1)
-            if number not in out:
-                out.append(number)
+            if n not in self.numbers:
+                article = self.articles[n - 1]
+                self.numbers[n] = self._by_article.setdefault(article, len(self._by_article) + 1)
+            if self.numbers[n] not in out:
+                out.append(self.numbers[n])
         return "".join(f"[{n}]" for n in out)
 
     def feed(self, piece: str) -> str:
@@ -145,6 +151,7 @@ def split_answer(raw: str, passages: int) -> list[Sentence]:
 
 def _close_up(text: str) -> str:
     text = re.sub(r"[ \t]+(?=[.,;:!?](?:\s|$))", "", text)
+    text = re.sub(r"(\[(\d+)\])(?:\s*\[\2\])+", r"\1", text)  # "[1] [1]": two passages, one article
     return re.sub(r"[ \t]{2,}", " ", text)
 
 
@@ -162,7 +169,7 @@ def _sentence_text(sentence: Sentence, numbers: dict[int, int]) -> str:
 
         return _close_up(MARKER.sub(sub, sentence.raw)).strip()
     body = _close_up(MARKER.sub("", sentence.raw)).strip()
-    marks = "".join(f"[{numbers[p]}]" for p in sentence.cited)
+    marks = "".join(f"[{n}]" for n in dict.fromkeys(numbers[p] for p in sentence.cited))
     m = re.search(r"[.!?…]+[\"'”’)]*$", body)
     if m:
         return f"{body[: m.start()]} {marks}{body[m.start() :]}"
@@ -173,14 +180,16 @@ def render(
     raw: str, sentences: Sequence[Sentence], passages: Sequence[Passage]
 ) -> tuple[str, list[Citation], dict[int, int]]:
     """Put the answer back together: dropped sentences removed, markers numbered by first
-    use, one citation per cited passage with a quote covering the sentences citing it.
+    use, one citation per cited article whose quotes cover the sentences citing it.
 
     Returns the text, the citations and the passage -> citation number map."""
     numbers: dict[int, int] = {}
+    by_article: dict[str, int] = {}
     for s in sentences:
         if not s.dropped:
             for p in s.cited:
-                numbers.setdefault(p, len(numbers) + 1)
+                if p not in numbers:
+                    numbers[p] = by_article.setdefault(passages[p].doc_id, len(by_article) + 1)
     parts: list[str] = []
     cursor = 0
     for s in sentences:
@@ -194,17 +203,44 @@ def render(
     text = _close_up("".join(parts)).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
     text = text.replace("](", "] (")  # a marker must never read as a markdown link
-    citations = [
-        _citation(number, p, [s for s in sentences if not s.dropped and p in s.cited], passages)
-        for p, number in sorted(numbers.items(), key=lambda kv: kv[1])
-    ]
+    kept = [s for s in sentences if not s.dropped]
+    citations = []
+    for number in range(1, len(by_article) + 1):
+        cited = [p for p, n in numbers.items() if n == number]  # in order of first use
+        excerpts = [_excerpt(p, [s for s in kept if p in s.cited], passages) for p in cited]
+        first, passage = excerpts[0], passages[cited[0]]
+        citations.append(
+            Citation(
+                number=number,
+                doc_id=passage.doc_id,
+                title=passage.title,
+                source=passage.source,
+                published=passage.published,
+                url=passage.url,
+                quote=first.text,
+                start=first.start,
+                end=first.end,
+                quotes=merge_excerpts(excerpts),
+            )
+        )
     return text, citations, numbers
 
 
-def _citation(
-    number: int, index: int, citing: Sequence[Sentence], passages: Sequence[Passage]
-) -> Citation:
-    """A passage's citation; its quote spans the evidence of the sentences citing it."""
+def merge_excerpts(excerpts: Sequence[Excerpt]) -> list[Excerpt]:
+    """Spans of one article in article order, overlapping or touching ones joined."""
+    merged: list[Excerpt] = []
+    for e in sorted(excerpts, key=lambda e: (e.start, e.end)):
+        last = merged[-1] if merged else None
+        if last is not None and e.start <= last.end:
+            if e.end > last.end:  # both are verbatim article text: the tail extends it
+                merged[-1] = Excerpt(last.text + e.text[last.end - e.start :], last.start, e.end)
+            continue
+        merged.append(e)
+    return merged
+
+
+def _excerpt(index: int, citing: Sequence[Sentence], passages: Sequence[Passage]) -> Excerpt:
+    """A passage's quote: it spans the evidence of the sentences citing the passage."""
     passage = passages[index]
     quotes = [s.quote for s in citing if s.quote is not None and s.quote.passage == index]
     supported = [
@@ -220,15 +256,4 @@ def _citation(
         spans = sentence_spans(passage.text)
         s, e = spans[0] if spans else (0, len(passage.text))
         start, end = passage.start + s, passage.start + e
-    quote = passage.text[start - passage.start : end - passage.start]
-    return Citation(
-        number=number,
-        doc_id=passage.doc_id,
-        title=passage.title,
-        source=passage.source,
-        published=passage.published,
-        url=passage.url,
-        quote=quote,
-        start=start,
-        end=end,
-    )
+    return Excerpt(passage.text[start - passage.start : end - passage.start], start, end)

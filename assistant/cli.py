@@ -139,7 +139,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for a in infos:
         # The URL (a file's path when it has none) last: long, and rarely needed to read on.
         print(
-            f"{ids[a.doc_id]}\t{a.published or '-'}\t{a.source or '-'}\t{a.chunks} chunks"
+            f"{ids[a.doc_id]}\t{a.published or '-'}\t{a.source or '-'}\t{'1 chunk' if a.chunks == 1 else f'{a.chunks} chunks'}"
             f"\t{a.title or '-'}\t{a.url or a.doc_id}"
         )
     print(f"{len(infos)} article{'' if len(infos) == 1 else 's'}", file=sys.stderr)

@@ -24,7 +24,10 @@ def cited_as(c: Citation) -> str:
 
 def format_sources(answer: Answer) -> str:
     """ "[1] The Washington Times, 2023: quote" lines."""
-    return "\n".join(f"[{c.number}] {cited_as(c)}: {c.quote}" for c in answer.citations)
+    return "\n".join(
+        f"[{c.number}] {cited_as(c)}: {' … '.join(q.text for q in c.quotes) or c.quote}"  # every quote of one article
+        for c in answer.citations
+    )
 
 
 def status_notes(answer: Answer) -> list[str]:

@@ -214,6 +214,11 @@ class Settings(BaseSettings):
     upload_keep_seconds: int = Field(
         600, description="Seconds an uploaded file not yet added stays in the upload cache."
     )
+    max_conversations: int = Field(
+        20,
+        ge=1,
+        description="Past conversations the chat page keeps per browser session (oldest go).",
+    )
 
     def engine_name(self) -> str:
         """The engine ``auto`` resolves to."""

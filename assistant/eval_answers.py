@@ -205,7 +205,11 @@ def judge(item: QAItem, answer: Any) -> Outcome:
     supported = (
         not answer.abstained
         and support is not None
-        and any(_carries(c.quote, support, item.answers) for c in answer.citations)
+        and any(
+            _carries(quote, support, item.answers)
+            for c in answer.citations
+            for quote in ([q.text for q in c.quotes] or [c.quote])
+        )
     )
     return Outcome(item.question, item.answerable, answer.abstained, correct, supported, answer.text)
 

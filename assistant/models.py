@@ -99,8 +99,22 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """A verbatim span of a stored article: ``article.text[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Citation:
-    """One numbered source of an answer: a verbatim quote located in a stored article."""
+    """One numbered source of an answer: an article and the verbatim quotes located in it.
+
+    One article is one citation however many of its passages the answer cites: ``quotes``
+    holds every quoted span in article order; ``quote``/``start``/``end`` is the first one
+    the answer cites (the whole evidence when the article is cited once).
+    """
 
     number: int
     doc_id: str
@@ -111,6 +125,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    quotes: list[Excerpt] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

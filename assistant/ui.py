@@ -30,14 +30,19 @@ from .ui_actions import (  # noqa: E402
     UPLOAD_SUFFIXES,
     api_ask,
     article_rows,
-    chat,
+    ask_and_save,
     discard_uploads,
+    edit_last,
+    new_conversation,
+    open_conversation,
     remove_choices,
+    retry_last,
     run_ingest,
     shown_error,
     stage_uploads,
 )
-from .ui_render import CSS, HOVER_JS, render_articles, render_status, render_transcript  # noqa: E402
+from .ui_assets import CSS, PAGE_JS  # noqa: E402
+from .ui_render import render_articles, render_status, render_transcript  # noqa: E402
 
 log = logging.getLogger("assistant.ui")
 
@@ -101,17 +106,31 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
             )
             header = gr.HTML(status(), js_on_load=None, elem_id="nx-status")
         turns = gr.State([])
+        past = gr.State([])  # this session's saved conversations, newest first
+        current = gr.State("")  # the id the current conversation is saved under
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=4):
                     transcript = gr.HTML(
                         render_transcript([]),
                         elem_id="nx-transcript",
-                        js_on_load=HOVER_JS,
+                        js_on_load=PAGE_JS,
                         min_height=380,
                         max_height=620,
-                        autoscroll=True,
+                        # The page script brings the newest answer into view; Gradio's own
+                        # autoscroll moved the page when a source was opened.
+                        autoscroll=False,
                     )
+                    with gr.Row(elem_id="nx-turn-actions"):
+                        retry = gr.Button(
+                            "↻ Retry", size="sm", variant="secondary", elem_id="nx-retry"
+                        )
+                        edit = gr.Button(
+                            "✎ Edit last question",
+                            size="sm",
+                            variant="secondary",
+                            elem_id="nx-edit",
+                        )
                     with gr.Row():
                         question = gr.Textbox(
                             placeholder="Ask about the articles…",
@@ -142,7 +161,12 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
                     until = gr.Textbox(
                         label="Until date", placeholder="YYYY-MM-DD", elem_id="nx-until"
                     )
-                    clear = gr.Button("New conversation", size="sm")
+                    clear = gr.Button("New conversation", size="sm", elem_id="nx-new")
+                    conversations = gr.Radio(
+                        [],
+                        label="Conversations in this session",
+                        elem_id="nx-past",
+                    )
                     gr.Markdown(
                         "Follow-up questions use the conversation; each answer's "
                         "*How this was searched* shows the question as searched.",
@@ -184,40 +208,57 @@ def build_app(settings: Settings | None = None, *, seed: bool = True) -> gr.Bloc
                     remove_btn = gr.Button("Remove", variant="stop", scale=1, elem_id="nx-remove")
                 articles = gr.HTML(articles_html(settings), elem_id="nx-articles", js_on_load=None)
 
-        # Asking: a generator streams the transcript.
-        def on_ask(q, t, pubs, s, u):
-            yield from chat(q, t, pubs, s, u, settings)
-
-        ask_io: dict[str, Any] = dict(
-            fn=on_ask,
-            inputs=[question, turns, publishers, since, until],
-            outputs=[transcript, turns, question],
-            api_visibility="private",
-            concurrency_limit=4,
-            concurrency_id="ask",
+        # Asking: a generator streams the transcript, then saves the conversation.
+        filters = [publishers, since, until]
+        session = [past, current]
+        asked = [transcript, turns, question, past, current, conversations]
+        asking: dict[str, Any] = dict(
+            outputs=asked, api_visibility="private", concurrency_limit=4, concurrency_id="ask"
         )
-        ask.click(**ask_io)
-        question.submit(**ask_io)
+
+        def on_ask(q, t, pubs, s, u, p, c):
+            yield from ask_and_save(q, t, pubs, s, u, p, c, settings)
+
+        answering: list[dict[str, Any]] = [  # answers being written: leaving stops them
+            ask.click(on_ask, inputs=[question, turns, *filters, *session], **asking),
+            question.submit(on_ask, inputs=[question, turns, *filters, *session], **asking),
+        ]
 
         def example(text: str):
-            def on_example(t, pubs, s, u):
-                yield from chat(text, t, pubs, s, u, settings)
+            def on_example(t, pubs, s, u, p, c):
+                yield from ask_and_save(text, t, pubs, s, u, p, c, settings)
 
             return on_example
 
         for button, text in zip(examples, SEED_EXAMPLES, strict=True):
-            button.click(
-                example(text),
-                inputs=[turns, publishers, since, until],
-                outputs=[transcript, turns, question],
-                api_visibility="private",
-                concurrency_limit=4,
-                concurrency_id="ask",
+            answering.append(
+                button.click(example(text), inputs=[turns, *filters, *session], **asking)
             )
-        clear.click(
-            lambda: (render_transcript([]), []),
-            outputs=[transcript, turns],
+
+        def on_retry(t, pubs, s, u, p, c):
+            yield from retry_last(t, pubs, s, u, p, c, settings)
+
+        answering.append(retry.click(on_retry, inputs=[turns, *filters, *session], **asking))
+        edit.click(
+            edit_last,
+            inputs=turns,
+            outputs=[transcript, turns, question],
             api_visibility="private",
+            cancels=answering,
+        )
+        clear.click(
+            lambda t, p, c: new_conversation(t, p, c, settings),
+            inputs=[turns, *session],
+            outputs=[transcript, turns, *session, conversations],
+            api_visibility="private",
+            cancels=answering,
+        )
+        conversations.input(
+            lambda chosen, t, p, c: open_conversation(chosen, t, p, c, settings),
+            inputs=[conversations, turns, *session],
+            outputs=[transcript, turns, *session, conversations],
+            api_visibility="private",
+            cancels=answering,
         )
 
         # Articles: every change refreshes the header, the list and the choices.

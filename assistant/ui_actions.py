@@ -26,6 +26,7 @@ from .ingest import ingest
 from .models import Answer, Article, ArticleInfo
 from .redact import redact
 from .ui_render import Turn, render_answer, render_error, render_transcript
+from .ui_session import Conversation, choices, find, new_id, save, take_last
 
 log = logging.getLogger("assistant.ui")
 
@@ -126,6 +127,93 @@ def chat(
     except Exception as exc:  # the page keeps serving whatever one question did
         turns.append(Turn(question, render_error(_unexpected(exc)), ok=False))
     yield render_transcript(turns), turns, ""
+
+
+# ------------------------------------------------------------------------ conversations
+# Handlers for the page's conversation controls. Each returns (transcript html, turns,
+# question box, past conversations, current id, list update); gr.skip() leaves one as is.
+AskOutputs = tuple[Any, Any, Any, Any, Any, Any]
+
+
+def ask_and_save(
+    question: str,
+    turns: list[Turn] | None,
+    publishers: list[str] | None,
+    since: str,
+    until: str,
+    past: list[Conversation] | None,
+    current: str,
+    settings: Settings,
+) -> Iterator[AskOutputs]:
+    """:func:`chat`, then the conversation saved in the session's list."""
+    now = list(turns or [])
+    for html_, now_turns, box in chat(question, now, publishers, since, until, settings):
+        now = now_turns
+        yield html_, now, box, gr.skip(), gr.skip(), gr.skip()
+    current = current or new_id()
+    saved = save(past or [], current, now, settings.max_conversations)
+    yield (
+        gr.skip(),
+        gr.skip(),
+        gr.skip(),
+        saved,
+        current,
+        gr.update(choices=choices(saved), value=current if now else None),
+    )
+
+
+def retry_last(
+    turns: list[Turn] | None,
+    publishers: list[str] | None,
+    since: str,
+    until: str,
+    past: list[Conversation] | None,
+    current: str,
+    settings: Settings,
+) -> Iterator[AskOutputs]:
+    """Ask the last question again (with the filters as they are now), replacing its answer."""
+    rest, question = take_last(turns or [])
+    if not question:
+        yield (gr.skip(),) * 6
+        return
+    yield from ask_and_save(question, rest, publishers, since, until, past, current, settings)
+
+
+def edit_last(turns: list[Turn] | None) -> tuple[Any, Any, Any]:
+    """Take back the last question: its answer goes, the question returns to the box."""
+    rest, question = take_last(turns or [])
+    if not question:
+        return gr.skip(), gr.skip(), gr.skip()
+    return render_transcript(rest), rest, question
+
+
+def new_conversation(
+    turns: list[Turn] | None, past: list[Conversation] | None, current: str, settings: Settings
+) -> tuple[Any, ...]:
+    """Keep the current conversation in the list and start an empty one."""
+    saved = save(past or [], current or new_id(), turns or [], settings.max_conversations)
+    return render_transcript([]), [], saved, new_id(), gr.update(choices=choices(saved), value=None)
+
+
+def open_conversation(
+    chosen: str | None,
+    turns: list[Turn] | None,
+    past: list[Conversation] | None,
+    current: str,
+    settings: Settings,
+) -> tuple[Any, ...]:
+    """Switch to a past conversation, keeping the current one in the list."""
+    saved = save(past or [], current or new_id(), turns or [], settings.max_conversations)
+    found = find(saved, chosen or "")
+    if found is None:
+        return gr.skip(), gr.skip(), saved, gr.skip(), gr.update(choices=choices(saved))
+    return (
+        render_transcript(found.turns),
+        list(found.turns),
+        saved,
+        found.id,
+        gr.update(choices=choices(saved), value=found.id),
+    )
 
 
 def api_ask(

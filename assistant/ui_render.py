@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from .article_ids import short_id
+from .articles import UNTITLED
 from .citations import MARKER
-from .models import Answer, Article, ArticleInfo, Citation
+from .models import Answer, Article, ArticleInfo, Citation, Excerpt
 
 WINDOW_CHARS = 600  # article text shown on each side of a quote
 
@@ -47,9 +48,43 @@ def safe_url(url: str) -> str:
 
 def source_label(c: Citation) -> str:
     """ "The Washington Times, 2023 – title" (plain text, not yet escaped)."""
-    who = ", ".join(x for x in (c.source, c.published[:4] if c.published else "") if x)
+    who = _who(c)
     title = c.title or c.doc_id
     return f"{who} – {title}" if who else title
+
+
+def _who(c: Citation) -> str:
+    return ", ".join(x for x in (c.source, c.published[:4] if c.published else "") if x)
+
+
+def title_html(title: str) -> str:
+    """An escaped title; an untitled article's "Untitled:" mark is set off from its words."""
+    mark = f"{UNTITLED}: "
+    if title.startswith(mark):
+        return f'<span class="nx-untitled">{UNTITLED}:</span> {esc(title[len(mark) :])}'
+    return esc(title)
+
+
+def source_label_html(c: Citation) -> str:
+    who = _who(c)
+    title = title_html(c.title or c.doc_id)
+    return f"{esc(who)} – {title}" if who else title
+
+
+def excerpts_of(c: Citation) -> list[Excerpt]:
+    """The quotes of a citation (one at least, for citations made before quotes existed)."""
+    return list(c.quotes) or [Excerpt(c.quote, c.start, c.end)]
+
+
+def copy_text(answer: Answer) -> str:
+    """An answer as plain text for the clipboard: the text with its markers, then sources."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("\nSources:")
+        for c in answer.citations:
+            url = safe_url(c.url)
+            lines.append(f"[{c.number}] {source_label(c)}" + (f" {url}" if url else ""))
+    return "\n".join(lines)
 
 
 def passage_window(text: str, start: int, end: int, radius: int = WINDOW_CHARS) -> str:
@@ -98,7 +133,7 @@ def render_question(question: str) -> str:
 
 def render_pending(text: str) -> str:
     """An answer still being written: plain escaped text and a typing indicator."""
-    body = esc(text) if text else '<span class="nx-muted">Searching the archive…</span>'
+    body = _bold(esc(text)) if text else '<span class="nx-muted">Searching the archive…</span>'
     return (
         '<div class="nx-a nx-pending" data-state="pending">'
         '<div class="nx-a-head"><span class="nx-badge">Writing</span></div>'
@@ -177,9 +212,15 @@ def render_answer(
         return "".join(out)
 
     body = _with_markers(answer.text, marker)
+
+    def passages(c: Citation) -> str:
+        n = len(excerpts_of(c))
+        return f' <span class="nx-muted">· {n} passages</span>' if n > 1 else ""
+
     sources = "".join(
         f'<li><button type="button" class="nx-src-btn" popovertarget="{pop_id(c.number)}">'
-        f'[{c.number}]</button> <span class="nx-src-label">{esc(source_label(c))}</span></li>'
+        f'[{c.number}]</button> <span class="nx-src-label">{source_label_html(c)}</span>'
+        f"{passages(c)}</li>"
         for c in answer.citations
     )
     popovers = "".join(_popover(c, pop_id(c.number), article_of) for c in answer.citations)
@@ -201,7 +242,11 @@ def render_answer(
     return (
         '<div class="nx-a nx-answer" data-state="answered">'
         f'<div class="nx-a-head"><span class="nx-badge">Answer</span>'
-        f'<span class="nx-a-engine">{esc(answer.engine)}</span></div>'
+        f'<span class="nx-a-engine">{esc(answer.engine)}</span>'
+        '<button type="button" class="nx-copy" aria-label="Copy the answer and its sources">'
+        "Copy</button></div>"
+        # What Copy copies, as text (never an attribute, so nothing in it is a link).
+        f'<span class="nx-copy-text" hidden>{esc(copy_text(answer))}</span>'
         f'<div class="nx-a-text">{body}</div>'
         + "".join(notes)
         + (
@@ -215,26 +260,35 @@ def render_answer(
     )
 
 
+def _bold(escaped: str) -> str:
+    """``**short answer**`` (the reader's lead) in bold; the only Markdown an answer gets."""
+    return re.sub(r"\*\*([^*\n<>]+?)\*\*", r"<strong>\1</strong>", escaped)
+
+
 def _with_markers(text: str, marker: Callable[[re.Match[str]], str]) -> str:
     """Escape the text, turning only its ``[n]`` markers into buttons."""
     out, last = [], 0
     for m in MARKER.finditer(text):
-        out.append(esc(text[last : m.start()]))
+        out.append(_bold(esc(text[last : m.start()])))
         out.append(marker(m))
         last = m.end()
-    out.append(esc(text[last:]))
+    out.append(_bold(esc(text[last:])))
     return "".join(out).replace("\n\n", '<span class="nx-para-break"></span>').replace("\n", "<br>")
 
 
 def _popover(c: Citation, pid: str, article_of: Callable[[str], Article | None]) -> str:
     article = article_of(c.doc_id)
-    window = ""
-    if article is not None and article.text[c.start : c.end] == c.quote:
-        window = passage_window(article.text, c.start, c.end)
-    if not window:  # the article changed or was removed since: the quote alone
-        window = f'<mark class="nx-quote">{esc(c.quote)}</mark>'
-        if article is None:
-            window += '<div class="nx-muted">This article is no longer in the archive.</div>'
+    windows = []
+    for q in excerpts_of(c):
+        window = ""
+        if article is not None and article.text[q.start : q.end] == q.text:
+            window = passage_window(article.text, q.start, q.end)
+        if not window:  # the article changed or was removed since: the quote alone
+            window = f'<mark class="nx-quote">{esc(q.text)}</mark>'
+        windows.append(window)
+    window = '<div class="nx-pop-gap">· · ·</div>'.join(windows)
+    if article is None:
+        window += '<div class="nx-muted">This article is no longer in the archive.</div>'
     meta = [esc(x) for x in (c.source, c.published) if x]
     url = safe_url(c.url)
     if url:
@@ -244,7 +298,7 @@ def _popover(c: Citation, pid: str, article_of: Callable[[str], Article | None])
     return (
         f'<div popover id="{pid}" class="nx-pop" role="dialog" aria-label="Source {c.number}">'
         f'<div class="nx-pop-head"><span class="nx-pop-n">[{c.number}]</span>'
-        f'<span class="nx-pop-title">{esc(c.title or c.doc_id)}</span>'
+        f'<span class="nx-pop-title">{title_html(c.title or c.doc_id)}</span>'
         f'<button type="button" class="nx-pop-close" popovertarget="{pid}" '
         'popovertargetaction="hide" aria-label="Close">×</button></div>'
         f'<div class="nx-pop-meta">{" · ".join(meta)}</div>'
@@ -273,11 +327,19 @@ def render_transcript(turns: Sequence[Turn], pending: tuple[str, str] | None = N
 def render_status(engine: str, model: str, articles: int) -> str:
     """The header line: which engine and model answer, and how many articles are indexed."""
     noun = "article" if articles == 1 else "articles"
-    model_part = f' · <span class="nx-k">model</span> {esc(model)}' if model else ""
+
+    def pill(key: str, value: str) -> str:
+        # The whole pill as a tooltip: on a narrow screen a long one ends in an ellipsis.
+        return (
+            f'<span class="nx-pill" title="{esc(f"{key} {value}")}">'
+            f'<span class="nx-k">{key}</span> {esc(value)}</span>'
+        )
+
     return (
         '<div class="nx-status">'
-        f'<span class="nx-pill"><span class="nx-k">engine</span> {esc(engine)}{model_part}</span>'
-        f'<span class="nx-pill" id="nx-count"><b>{articles}</b> {noun} indexed</span></div>'
+        + pill("engine", engine)
+        + (pill("model", model) if model else "")
+        + f'<span class="nx-pill" id="nx-count"><b>{articles}</b> {noun} indexed</span></div>'
     )
 
 
@@ -288,7 +350,7 @@ def render_articles(rows: Sequence[ArticleInfo], total: int, search: str = "") -
             return f'<div class="nx-muted">No articles match “{esc(search)}”.</div>'
         return '<div class="nx-muted">The archive is empty: add files or a URL above.</div>'
     body = "".join(
-        f'<tr data-doc="{esc(a.doc_id)}"><td class="nx-t">{esc(a.title or a.doc_id)}</td>'
+        f'<tr data-doc="{esc(a.doc_id)}"><td class="nx-t">{title_html(a.title or a.doc_id)}</td>'
         f"<td>{esc(a.source or '–')}</td><td class='nx-date'>{esc(a.published or '–')}</td>"
         f'<td class="nx-num">{a.chunks}</td>'
         f'<td class="nx-id" title="{esc(a.doc_id)}">{esc(short_id(a.doc_id))}</td></tr>'
@@ -301,105 +363,3 @@ def render_articles(rows: Sequence[ArticleInfo], total: int, search: str = "") -
         '<table class="nx-table"><thead><tr><th>Title</th><th>Publisher</th><th>Date</th>'
         f"<th>Chunks</th><th>Id</th></tr></thead><tbody>{body}</tbody></table>"
     )
-
-
-# Hover opens a marker's source after a short pause; clicks work without any of this.
-HOVER_JS = """
-let timer = null;
-element.addEventListener('mouseover', (e) => {
-  const b = e.target.closest && e.target.closest('button.nx-cite');
-  if (!b) return;
-  clearTimeout(timer);
-  timer = setTimeout(() => {
-    const p = document.getElementById(b.getAttribute('popovertarget'));
-    if (p && !p.matches(':popover-open')) { try { p.showPopover(); } catch (err) {} }
-  }, 400);
-});
-element.addEventListener('mouseout', (e) => {
-  if (e.target.closest && e.target.closest('button.nx-cite')) clearTimeout(timer);
-});
-element.addEventListener('toggle', (e) => {
-  if (e.newState !== 'open') return;
-  const body = e.target.querySelector('.nx-pop-body');
-  const mark = body && body.querySelector('mark');
-  if (mark) body.scrollTop = Math.max(0, mark.offsetTop - body.offsetTop - body.clientHeight / 3);
-}, true);
-"""
-
-CSS = """
-.nx-header { display:flex; align-items:center; justify-content:space-between; flex-wrap:wrap; gap:8px; }
-.nx-header h1 { font-size:1.35rem; margin:0; font-weight:650; letter-spacing:-0.01em; }
-.nx-header .nx-sub { color:var(--body-text-color-subdued); font-size:0.9rem; }
-.nx-status { display:flex; gap:8px; flex-wrap:wrap; }
-.nx-pill { border:1px solid var(--border-color-primary); border-radius:999px; padding:3px 10px;
-  font-size:0.85rem; background:var(--background-fill-secondary); }
-.nx-k { color:var(--body-text-color-subdued); font-size:0.8rem; text-transform:uppercase;
-  letter-spacing:0.04em; margin-right:4px; }
-.nx-conv { display:flex; flex-direction:column; gap:18px; padding:6px 4px 12px; }
-.nx-empty { align-items:flex-start; color:var(--body-text-color-subdued); padding:28px 8px; line-height:1.6; }
-.nx-empty-title { font-size:1.1rem; font-weight:600; color:var(--body-text-color); }
-.nx-turn { display:flex; flex-direction:column; gap:8px; }
-.nx-q { align-self:flex-end; max-width:85%; background:var(--color-accent-soft);
-  border-radius:14px 14px 4px 14px; padding:8px 14px; }
-.nx-who { font-size:0.72rem; text-transform:uppercase; letter-spacing:0.05em;
-  color:var(--body-text-color-subdued); }
-.nx-a { border:1px solid var(--border-color-primary); border-radius:4px 14px 14px 14px;
-  padding:12px 16px; background:var(--background-fill-primary); max-width:95%; line-height:1.6; }
-.nx-a-head { display:flex; gap:8px; align-items:center; margin-bottom:4px; }
-.nx-a-engine { color:var(--body-text-color-subdued); font-size:0.8rem; }
-.nx-badge { font-size:0.72rem; font-weight:600; text-transform:uppercase; letter-spacing:0.05em;
-  color:#1d4ed8; background:#dbeafe; border-radius:6px; padding:1px 7px; }
-.nx-badge-abstain { color:#92400e; background:#fef3c7; }
-.nx-badge-error { color:#991b1b; background:#fee2e2; }
-.nx-abstain { background:#fffbeb; color:#1f2937; border-color:#f59e0b; border-left-width:4px; }
-.nx-error { background:#fef2f2; color:#1f2937; border-color:#ef4444; border-left-width:4px; }
-.nx-pending .nx-a-text { color:var(--body-text-color-subdued); }
-.nx-caret { display:inline-block; width:7px; height:1em; margin-left:2px; vertical-align:text-bottom;
-  background:currentColor; animation:nx-blink 1s steps(2) infinite; }
-@keyframes nx-blink { 50% { opacity:0; } }
-.nx-para-break { display:block; height:0.6em; }
-button.nx-cite, span.nx-cite { display:inline-block; min-width:1.5em; padding:0 5px; margin:0 1px;
-  font-size:0.75rem; line-height:1.4; font-weight:600; vertical-align:super; cursor:pointer;
-  border-radius:6px; border:1px solid #93c5fd; background:#eff6ff; color:#1d4ed8; }
-button.nx-cite:hover, button.nx-cite:focus-visible { background:#1d4ed8; color:#fff; }
-.nx-sources { margin-top:10px; padding-top:8px; border-top:1px dashed var(--border-color-primary); }
-.nx-sources ol { list-style:none; margin:4px 0 0; padding:0; font-size:0.88rem; }
-.nx-sources li { margin:2px 0; }
-.nx-src-btn { border:none; background:none; color:#1d4ed8; font-weight:600; cursor:pointer; padding:0; }
-.nx-note { margin-top:8px; font-size:0.85rem; color:#92400e; background:#fffbeb;
-  border-radius:6px; padding:4px 8px; }
-.nx-searched { margin-top:8px; font-size:0.85rem; color:var(--body-text-color-subdued); }
-.nx-searched summary { cursor:pointer; }
-.nx-searched-body { padding:4px 0 0 14px; display:flex; flex-direction:column; gap:2px; }
-.nx-muted { color:var(--body-text-color-subdued); }
-.nx-pop { position:fixed; inset:72px 24px auto auto; margin:0; width:min(560px, calc(100vw - 48px));
-  max-height:calc(100vh - 110px); display:none; flex-direction:column; padding:0;
-  border:1px solid var(--border-color-primary); border-radius:12px;
-  background:var(--background-fill-primary); color:var(--body-text-color);
-  box-shadow:0 18px 50px rgba(15,23,42,0.25); }
-.nx-pop:popover-open { display:flex; }
-.nx-pop-head { display:flex; gap:8px; align-items:flex-start; padding:12px 14px 4px; }
-.nx-pop-n { color:#1d4ed8; font-weight:700; }
-.nx-pop-title { font-weight:600; flex:1; }
-.nx-pop-close { border:none; background:none; font-size:1.3rem; line-height:1; cursor:pointer;
-  color:var(--body-text-color-subdued); }
-.nx-pop-meta { padding:0 14px 8px 14px; font-size:0.85rem; color:var(--body-text-color-subdued);
-  border-bottom:1px solid var(--border-color-primary); }
-.nx-pop-meta a { color:#1d4ed8; }
-.nx-pop-body { padding:10px 14px 14px; overflow:auto; line-height:1.65; font-size:0.93rem; }
-mark.nx-quote { background:#fde68a; color:#111827; padding:1px 2px; border-radius:3px; }
-#nx-transcript { border:1px solid var(--border-color-primary); border-radius:12px; padding:8px 12px;
-  background:var(--background-fill-secondary); }
-.nx-examples button { font-size:0.85rem !important; }
-#nx-articles table.nx-table { width:100%; border-collapse:collapse; font-size:0.9rem; margin-top:6px;
-  border:none; }
-#nx-articles .nx-table tr { border:none; }
-#nx-articles .nx-table th, #nx-articles .nx-table td { border:none;
-  border-bottom:1px solid var(--border-color-primary); padding:6px 8px; vertical-align:top;
-  text-align:left; background:none; }
-#nx-articles .nx-table th { font-weight:600; border-bottom-width:2px; }
-#nx-articles .nx-table .nx-num { text-align:right; }
-#nx-articles .nx-table .nx-date { white-space:nowrap; }
-#nx-articles .nx-table .nx-id { color:var(--body-text-color-subdued); font-family:var(--font-mono);
-  font-size:0.8rem; word-break:break-all; }
-"""

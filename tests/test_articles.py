@@ -63,8 +63,8 @@ def test_seed_txt_metadata_and_text_kept_whole(settings: Settings) -> None:
     assert article.doc_id == SEED.name
     assert article.source == "The Washington Times"
     assert article.published == "2023"
-    assert article.title == raw.strip().split("\n")[0]
-    assert article.title.startswith("The intelligence agency of Seoul")
+    # Its first line is a sentence, not a headline: the article is untitled.
+    assert article.title == "Untitled: The intelligence agency of Seoul has stated that…"
     assert article.text.endswith("Copyright © 2023 The Washington Times, LLC.")
     assert article.content_hash == content_hash(
         article.text, article.title, article.source, article.published, "", ""
@@ -105,13 +105,28 @@ def test_txt_newlines_normalised_and_nothing_else_removed(settings: Settings) ->
     assert article.title == "Headline here"
 
 
-def test_txt_long_first_paragraph_title_is_cut_at_a_word(settings: Settings) -> None:
+def test_txt_one_paragraph_is_untitled_by_its_first_words(settings: Settings) -> None:
     paragraph = " ".join(f"word{i}" for i in range(100))
     article = only(parse(paragraph.encode(), "long.txt", settings))
-    assert len(article.title) <= 201
-    assert article.title.endswith("…")
-    assert paragraph.startswith(article.title[:-1])
+    assert article.title == "Untitled: word0 word1 word2 word3 word4 word5 word6 word7…"
     assert article.text == paragraph
+
+
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("Rail strike ends after talks", "Rail strike ends after talks"),
+        ("Will the bridge open in spring?", "Will the bridge open in spring?"),
+        ("The council met on Tuesday.", "Untitled: The council met on Tuesday. It voted 7…"),
+        (" ".join(["long"] * 30), "Untitled: long long long long long long long long…"),
+    ],
+)
+def test_txt_first_line_is_a_title_only_when_it_reads_as_one(
+    first: str, title: str, settings: Settings
+) -> None:
+    body = "It voted 7 to 2 to approve a new bridge across the harbour."
+    article = only(parse(f"{first}\n\n{body}".encode(), "a.txt", settings))
+    assert article.title == title
 
 
 # ------------------------------------------------------------------ markdown and HTML
@@ -210,7 +225,7 @@ def test_broken_html_keeps_what_text_it_has(settings: Settings) -> None:
     html = b"<html><body><p>Unclosed <b><i>tags <table><tr><td>cell &amp; more"
     article = only(parse(html, "broken.html", settings))
     assert article.text == "Unclosed tags cell & more"
-    assert article.title == article.text  # no <title>: the first line
+    assert article.title == "Untitled: Unclosed tags cell & more"  # no <title>, one line
 
 
 # ------------------------------------------------------------------ JSON and JSONL
@@ -269,7 +284,7 @@ def test_json_record_without_body_and_non_objects(settings: Settings) -> None:
     result = parse(data, "r.json", settings)
     assert result[0] == Skipped("r.json#1", "record has no body")
     assert result[1] == Skipped("r.json#2", "record is not a JSON object")
-    assert isinstance(result[2], Article) and result[2].title == "ok"
+    assert isinstance(result[2], Article) and result[2].title == "Untitled: ok"
 
 
 def test_json_records_are_named_by_their_file_whatever_url_they_declare(

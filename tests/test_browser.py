@@ -309,6 +309,221 @@ def test_hostile_article_never_executes(browser_page, shots, tmp_path):
     page.keyboard.press("Escape")
 
 
+# ----------------------------------------------------------------- the chat, as a chat
+BANANA = "What is the best recipe for banana bread?"
+HARBOUR = """---
+title: Harbour board names a pilot and sets its budget
+source: Coast Ledger
+date: 2024-02-01
+---
+Marta Quintela was named chief harbour pilot of Lisbon on Monday.
+
+{filler}
+
+The harbour budget for 2024 is 41 million euros, the board said.
+""".replace(
+    "{filler}",
+    " ".join(f"The committee reviewed item {i} of the plan without comment." for i in range(40)),
+)
+HARBOUR_QUESTION = (
+    "Who was named chief harbour pilot of Lisbon, and how large is the harbour budget for 2024?"
+)
+# Where the newest turn sits in the transcript's scrolling box (px, relative to the box).
+VIEW_JS = """() => {
+    const turns = document.querySelectorAll('#nx-transcript .nx-turn');
+    const last = turns[turns.length - 1];
+    let box = last.parentElement;
+    while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowY)) {
+        box = box.parentElement;
+    }
+    const b = box.getBoundingClientRect();
+    const q = last.getBoundingClientRect();
+    const a = last.querySelector('.nx-a').getBoundingClientRect();
+    return {
+        questionTop: q.top - b.top, answerBottom: a.bottom - b.top, height: b.height,
+        scrollTop: box.scrollTop, overflows: box.scrollHeight > box.clientHeight + 1,
+    };
+}"""
+
+
+def fresh_chat(page) -> None:
+    open_tab(page, "Ask")
+    new_conversation(page)
+
+
+def test_the_newest_answer_comes_into_view(browser_page, shots):
+    page = browser_page
+    fresh_chat(page)
+    for question in (SEED_QUESTION, BANANA, SEED_QUESTION):
+        ask(page, question)
+        # At once: the page script scrolls as the finished answer is drawn. (Gradio's own
+        # autoscroll sometimes caught up seconds later, sometimes never.)
+        view = page.evaluate(VIEW_JS)
+        assert view["questionTop"] >= -1, view  # the newest question is not above the box
+        assert view["answerBottom"] <= view["height"] + 1 or view["questionTop"] <= 24, view
+    assert view["overflows"] and view["scrollTop"] > 0, view  # it did have to scroll
+    snap(page, shots, "11-newest-answer-in-view")
+
+
+def test_opening_a_source_keeps_the_page_still(browser_page, shots):
+    page = browser_page
+    fresh_chat(page)
+    for question in (SEED_QUESTION, BANANA, SEED_QUESTION):
+        ask(page, question)
+    first = page.locator("#nx-transcript .nx-turn").first
+    first.locator(".nx-a-head").scroll_into_view_if_needed()  # reading the first answer
+    where = """() => ({
+        window: window.scrollY,
+        header: document.querySelector('.nx-header').getBoundingClientRect().top,
+        answer: document.querySelector('#nx-transcript .nx-turn .nx-a-head').getBoundingClientRect().top,
+    })"""
+    page.wait_for_timeout(300)
+    before = page.evaluate(where)
+    first.locator("button.nx-cite").first.click()
+    page.locator(".nx-pop:popover-open mark").first.wait_for(state="visible")
+    page.wait_for_timeout(500)  # anything that would scroll has scrolled by now
+    after = page.evaluate(where)
+    assert after == before
+    assert after["header"] >= 0 and 0 <= after["answer"] < page.viewport_size["height"]
+    snap(page, shots, "12-source-open-page-still")
+    page.keyboard.press("Escape")
+
+
+def test_header_pills_fit_a_phone_screen(browser_page, shots):
+    page = browser_page
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.wait_for_timeout(500)
+        pills = page.evaluate(
+            """() => [...document.querySelectorAll('#nx-status .nx-pill')].map(p => {
+                const r = p.getBoundingClientRect();
+                return {height: r.height, right: r.right,
+                        line: parseFloat(getComputedStyle(p).fontSize) * 1.6};
+            })"""
+        )
+        title = page.locator(".nx-header h1").bounding_box()
+        status = page.locator("#nx-status .nx-status").bounding_box()
+        snap(page, shots, "13-header-on-a-phone")
+    finally:
+        page.set_viewport_size(size)
+    assert len(pills) == 3  # engine, model, articles
+    for pill in pills:
+        assert pill["height"] <= pill["line"] + 8, pills  # one line each: no oval
+        assert pill["right"] <= 390, pills
+    assert status["y"] >= title["y"] + title["height"] - 1  # below the title, not beside it
+
+
+def test_an_abstention_shows_how_it_was_searched(browser_page, shots):
+    page = browser_page
+    fresh_chat(page)
+    answered = ask(page, SEED_QUESTION)
+    assert not answered.locator("details.nx-searched").evaluate("d => d.open")
+    for round_ in range(2):  # after an answer, then first in a new conversation
+        if round_:
+            fresh_chat(page)
+        answer = ask(page, BANANA)
+        assert answer.get_attribute("data-state") == "abstained"
+        details = answer.locator("details.nx-searched")
+        assert details.evaluate("d => d.open")
+        assert "banana bread" in details.locator(".nx-searched-body").inner_text()
+    snap(page, shots, "14-abstention-shows-search")
+
+
+def test_an_untitled_article_is_marked_untitled(browser_page, shots):
+    page = browser_page
+    fresh_chat(page)
+    answer = ask(page, SEED_QUESTION)
+    label = answer.locator(".nx-sources .nx-src-label").first
+    assert label.locator(".nx-untitled").inner_text() == "Untitled:"
+    assert "Untitled: The intelligence agency of Seoul has stated that…" in label.inner_text()
+    open_tab(page, "Articles")
+    row = page.locator("#nx-articles tr", has_text="The Washington Times")
+    assert row.locator(".nx-untitled").count() == 1
+    assert "has stated that…" in row.inner_text()
+    snap(page, shots, "15-untitled-article")
+    open_tab(page, "Ask")
+
+
+def test_one_article_is_one_source_holding_each_quote(browser_page, shots, tmp_path):
+    page = browser_page
+    path = tmp_path / "harbour.md"
+    path.write_text(HARBOUR, encoding="utf-8")
+    assert upload(page, path, "Harbour board names").startswith("Done: added 1")
+    fresh_chat(page)
+    answer = ask(page, HARBOUR_QUESTION)
+    assert answer.get_attribute("data-state") == "answered"
+    text = answer.locator(".nx-a-text").inner_text()
+    assert "Marta Quintela" in text and "41 million euros" in text
+    assert {b.inner_text() for b in answer.locator("button.nx-cite").all()} == {"1"}
+    sources = answer.locator(".nx-sources li")
+    assert sources.count() == 1
+    assert "Harbour board names a pilot" in sources.inner_text()
+    assert "2 passages" in sources.inner_text()
+    sources.locator("button.nx-src-btn").click()
+    pop = page.locator(".nx-pop:popover-open")
+    marks = pop.locator("mark")
+    marks.first.wait_for(state="visible")
+    assert marks.count() == 2
+    assert "Marta Quintela" in marks.nth(0).inner_text()
+    assert "41 million euros" in marks.nth(1).inner_text()
+    snap(page, shots, "16-one-source-two-quotes")
+    page.keyboard.press("Escape")
+
+
+def test_copy_retry_edit_and_past_conversations(browser_page, shots, server):
+    page = browser_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    fresh_chat(page)
+    answer = ask(page, SEED_QUESTION)
+    answer.locator("button.nx-copy").click()
+    page.wait_for_function(
+        "() => document.querySelector('#nx-transcript button.nx-copy').textContent === 'Copied'"
+    )
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert "Matsegora" in copied and "[1]" in copied
+    assert "\n\nSources:\n[1] The Washington Times, 2023 – Untitled: " in copied
+
+    # Edit: the last question goes back to the box, its answer away.
+    page.locator("#nx-edit").click()
+    box = page.locator("#nx-question textarea, #nx-question input").first
+    page.wait_for_function("() => !document.querySelector('#nx-transcript .nx-turn')")
+    assert box.input_value() == SEED_QUESTION
+
+    # Retry: the last question is asked again and its answer replaced.
+    ask(page, BANANA)
+    last = ask(page, SEED_QUESTION)
+    old = last.locator("button.nx-cite").first.get_attribute("popovertarget")
+    page.locator("#nx-retry").click()
+    page.wait_for_function(  # each rendered answer has its own popover ids
+        """(old) => {
+            const a = [...document.querySelectorAll('#nx-transcript .nx-a')].pop();
+            const b = a && a.dataset.state === 'answered' && a.querySelector('button.nx-cite');
+            return b && b.getAttribute('popovertarget') !== old;
+        }""",
+        arg=old,
+        timeout=240_000,
+    )
+    questions = page.locator("#nx-transcript .nx-q-text").all_inner_texts()
+    assert questions == [BANANA, SEED_QUESTION]
+
+    # Past conversations: New conversation keeps this one in the list; choosing it returns.
+    new_conversation(page)
+    past = page.locator("#nx-past")
+    past.get_by_text(f"{BANANA} (2 questions)").wait_for()
+    ask(page, "What did Matsegora tell Russian media?")
+    past.get_by_text("What did Matsegora tell Russian media?").wait_for()
+    past.get_by_text(f"{BANANA} (2 questions)").click()
+    page.wait_for_function(
+        "(q) => document.querySelector('#nx-transcript .nx-q-text')?.textContent === q",
+        arg=BANANA,
+    )
+    assert page.locator("#nx-transcript .nx-turn").count() == 2
+    page.wait_for_timeout(500)  # for the picture only: the list's loading shade fades
+    snap(page, shots, "17-copy-retry-edit-conversations")
+
+
 def test_nothing_was_fetched_from_outside(browser_page, server):
     hosts = {urlparse(u).hostname for u in browser_page.requests if u.startswith("http")}
     assert hosts == {"127.0.0.1"}, hosts

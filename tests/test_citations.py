@@ -101,11 +101,47 @@ def test_quotes_are_verbatim_article_text(hashed_seeded):
 
     result, _ = ask(hashed_seeded, reply, "How many missiles has North Korea launched?")
     text = open_archive(hashed_seeded).store.get_article(SEED_ID).text
-    quotes = [c.quote for c in result.citations]
+    quotes = [q.text for c in result.citations for q in c.quotes]
     assert any(LAUNCHES in q for q in quotes) and any(MATSEGORA in q for q in quotes)
     for c in result.citations:
         assert text[c.start : c.end] == c.quote
         assert c.quote == c.quote.strip()
+        for q in c.quotes:
+            assert text[q.start : q.end] == q.text == q.text.strip()
+    check_citations(hashed_seeded, result)
+
+
+def test_passages_of_one_article_are_one_citation(hashed_seeded):
+    """Two passages of the seed cited as [a] and [b]: one source [1] holding both quotes,
+    in the text, the claims, the stream and the JSON alike."""
+
+    def reply(payload):
+        n = source_number(payload, LAUNCHES)
+        m = source_number(payload, MATSEGORA)
+        assert n != m  # two passages, one article
+        return (
+            f"Kim has made {LAUNCHES} since the beginning of 2022 [{n}]. "
+            f"{MATSEGORA} is the ambassador [{m}]. Both were reported together [{n}][{m}]."
+        )
+
+    question = "How many missiles has North Korea launched?"
+    with ScriptedLLM([reply]) as llm:
+        items = list(stream_answer(question, settings=openai_settings(hashed_seeded, llm.url)))
+    result = items[-1]
+    assert isinstance(result, Answer)
+    (citation,) = result.citations
+    assert citation.number == 1 and citation.doc_id == SEED_ID
+    assert len(citation.quotes) == 2
+    assert [q.start for q in citation.quotes] == sorted(q.start for q in citation.quotes)
+    texts = [q.text for q in citation.quotes]
+    assert sorted((LAUNCHES in t, MATSEGORA in t) for t in texts) == [(False, True), (True, False)]
+    assert LAUNCHES in citation.quote and citation.quote in texts  # the first one cited
+    assert set(re.findall(r"\[\d+\]", result.text)) == {"[1]"}
+    assert "[1][1]" not in result.text and "[1] [1]" not in result.text
+    assert all(c.citations == [1] for c in result.claims)
+    streamed = "".join(i for i in items if isinstance(i, str))
+    assert set(re.findall(r"\[\d+\]", streamed)) == {"[1]"}
+    assert [len(c["quotes"]) for c in result.to_dict()["citations"]] == [2]
     check_citations(hashed_seeded, result)
 
 
@@ -131,3 +167,10 @@ def test_renumberer_handles_markers_split_across_pieces():
     out = "".join(r.feed(p) for p in ["Fact one [", "3", "]. Fact two [1", "][", "9]. Three [3]."])
     out += r.flush()
     assert out == "Fact one [1]. Fact two [2]. Three [1]."
+
+
+def test_renumberer_gives_passages_of_one_article_one_number():
+    r = Renumberer(3, ["a", "b", "a"])
+    assert r.convert("One [3]. Two [2]. Three [1]. Both [1, 3].") == (
+        "One [1]. Two [2]. Three [1]. Both [1]."
+    )

@@ -12,8 +12,9 @@ import pytest
 from assistant.archive import open_archive
 from assistant.article_ids import article_hash, find_article, short_id, short_ids
 from assistant.cli import main
+from assistant.cli_text import format_sources
 from assistant.errors import InputError
-from assistant.models import Answer
+from assistant.models import Answer, Citation, Excerpt
 
 from .conftest import BIN, ROOT, SEED_ID, article_count, clean_env, free_port
 
@@ -72,7 +73,10 @@ def test_ask_json_has_exactly_the_answer_fields(cli_seeded, capsys):
         "quote",
         "start",
         "end",
+        "quotes",
     }
+    (quote,) = data["citations"][0]["quotes"]  # one passage cited: its quote
+    assert quote["text"] == data["citations"][0]["quote"]
 
 
 def test_ask_with_filters(cli_seeded, capsys):
@@ -117,7 +121,7 @@ def test_list_and_remove(cli_hashed, capsys):
     short, published, source, chunks, title, url = out.strip().split("\t")
     assert short == short_id(SEED_ID) and re.fullmatch("[0-9a-f]{8}", short)
     assert (published, source, url) == ("2023", "The Washington Times", SEED_ID)
-    assert chunks.endswith(" chunks") and title.startswith("The intelligence agency of Seoul")
+    assert chunks.endswith(" chunks") and title.startswith("Untitled: The intelligence agency of Seoul")
     assert err.strip() == "1 article"
     code, out, _ = run(capsys, "list", "--json", "--search", "washington")
     assert [(a["id"], a["doc_id"]) for a in json.loads(out)] == [(short, SEED_ID)]
@@ -311,3 +315,14 @@ def test_subprocess_list_exits_0(seeded):
     assert done.stdout.startswith(f"{short_id(SEED_ID)}\t2023\tThe Washington Times\t")
     assert done.stdout.rstrip().endswith(f"\t{SEED_ID}")
     assert done.stderr.strip() == "1 article"
+
+
+def test_sources_of_one_article_list_each_quote_under_one_number():
+    quotes = [Excerpt("Quintela was named pilot.", 0, 25), Excerpt("The budget is 41m.", 900, 918)]
+    cite = Citation(
+        1, "a.md", "Harbour", "Coast Ledger", "2024-02-01", "", quotes[0].text, 0, 25, quotes
+    )
+    answer = Answer(question="q", text="t [1]", citations=[cite])
+    assert format_sources(answer) == (
+        "[1] Coast Ledger, 2024: Quintela was named pilot. … The budget is 41m."
+    )

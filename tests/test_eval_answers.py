@@ -104,3 +104,19 @@ def test_sweep_counts_refusals_per_threshold():
     assert table[(0.5, 0.25)]["multihop_false_refusal"] == 0.0
     assert table[(0.5, 0.5)]["qa_best_holds_answer"] == 0.5
     assert table[(0.5, 0.75)]["qa_best_holds_answer"] == 0.0
+
+
+def test_support_is_found_in_any_quote_of_a_merged_citation():
+    from assistant.eval_answers import QAItem, judge
+    from assistant.models import Answer, Citation, Excerpt
+
+    quotes = [
+        Excerpt("Quintela was named pilot.", 0, 25),
+        Excerpt("The budget is 41 million.", 900, 925),
+    ]
+    cite = Citation(1, "a.md", "T", "S", "2024", "", quotes[0].text, 0, 25, quotes)
+    question = "How large is the budget?"
+    answer = Answer(question=question, text="It is 41 million [1].", citations=[cite])
+    item = QAItem(answer.question, ("41 million",), "The budget is 41 million.", True)
+    outcome = judge(item, answer)
+    assert outcome.correct and outcome.supported  # the second quote carries it

@@ -4,6 +4,7 @@ through gradio_client against a launched app."""
 
 from __future__ import annotations
 
+import html
 import json
 import urllib.error
 import urllib.request
@@ -13,7 +14,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.models import Answer, Article, Citation, Claim
+from assistant.models import Answer, Article, Citation, Claim, Excerpt
 from assistant.ui import build_app, is_loopback, launch_options, parse_auth, serve
 from assistant.ui_actions import chat, stage_uploads
 from assistant.ui_render import (
@@ -22,6 +23,7 @@ from assistant.ui_render import (
     passage_window,
     render_answer,
     render_articles,
+    render_status,
     safe_url,
 )
 
@@ -183,6 +185,96 @@ def test_abstention_looks_different_and_shows_the_search():
     assert 'data-state="abstained"' in out and "nx-abstain" in out
     assert "Not in the archive" in out and "Capital of Peru? (context: x)" in out
     assert "publisher: Evil" in out and "nx-cite" not in out
+
+
+def test_one_article_is_one_source_with_each_quote_in_its_popover():
+    text = (
+        "Marta Quintela was named pilot. "
+        + "Filler words here. " * 80
+        + "The budget is 41 million."
+    )
+    first, second = text.index("Marta"), text.index("The budget")
+    article = Article(doc_id="a.md", text=text, title="Harbour news", source="Coast Ledger")
+    quotes = [
+        Excerpt(text[first : first + 31], first, first + 31),
+        Excerpt(text[second:], second, len(text)),
+    ]
+    cite = Citation(
+        1,
+        "a.md",
+        "Harbour news",
+        "Coast Ledger",
+        "2024",
+        "",
+        quotes[1].text,
+        quotes[1].start,
+        quotes[1].end,
+        quotes,
+    )
+    answer = Answer(
+        question="q",
+        text="Quintela is pilot [1]. The budget is 41 million [1].",
+        citations=[cite],
+        engine="extractive",
+        searched="q",
+    )
+    out = render_answer(answer, "m1", lambda doc_id: article)
+    assert out.count('class="nx-src-btn"') == 1 and "2 passages" in out
+    popover = out[out.index("<div popover") :]
+    marks = [m.split("</mark>")[0] for m in popover.split('<mark class="nx-quote">')[1:]]
+    assert marks == [q.text for q in quotes]  # in article order, each inside its article text
+    assert "Filler words" in popover
+
+
+def test_the_short_answer_is_bold_and_nothing_else_is_markup():
+    answer = Answer(
+        question="q",
+        text="**Alexander Matsegora** [1]\n\nHe said **<b>x</b>** and 2**3 [1].",
+        citations=[Citation(1, "x.txt", "T", "S", "2023", "", "q", 0, 1)],
+        engine="extractive",
+        searched="q",
+    )
+    out = render_answer(answer, "b1", lambda doc_id: None)
+    body = out.split('<div class="nx-a-text">')[1].split("</div>")[0]
+    assert body.startswith("<strong>Alexander Matsegora</strong>")
+    assert "b" not in Tags(body).names() and "<strong>&lt;b&gt;x&lt;/b&gt;</strong>" in body
+    assert "2**3" in body
+
+
+def test_untitled_articles_are_marked_as_untitled():
+    from assistant.models import ArticleInfo
+
+    title = "Untitled: The agency said on Monday that <b>it</b>…"
+    cite = Citation(1, "x.txt", title, "Gazette", "2024", "", "The agency said.", 0, 16)
+    answer = Answer(
+        question="q", text="It said so [1].", citations=[cite], engine="e", searched="q"
+    )
+    marked = '<span class="nx-untitled">Untitled:</span> The agency said on Monday that &lt;b&gt;'
+    assert marked in render_answer(answer, "u1", lambda doc_id: None)
+    info = ArticleInfo("x.txt", title, "Gazette", "2024", "", "", "h", 1)
+    assert marked in render_articles([info], 1)
+    titled = ArticleInfo("y.txt", "Real headline", "Gazette", "2024", "", "", "h", 1)
+    assert "nx-untitled" not in render_articles([titled], 1)
+
+
+def test_copy_holds_the_answer_and_its_sources_as_text():
+    answer, article = _hostile_answer()
+    safe = Citation(**{**answer.citations[0].__dict__, "url": "https://news.example/a"})
+    answer.citations = [safe]
+    out = render_answer(answer, "c1", lambda doc_id: article)
+    assert out.count('class="nx-copy"') == 1
+    hidden = out.split('<span class="nx-copy-text" hidden>')[1].split("</span>")[0]
+    assert html.unescape(hidden) == (
+        f"{answer.text}\n\nSources:\n[1] {safe.source}, 2024 – {EVIL} https://news.example/a"
+    )
+    assert "script" not in Tags(out).names()
+
+
+def test_header_counts_articles_in_words_and_splits_engine_and_model():
+    one, two = render_status("extractive", "verbatim quotes", 1), render_status("local", "", 2)
+    assert "<b>1</b> article indexed" in one and "<b>2</b> articles indexed" in two
+    assert one.count('class="nx-pill"') == 3 and two.count('class="nx-pill"') == 2
+    assert 'title="model verbatim quotes"' in one
 
 
 def test_article_table_escapes_titles():
