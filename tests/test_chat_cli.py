@@ -78,13 +78,13 @@ def test_a_conversation_with_sources_open_and_filters(seeded):
     assert "Sources: [1] The Washington Times, 2023" in answered
 
     sources = after(out, "/sources")
-    assert sources.startswith("[1] The intelligence agency of Seoul")
+    assert sources.startswith("[1] Untitled: The intelligence agency of Seoul")
     assert "The Washington Times · 2023 · id " in sources
     assert "Alexander Matsegora" in sources  # the quote
 
     opened = after(out, "/open 1")
     lines = opened.splitlines()
-    assert lines[0].startswith("[1] The intelligence agency of Seoul")
+    assert lines[0].startswith("[1] Untitled: The intelligence agency of Seoul")
     assert lines[1].startswith("    The Washington Times · 2023 · id ")
     assert lines[2] == f"    {SEED_ID}"  # a file has no URL: its id says where it came from
     body = " ".join(lines[3:])
