@@ -111,6 +111,7 @@ def stream_answer(
     question = check_question(question, settings)
     prefetch_embedder(settings)  # loads while the store opens
     archive = open_archive(settings)
+    archive.keep_up()  # what other app servers changed in the store since the last look
     resolved = resolve_filters(archive, filters)
     if engine is None:
         engine = get_engine(settings, archive.embedder if settings.engine_name() == "extractive" else None)

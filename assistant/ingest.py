@@ -20,6 +20,7 @@ from .errors import InputError
 from .lexical import make_node
 from .models import Article, Chunk, IngestReport
 from .store import chunk_id, chunk_metadata
+from .sync import reaching
 
 ProgressFn = Callable[[int, str], None]  # (articles done, current article) -> None
 
@@ -76,6 +77,15 @@ def ingest(
     targets = _targets(paths_or_urls)
     prefetch_embedder(settings)  # loads while the store opens
     archive = open_archive(settings)
+    with archive.writing, reaching(settings):
+        archive.store.recover()  # a journal left by a write that failed (Chroma down)
+        archive.keep_up()
+        return _ingest(archive, targets, settings, progress)
+
+
+def _ingest(
+    archive: Archive, targets: list[str], settings: Settings, progress: bool | ProgressFn
+) -> IngestReport:
     report = IngestReport()
     bar = None
     if progress is True:
@@ -285,10 +295,13 @@ def remove(doc_id: str, *, settings: Settings | None = None) -> None:
     """Remove one article (by the id ``assistant list`` shows) and its chunks."""
     settings = settings or Settings()
     archive = open_archive(settings)
-    if not archive.store.remove(doc_id):
-        raise InputError(f"no article with id {doc_id!r}: `assistant list` shows the ids")
-    archive.lexical.update(remove=[doc_id])
-    archive.lexical.flush()
+    with archive.writing, reaching(settings):
+        archive.store.recover()  # a journal left by a write that failed (Chroma down)
+        archive.keep_up()
+        if not archive.store.remove(doc_id):
+            raise InputError(f"no article with id {doc_id!r}: `assistant list` shows the ids")
+        archive.lexical.update(remove=[doc_id])
+        archive.lexical.flush()
 
 
 def seeds_dir(settings: Settings) -> Path:

@@ -30,6 +30,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from .changelog import open_log
 from .config import Settings
 from .errors import EmbedderMismatchError, StoreError
 from .models import Article, ArticleInfo, Chunk, Filters
@@ -209,6 +210,7 @@ class Store:
             self.texts = self._client.get_or_create_collection(
                 f"{settings.collection}_texts", metadata={"schema": SCHEMA_VERSION}
             )
+            self.changes = open_log(self._client, settings.collection)
         except BaseException as exc:
             if not _is_chroma_failure(exc):
                 raise
@@ -252,6 +254,23 @@ class Store:
                     info = _info(_article_fields(meta))
                     self._registry[info.doc_id] = info
             return self._registry
+
+    def articles_now(self, doc_ids: Sequence[str]) -> dict[str, ArticleInfo | None]:
+        """These articles as Chroma holds them now (None: not committed), read in one call."""
+        got = self.docs.get(ids=[_doc_key(d) for d in doc_ids], include=["metadatas"])
+        found = [_info(_article_fields(meta)) for meta in got["metadatas"] or []]
+        now: dict[str, ArticleInfo | None] = dict.fromkeys(doc_ids)
+        now.update({info.doc_id: info for info in found if info.doc_id in now})
+        return now
+
+    def set_articles(self, now: dict[str, ArticleInfo | None]) -> None:
+        """Bring the cached registry in step with :meth:`articles_now` (copy on write)."""
+        with self.lock:
+            if self._registry is None:
+                return
+            registry = {d: a for d, a in self._registry.items() if now.get(d, a) is not None}
+            registry.update({d: a for d, a in now.items() if a is not None})
+            self._registry = registry
 
     def refresh(self) -> None:
         with self.lock:
@@ -361,6 +380,7 @@ class Store:
             older = stale[0] if len(stale) == 1 else {"$or": stale}
             self.chunks.delete(where=older)
             self.texts.delete(where=older)
+            self.changes.append("add", [a.doc_id for a in articles])  # for other processes
             if self._registry is not None:
                 # Copy on write: readers iterate the dict they got while an ingest writes.
                 self._registry = {
@@ -376,6 +396,7 @@ class Store:
             self.docs.delete(ids=[_doc_key(doc_id)])  # uncommit first, then clean up
             self.chunks.delete(where={"doc_id": doc_id})
             self.texts.delete(where={"doc_id": doc_id})
+            self.changes.append("remove", [doc_id])
             self.end()
             if self._registry is not None:
                 self._registry = {d: a for d, a in self._registry.items() if d != doc_id}
@@ -414,6 +435,8 @@ class Store:
                     where = {"$and": [where, {"content_hash": {"$ne": info.content_hash}}]}
                 self.chunks.delete(where=where)
                 self.texts.delete(where=where)
+            if doc_ids:  # committed or not, before the crash: other processes re-read them
+                self.changes.append("repair", list(dict.fromkeys(doc_ids)))
             self.end()
         return doc_ids
 

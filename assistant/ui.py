@@ -25,6 +25,7 @@ from .archive import open_archive  # noqa: E402
 from .errors import ConfigError, InputError  # noqa: E402
 from .ingest import ensure_seeded, remove  # noqa: E402
 from .redact import install_log_filter  # noqa: E402
+from .sync import follow  # noqa: E402
 from .ui_actions import (  # noqa: E402
     UPLOAD_SUFFIXES,
     api_ask,
@@ -328,6 +329,7 @@ def serve(
             "give --auth user:password (or ASSISTANT_AUTH), or --no-auth to allow it"
         )
     ensure_seeded(settings, say=print)
+    follow(settings)  # what other app servers write to the same store reaches this one
     app = build_app(settings, seed=False)
     if credentials:
         print(f"Serving on http://{host}:{port} with a login (user {credentials[0]!r}).")
