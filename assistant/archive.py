@@ -81,7 +81,7 @@ class Archive:
             found = self.store.count_chunks()
             if found >= expected:
                 return
-            self.store.refresh()
+            self.store.reread()
         if found < expected:  # more is normal while another client writes to a server
             raise StoreError(
                 f"the store holds {len(self.store.registry())} articles in {expected} chunks "

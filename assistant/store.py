@@ -248,11 +248,19 @@ class Store:
         never changed once returned (writes replace it), so callers may iterate it freely."""
         with self.lock:
             if self._registry is None:
-                got = self.docs.get(include=["metadatas"])
-                self._registry = {}
-                for meta in got["metadatas"] or []:
-                    info = _info(_article_fields(meta))
-                    self._registry[info.doc_id] = info
+                self._registry = self._read_registry()
+            return self._registry
+
+    def _read_registry(self) -> dict[str, ArticleInfo]:
+        got = self.docs.get(include=["metadatas"])
+        infos = (_info(_article_fields(meta)) for meta in got["metadatas"] or [])
+        return {info.doc_id: info for info in infos}
+
+    def reread(self) -> dict[str, ArticleInfo]:
+        """Read the registry from Chroma again; the cached one stays until that succeeds
+        (a Chroma server that stops answering leaves the last registry read in place)."""
+        with self.lock:
+            self._registry = self._read_registry()
             return self._registry
 
     def articles_now(self, doc_ids: Sequence[str]) -> dict[str, ArticleInfo | None]:
@@ -426,8 +434,7 @@ class Store:
             except json.JSONDecodeError:
                 continue  # the last line of a journal cut by a crash
         with self.lock:
-            self._registry = None
-            registry = self.registry()
+            registry = self.reread()
             for doc_id in dict.fromkeys(doc_ids):
                 info = registry.get(doc_id)
                 where: dict[str, Any] = {"doc_id": doc_id}

@@ -143,7 +143,7 @@ class Follower:
         something had to change."""
         with self._lock:
             try:
-                self.archive.store.refresh()
+                self.archive.store.reread()
                 changed = self.archive.reconcile()
             except AssistantError:
                 raise
