@@ -1,12 +1,14 @@
 """The article store: chunks and their vectors in Chroma, articles beside them.
 
-Chroma holds three collections:
+Chroma holds four collections:
 
 - ``<name>_chunks``: one record per chunk: vector, the keys queries filter on, and
   llama-index's record of the chunk's node, text and metadata included;
 - ``<name>_texts``: one record per version of an article: its full text (what ``rebuild``
   re-chunks, and what the chat page shows);
-- ``<name>_docs``: one record per article: its metadata (the registry every start reads).
+- ``<name>_docs``: one record per article: its metadata (the registry every start reads);
+- ``<name>_changes``: one numbered record per write, for other processes sharing a Chroma
+  server (see :mod:`assistant.changelog`).
 
 An article's record is written *after* its chunks and its text and is the commit point: an
 article whose record is absent, or whose record names another content hash, does not exist

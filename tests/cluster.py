@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from assistant.lexical import LexicalIndex
 from assistant.store import Store
 
 from .conftest import BIN, clean_env, free_port, make_settings
+from .test_concurrency import Page
 
 START_TIMEOUT = 420.0  # a loaded 2-core machine can take minutes to load a model
 
@@ -199,6 +201,23 @@ def wait_agree(apps: list[App], settings: Settings, scratch: Path, within: float
                 f"{state['head']}): {details}"
             )
         time.sleep(0.5)
+
+
+def upload(app: App, paths: list[Path]) -> str:
+    """Add files through the chat page's upload; returns its last progress line."""
+    page = Page(app.url)
+    return page.call("on_files", [page.upload(paths), ""], uuid.uuid4().hex)[0]
+
+
+def remove(app: App, doc_id: str) -> str:
+    """Remove an article as the chat page does: the page loads (which fills the removal
+    list with the archive's articles), then its Remove button."""
+    page = Page(app.url)
+    session = uuid.uuid4().hex
+    load = next(d for d in page.deps.values() if d["targets"][0][1] == "load")
+    page.deps["(load)"] = load
+    page.call("(load)", [], session)
+    return page.call("on_remove", [doc_id, ""], session)[0]
 
 
 def write_articles(folder: Path, names: list[str]) -> list[Path]:

@@ -24,10 +24,10 @@ from assistant.changelog import ChangeLog, open_log
 from assistant.errors import StoreError
 from assistant.ingest import ingest, remove
 
-from .cluster import App, Chroma, chroma_state, wait_agree, write_articles
+from .cluster import App, Chroma, chroma_state, upload, wait_agree, write_articles
+from .cluster import remove as remove_article
 from .conftest import make_settings
 from .fakes import HashEmbedder
-from .test_concurrency import Page
 
 pytestmark = pytest.mark.integration
 
@@ -57,22 +57,6 @@ def cluster(chroma, tmp_path_factory):
 
 def _question(town: str) -> str:
     return f"What did the council of {town} vote to build?"
-
-
-def _upload(app: App, paths) -> str:
-    page = Page(app.url)
-    return page.call("on_files", [page.upload(paths), ""], uuid.uuid4().hex)[0]
-
-
-def _remove(app: App, doc_id: str) -> str:
-    """Remove an article as the chat page does: the page loads (which fills the removal
-    list with the archive's articles), then its Remove button."""
-    page = Page(app.url)
-    session = uuid.uuid4().hex
-    load = next(d for d in page.deps.values() if d["targets"][0][1] == "load")
-    page.deps["(load)"] = load
-    page.call("(load)", [], session)
-    return page.call("on_remove", [doc_id, ""], session)[0]
 
 
 def _doc_of(state, town: str) -> str:
@@ -192,7 +176,7 @@ def test_ingest_through_one_ask_through_the_other(cluster, tmp_path):
     (a, b), folder = cluster
     wait_agree([a, b], a.settings, folder / "scratch")  # the seeds, ingested by both at once
     towns = ["Ashbrook", "Brindlemere", "Caldwick"]
-    done = _upload(a, write_articles(tmp_path / "new", towns))
+    done = upload(a, write_articles(tmp_path / "new", towns))
     assert done.startswith("Done: added 3"), done
     uploaded = time.monotonic()
     state = wait_agree([a, b], a.settings, folder / "scratch")
@@ -209,8 +193,8 @@ def test_concurrent_ingests_through_both_end_as_one_archive(cluster, tmp_path):
     paths = write_articles(tmp_path / "new", names)
     # 8 for a alone, 8 for b alone, 4 through both at once
     with ThreadPoolExecutor(2) as pool:
-        done_a = pool.submit(_upload, a, paths[:12])
-        done_b = pool.submit(_upload, b, paths[8:])
+        done_a = pool.submit(upload, a, paths[:12])
+        done_b = pool.submit(upload, b, paths[8:])
         outcomes = [done_a.result(timeout=900), done_b.result(timeout=900)]
     assert all(o.startswith("Done:") for o in outcomes), outcomes
     state = wait_agree([a, b], a.settings, folder / "scratch")
@@ -220,13 +204,13 @@ def test_concurrent_ingests_through_both_end_as_one_archive(cluster, tmp_path):
 
 def test_removed_through_one_is_gone_from_the_other_within_5_s(cluster, tmp_path):
     (a, b), folder = cluster
-    done = _upload(b, write_articles(tmp_path / "new", ["Harrowdene"]))
+    done = upload(b, write_articles(tmp_path / "new", ["Harrowdene"]))
     assert done.startswith("Done: added 1"), done
     state = wait_agree([a, b], a.settings, folder / "scratch")
     doc = _doc_of(state, "Harrowdene")
     assert doc in _cited(b.ask(_question("Harrowdene")))
 
-    said = _remove(a, doc)
+    said = remove_article(a, doc)
     removed = time.monotonic()
     assert said.startswith("Removed"), said
     while doc in _cited(b.ask(_question("Harrowdene"))):
@@ -248,13 +232,13 @@ def test_kill_nine_mid_ingest_then_restart(cluster, tmp_path):
         path.write_text(text + "\n" + "\n\n".join([text.split("\n\n")[1]] * 12))
     failed: list[BaseException] = []
 
-    def upload() -> None:
+    def ingest_all() -> None:
         try:
-            _upload(a, paths)
+            upload(a, paths)
         except BaseException as exc:  # noqa: BLE001 - the server is killed under it
             failed.append(exc)
 
-    thread = threading.Thread(target=upload)
+    thread = threading.Thread(target=ingest_all)
     thread.start()
     deadline = time.monotonic() + 600
     while len(chroma_state(a.settings, folder / "scratch")["articles"]) < before + 8:
@@ -280,14 +264,14 @@ def test_kill_nine_mid_ingest_then_restart(cluster, tmp_path):
 
 def test_chroma_stops_and_comes_back(cluster, chroma, tmp_path):
     (a, b), folder = cluster
-    assert _upload(a, write_articles(tmp_path / "first", ["Pellingham"])).startswith("Done")
+    assert upload(a, write_articles(tmp_path / "first", ["Pellingham"])).startswith("Done")
     before = wait_agree([a, b], a.settings, folder / "scratch")
     chroma.stop()
     try:
         with pytest.raises(Exception, match="Chroma server") as raised:
             b.ask(_question("Caldwick"))
         print(f"\nasked while Chroma was down: {raised.value}")
-        said = _upload(a, write_articles(tmp_path / "new", ["Orrinsford"]))
+        said = upload(a, write_articles(tmp_path / "new", ["Orrinsford"]))
         assert said.startswith("Could not add") and "Chroma server" in said, said
     finally:
         chroma.start()
@@ -301,7 +285,7 @@ def test_chroma_stops_and_comes_back(cluster, chroma, tmp_path):
             time.sleep(1)
     assert answer["citations"][0]["doc_id"] == _doc_of(before, "Pellingham")
     assert chroma_state(a.settings, folder / "scratch")["articles"] == before["articles"]
-    said = _upload(a, write_articles(tmp_path / "again", ["Orrinsford"]))
+    said = upload(a, write_articles(tmp_path / "again", ["Orrinsford"]))
     assert said.startswith("Done: added 1"), said
     state = wait_agree([a, b], a.settings, folder / "scratch")
     assert state["problems"] == []
