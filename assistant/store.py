@@ -390,6 +390,7 @@ class Store:
             older = stale[0] if len(stale) == 1 else {"$or": stale}
             self.chunks.delete(where=older)
             self.texts.delete(where=older)
+            self._put_back(articles, ids, vectors, records)
             self.changes.append("add", [a.doc_id for a in articles])  # for other processes
             if self._registry is not None:
                 # Copy on write: readers iterate the dict they got while an ingest writes.
@@ -397,6 +398,50 @@ class Store:
                     **self._registry,
                     **{a.doc_id: _info(m) for a, m in zip(articles, metas, strict=True)},
                 }
+
+    def _put_back(
+        self,
+        articles: Sequence[Article],
+        ids: list[str],
+        vectors: np.ndarray,
+        records: list[dict[str, Any]],
+    ) -> None:
+        """Rewrite what another process deleted of these articles' committed versions.
+
+        Two processes writing two versions of one article at once each delete every
+        version but their own after committing theirs: the one whose commit came second
+        may have lost its chunks to the other's deletion. Two id-only reads when nothing is
+        missing; when something is, it is written again if its version is the one
+        committed now (removed since, or replaced by a later version: left alone)."""
+        keys = [_text_key(a.doc_id, a.content_hash) for a in articles]
+        chunks_there = set(self.chunks.get(ids=ids, include=[])["ids"])
+        texts_there = set(self.texts.get(ids=keys, include=[])["ids"])
+        if len(chunks_there) == len(ids) and len(texts_there) == len(keys):
+            return
+        now = self.articles_now([a.doc_id for a in articles])
+        ours = {a.doc_id for a in articles if _hash_of(now[a.doc_id]) == a.content_hash}
+        lost = [
+            i
+            for i, (cid, record) in enumerate(zip(ids, records, strict=True))
+            if cid not in chunks_there and record["doc_id"] in ours
+        ]
+        for start in range(0, len(lost), self._batch):
+            part = lost[start : start + self._batch]
+            self.chunks.upsert(
+                ids=[ids[i] for i in part],
+                embeddings=vectors[part],
+                metadatas=[records[i] for i in part],
+            )
+        gone = [a for a, key in zip(articles, keys, strict=True) if key not in texts_there]
+        if gone := [a for a in gone if a.doc_id in ours]:
+            self.texts.upsert(
+                ids=[_text_key(a.doc_id, a.content_hash) for a in gone],
+                metadatas=[
+                    {"doc_id": a.doc_id, "content_hash": a.content_hash, "text": a.text}
+                    for a in gone
+                ],
+                embeddings=[[1.0]] * len(gone),
+            )
 
     def remove(self, doc_id: str) -> bool:
         """Remove an article and its chunks; False when it was not there."""
@@ -481,6 +526,10 @@ def chunk_fields(document: str | None, record: dict[str, Any]) -> tuple[str, dic
     node = json.loads(record.get("_node_content") or "{}")
     text = document if document is not None else str(node.get("text", ""))
     return text, {**(node.get("metadata") or {}), **record}
+
+
+def _hash_of(info: ArticleInfo | None) -> str | None:
+    return None if info is None else info.content_hash
 
 
 def _article_record(fields: dict[str, Any]) -> dict[str, Any]:

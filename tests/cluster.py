@@ -152,10 +152,11 @@ class App:
         raise AssertionError(f"cannot read {self.name}'s BM25 files")
 
 
-def chroma_state(settings: Settings, scratch: Path) -> dict[str, Any]:
+def chroma_state(settings: Settings, scratch: Path, embedder: str | None = None) -> dict[str, Any]:
     """What Chroma holds: committed articles ``{doc_id: content_hash}``, the ids of their
     chunks, every chunk's (doc_id, hash, index), and problems (strays, gaps, duplicates)."""
-    store = Store(settings.model_copy(update={"data_dir": scratch}), embedder_identity(settings))
+    name = embedder or embedder_identity(settings)
+    store = Store(settings.model_copy(update={"data_dir": scratch}), name)
     registry = store.registry()
     records = store.chunk_records()
     committed = {d: a.content_hash for d, a in registry.items()}

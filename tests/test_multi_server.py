@@ -148,6 +148,50 @@ def test_a_second_process_takes_in_adds_and_removals_incrementally(chroma, tmp_p
     assert sorted(again.lexical.manifest) == ["dunmorrow.md"]
 
 
+class _Before:
+    """A collection whose first ``upsert`` runs ``first`` before its own."""
+
+    def __init__(self, collection, first) -> None:
+        self._collection, self._first = collection, first
+
+    def __getattr__(self, name):
+        return getattr(self._collection, name)
+
+    def upsert(self, **kwargs):
+        first, self._first = self._first, None
+        if first is not None:
+            first()
+        return self._collection.upsert(**kwargs)
+
+
+def test_two_versions_of_one_article_written_at_once_leave_it_whole(chroma, tmp_path):
+    """Two processes write two versions of one article at the same time: the second to
+    commit finds its chunks deleted by the first (which removes every version but its own)
+    and writes them again, so the version committed is whole."""
+    from assistant.articles import make_article
+    from assistant.ingest import chunk_batch, embed, write
+
+    collection = f"v{uuid.uuid4().hex[:10]}"
+    one = make_settings(tmp_path / "one", chroma_url=chroma.url, collection=collection)
+    two = make_settings(tmp_path / "two", chroma_url=chroma.url, collection=collection)
+    embedder = HashEmbedder()
+    first, second = open_archive(one, embedder), open_archive(two, embedder)
+    meta = {"title": "Lighthouse", "source": "Alpha News", "published": "2021-04-01"}
+    old = make_article("lighthouse", "The old lighthouse on the cape was restored.", **meta)
+    new = make_article("lighthouse", "The lighthouse was demolished in a storm. " * 3, **meta)
+    mine, theirs = (embed(a, chunk_batch(a, [v])) for a, v in ((first, new), (second, old)))
+    # `first` writes its chunks; `second` then writes its version whole (deleting every
+    # other version's chunks, `first`'s among them); then `first` commits its version.
+    first.store.texts = _Before(first.store.texts, lambda: list(write(second, theirs)))
+    list(write(first, mine))
+    state = chroma_state(one, tmp_path / "scratch", embedder.name)
+    assert state["articles"] == {"lighthouse": new.content_hash}
+    assert state["problems"] == [] and state["chunks"]
+    for archive in (first, second):
+        archive.follower.keep_up(force=True)
+        assert archive.lexical.staged_hashes() == {"lighthouse": new.content_hash}
+
+
 def test_questions_while_chroma_is_down_get_a_clear_error(chroma, tmp_path):
     collection = f"d{uuid.uuid4().hex[:10]}"
     s = make_settings(tmp_path / "one", chroma_url=chroma.url, collection=collection,
