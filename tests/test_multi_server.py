@@ -208,6 +208,10 @@ def test_questions_while_chroma_is_down_get_a_clear_error(chroma, tmp_path):
             search(archive, "Ashbrook footbridge", k=3)  # BM25 answers, the vectors do not
         with pytest.raises(StoreError, match="not answering"):
             ingest(write_articles(tmp_path / "more", ["Brindlemere"]), settings=s)
+        from assistant.ui_actions import chat
+
+        page, _, _ = list(chat("What did Ashbrook build?", [], None, "", "", s))[-1]
+        assert "is not answering" in page and "went wrong" not in page
     finally:
         chroma.start()
     from assistant.retrieve import retrieve
@@ -216,6 +220,7 @@ def test_questions_while_chroma_is_down_get_a_clear_error(chroma, tmp_path):
 
 
 # ------------------------------------------------------------- served, over HTTP
+@pytest.mark.slow
 def test_ingest_through_one_ask_through_the_other(cluster, tmp_path):
     (a, b), folder = cluster
     wait_agree([a, b], a.settings, folder / "scratch")  # the seeds, ingested by both at once
@@ -231,6 +236,7 @@ def test_ingest_through_one_ask_through_the_other(cluster, tmp_path):
     assert answer["citations"][0]["doc_id"] == _doc_of(state, "Caldwick")
 
 
+@pytest.mark.slow
 def test_concurrent_ingests_through_both_end_as_one_archive(cluster, tmp_path):
     (a, b), folder = cluster
     names = [f"Fenwick{chr(65 + i)}" for i in range(20)]
@@ -246,6 +252,7 @@ def test_concurrent_ingests_through_both_end_as_one_archive(cluster, tmp_path):
     assert all(f"{n} council votes for a footbridge" in state["titles"] for n in names)
 
 
+@pytest.mark.slow
 def test_removed_through_one_is_gone_from_the_other_within_5_s(cluster, tmp_path):
     (a, b), folder = cluster
     done = upload(b, write_articles(tmp_path / "new", ["Harrowdene"]))
@@ -266,6 +273,7 @@ def test_removed_through_one_is_gone_from_the_other_within_5_s(cluster, tmp_path
     assert doc not in wait_agree([a, b], a.settings, folder / "scratch")["articles"]
 
 
+@pytest.mark.slow
 def test_kill_nine_mid_ingest_then_restart(cluster, tmp_path):
     (a, b), folder = cluster
     before = len(chroma_state(a.settings, folder / "scratch")["articles"])
@@ -306,6 +314,7 @@ def test_kill_nine_mid_ingest_then_restart(cluster, tmp_path):
     assert answer["citations"][0]["doc_id"] == _doc_of(state, committed[0])
 
 
+@pytest.mark.slow
 def test_chroma_stops_and_comes_back(cluster, chroma, tmp_path):
     (a, b), folder = cluster
     assert upload(a, write_articles(tmp_path / "first", ["Pellingham"])).startswith("Done")
