@@ -213,6 +213,10 @@ class Store:
                 f"{settings.collection}_texts", metadata={"schema": SCHEMA_VERSION}
             )
             self.changes = open_log(self._client, settings.collection)
+            # Other processes write to a Chroma server too: number each write for them, and
+            # check after each batch that none of them deleted a part of it. A local store
+            # has one process (its vector index files are that process's).
+            self.shared = bool(settings.chroma_url)
         except BaseException as exc:
             if not _is_chroma_failure(exc):
                 raise
@@ -390,8 +394,9 @@ class Store:
             older = stale[0] if len(stale) == 1 else {"$or": stale}
             self.chunks.delete(where=older)
             self.texts.delete(where=older)
-            self._put_back(articles, ids, vectors, records)
-            self.changes.append("add", [a.doc_id for a in articles])  # for other processes
+            if self.shared:
+                self._put_back(articles, ids, vectors, records)
+                self.changes.append("add", [a.doc_id for a in articles])
             if self._registry is not None:
                 # Copy on write: readers iterate the dict they got while an ingest writes.
                 self._registry = {
@@ -451,7 +456,8 @@ class Store:
             self.docs.delete(ids=[_doc_key(doc_id)])  # uncommit first, then clean up
             self.chunks.delete(where={"doc_id": doc_id})
             self.texts.delete(where={"doc_id": doc_id})
-            self.changes.append("remove", [doc_id])
+            if self.shared:
+                self.changes.append("remove", [doc_id])
             self.end()
             if self._registry is not None:
                 self._registry = {d: a for d, a in self._registry.items() if d != doc_id}
@@ -489,7 +495,7 @@ class Store:
                     where = {"$and": [where, {"content_hash": {"$ne": info.content_hash}}]}
                 self.chunks.delete(where=where)
                 self.texts.delete(where=where)
-            if doc_ids:  # committed or not, before the crash: other processes re-read them
+            if doc_ids and self.shared:  # committed or not: other processes re-read them
                 self.changes.append("repair", list(dict.fromkeys(doc_ids)))
             self.end()
         return doc_ids
