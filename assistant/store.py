@@ -7,8 +7,8 @@ Chroma holds four collections:
 - ``<name>_texts``: one record per version of an article: its full text (what ``rebuild``
   re-chunks, and what the chat page shows);
 - ``<name>_docs``: one record per article: its metadata (the registry every start reads);
-- ``<name>_changes``: one numbered record per write, for other processes sharing a Chroma
-  server (see :mod:`assistant.changelog`).
+- ``<name>_changes``: on a Chroma server, one numbered record per write, for the other
+  processes sharing it (see :mod:`assistant.changelog`).
 
 An article's record is written *after* its chunks and its text and is the commit point: an
 article whose record is absent, or whose record names another content hash, does not exist
