@@ -201,17 +201,7 @@ class Store:
         self.lock = threading.RLock()
         self._client = _client(settings)
         try:
-            self.chunks = self._client.get_or_create_collection(
-                f"{settings.collection}_chunks",
-                metadata={"embedder": embedder_name, "schema": SCHEMA_VERSION},
-                configuration={"hnsw": {"space": "cosine"}},
-            )
-            self.docs = self._client.get_or_create_collection(
-                f"{settings.collection}_docs", metadata={"schema": SCHEMA_VERSION}
-            )
-            self.texts = self._client.get_or_create_collection(
-                f"{settings.collection}_texts", metadata={"schema": SCHEMA_VERSION}
-            )
+            self._open_collections()
             self.changes = open_log(self._client, settings.collection)
             # Other processes write to a Chroma server too: number each write for them, and
             # check after each batch that none of them deleted a part of it. A local store
@@ -230,6 +220,27 @@ class Store:
             self._batch = int(self._client.get_max_batch_size())
         except Exception:  # pragma: no cover - older servers do not say
             self._batch = 1000
+
+    def _open_collections(self) -> None:
+        name = self.settings.collection
+        self.chunks = self._client.get_or_create_collection(
+            f"{name}_chunks",
+            metadata={"embedder": self.embedder_name, "schema": SCHEMA_VERSION},
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        self.docs = self._client.get_or_create_collection(
+            f"{name}_docs", metadata={"schema": SCHEMA_VERSION}
+        )
+        self.texts = self._client.get_or_create_collection(
+            f"{name}_texts", metadata={"schema": SCHEMA_VERSION}
+        )
+
+    def reopen(self) -> None:
+        """Open the collections again by name: another process re-created one (``assistant
+        rebuild`` re-creates the chunks collection), and this one's handle names the old."""
+        with self.lock:
+            self._open_collections()
+            self._check_identity()
 
     def _check_identity(self) -> None:
         meta = self.chunks.metadata or {}

@@ -115,22 +115,36 @@ class Follower:
             self._lock.release()
 
     def _catch_up(self) -> int:
-        try:
-            changes = self.archive.store.changes.since(self.generation)
-            if changes:
-                repair = {d for c in changes if c.op == "repair" for d in c.doc_ids}
-                touched = dict.fromkeys(d for c in changes for d in c.doc_ids)
-                apply_changes(self.archive, list(touched), refetch=repair)
-                self.generation = changes[-1].generation
-                self.save_position()
-        except AssistantError:
-            raise
-        except Exception as exc:
-            if self.settings.chroma_url:
-                raise unreachable(self.settings, exc) from None
-            raise
+        for attempt in (1, 2):
+            try:
+                changes = self.archive.store.changes.since(self.generation)
+                if changes:
+                    repair = {d for c in changes if c.op == "repair" for d in c.doc_ids}
+                    touched = dict.fromkeys(d for c in changes for d in c.doc_ids)
+                    apply_changes(self.archive, list(touched), refetch=repair)
+                    self.generation = changes[-1].generation
+                    self.save_position()
+                break
+            except AssistantError:
+                raise
+            except Exception as exc:
+                if attempt == 1 and _collection_gone(exc):
+                    self.archive.store.reopen()  # re-created by another process: try again
+                    continue
+                raise self._error(exc) from None
         self.checked = time.monotonic()
         return len(changes)
+
+    def _error(self, exc: Exception) -> Exception:
+        """What a failed look at the log raises: a StoreError that says what happened."""
+        if self.settings.chroma_url and is_transport_error(exc):
+            return unreachable(self.settings, exc)
+        lines = str(exc).strip().splitlines()
+        where = self.settings.chroma_url or self.settings.data_dir
+        return StoreError(
+            f"the store at {where} failed while this process caught up with its changes "
+            f"({type(exc).__name__}: {lines[0] if lines else ''})"
+        )
 
     def save_position(self) -> None:
         lexical = self.archive.lexical
@@ -148,11 +162,15 @@ class Follower:
             except AssistantError:
                 raise
             except Exception as exc:
-                if self.settings.chroma_url:
-                    raise unreachable(self.settings, exc) from None
-                raise
+                raise self._error(exc) from None
             self.full_checked = time.monotonic()
             return changed
+
+
+def _collection_gone(exc: BaseException) -> bool:
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError)
 
 
 def apply_changes(archive: Archive, doc_ids: list[str], refetch: Iterable[str] = ()) -> None:

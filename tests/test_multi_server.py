@@ -192,6 +192,32 @@ def test_two_versions_of_one_article_written_at_once_leave_it_whole(chroma, tmp_
         assert archive.lexical.staged_hashes() == {"lighthouse": new.content_hash}
 
 
+def test_after_a_rebuild_the_others_read_every_chunk_again(chroma, tmp_path):
+    """`assistant rebuild` re-chunks every article (with another tokenizer the chunks
+    differ, under the same versions): the other processes read all of them again."""
+    from assistant.rebuild import rebuild
+
+    collection = f"r{uuid.uuid4().hex[:10]}"
+    one = make_settings(tmp_path / "one", chroma_url=chroma.url, collection=collection)
+    two = make_settings(tmp_path / "two", chroma_url=chroma.url, collection=collection)
+    embedder = HashEmbedder()
+    open_archive(one, embedder)
+    other = open_archive(two, embedder)
+    paths = write_articles(tmp_path / "new", ["Ashbrook", "Caldwick"])
+    for path in paths:
+        path.write_text(path.read_text() * 8)
+    ingest(paths, settings=one)
+    other.follower.keep_up(force=True)
+    before = chroma_state(one, tmp_path / "scratch", embedder.name)["chunks"]
+
+    finer = HashEmbedder(count_tokens=lambda text: 4 * len(text.split()))
+    rebuild(one, embedder=finer)
+    other.follower.keep_up(force=True)
+    state = chroma_state(one, tmp_path / "scratch", embedder.name)
+    assert state["problems"] == [] and len(state["chunks"]) > len(before)
+    assert sorted(other.lexical.rows(other.lexical._retriever)["ids"].tolist()) == state["chunks"]
+
+
 def test_questions_while_chroma_is_down_get_a_clear_error(chroma, tmp_path):
     collection = f"d{uuid.uuid4().hex[:10]}"
     s = make_settings(tmp_path / "one", chroma_url=chroma.url, collection=collection,
