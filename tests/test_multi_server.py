@@ -6,8 +6,10 @@ driven through their HTTP API only: uploads and removals through the chat page's
 questions through the ``ask`` endpoint. What Chroma holds is read directly, what each app
 server holds from its saved BM25 files.
 
-The first tests use two app servers started once for the module; the last ones kill one
-and stop Chroma. Run alone: ``pytest tests/test_multi_server.py -m integration``.
+The first tests run in this process (two archives with data folders of their own on the
+module's Chroma server, with the fake embedder: seconds each); the ``slow`` ones share two
+served app servers started once for the module, the last of them kill one and stop Chroma.
+Run alone: ``pytest tests/test_multi_server.py`` (about 1-2 minutes here).
 """
 
 from __future__ import annotations
