@@ -194,6 +194,25 @@ def test_two_versions_of_one_article_written_at_once_leave_it_whole(chroma, tmp_
         assert archive.lexical.staged_hashes() == {"lighthouse": new.content_hash}
 
 
+def test_a_write_committed_but_never_logged_is_found_by_the_whole_archive_check(
+    chroma, tmp_path, monkeypatch
+):
+    """A writer killed between committing a batch and logging it, that never starts again:
+    the log never names those articles; the periodic whole-registry check finds them."""
+    collection = f"w{uuid.uuid4().hex[:10]}"
+    one = make_settings(tmp_path / "one", chroma_url=chroma.url, collection=collection)
+    two = make_settings(tmp_path / "two", chroma_url=chroma.url, collection=collection)
+    embedder = HashEmbedder()
+    writer = open_archive(one, embedder)
+    other = open_archive(two, embedder)
+    monkeypatch.setattr(writer.store.changes, "append", lambda op, doc_ids: 0)
+    ingest(write_articles(tmp_path / "new", ["Ashbrook"]), settings=one)
+    assert other.follower.keep_up(force=True) == 0 and other.lexical.manifest == {}
+    assert other.follower.full_check()
+    assert list(other.lexical.manifest) == ["ashbrook.md"]
+    assert list(other.store.registry()) == ["ashbrook.md"]
+
+
 def test_after_a_rebuild_the_others_read_every_chunk_again(chroma, tmp_path):
     """`assistant rebuild` re-chunks every article (with another tokenizer the chunks
     differ, under the same versions): the other processes read all of them again."""
