@@ -145,6 +145,7 @@ def stream_answer(
     history = check_history(history, settings)
     prefetch_embedder(settings)  # loads while the store opens
     archive = open_archive(settings)
+    archive.keep_up()  # what other app servers changed in the store since the last look
     if not archive.store.registry():
         # A refusal here would read as "the articles do not say": say what is wrong instead.
         where = (f"collection {settings.collection!r} on the Chroma server"

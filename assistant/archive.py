@@ -10,6 +10,7 @@ from .embeddings import MINILM_NAME, Embedder, get_embedder
 from .errors import StoreError
 from .lexical import LexicalIndex
 from .store import Store, damaged, is_chroma_error, open_store
+from .sync import Follower
 
 
 def embedder_identity(settings: Settings) -> str:
@@ -35,6 +36,10 @@ class Archive:
         self.lexical = LexicalIndex(settings.data_dir / "bm25" / _local_name(settings))
         self._lock = threading.RLock()
         self._ready = False
+        self.follower = Follower(self)
+        # Held by each ingest and removal in this process: a journal left by one that
+        # failed is cleaned up by the next, never while another one writes.
+        self.writing = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
@@ -56,7 +61,10 @@ class Archive:
                 try:
                     self.store.recover()
                     self.lexical.load()
+                    self.follower.start()  # the log's head, read before the registry
+                    self.store.refresh()
                     self.reconcile()
+                    self.follower.save_position()
                     self._check_vectors()
                 except BaseException as exc:
                     if not is_chroma_error(exc):
@@ -68,14 +76,23 @@ class Archive:
     def _check_vectors(self) -> None:
         """Fewer vectors than the committed articles' chunks means some were lost (a deleted
         collection or segment): answering would silently miss those articles."""
-        expected = sum(info.chunks for info in self.store.registry().values())
-        found = self.store.count_chunks()
+        for _ in range(3):  # another process may remove an article between the two reads
+            expected = sum(info.chunks for info in self.store.registry().values())
+            found = self.store.count_chunks()
+            if found >= expected:
+                return
+            self.store.reread()
         if found < expected:  # more is normal while another client writes to a server
             raise StoreError(
                 f"the store holds {len(self.store.registry())} articles in {expected} chunks "
                 f"but only {found} vectors: run `assistant rebuild` to re-create them from "
                 f"the stored articles"
             )
+
+    def keep_up(self) -> None:
+        """Take in what other processes changed in the store, if the last look is older
+        than ``sync_interval`` seconds (see :mod:`assistant.sync`)."""
+        self.follower.keep_up()
 
     def reconcile(self) -> bool:
         """Make BM25 hold exactly the committed articles; True when it had to change."""

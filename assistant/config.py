@@ -97,6 +97,19 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Chroma server URL; local store if unset.")
     collection: str = Field("articles", description="Chroma collection name prefix.")
     seeds_dir: Path | None = Field(None, description="Seed articles ingested into an empty store.")
+    sync_interval: float = Field(
+        1.0,
+        ge=0,
+        description="Seconds between looks at the store's change log for what other app "
+        "servers wrote (questions look when the last look is older; `serve` looks this "
+        "often on its own); 0: before every question.",
+    )
+    sync_full_interval: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds between `serve`'s comparisons of the whole article registry "
+        "with its BM25 index (the net under a writer killed mid-write).",
+    )
 
     # Embeddings
     embeddings: Literal["local", "torch", "onnx", "openai"] = Field(

@@ -22,6 +22,7 @@ from .ingest_guard import UrlOwners, over_ingest_limit, url_taken
 from .lexical import make_node
 from .models import Article, Chunk, IngestReport
 from .store import chunk_id, chunk_metadata
+from .sync import reaching
 
 ProgressFn = Callable[[int, str], None]  # (articles done, current article) -> None
 
@@ -78,6 +79,15 @@ def ingest(
     targets = _targets(paths_or_urls)
     prefetch_embedder(settings)  # loads while the store opens
     archive = open_archive(settings)
+    with archive.writing, reaching(settings):
+        archive.store.recover()  # a journal left by a write that failed (Chroma down)
+        archive.keep_up()
+        return _ingest(archive, targets, settings, progress)
+
+
+def _ingest(
+    archive: Archive, targets: list[str], settings: Settings, progress: bool | ProgressFn
+) -> IngestReport:
     report = IngestReport()
     bar = None
     if progress is True:
@@ -303,11 +313,14 @@ def remove(doc_id: str, *, settings: Settings | None = None) -> str:
     ``assistant list`` shows; a prefix several articles share is an error naming them."""
     settings = settings or Settings()
     archive = open_archive(settings)
-    doc_id = find_article(doc_id, archive.store.registry())
-    if not archive.store.remove(doc_id):  # removed meanwhile by another writer
-        raise InputError(f"no article with id {doc_id!r}: `assistant list` shows the ids")
-    archive.lexical.update(remove=[doc_id])
-    archive.lexical.flush()
+    with archive.writing, reaching(settings):
+        archive.store.recover()  # a journal left by a write that failed (Chroma down)
+        archive.keep_up()
+        doc_id = find_article(doc_id, archive.store.registry())
+        if not archive.store.remove(doc_id):  # removed meanwhile by another writer
+            raise InputError(f"no article with id {doc_id!r}: `assistant list` shows the ids")
+        archive.lexical.update(remove=[doc_id])
+        archive.lexical.flush()
     return doc_id
 
 

@@ -50,6 +50,7 @@ TERMS_FILE = "terms.npz"
 ROWS_FILE = "chunks.npz"  # each chunk's id and the fields filters test, in corpus order
 CORPUS_FILE = "corpus.jsonl"  # bm25s's names: a record per line,
 OFFSETS_FILE = "corpus.mmindex.json"  # and where each line starts
+POSITION_FILE = "position.json"  # the change log generation the index was saved at
 NODE_CACHE = 8192  # nodes kept per index, about 6 KB each: 48 MB at most
 
 # One chunk as BM25 holds it: llama-index's record of the node, and its bag of words
@@ -208,6 +209,9 @@ class LexicalIndex:
         self._staged_manifest: dict[str, str] = {}
         self._dirty = False
         self.loaded = False
+        # Where in the store's change log this index stands (see assistant.sync): saved
+        # with it, so the files are a cache of the store at a known generation.
+        self.position: dict[str, Any] = {}
         self._stemmer: Any = None
         self._stop: frozenset[str] = frozenset()
         self._word_ids: dict[str, int] = {}  # word -> the id of its stem
@@ -236,6 +240,8 @@ class LexicalIndex:
                 return False
             try:
                 self.manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+                at = gen / POSITION_FILE
+                self.position = json.loads(at.read_text(encoding="utf-8")) if at.exists() else {}
                 if self.manifest:
                     self._retriever = _open_saved(gen)
                 else:
@@ -281,6 +287,7 @@ class LexicalIndex:
                     counts=np.concatenate(counts).astype(np.int32),
                 )
         (gen / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")
+        (gen / POSITION_FILE).write_text(json.dumps(self.position), encoding="utf-8")
         tmp = self.folder / "CURRENT.tmp"
         tmp.write_text(gen.name, encoding="utf-8")
         os.replace(tmp, self.folder / "CURRENT")
@@ -402,6 +409,11 @@ class LexicalIndex:
                 docs[doc_id] = self._entries(nodes)
                 self._staged_manifest[doc_id] = content_hash
             self._dirty = True
+
+    def staged_hashes(self) -> dict[str, str]:
+        """``{doc_id: content_hash}`` of the articles held, with the changes staged."""
+        with self._lock:
+            return dict(self._staged_manifest)
 
     def flush(self) -> None:
         """Re-score BM25 over the staged articles and save it, if anything changed."""

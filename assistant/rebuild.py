@@ -17,6 +17,8 @@ from .ingest import BATCH_ARTICLES, Pipeline
 from .models import Article
 from .store import drop_chunks, read_stored_articles
 
+REPAIR_RECORD = 500  # article ids per change record after a rebuild
+
 
 def rebuild(
     settings: Settings,
@@ -58,6 +60,12 @@ def rebuild(
         pipeline.close()
     archive.lexical.flush()
     archive.store.refresh()
+    if archive.store.shared and articles:
+        # Re-chunked (maybe by another embedder's tokenizer): other app servers read every
+        # article's chunks again, not only those whose version changed.
+        for i in range(0, len(articles), REPAIR_RECORD):
+            part = articles[i : i + REPAIR_RECORD]
+            archive.store.changes.append("repair", [a.doc_id for a in part])
     marker.unlink()
     install_archive(archive)
     if not articles:

@@ -26,6 +26,7 @@ from .models import Filters, Passage
 from .query_hints import QueryHints, read_hints, segments
 from .sentence_rank import rerank
 from .store import chroma_where
+from .sync import reaching
 
 Mode = Literal["hybrid", "dense", "bm25"]
 Hit = tuple[str, str, dict[str, Any], float]  # (chunk id, text, metadata, score)
@@ -43,7 +44,8 @@ def dense_search(
     query = VectorStoreQuery(query_embedding=query_vector.tolist(), similarity_top_k=k)
     kwargs = {"where": where} if where else {}
     store = RecordedChromaStore(archive.store.chunks, archive.lexical.node)
-    result = store.query(query, **kwargs)
+    with reaching(archive.settings):
+        result = store.query(query, **kwargs)
     hits = []
     for node, sim in zip(result.nodes or [], result.similarities or [], strict=True):
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
@@ -266,4 +268,5 @@ def retrieve(
     settings = settings or Settings()
     question = check_question(question, settings)
     archive = open_archive(settings)
+    archive.keep_up()
     return search(archive, question, k=k, filters=resolve_filters(archive, filters))

@@ -1,12 +1,14 @@
 """The article store: chunks and their vectors in Chroma, articles beside them.
 
-Chroma holds three collections:
+Chroma holds four collections:
 
 - ``<name>_chunks``: one record per chunk: vector, the keys queries filter on, and
   llama-index's record of the chunk's node, text and metadata included;
 - ``<name>_texts``: one record per version of an article: its full text (what ``rebuild``
   re-chunks, and what the chat page shows);
-- ``<name>_docs``: one record per article: its metadata (the registry every start reads).
+- ``<name>_docs``: one record per article: its metadata (the registry every start reads);
+- ``<name>_changes``: on a Chroma server, one numbered record per write, for the other
+  processes sharing it (see :mod:`assistant.changelog`).
 
 An article's record is written *after* its chunks and its text and is the commit point: an
 article whose record is absent, or whose record names another content hash, does not exist
@@ -30,6 +32,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from .changelog import open_log
 from .config import Settings
 from .errors import EmbedderMismatchError, StoreError
 from .models import Article, ArticleInfo, Chunk, Filters
@@ -198,17 +201,12 @@ class Store:
         self.lock = threading.RLock()
         self._client = _client(settings)
         try:
-            self.chunks = self._client.get_or_create_collection(
-                f"{settings.collection}_chunks",
-                metadata={"embedder": embedder_name, "schema": SCHEMA_VERSION},
-                configuration={"hnsw": {"space": "cosine"}},
-            )
-            self.docs = self._client.get_or_create_collection(
-                f"{settings.collection}_docs", metadata={"schema": SCHEMA_VERSION}
-            )
-            self.texts = self._client.get_or_create_collection(
-                f"{settings.collection}_texts", metadata={"schema": SCHEMA_VERSION}
-            )
+            self._open_collections()
+            self.changes = open_log(self._client, settings.collection)
+            # Other processes write to a Chroma server too: number each write for them, and
+            # check after each batch that none of them deleted a part of it. A local store
+            # has one process (its vector index files are that process's).
+            self.shared = bool(settings.chroma_url)
         except BaseException as exc:
             if not _is_chroma_failure(exc):
                 raise
@@ -222,6 +220,27 @@ class Store:
             self._batch = int(self._client.get_max_batch_size())
         except Exception:  # pragma: no cover - older servers do not say
             self._batch = 1000
+
+    def _open_collections(self) -> None:
+        name = self.settings.collection
+        self.chunks = self._client.get_or_create_collection(
+            f"{name}_chunks",
+            metadata={"embedder": self.embedder_name, "schema": SCHEMA_VERSION},
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        self.docs = self._client.get_or_create_collection(
+            f"{name}_docs", metadata={"schema": SCHEMA_VERSION}
+        )
+        self.texts = self._client.get_or_create_collection(
+            f"{name}_texts", metadata={"schema": SCHEMA_VERSION}
+        )
+
+    def reopen(self) -> None:
+        """Open the collections again by name: another process re-created one (``assistant
+        rebuild`` re-creates the chunks collection), and this one's handle names the old."""
+        with self.lock:
+            self._open_collections()
+            self._check_identity()
 
     def _check_identity(self) -> None:
         meta = self.chunks.metadata or {}
@@ -246,12 +265,37 @@ class Store:
         never changed once returned (writes replace it), so callers may iterate it freely."""
         with self.lock:
             if self._registry is None:
-                got = self.docs.get(include=["metadatas"])
-                self._registry = {}
-                for meta in got["metadatas"] or []:
-                    info = _info(_article_fields(meta))
-                    self._registry[info.doc_id] = info
+                self._registry = self._read_registry()
             return self._registry
+
+    def _read_registry(self) -> dict[str, ArticleInfo]:
+        got = self.docs.get(include=["metadatas"])
+        infos = (_info(_article_fields(meta)) for meta in got["metadatas"] or [])
+        return {info.doc_id: info for info in infos}
+
+    def reread(self) -> dict[str, ArticleInfo]:
+        """Read the registry from Chroma again; the cached one stays until that succeeds
+        (a Chroma server that stops answering leaves the last registry read in place)."""
+        with self.lock:
+            self._registry = self._read_registry()
+            return self._registry
+
+    def articles_now(self, doc_ids: Sequence[str]) -> dict[str, ArticleInfo | None]:
+        """These articles as Chroma holds them now (None: not committed), read in one call."""
+        got = self.docs.get(ids=[_doc_key(d) for d in doc_ids], include=["metadatas"])
+        found = [_info(_article_fields(meta)) for meta in got["metadatas"] or []]
+        now: dict[str, ArticleInfo | None] = dict.fromkeys(doc_ids)
+        now.update({info.doc_id: info for info in found if info.doc_id in now})
+        return now
+
+    def set_articles(self, now: dict[str, ArticleInfo | None]) -> None:
+        """Bring the cached registry in step with :meth:`articles_now` (copy on write)."""
+        with self.lock:
+            if self._registry is None:
+                return
+            registry = {d: a for d, a in self._registry.items() if now.get(d, a) is not None}
+            registry.update({d: a for d, a in now.items() if a is not None})
+            self._registry = registry
 
     def refresh(self) -> None:
         with self.lock:
@@ -361,12 +405,59 @@ class Store:
             older = stale[0] if len(stale) == 1 else {"$or": stale}
             self.chunks.delete(where=older)
             self.texts.delete(where=older)
+            if self.shared:
+                self._put_back(articles, ids, vectors, records)
+                self.changes.append("add", [a.doc_id for a in articles])
             if self._registry is not None:
                 # Copy on write: readers iterate the dict they got while an ingest writes.
                 self._registry = {
                     **self._registry,
                     **{a.doc_id: _info(m) for a, m in zip(articles, metas, strict=True)},
                 }
+
+    def _put_back(
+        self,
+        articles: Sequence[Article],
+        ids: list[str],
+        vectors: np.ndarray,
+        records: list[dict[str, Any]],
+    ) -> None:
+        """Rewrite what another process deleted of these articles' committed versions.
+
+        Two processes writing two versions of one article at once each delete every
+        version but their own after committing theirs: the one whose commit came second
+        may have lost its chunks to the other's deletion. Two id-only reads when nothing is
+        missing; when something is, it is written again if its version is the one
+        committed now (removed since, or replaced by a later version: left alone)."""
+        keys = [_text_key(a.doc_id, a.content_hash) for a in articles]
+        chunks_there = set(self.chunks.get(ids=ids, include=[])["ids"])
+        texts_there = set(self.texts.get(ids=keys, include=[])["ids"])
+        if len(chunks_there) == len(ids) and len(texts_there) == len(keys):
+            return
+        now = self.articles_now([a.doc_id for a in articles])
+        ours = {a.doc_id for a in articles if _hash_of(now[a.doc_id]) == a.content_hash}
+        lost = [
+            i
+            for i, (cid, record) in enumerate(zip(ids, records, strict=True))
+            if cid not in chunks_there and record["doc_id"] in ours
+        ]
+        for start in range(0, len(lost), self._batch):
+            part = lost[start : start + self._batch]
+            self.chunks.upsert(
+                ids=[ids[i] for i in part],
+                embeddings=vectors[part],
+                metadatas=[records[i] for i in part],
+            )
+        gone = [a for a, key in zip(articles, keys, strict=True) if key not in texts_there]
+        if gone := [a for a in gone if a.doc_id in ours]:
+            self.texts.upsert(
+                ids=[_text_key(a.doc_id, a.content_hash) for a in gone],
+                metadatas=[
+                    {"doc_id": a.doc_id, "content_hash": a.content_hash, "text": a.text}
+                    for a in gone
+                ],
+                embeddings=[[1.0]] * len(gone),
+            )
 
     def remove(self, doc_id: str) -> bool:
         """Remove an article and its chunks; False when it was not there."""
@@ -376,6 +467,8 @@ class Store:
             self.docs.delete(ids=[_doc_key(doc_id)])  # uncommit first, then clean up
             self.chunks.delete(where={"doc_id": doc_id})
             self.texts.delete(where={"doc_id": doc_id})
+            if self.shared:
+                self.changes.append("remove", [doc_id])
             self.end()
             if self._registry is not None:
                 self._registry = {d: a for d, a in self._registry.items() if d != doc_id}
@@ -405,8 +498,7 @@ class Store:
             except json.JSONDecodeError:
                 continue  # the last line of a journal cut by a crash
         with self.lock:
-            self._registry = None
-            registry = self.registry()
+            registry = self.reread()
             for doc_id in dict.fromkeys(doc_ids):
                 info = registry.get(doc_id)
                 where: dict[str, Any] = {"doc_id": doc_id}
@@ -414,6 +506,8 @@ class Store:
                     where = {"$and": [where, {"content_hash": {"$ne": info.content_hash}}]}
                 self.chunks.delete(where=where)
                 self.texts.delete(where=where)
+            if doc_ids and self.shared:  # committed or not: other processes re-read them
+                self.changes.append("repair", list(dict.fromkeys(doc_ids)))
             self.end()
         return doc_ids
 
@@ -449,6 +543,10 @@ def chunk_fields(document: str | None, record: dict[str, Any]) -> tuple[str, dic
     node = json.loads(record.get("_node_content") or "{}")
     text = document if document is not None else str(node.get("text", ""))
     return text, {**(node.get("metadata") or {}), **record}
+
+
+def _hash_of(info: ArticleInfo | None) -> str | None:
+    return None if info is None else info.content_hash
 
 
 def _article_record(fields: dict[str, Any]) -> dict[str, Any]:

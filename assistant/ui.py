@@ -26,6 +26,7 @@ from .errors import ConfigError, InputError  # noqa: E402
 from .ingest import ensure_seeded, remove  # noqa: E402
 from .redact import install_log_filter  # noqa: E402
 from .server import is_loopback, login_secret, parse_auth  # noqa: E402, F401 - re-exported
+from .sync import follow  # noqa: E402
 from .ui_actions import (  # noqa: E402
     UPLOAD_SUFFIXES,
     api_ask,
@@ -371,6 +372,7 @@ def serve(
             "to allow it"
         )
     ensure_seeded(settings, say=print)
+    follow(settings)  # what other app servers write to the same store reaches this one
     app = build_app(settings, seed=False)
     app.queue(default_concurrency_limit=4)
     line = start_line(settings, host, port, credentials[0] if credentials else None)

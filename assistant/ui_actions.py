@@ -25,6 +25,7 @@ from .fetch import size_limit_text
 from .ingest import ingest
 from .models import Answer, Article, ArticleInfo
 from .redact import redact
+from .sync import is_transport_error, reaching, unreachable
 from .ui_render import Turn, render_answer, render_error, render_transcript
 from .ui_session import Conversation, choices, find, new_id, save, take_last
 
@@ -82,7 +83,9 @@ def shown_error(exc: Exception, settings: Settings) -> str:
     return redact(str(exc), settings)
 
 
-def _unexpected(exc: Exception) -> str:
+def _unexpected(exc: Exception, settings: Settings | None = None) -> str:
+    if settings is not None and settings.chroma_url and is_transport_error(exc):
+        return str(unreachable(settings, exc))  # Chroma stopped answering mid-question
     log.exception("unexpected error in the chat page")
     return f"Something went wrong ({type(exc).__name__}); the details are in the server log."
 
@@ -125,7 +128,7 @@ def chat(
     except AssistantError as exc:
         turns.append(Turn(question, render_error(shown_error(exc, settings)), ok=False))
     except Exception as exc:  # the page keeps serving whatever one question did
-        turns.append(Turn(question, render_error(_unexpected(exc)), ok=False))
+        turns.append(Turn(question, render_error(_unexpected(exc, settings)), ok=False))
     yield render_transcript(turns), turns, ""
 
 
@@ -231,12 +234,13 @@ def api_ask(
     settings = settings or Settings()
     try:
         pairs = check_history(history, settings)
-        result = answer_question(
-            question,
-            filters=filters_of(publishers, since, until),
-            history=pairs or None,
-            settings=settings,
-        )
+        with reaching(settings):  # a Chroma server that stops answering: a clear message
+            result = answer_question(
+                question,
+                filters=filters_of(publishers, since, until),
+                history=pairs or None,
+                settings=settings,
+            )
     except AssistantError as exc:
         raise gr.Error(shown_error(exc, settings), print_exception=False) from None
     return result.to_dict()
