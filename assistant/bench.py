@@ -460,7 +460,9 @@ def measure(args: argparse.Namespace, settings: Settings, work: Path) -> dict:
     chunk_s, rows = timed(lambda: chunk_texts(target, open_archive(bench)))
     texts = [t for _, _, t in rows]
     encoders = {kind: embedder}
-    if kind == "onnx":
+    from .embeddings import _torch_installed
+
+    if kind == "onnx" and _torch_installed():  # the comparison needs the [torch] extra
         from .embeddings import get_embedder
 
         encoders["torch"] = get_embedder(bench.model_copy(update={"embeddings": "torch"}))

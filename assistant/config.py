@@ -113,7 +113,9 @@ class Settings(BaseSettings):
 
     # Embeddings
     embeddings: Literal["local", "torch", "onnx", "openai"] = Field(
-        "local", description="Embedder: packaged MiniLM (local), or an OpenAI-compatible API."
+        "local",
+        description="Embedder: MiniLM on ONNX Runtime (local, onnx), on torch (torch: the [torch] "
+        "extra), or an OpenAI-compatible API.",
     )
     embedding_model: str = Field(
         "text-embedding-3-small", description="Model name for OpenAI-compatible embeddings."
@@ -121,8 +123,8 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, description="Texts per embedding batch.")
     onnx_int8: bool = Field(
         True,
-        description="ONNX encoder with int8 weights (2.5x torch's speed here, same ranking); "
-        "false: fp32 weights.",
+        description="The shipped ONNX encoder with int8 weights (2.5x torch's speed here, same "
+        "ranking); false: fp32 weights, exported on first use (needs the [torch] extra).",
     )
 
     # Chunking

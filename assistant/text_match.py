@@ -9,6 +9,7 @@ is the trained reader/verifier's call (:mod:`assistant.judge`).
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -176,12 +177,12 @@ def _vocabulary() -> frozenset[str]:
     A capitalised word that opens a sentence is a name when it is *not* such a word
     ("Lavrov", "Pyongyang"), or when the sources write it capitalised mid-sentence."""
     try:
-        from .embeddings import minilm_path
+        from .onnx_embedder import TOKENIZER_FILE
 
-        lines = (minilm_path() / "vocab.txt").read_text(encoding="utf-8").split()
-    except Exception:  # pragma: no cover - the package is a dependency; stay usable without
+        vocab = json.loads(TOKENIZER_FILE.read_text(encoding="utf-8"))["model"]["vocab"]
+    except Exception:  # pragma: no cover - the file ships with the package; stay usable without
         return frozenset()
-    return frozenset(w for w in lines if w.isalpha())
+    return frozenset(w for w in vocab if w.isalpha())
 
 
 def _capitalised(word: str) -> bool:

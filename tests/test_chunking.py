@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.chunking import approximate_tokens, chunk_article, chunk_spans, index_text
-from assistant.embeddings import _WordPieceCounter, minilm_path
+from assistant.embeddings import _WordPieceCounter
 from assistant.models import Article
 from assistant.sentences import sentence_spans
 
@@ -18,7 +18,7 @@ from .conftest import SEED_FILE
 @cache
 def wordpiece():
     """The real model's tokenizer (no model weights needed)."""
-    return _WordPieceCounter(minilm_path())
+    return _WordPieceCounter()
 
 
 def words(text: str) -> int:

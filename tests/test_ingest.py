@@ -14,7 +14,7 @@ from assistant import EngineError, InputError, ingest, remove
 from assistant.archive import close_archives, open_archive
 from assistant.chunking import index_text
 from assistant.config import Settings
-from assistant.embeddings import _WordPieceCounter, minilm_path
+from assistant.embeddings import _WordPieceCounter
 from assistant.errors import EmbedderMismatchError
 from assistant.ingest import BATCH_ARTICLES, FIRST_BATCH, LAST_PART
 from assistant.store import Store
@@ -184,7 +184,7 @@ def test_chunk_offsets_point_into_the_stored_seed(seeded):
 
 def test_long_sentences_chunk_within_the_real_token_limit(settings, tmp_path):
     """Offsets hold and every chunk fits the encoder's window, header included."""
-    count = _WordPieceCounter(minilm_path())
+    count = _WordPieceCounter()
     open_archive(settings, HashEmbedder(count_tokens=count))
     sentence = "The committee reviewed {} separate proposals about regional transport funding. "
     body = "".join(sentence.format(i) for i in range(120))

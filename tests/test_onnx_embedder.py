@@ -1,7 +1,11 @@
-"""The ONNX Runtime encoder: the same vectors as the torch encoder, under the same name."""
+"""The ONNX Runtime encoder: the same vectors as the torch encoder, under the same name.
+
+The int8 graph ships with the package; the fp32 graph and the torch encoder need the
+``[torch]`` extra, and the tests that use them skip without it."""
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import threading
 
@@ -9,11 +13,18 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embeddings import MINILM_NAME, TorchMiniLM, get_embedder, minilm_path
+from assistant.embeddings import (
+    MINILM_NAME,
+    TorchMiniLM,
+    _torch_installed,
+    get_embedder,
+    minilm_path,
+)
 from assistant.errors import ConfigError
 from assistant.onnx_embedder import (
     BATCH_TOKENS,
     PAD_RATIO,
+    SHIPPED_FILE,
     OnnxMiniLM,
     model_file,
     onnx_available,
@@ -21,16 +32,22 @@ from assistant.onnx_embedder import (
 
 from .conftest import SEED_FILE
 
-pytestmark = pytest.mark.skipif(not onnx_available(), reason="onnxruntime or onnx is missing")
+pytestmark = pytest.mark.skipif(not onnx_available(), reason="onnxruntime is missing")
+TORCH = _torch_installed() and importlib.util.find_spec("onnx") is not None
+needs_torch = pytest.mark.skipif(not TORCH, reason="needs the [torch] extra")
 
 
 @pytest.fixture(scope="module")
 def onnx() -> OnnxMiniLM:
+    if not TORCH:
+        pytest.skip("the fp32 graph is exported from the packaged weights: the [torch] extra")
     return OnnxMiniLM()  # exports once into the per-user cache, then loads it
 
 
 @pytest.fixture(scope="module")
 def torch_encoder() -> TorchMiniLM:
+    if not TORCH:
+        pytest.skip("the torch encoder needs the [torch] extra")
     return TorchMiniLM()
 
 
@@ -100,8 +117,9 @@ def test_local_resolves_to_onnx_with_the_torch_name(settings: Settings) -> None:
     assert isinstance(embedder, OnnxMiniLM) and embedder.name == MINILM_NAME
 
 
+@needs_torch
 def test_a_damaged_cache_file_is_removed_with_a_clear_error(tmp_path) -> None:
-    target = model_file(minilm_path(), tmp_path, quantize=False)
+    target = model_file(minilm_path(), tmp_path)
     target.write_bytes(b"not an onnx graph")
     with pytest.raises(ConfigError, match="cannot load the ONNX embedder"):
         OnnxMiniLM(folder=tmp_path)
@@ -153,9 +171,23 @@ def test_int8_ranks_passages_as_torch_does(int8, torch_encoder, chunks) -> None:
         assert ours[:, q].argmax() in np.argsort(-theirs[:, q])[:3], questions[q]
 
 
-def test_the_default_encoder_is_int8_and_fp32_is_a_setting(tmp_path) -> None:
+def test_a_damaged_shipped_file_is_kept_with_a_clear_error(tmp_path) -> None:
+    bad = tmp_path / "encoder-int8.onnx"
+    bad.write_bytes(b"not an onnx graph")
+    with pytest.raises(ConfigError, match="reinstall assistant"):
+        OnnxMiniLM(quantize=True, path=bad)
+    assert bad.exists()  # never removed: nothing would bring it back
+    with pytest.raises(ConfigError, match="is missing: reinstall"):
+        OnnxMiniLM(quantize=True, path=tmp_path / "absent.onnx")
+
+
+def test_the_default_encoder_is_the_shipped_int8_graph(tmp_path) -> None:
     default = get_embedder(Settings(data_dir=tmp_path))
-    assert isinstance(default, OnnxMiniLM) and default.path.name.endswith("-int8.onnx")
+    assert isinstance(default, OnnxMiniLM) and default.path == SHIPPED_FILE
+
+
+@needs_torch
+def test_fp32_is_a_setting(tmp_path) -> None:
     fp32 = get_embedder(Settings(data_dir=tmp_path, onnx_int8=False))
     assert isinstance(fp32, OnnxMiniLM) and fp32.path.name.endswith("-fp32.onnx")
 
@@ -219,6 +251,7 @@ def test_prefetch_loads_the_encoder_once_in_the_background(tmp_path) -> None:
     assert _load_minilm.cache_info().misses == before + 1
 
 
+@needs_torch
 def test_batches_run_side_by_side_with_the_same_vectors(chunks) -> None:
     # Two batches must be in the encoder at once: one after the other, each would wait for
     # the other at the barrier and time out.
