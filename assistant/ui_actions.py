@@ -150,13 +150,14 @@ def ask_and_save(
 ) -> Iterator[AskOutputs]:
     """:func:`chat`, then the conversation saved in the session's list."""
     now = list(turns or [])
+    shown: Any = gr.skip()
     for html_, now_turns, box in chat(question, now, publishers, since, until, settings):
-        now = now_turns
+        now, shown = now_turns, html_
         yield html_, now, box, gr.skip(), gr.skip(), gr.skip()
     current = current or new_id()
     saved = save(past or [], current, now, settings.max_conversations)
     yield (
-        gr.skip(),
+        shown,  # the finished transcript again: the event's result holds it whole
         gr.skip(),
         gr.skip(),
         saved,

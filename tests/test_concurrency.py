@@ -165,8 +165,10 @@ def test_twenty_sessions_while_an_ingest_runs(server, tmp_path):
 
     def page_session(town: str) -> str:
         session = uuid.uuid4().hex
-        page.call("on_ask", [_question(town), None, [], "", ""], session)
-        return page.call("on_ask", [FOLLOW_UP, None, [], "", ""], session)[0]
+        # question, transcript turns (state), publishers, since, until, saved conversations
+        # and the current one's id (states: the server keeps them per session)
+        page.call("on_ask", [_question(town), None, [], "", "", None, None], session)
+        return page.call("on_ask", [FOLLOW_UP, None, [], "", "", None, None], session)[0]
 
     def ingest() -> list[str]:
         half = len(articles) // 2
