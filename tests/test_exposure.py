@@ -84,7 +84,12 @@ def _launch_recorder(monkeypatch) -> dict[str, Any]:
         return app
 
     monkeypatch.setattr(server, "guarded_app", guarded)
-    monkeypatch.setattr(server, "run", lambda app, host, port: seen.update(server_name=host))
+    def run(app, host, port, ready=None):
+        seen.update(server_name=host)
+        if ready:
+            ready()  # what serve prints once the server listens
+
+    monkeypatch.setattr(server, "run", run)
     return seen
 
 

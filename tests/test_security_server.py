@@ -276,10 +276,10 @@ def test_secrets_in_the_llm_url_and_key_never_reach_the_page_or_the_api(
                 api.raise_for_status()
                 failed = client.get(f"/gradio_api/call/ask/{api.json()['event_id']}").text
                 page = server.deps(client)["on_ask"]
-                page_failed = json.dumps(server.call(client, page, [QUESTION, None, [], "", ""]))
+                page_failed = json.dumps(server.call(client, page, [QUESTION, None, [], "", "", None, None]))
                 api = client.post("/gradio_api/call/ask", json=ask)
                 echoed = client.get(f"/gradio_api/call/ask/{api.json()['event_id']}").text
-                page_echoed = json.dumps(server.call(client, page, [QUESTION, None, [], "", ""]))
+                page_echoed = json.dumps(server.call(client, page, [QUESTION, None, [], "", "", None, None]))
         finally:
             server.stop()
     assert "HTTP 500" in failed and "HTTP 500" in page_failed, (failed, page_failed)
