@@ -50,7 +50,7 @@ log = logging.getLogger("assistant.ui")
 # Questions the seed article answers, so a new user sees the page work at once.
 SEED_EXAMPLES = (
     "Who is Russia's ambassador to North Korea?",
-    "What did South Korea's intelligence agency say about naval drills with China?",
+    "Who heads South Korea's National Intelligence Service?",
     "How many missile launches has North Korea carried out since 2022?",
 )
 PAGE_TITLE = "News archive assistant"
