@@ -114,7 +114,9 @@ class ExtractiveEngine:
             return everything[: self.passages_read]
         return [i for i in everything if held[i] > 0][: self.passages_read]
 
-    def candidates(self, question: str, passages: Sequence[Passage]) -> list[tuple[int, str]]:
+    def candidates(
+        self, question: str, passages: Sequence[Passage], limit: int | None = None
+    ) -> list[tuple[int, str]]:
         """Distinct sentences of the top passages about the question, those sharing most of
         its content words first, at most ``max_read`` (the reader's time is an answer's
         time)."""
@@ -133,11 +135,13 @@ class ExtractiveEngine:
                 shared = len(terms & wanted) / max(1, len(wanted))
                 items.append((i, text, shared - 0.01 * i))
         items.sort(key=lambda t: -t[2])
-        return [(i, text) for i, text, _ in items[: self.max_read]]
+        return [(i, text) for i, text, _ in items[: limit or self.max_read]]
 
-    def score(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
+    def score(
+        self, question: str, passages: Sequence[Passage], limit: int | None = None
+    ) -> list[ScoredSentence]:
         """Every candidate sentence with the reader's score, best first."""
-        items = self.candidates(question, passages)
+        items = self.candidates(question, passages, limit)
         if not items:
             return []
         readings = self.judge.read(
@@ -183,7 +187,8 @@ class ExtractiveEngine:
             theirs = [passages[i] for i in own]
             if not theirs or self.name_coverage(part, theirs) < self.min_name_coverage:
                 continue
-            scored = self.score(part, theirs)
+            # the parts share the reading budget of one question (an answer's time)
+            scored = self.score(part, theirs, max(8, self.max_read // len(mentions)))
             if not scored:
                 continue
             found += 1
