@@ -182,7 +182,10 @@ class ExtractiveEngine:
         pipeline)."""
         chosen: list[ScoredSentence] = []
         found = 0
+        named = [question[m.start : m.end] for m in mentions]
         for mention, part in zip(mentions, segments(question, mentions), strict=True):
+            for name in named:  # a publisher's name is no evidence of what it reported
+                part = part.replace(name, " ")
             own = [i for i, p in enumerate(passages) if p.source in mention.sources]
             theirs = [passages[i] for i in own]
             if not theirs or self.name_coverage(part, theirs) < self.min_name_coverage:

@@ -96,6 +96,46 @@ def test_the_title_and_publisher_reach_the_reader():
     assert seen and all(t == "Tokyo warns" and s == "Nikkei Asia" for _, t, s in seen)
 
 
+# ------------------------------------------------------------- several publishers named
+LEDGER = (
+    "The Coast Ledger said the harbour council approved the ferry budget on Monday. "
+    "The ferry will carry 400 passengers a day between the two towns."
+)
+HERALD = (
+    "The Valley Herald reported that the rail line to Ashbrook will close for repairs. "
+    "Repairs on the line to Ashbrook are expected to last six weeks."
+)
+
+
+def _papers() -> list[Passage]:
+    return [
+        Passage("ledger.md", "Ferry budget", "Coast Ledger", "2024-02-01", "", LEDGER, 0, len(LEDGER), 1.0),
+        Passage("herald.md", "Rail closure", "Valley Herald", "2024-02-02", "", HERALD, 0, len(HERALD), 0.9),
+    ]
+
+
+def test_a_question_naming_two_publishers_quotes_each_ones_evidence_under_its_name():
+    engine = ExtractiveEngine(judge=FakeJudge({"ferry budget": "the ferry budget", "six weeks": "six weeks"}))
+    question = ("Did the Coast Ledger report that the council approved the ferry budget, while the "
+                "Valley Herald said repairs on the line to Ashbrook last six weeks?")
+    text = "".join(engine.stream(question, _papers()))
+    ledger, herald = text.split("\n\n")
+    assert ledger.startswith("Coast Ledger: ") and "approved the ferry budget" in ledger and ledger.endswith("[1]")
+    assert herald.startswith("Valley Herald: ") and "six weeks" in herald and herald.endswith("[2]")
+
+
+def test_a_publisher_whose_passages_lack_the_parts_names_gives_no_evidence():
+    # The Herald part asks about Brinmoor, which its passages never name: only half the
+    # parts find evidence (enough to answer that half); a third part finding none refuses.
+    engine = ExtractiveEngine(judge=FakeJudge({"ferry budget": "the ferry budget"}))
+    half = ("Did the Coast Ledger report the ferry budget was approved, while the Valley Herald "
+            "said Brinmoor Quarry closed?")
+    text = "".join(engine.stream(half, _papers()))
+    assert "Coast Ledger: " in text and "Valley Herald" not in text
+    none = "Did the Coast Ledger say Brinmoor Quarry closed, while the Valley Herald said Oakridge Mill did?"
+    assert "".join(engine.stream(none, _papers())) == REFUSAL
+
+
 # ------------------------------------------------------------------------ end to end
 def test_answers_with_the_short_answer_and_the_sentence_as_citation(seeded):
     result = answer("Who is Russia's ambassador to North Korea?", settings=seeded)
