@@ -10,6 +10,7 @@ by default. Handlers live in :mod:`assistant.ui_actions`, HTML in :mod:`assistan
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -373,6 +374,10 @@ def serve(
         )
     ensure_seeded(settings, say=print)
     follow(settings)  # what other app servers write to the same store reaches this one
+    # Uploads go to a folder of this process's own: Gradio's shared default (/tmp/gradio) is
+    # swept by every app's cache clean-up, which would delete another server's uploads.
+    if not os.environ.get("GRADIO_TEMP_DIR"):
+        os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="assistant-uploads-")
     app = build_app(settings, seed=False)
     app.queue(default_concurrency_limit=4)
     line = start_line(settings, host, port, credentials[0] if credentials else None)
