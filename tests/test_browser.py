@@ -129,7 +129,7 @@ def upload(page, path: Path, title: str) -> str:
     """Upload one file on the Articles tab and wait for the ingest that reads ``title``."""
     open_tab(page, "Articles")
     page.locator("#nx-files input[type=file]").set_input_files(str(path))
-    page.wait_for_selector(f"#nx-files :text('{path.name}')")
+    page.wait_for_selector(f"#nx-files :text('{path.name}')", timeout=240_000)  # a loaded machine
     page.locator("#nx-add-files").click()
     return wait_progress(page, title)
 
