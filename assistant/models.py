@@ -90,13 +90,6 @@ class Usage:
     completion_tokens: int
     estimated: bool = False
 
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(
-            self.prompt_tokens + other.prompt_tokens,
-            self.completion_tokens + other.completion_tokens,
-            self.estimated or other.estimated,
-        )
-
 
 @dataclass(frozen=True)
 class Excerpt:
