@@ -4,7 +4,8 @@ from .config import Settings, set_offline_env
 
 set_offline_env()
 
-from .answer import answer, stream_answer  # noqa: E402
+from .answering.pipeline import answer, stream_answer  # noqa: E402
+from .answering.refusal import REFUSAL  # noqa: E402
 from .errors import (  # noqa: E402
     AssistantError,
     ConfigError,
@@ -13,10 +14,9 @@ from .errors import (  # noqa: E402
     InputError,
     StoreError,
 )
-from .ingest import ingest, remove  # noqa: E402
-from .models import Answer, Citation, Claim, Filters, IngestReport, Passage  # noqa: E402
-from .refusal import REFUSAL  # noqa: E402
-from .retrieve import retrieve  # noqa: E402
+from .ingestion.pipeline import ingest, remove  # noqa: E402
+from .records import Answer, Citation, Claim, Filters, IngestReport, Passage  # noqa: E402
+from .retrieval.retrieve import retrieve  # noqa: E402
 
 __all__ = [
     "REFUSAL",

@@ -247,6 +247,6 @@ class Settings(BaseSettings):
         """The embedder ``local`` resolves to: the ONNX path when it is available."""
         if self.embeddings != "local":
             return self.embeddings
-        from .onnx_embedder import onnx_available
+        from .embed.onnx_embedder import onnx_available
 
         return "onnx" if onnx_available() else "torch"

@@ -19,10 +19,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from assistant.archive import _local_name, embedder_identity
 from assistant.config import Settings
-from assistant.lexical import LexicalIndex
-from assistant.store import Store
+from assistant.store.archive import _local_name, embedder_identity
+from assistant.store.bm25 import LexicalIndex
+from assistant.store.chroma import Store
 
 from .conftest import BIN, clean_env, free_port, make_settings
 from .test_concurrency import Page

@@ -19,8 +19,8 @@ from assistant.config import set_offline_env
 
 set_offline_env()
 
-from assistant.archive import close_archives, open_archive  # noqa: E402
 from assistant.config import Settings  # noqa: E402
+from assistant.store.archive import close_archives, open_archive  # noqa: E402
 
 from .fakes import HashEmbedder  # noqa: E402
 
@@ -103,7 +103,7 @@ def hashed(settings, fake) -> Settings:
 
 
 def _template(tmp_path_factory, name: str, embedder=None) -> Path:
-    from assistant.ingest import ingest
+    from assistant.ingestion.pipeline import ingest
 
     folder = tmp_path_factory.mktemp(name) / "data"
     s = make_settings(folder)

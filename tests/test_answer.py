@@ -18,8 +18,8 @@ from assistant import (
     remove,
     stream_answer,
 )
-from assistant.archive import open_archive
 from assistant.config import Settings
+from assistant.store.archive import open_archive
 
 from .conftest import SEED_ID, free_port
 from .fakes import ScriptedLLM, source_number
@@ -183,7 +183,7 @@ def test_follow_up_question_is_rewritten_before_retrieval(hashed_seeded):
 def test_declining_follows_an_ingest_in_the_same_process(hashed_seeded, tmp_path):
     """What answer() reads of the whole archive to decline (its publishers and dates) is
     cached between questions; an ingest must show in the very next answer."""
-    from assistant.refusal import publishers_not_held
+    from assistant.answering.refusal import publishers_not_held
 
     by_herald = "What did a Daily Herald article say about the harbour ferry?"
     in_2021 = "What did articles published in March 2021 say about the harbour ferry?"

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.articles import (
+from assistant.config import Settings
+from assistant.errors import InputError
+from assistant.ingestion.readers import (
     SUPPORTED_SUFFIXES,
     Skipped,
     content_hash,
@@ -16,9 +18,7 @@ from assistant.articles import (
     parse_bytes,
     read_articles,
 )
-from assistant.config import Settings
-from assistant.errors import InputError
-from assistant.models import Article
+from assistant.records import Article
 
 DATA = Path(__file__).parent / "data" / "articles"
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_bfd5cbc101d0c76f.txt"

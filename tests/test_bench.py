@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from assistant.bench import growth, metered, percentiles, render, run, synthetic_records
 from assistant.config import Settings
+from assistant.evaluate.bench import growth, metered, percentiles, render, run, synthetic_records
 
 from .conftest import MULTIHOP, needs_multihop
 

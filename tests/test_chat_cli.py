@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from assistant.chat_cli import describe, parse_filters
-from assistant.cli_text import quote_in_context
+from assistant.cli.chat import describe, parse_filters
+from assistant.cli.output import quote_in_context
 from assistant.errors import InputError
-from assistant.models import Article, Citation, Filters
+from assistant.records import Article, Citation, Filters
 
 from .conftest import ROOT, SEED_ID, clean_env
 from .fakes import ScriptedLLM, source_number

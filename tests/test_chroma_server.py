@@ -16,9 +16,9 @@ from datetime import date
 import pytest
 
 from assistant import Filters, InputError, ingest, remove, retrieve
-from assistant.archive import close_archives, open_archive
 from assistant.errors import EmbedderMismatchError
-from assistant.rebuild import rebuild
+from assistant.ingestion.rebuild import rebuild
+from assistant.store.archive import close_archives, open_archive
 
 from .conftest import BIN, SEED_ID, SEEDS, assert_consistent, free_port, make_settings
 from .fakes import HashEmbedder

@@ -7,10 +7,10 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import approximate_tokens, chunk_article, chunk_spans, index_text
-from assistant.embeddings import _WordPieceCounter
-from assistant.models import Article
-from assistant.sentences import sentence_spans
+from assistant.embed.embedder import _WordPieceCounter
+from assistant.ingestion.chunking import approximate_tokens, chunk_article, chunk_spans, index_text
+from assistant.records import Article
+from assistant.text.sentences import sentence_spans
 
 from .conftest import SEED_FILE
 

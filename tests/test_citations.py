@@ -12,8 +12,8 @@ import re
 import pytest
 
 from assistant import Answer, answer, ingest, stream_answer
-from assistant.archive import open_archive
-from assistant.citations import Renumberer
+from assistant.answering.citations import Renumberer
+from assistant.store.archive import open_archive
 
 from .conftest import SEED_ID
 from .fakes import ScriptedLLM, source_number

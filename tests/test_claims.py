@@ -1,7 +1,7 @@
 """Claim checking: invented names and numbers are caught, markers are re-pointed, unsupported
 claims are flagged or dropped, and an answer with nothing supported abstains.
 
-Most tests drive :func:`assistant.answer.finish` (raw engine text -> final Answer) over the
+Most tests drive :func:`assistant.answering.pipeline.finish` (raw engine text -> final Answer) over the
 seed article's real chunks with the real packaged embedder; a few go end to end through
 ``answer()`` with a scripted engine, to show the check runs whatever engine wrote the text.
 """
@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterator, Sequence
 import pytest
 
 from assistant import REFUSAL, answer
-from assistant.answer import finish
-from assistant.chunking import chunk_article
-from assistant.claims import ClaimChecker, question_parts
+from assistant.answering.claims import ClaimChecker, question_parts
+from assistant.answering.pipeline import finish
+from assistant.answering.refusal import missing_part
 from assistant.config import Settings
-from assistant.embeddings import get_embedder
-from assistant.models import Answer, Article, Passage
-from assistant.refusal import missing_part
+from assistant.embed.embedder import get_embedder
+from assistant.ingestion.chunking import chunk_article
+from assistant.records import Answer, Article, Passage
 
 from .conftest import SEED_FILE, SEED_ID
 
@@ -97,7 +97,7 @@ EDITS = [
 ]
 
 # Faithful paraphrases (supported) and claims the article does not carry (unsupported):
-# the set the claim-checking thresholds in assistant.claims were chosen on.
+# the set the claim-checking thresholds in assistant.answering.claims were chosen on.
 FAITHFUL = [
     P_AMBASSADOR,
     P_LAUNCHES,
@@ -379,7 +379,7 @@ def test_claims_are_checked_for_any_engine(seeded, said, wrong):
 
 # ------------------------------------------------------------------ news-aware abstention
 def test_held_publishers_match_names_not_lookalikes():
-    from assistant.coverage import held_publishers
+    from assistant.answering.decline import held_publishers
 
     known = ["The Washington Times", "BBC News - Technology", "CBSSports.com", "The Guardian"]
     assert held_publishers("The Washington Post", known) == []
@@ -393,7 +393,7 @@ def test_held_publishers_match_names_not_lookalikes():
 
 
 def test_fold_strips_accents_ligatures_and_curly_quotes():
-    from assistant.text_match import fold
+    from assistant.text.match import fold
 
     assert fold("Plain ASCII, 1,000 Words") == "plain ascii, 1,000 words"
     assert fold("Café Zürich’s ‘QUOTE’ İstanbul ﬁnal") == "cafe zurich's 'quote' istanbul final"
@@ -411,13 +411,13 @@ def test_fold_strips_accents_ligatures_and_curly_quotes():
     ],
 )
 def test_publishers_named_in_questions(question, named):
-    from assistant.coverage import named_publishers
+    from assistant.answering.decline import named_publishers
 
     assert named_publishers(question, ["Sporting News", "The Verge"]) == named
 
 
 def test_an_author_of_the_archive_is_not_a_missing_publisher():
-    from assistant.coverage import publishers_missing
+    from assistant.answering.decline import publishers_missing
 
     q = "What did an article by Amber Raiken say about prenups?"
     assert publishers_missing(q, ["The Independent"], ["Amber Raiken"]) == []
@@ -427,7 +427,7 @@ def test_an_author_of_the_archive_is_not_a_missing_publisher():
 
 
 def test_a_publisher_the_archive_does_not_hold_is_named_instead_of_answered(seeded):
-    from assistant.refusal import publishers_not_held
+    from assistant.answering.refusal import publishers_not_held
 
     engine = ScriptedEngine(lambda passages: f"{P_AMBASSADOR} [1]")
     result = answer("According to a Bloomberg article, who is Russia's ambassador to North Korea?",

@@ -9,12 +9,12 @@ import time
 
 import pytest
 
-from assistant.archive import open_archive
 from assistant.article_ids import article_hash, find_article, short_id, short_ids
-from assistant.cli import main
-from assistant.cli_text import format_sources
+from assistant.cli.commands import main
+from assistant.cli.output import format_sources
 from assistant.errors import InputError
-from assistant.models import Answer, Citation, Excerpt
+from assistant.records import Answer, Citation, Excerpt
+from assistant.store.archive import open_archive
 
 from .conftest import BIN, ROOT, SEED_ID, article_count, clean_env, free_port
 
@@ -169,8 +169,8 @@ def test_remove_by_full_id_and_an_ambiguous_prefix_names_the_matches(cli_hashed,
 
 
 def test_the_page_lists_the_short_id_with_the_full_id_on_hover():
-    from assistant.models import ArticleInfo
-    from assistant.ui_render import render_articles
+    from assistant.records import ArticleInfo
+    from assistant.ui.render import render_articles
 
     url = "https://example.com/news/2023/10/28/dam"
     html = render_articles([ArticleInfo(url, "Dam", "Gazette", "2023", url, "", "h", 2)], 1)

@@ -226,8 +226,8 @@ def test_twenty_sessions_while_an_ingest_runs(server, tmp_path):
 def test_readers_iterate_the_registry_while_an_ingest_writes(hashed, tmp_path):
     """The article registry is read on every question (publishers, dates) while an ingest in
     the same process commits articles: readers must never see it change under them."""
-    from assistant.archive import open_archive
-    from assistant.ingest import ingest
+    from assistant.ingestion.pipeline import ingest
+    from assistant.store.archive import open_archive
 
     paths = _write_articles(tmp_path / "new")
     store = open_archive(hashed).store

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.archive import close_archives, open_archive
-from assistant.store import JOURNAL
+from assistant.store.archive import close_archives, open_archive
+from assistant.store.chroma import JOURNAL
 
 from .conftest import ROOT, clean_env, make_settings
 
@@ -39,7 +39,7 @@ WORKER = r"""
 import json, os, sys
 from assistant.cli import main
 from assistant.config import Settings
-from assistant.embeddings import get_embedder
+from assistant.embed.embedder import get_embedder
 
 get_embedder(Settings())  # weights loaded before any fork; no inference runs here
 print("ready", flush=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from llama_index.core.vector_stores.types import VectorStoreQuery
 
-from assistant.archive import open_archive
-from assistant.dense_store import RecordedChromaStore
-from assistant.ingest import ingest
-from assistant.models import Filters
-from assistant.store import chroma_where
+from assistant.ingestion.pipeline import ingest
+from assistant.records import Filters
+from assistant.retrieval.dense_store import RecordedChromaStore
+from assistant.store.archive import open_archive
+from assistant.store.chroma import chroma_where
 
 QUESTIONS = ["Who is Russia's ambassador to North Korea?", "ferry sailed at dawn", "talks"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InputError
-from assistant.eval_answers import Features, load_multihop, load_qa, run, split_of, sweep
+from assistant.evaluate.answers import Features, load_multihop, load_qa, run, split_of, sweep
 
 from .conftest import MULTIHOP, SEED_FILE, needs_multihop
 
@@ -107,8 +107,8 @@ def test_sweep_counts_refusals_per_threshold():
 
 
 def test_support_is_found_in_any_quote_of_a_merged_citation():
-    from assistant.eval_answers import QAItem, judge
-    from assistant.models import Answer, Citation, Excerpt
+    from assistant.evaluate.answers import QAItem, judge
+    from assistant.records import Answer, Citation, Excerpt
 
     quotes = [
         Excerpt("Quintela was named pilot.", 0, 25),

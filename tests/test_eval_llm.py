@@ -6,7 +6,7 @@ import json
 
 import openai
 
-from assistant.eval_llm import ReplayServer, prompt_sha, record, replay
+from assistant.evaluate.llm import ReplayServer, prompt_sha, record, replay
 
 QUESTION = "Who is Russia's ambassador to North Korea?"
 
@@ -56,7 +56,7 @@ def test_bad_arguments_and_malformed_files_are_clear_errors(seeded, tmp_path):
     import pytest
 
     from assistant.errors import InputError
-    from assistant.eval_llm import run
+    from assistant.evaluate.llm import run
 
     def args(**kw):
         base = {"action": "replay", "qa": None, "replies": None, "store": str(seeded.data_dir),

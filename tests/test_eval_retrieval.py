@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
-from assistant.eval_retrieval import (
+from assistant.cli.commands import main
+from assistant.evaluate.retrieval import (
     DEV_EVERY,
     Query,
     covers,

@@ -24,9 +24,9 @@ from pydantic import SecretStr
 
 from assistant import answer
 from assistant.config import Settings
-from assistant.embeddings import OpenAIEmbedder
+from assistant.embed.embedder import OpenAIEmbedder
 from assistant.errors import AssistantError, EngineError
-from assistant.redact import MASK, RedactingFilter, redact, secrets_of
+from assistant.text.redact import MASK, RedactingFilter, redact, secrets_of
 
 from .conftest import clean_env, free_port
 from .fakes import ScriptedLLM
@@ -73,7 +73,7 @@ def test_a_malformed_login_is_refused_without_echoing_it(tmp_path):
 
 def _launch_recorder(monkeypatch) -> dict[str, Any]:
     """serve() up to the point of listening: the app is built, the server not run."""
-    from assistant import server
+    from assistant.web import server
 
     seen: dict[str, Any] = {}
     build = server.guarded_app
@@ -103,7 +103,7 @@ def _launch_recorder(monkeypatch) -> dict[str, Any]:
 )
 def test_serve_says_how_it_is_exposed(hashed_seeded, monkeypatch, capsys, host, auth, no_auth,
                                       says, login):
-    from assistant.ui import serve
+    from assistant.ui.app import serve
 
     seen = _launch_recorder(monkeypatch)
     assert serve(hashed_seeded, host=host, port=7999, auth=auth, no_auth=no_auth) == 0
@@ -114,7 +114,7 @@ def test_serve_says_how_it_is_exposed(hashed_seeded, monkeypatch, capsys, host, 
 
 
 def test_default_host_is_loopback():
-    from assistant.cli import build_parser
+    from assistant.cli.commands import build_parser
 
     assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
 
@@ -177,7 +177,7 @@ def _wait_for(url: str, server: subprocess.Popen, log, timeout: float = 300) -> 
 
 def _main(capsys, *args: str) -> tuple[int, str, str]:
     """The CLI's entry point in this process (the subprocess tests above cover exit codes)."""
-    from assistant.cli import main
+    from assistant.cli.commands import main
 
     code = main(list(args))
     out = capsys.readouterr()

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from assistant import REFUSAL, answer
-from assistant.citations import MARKER
-from assistant.engines import ExtractiveEngine
-from assistant.models import Passage
+from assistant.answering.citations import MARKER
+from assistant.answering.engines.extractive import ExtractiveEngine
+from assistant.records import Passage
 
 from .conftest import SEED_FILE, SEED_ID
 from .fakes import FakeJudge

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant import fetch
-from assistant.articles import Skipped, read_articles
 from assistant.config import Settings
 from assistant.errors import InputError
-from assistant.fetch import fetch_url
-from assistant.models import Article
+from assistant.ingestion import fetch
+from assistant.ingestion.fetch import fetch_url
+from assistant.ingestion.readers import Skipped, read_articles
+from assistant.records import Article
 
 DATA = Path(__file__).parent / "data" / "articles"
 PAGE = (DATA / "page.html").read_bytes()

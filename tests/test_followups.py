@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.followups import leans_on_context, names_in, with_context
+from assistant.answering.followups import leans_on_context, names_in, with_context
 
 HISTORY = [("Who is Russia's ambassador to North Korea?", "Alexander Matsegora [1]")]
 

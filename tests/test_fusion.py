@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.fusion import (
+from assistant.retrieval.fusion import (
     Candidate,
     fuse,
     normalise,

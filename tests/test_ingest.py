@@ -11,13 +11,13 @@ import threading
 import pytest
 
 from assistant import EngineError, InputError, ingest, remove
-from assistant.archive import close_archives, open_archive
-from assistant.chunking import index_text
 from assistant.config import Settings
-from assistant.embeddings import _WordPieceCounter
+from assistant.embed.embedder import _WordPieceCounter
 from assistant.errors import EmbedderMismatchError
-from assistant.ingest import BATCH_ARTICLES, FIRST_BATCH, LAST_PART
-from assistant.store import Store
+from assistant.ingestion.chunking import index_text
+from assistant.ingestion.pipeline import BATCH_ARTICLES, FIRST_BATCH, LAST_PART
+from assistant.store.archive import close_archives, open_archive
+from assistant.store.chroma import Store
 
 from .conftest import SEED_FILE, SEED_ID, SEEDS, article_count, assert_consistent, free_port
 from .fakes import HashEmbedder
@@ -351,7 +351,7 @@ def test_the_next_batch_is_encoded_while_this_one_is_written(settings, tmp_path,
     see that if encoding goes on while a batch is written (sequentially it would time out)."""
     embedder = SignallingEmbedder()
     store = open_archive(settings, embedder).store
-    monkeypatch.setattr(importlib.import_module("assistant.ingest"), "BATCH_ARTICLES", 1)
+    monkeypatch.setattr(importlib.import_module("assistant.ingestion.pipeline"), "BATCH_ARTICLES", 1)
     overlapped: list[bool] = []
     write_many = store.write_many
 
@@ -369,7 +369,7 @@ def test_the_next_batch_is_encoded_while_this_one_is_written(settings, tmp_path,
 
 def test_the_next_batch_is_chunked_while_this_one_is_encoded(settings, tmp_path, monkeypatch):
     """The first batch's encoding waits until the second batch is being chunked."""
-    module = importlib.import_module("assistant.ingest")
+    module = importlib.import_module("assistant.ingestion.pipeline")
     monkeypatch.setattr(module, "BATCH_ARTICLES", 1)
     second_chunked = threading.Event()
     chunks_for_index = module.chunks_for_index

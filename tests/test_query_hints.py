@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from assistant.query_hints import (
+from assistant.text.query_hints import (
     DateHint,
     find_dates,
     find_mentions,

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from assistant import Filters, InputError, ingest, retrieve
-from assistant.archive import open_archive
-from assistant.retrieve import search
-from assistant.store import date_bounds
+from assistant.retrieval.retrieve import search
+from assistant.store.archive import open_archive
+from assistant.store.chroma import date_bounds
 
 from .conftest import SEED_ID, SEEDS
 

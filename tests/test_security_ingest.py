@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from assistant import fetch
-from assistant.answer import answer
+from assistant.answering.pipeline import answer
 from assistant.config import Settings
 from assistant.errors import InputError
-from assistant.fetch import fetch_url
-from assistant.ui_actions import chat, run_ingest
-from assistant.ui_render import Turn
+from assistant.ingestion import fetch
+from assistant.ingestion.fetch import fetch_url
+from assistant.ui.actions import chat, run_ingest
+from assistant.ui.render import Turn
 
 from .conftest import free_port
 from .fakes import ScriptedLLM
@@ -87,7 +87,7 @@ def test_the_chat_page_keeps_a_long_conversation_within_the_limits(hashed_seeded
 def test_the_ask_api_refuses_a_huge_history(seeded, monkeypatch) -> None:
     from gradio_client import Client
 
-    from assistant.ui import build_app, launch_options
+    from assistant.ui.app import build_app, launch_options
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     app = build_app(seeded)
@@ -317,9 +317,9 @@ def seed_online() -> Iterator[str]:
 def test_an_upload_claiming_a_stored_articles_url_does_not_replace_it(
     hashed, seed_online: str, tmp_path: Path
 ) -> None:
-    from assistant.archive import open_archive
-    from assistant.ingest import ingest
-    from assistant.ui_actions import stage_uploads
+    from assistant.ingestion.pipeline import ingest
+    from assistant.store.archive import open_archive
+    from assistant.ui.actions import stage_uploads
 
     settings = hashed.model_copy(update={"allow_private_urls": True})
     assert ingest([seed_online], settings=settings).added == [seed_online]
@@ -344,8 +344,8 @@ def test_an_upload_claiming_a_stored_articles_url_does_not_replace_it(
 def test_a_claimed_url_is_kept_as_metadata_and_the_same_article_is_unchanged(
     hashed, tmp_path: Path
 ) -> None:
-    from assistant.archive import open_archive
-    from assistant.ingest import ingest
+    from assistant.ingestion.pipeline import ingest
+    from assistant.store.archive import open_archive
 
     record = {"url": "https://news.example/a", "source": "Example", "body": "The dam opened."}
     (tmp_path / "one.json").write_text(json.dumps([record]))
@@ -366,8 +366,8 @@ def test_a_claimed_url_is_kept_as_metadata_and_the_same_article_is_unchanged(
 
 # ------------------------------------------------------------- 9: records and articles
 def test_a_file_with_too_many_records_is_refused_whole(hashed, tmp_path: Path) -> None:
-    from assistant.archive import open_archive
-    from assistant.ingest import ingest
+    from assistant.ingestion.pipeline import ingest
+    from assistant.store.archive import open_archive
 
     lines = "\n".join(json.dumps({"body": f"Tiny record {n}."}) for n in range(50_000))
     (tmp_path / "flood.jsonl").write_text(lines)  # 5,000 such records took 119 s to ingest
@@ -385,7 +385,7 @@ def test_a_file_with_too_many_records_is_refused_whole(hashed, tmp_path: Path) -
 
 
 def test_one_ingest_stops_at_its_limit_and_the_next_goes_on(hashed, tmp_path: Path) -> None:
-    from assistant.ingest import ingest
+    from assistant.ingestion.pipeline import ingest
 
     folder = tmp_path / "many"
     folder.mkdir()

@@ -26,8 +26,8 @@ import httpx
 import pytest
 
 from assistant.config import Settings, env_file_path
-from assistant.redact import MASK, StreamRedactor, display_url, redact
-from assistant.web_guard import Guard, LoginBackoff, allowed_hosts_for, split_host
+from assistant.text.redact import MASK, StreamRedactor, display_url, redact
+from assistant.web.guard import Guard, LoginBackoff, allowed_hosts_for, split_host
 
 from .conftest import clean_env, free_port, make_settings
 from .fakes import ScriptedLLM
@@ -430,7 +430,7 @@ def test_settings_read_the_data_folders_dotenv_only(tmp_path, monkeypatch):
 
 
 def test_a_missing_env_file_is_refused(tmp_path, capsys):
-    from assistant.cli import main
+    from assistant.cli.commands import main
 
     assert main(["list", "--env-file", str(tmp_path / "absent.env")]) == 1
     assert "--env-file" in capsys.readouterr().err

@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from assistant import ingest
-from assistant.archive import open_archive
-from assistant.retrieve import search
-from assistant.sentence_rank import best_sentence_share, rerank
+from assistant.retrieval.retrieve import search
+from assistant.retrieval.sentence_rank import best_sentence_share, rerank
+from assistant.store.archive import open_archive
 
 
 def analyse(texts: list[str]) -> list[list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.sentences import sentence_spans, split_sentences
+from assistant.text.sentences import sentence_spans, split_sentences
 
 from .conftest import SEED_FILE
 

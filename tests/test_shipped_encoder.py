@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embeddings import TorchMiniLM, _torch_installed, get_embedder
+from assistant.embed.embedder import TorchMiniLM, _torch_installed, get_embedder
+from assistant.embed.export_encoder import cosine_figures, graph_vectors, sha256, training_sentences
+from assistant.embed.onnx_embedder import CARD_FILE, SHIPPED_FILE, TOKENIZER_FILE
 from assistant.errors import ConfigError
-from assistant.export_encoder import cosine_figures, graph_vectors, sha256, training_sentences
-from assistant.onnx_embedder import CARD_FILE, SHIPPED_FILE, TOKENIZER_FILE
 
 from .conftest import MULTIHOP, ROOT
 
@@ -51,7 +51,7 @@ def _sentences(n: int) -> list[str]:
 
 @needs_torch
 def test_the_shipped_file_gives_the_packaged_models_vectors() -> None:
-    from assistant.embeddings import minilm_path
+    from assistant.embed.embedder import minilm_path
 
     texts = _sentences(300)
     assert len(texts) == 300

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from assistant import ingest
-from assistant.archive import close_archives, open_archive, rebuild_marker
 from assistant.errors import EmbedderMismatchError, StoreError
-from assistant.lexical import LexicalIndex
-from assistant.models import Article, ArticleInfo, Chunk, Filters
-from assistant.rebuild import rebuild
-from assistant.retrieve import search
-from assistant.store import (
+from assistant.ingestion.rebuild import rebuild
+from assistant.records import Article, ArticleInfo, Chunk, Filters
+from assistant.retrieval.retrieve import search
+from assistant.store.archive import close_archives, open_archive, rebuild_marker
+from assistant.store.bm25 import LexicalIndex
+from assistant.store.chroma import (
     ARTICLE_KEY,
     JOURNAL,
     RECORD_KEYS,
@@ -149,7 +149,7 @@ def test_error_mid_batch_leaves_this_process_consistent(hashed, tmp_path, monkey
     store = open_archive(hashed).store
     # One article per commit, so that the failure falls between articles (a batch commits
     # its articles in one upsert: all of them, or none).
-    monkeypatch.setattr(importlib.import_module("assistant.ingest"), "BATCH_ARTICLES", 1)
+    monkeypatch.setattr(importlib.import_module("assistant.ingestion.pipeline"), "BATCH_ARTICLES", 1)
     monkeypatch.setattr(store, "docs", FailsAtCommit(store.docs, after=2))
     with pytest.raises(RuntimeError, match="disk full"):
         ingest([folder], settings=hashed)

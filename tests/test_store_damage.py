@@ -17,10 +17,10 @@ import sys
 import pytest
 
 from assistant import answer
-from assistant.archive import close_archives, open_archive
 from assistant.config import Settings
 from assistant.errors import StoreError
-from assistant.store import _client
+from assistant.store.archive import close_archives, open_archive
+from assistant.store.chroma import _client
 
 from .conftest import SEED_ID, clean_env
 
@@ -28,7 +28,7 @@ QUESTION = "Who is Russia's ambassador to North Korea?"
 
 
 def _cli_in_process(capsys, monkeypatch, settings: Settings, *args: str) -> tuple[int, str, str]:
-    from assistant.cli import main
+    from assistant.cli.commands import main
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("ASSISTANT_LLM", "extractive")
@@ -171,7 +171,7 @@ def _damage_stale_manifest(folder):
     [_damage_current, _damage_files, _damage_truncate, _damage_remove, _damage_stale_manifest],
 )
 def test_a_damaged_bm25_folder_is_repaired_on_open(hashed_seeded, fake, damage):
-    from assistant.retrieve import search
+    from assistant.retrieval.retrieve import search
 
     folder = open_archive(hashed_seeded).lexical.folder
     close_archives()

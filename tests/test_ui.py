@@ -14,10 +14,10 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.models import Answer, Article, Citation, Claim, Excerpt
-from assistant.ui import build_app, is_loopback, launch_options, parse_auth, serve
-from assistant.ui_actions import chat, stage_uploads
-from assistant.ui_render import (
+from assistant.records import Answer, Article, Citation, Claim, Excerpt
+from assistant.ui.actions import chat, stage_uploads
+from assistant.ui.app import build_app, is_loopback, launch_options, parse_auth, serve
+from assistant.ui.render import (
     Turn,
     esc,
     passage_window,
@@ -242,7 +242,7 @@ def test_the_short_answer_is_bold_and_nothing_else_is_markup():
 
 
 def test_untitled_articles_are_marked_as_untitled():
-    from assistant.models import ArticleInfo
+    from assistant.records import ArticleInfo
 
     title = "Untitled: The agency said on Monday that <b>it</b>…"
     cite = Citation(1, "x.txt", title, "Gazette", "2024", "", "The agency said.", 0, 16)
@@ -278,7 +278,7 @@ def test_header_counts_articles_in_words_and_splits_engine_and_model():
 
 
 def test_article_table_escapes_titles():
-    from assistant.models import ArticleInfo
+    from assistant.records import ArticleInfo
 
     info = ArticleInfo("evil.md", EVIL, "Gazette", "2024", "", "", "h", 2)
     out = render_articles([info], 1)

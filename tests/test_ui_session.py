@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import gradio as gr
 
-from assistant.ui_actions import (
+from assistant.ui.actions import (
     ask_and_save,
     edit_last,
     new_conversation,
     open_conversation,
     retry_last,
 )
-from assistant.ui_render import Turn
-from assistant.ui_session import Conversation, choices, save, take_last
+from assistant.ui.render import Turn
+from assistant.ui.session import Conversation, choices, save, take_last
 
 SEED_QUESTION = "Who is Russia's ambassador to North Korea?"
 SKIP = gr.skip()  # {"__type__": "update"} and nothing else: the output stays as it is

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant import REFUSAL, answer
-from assistant.coverage import UNKNOWN_SHARE, unknown_words
-from assistant.refusal import words_not_mentioned
+from assistant.answering.decline import UNKNOWN_SHARE, unknown_words
+from assistant.answering.refusal import words_not_mentioned
 
 
 def analyse(texts: list[str]) -> list[list[str]]:
@@ -37,7 +37,7 @@ def test_the_notice_names_the_words_and_carries_the_refusal():
 def test_answer_declines_only_in_a_large_enough_archive(
     hashed_seeded, monkeypatch, min_articles, declined
 ):
-    monkeypatch.setattr("assistant.coverage.UNKNOWN_MIN_ARTICLES", min_articles)
+    monkeypatch.setattr("assistant.answering.decline.UNKNOWN_MIN_ARTICLES", min_articles)
     a = answer("What is the best recipe for kimchi?", settings=hashed_seeded)
     assert a.abstained and not a.citations
     # (in the one-article archive even "best" and "recipe" are unknown: hence the gate)

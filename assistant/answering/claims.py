@@ -1,0 +1,428 @@
+"""Claim checking: is each sentence of an answer carried by the passages it cites?
+
+A claim is supported by a span of a passage (one sentence, or two neighbouring ones) when
+- every name, number and date of the claim appears in the span (a wrong name or number
+  fails here, even when the rest of the sentence is copied), and names written together in
+  the claim ("Alexander Matsegora") are written together there,
+- the claim and the span agree on negation,
+- the claim is not a near copy of one sentence with a name or number changed (such a claim
+  may not borrow the missing name from the next sentence), and
+- the trained verifier (:mod:`assistant.judge`) reads the span as supporting the claim: a
+  faithful paraphrase passes, a number moved to another phrase, a swapped ordinal or a fact
+  the span does not state does not.
+
+Those exact checks are cheap and go first; only spans that pass them are read by the
+verifier, the few with most of the claim's words. A verbatim quote needs no model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..embed.embedder import Embedder
+from ..records import Passage
+from ..text.match import (
+    contains_run,
+    content_terms,
+    fold,
+    is_number,
+    key_terms,
+    name_runs,
+    name_words,
+    negation_conflict,
+    overlap,
+    possessive_conflict,
+    term_in,
+    tokens,
+    words,
+)
+from ..text.sentences import sentence_spans
+from .citations import MARKER, Quote, Sentence
+from .judge import Judge, get_judge
+from .refusal import states_a_gap
+
+VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
+SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
+NEAR_COPY_OVERLAP = 0.85  # a sentence this close is the claim's source, names and all
+MAX_SPAN_SENTENCES = 2
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate piece of evidence: sentences of one passage, located in its article."""
+
+    passage: int  # 0-based index into the passages
+    text: str
+    start: int
+    end: int
+    size: int = 1  # sentences
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of checking one claim: its best span and whether that span carries it."""
+
+    supported: bool
+    span: Span | None
+    overlap: float = 0.0
+    similarity: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return (1.0 if self.supported else 0.0) + 0.5 * self.overlap + 0.5 * self.similarity
+
+
+# ------------------------------------------------------------------------------ spans
+def passage_spans(passage: Passage, index: int, width: int = MAX_SPAN_SENTENCES) -> list[Span]:
+    """Single sentences of a passage, then windows of up to ``width`` neighbouring ones."""
+    sentences = sentence_spans(passage.text)
+    spans = []
+    for size in range(1, width + 1):
+        for i in range(len(sentences) - size + 1):
+            s, e = sentences[i][0], sentences[i + size - 1][1]
+            spans.append(
+                Span(index, passage.text[s:e], passage.start + s, passage.start + e, size)
+            )
+    return spans
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+class ClaimChecker:
+    """Checks claims against a fixed list of passages (those shown to the engine)."""
+
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        embedder: Embedder | None = None,
+        judge: Judge | None = None,
+    ) -> None:
+        self.passages = list(passages)
+        self.embedder = embedder  # kept for callers that pass one; the verifier decides
+        self._judge = judge
+        self.names = name_words(p.text for p in self.passages)
+        self._spans: dict[int, list[Span]] = {}
+        # A claim's names and numbers, read once: it is checked against every span.
+        self._keys: dict[str, frozenset[str]] = {}
+        self._runs: dict[str, list[tuple[str, ...]]] = {}
+        self._context_tokens: dict[int, tuple[str, ...]] = {}
+        self._meta_tokens: dict[int, tuple[str, ...]] = {}
+
+    def key_terms(self, text: str) -> frozenset[str]:
+        """:func:`key_terms` of a claim (or sentence) with these passages' names."""
+        found = self._keys.get(text)
+        if found is None:
+            found = self._keys[text] = key_terms(text, self.names)
+        return found
+
+    def name_runs(self, claim: str) -> list[tuple[str, ...]]:
+        """:func:`name_runs` of a claim with these passages' names."""
+        found = self._runs.get(claim)
+        if found is None:
+            found = self._runs[claim] = name_runs(claim, self.names)
+        return found
+
+    def spans(self, index: int) -> list[Span]:
+        if index not in self._spans:
+            self._spans[index] = passage_spans(self.passages[index], index)
+        return self._spans[index]
+
+    # -------------------------------------------------------------------- lexical gates
+    def _context(self, index: int | None) -> tuple[str, ...]:
+        if index is None or not 0 <= index < len(self.passages):
+            return ()
+        found = self._context_tokens.get(index)
+        if found is None:
+            found = self._context_tokens[index] = tokens(self.passages[index].text)
+        return found
+
+    def _meta(self, index: int | None) -> tuple[str, ...]:
+        """Tokens of the title and publisher of passage ``index``: a claim may name what its
+        article is about ("Cole Palmer said ...") where the sentence says "he"."""
+        if index is None or not 0 <= index < len(self.passages):
+            return ()
+        found = self._meta_tokens.get(index)
+        if found is None:
+            p = self.passages[index]
+            found = self._meta_tokens[index] = tokens(f"{p.title} . {p.source}")
+        return found
+
+    def _given_elsewhere(
+        self,
+        claim: str,
+        term: str,
+        span_terms: frozenset[str],
+        context: frozenset[str],
+        span_tokens: tuple[str, ...] = (),
+    ) -> bool:
+        """A name word of the claim missing from the span, in a name whose last word (the
+        surname) the span holds: "Jane Roe was granted bail" against "Roe was granted bail".
+        It passes when the passage writes the full name, or when the span gives that surname
+        no other first name ("Vladimir Matsegora" against "Alexander Matsegora" fails)."""
+        if is_number(term):
+            return False
+        for run in self.name_runs(claim):
+            if term not in run or run.index(term) == len(run) - 1 or not term_in(run[-1], span_terms):
+                continue
+            if term_in(term, context):
+                return True
+            for k, token in enumerate(span_tokens):
+                if k and term_in(run[-1], frozenset([token])):
+                    before = span_tokens[k - 1]
+                    if before in self.names and before not in run:
+                        return False
+            return bool(span_tokens)
+        return False
+
+    def lexical_gate(self, claim: str, span_text: str, passage: int | None = None) -> float | None:
+        """The claim's content-word overlap with the span, or None when the span lacks one
+        of the claim's names, numbers or dates, splits a name, or disagrees on negation. A
+        name written in full where the span gives part of it passes when the passage
+        (``passage``, an index) writes it in full."""
+        span_tokens = tokens(span_text)
+        terms = frozenset(span_tokens)
+        context_tokens = self._context(passage)
+        context = frozenset(context_tokens)
+        meta_tokens = self._meta(passage)
+        meta = frozenset(meta_tokens)
+        for term in self.key_terms(claim):
+            if term_in(term, terms) or term_in(term, meta):
+                continue  # in the span, or the article's title or publisher gives it
+            if not self._given_elsewhere(claim, term, terms, context, span_tokens):
+                return None
+        for run in self.name_runs(claim):
+            if contains_run(run, span_tokens) or contains_run(run, meta_tokens):
+                continue
+            if context_tokens and contains_run(run, context_tokens) and any(term_in(w, terms) for w in run):
+                continue
+            return None
+        if negation_conflict(claim, span_text) or possessive_conflict(claim, span_text):
+            return None
+        return overlap(claim, span_text)
+
+    def misquotes(self, claim: str, sentence: str, passage: int | None = None) -> bool:
+        """The claim copies the sentence but changes a name or a number: it swaps one for
+        another ("over 200 missile launches" from "over 100 missile launches"), or it is a
+        near copy with a name the sentence does not have (nor the passage, as part of a name
+        the sentence holds). Such a claim must not borrow the missing name from a
+        neighbouring sentence."""
+        near = overlap(claim, sentence)
+        if near < SUBSTITUTION_OVERLAP:
+            return False
+        claim_terms, source_terms = frozenset(tokens(claim)), frozenset(tokens(sentence))
+        context = frozenset(self._context(passage))
+        meta = frozenset(self._meta(passage))
+        missing = [
+            t for t in self.key_terms(claim)
+            if not term_in(t, source_terms) and not term_in(t, meta)
+            and not self._given_elsewhere(claim, t, source_terms, context, tokens(sentence))
+        ]
+        if missing and near >= NEAR_COPY_OVERLAP:
+            return True
+        extra = [t for t in self.key_terms(sentence) if not term_in(t, claim_terms)]
+        return any(is_number(m) == is_number(e) for m in missing for e in extra)
+
+    @property
+    def judge(self) -> Judge:
+        if self._judge is None:
+            self._judge = get_judge()
+        return self._judge
+
+    def support(self, claim: str, spans: Sequence[Span]) -> list[float]:
+        """The verifier's probability that each span supports the claim."""
+        if not spans:
+            return []
+        return self.judge.supports(
+            claim,
+            [(s.text, self.passages[s.passage].title, self.passages[s.passage].source) for s in spans],
+        )
+
+    def _judge_spans(self, claim: str, candidates: list[tuple[Span, float]]) -> Verdict | None:
+        """The best verdict among spans that passed the exact checks."""
+        if not candidates:
+            return None
+        folded = _squash(fold(claim)).rstrip(".!?")
+        for span, lex in candidates:
+            if span.size == 1 and folded in _squash(fold(span.text)):
+                return Verdict(True, span, lex, 1.0)  # a verbatim quote: nothing to read
+        read = sorted(candidates, key=lambda c: (-c[1], c[0].size))[:VERIFIED_SPANS]
+        probabilities = self.support(claim, [s for s, _ in read])
+        best = max(range(len(read)), key=lambda i: probabilities[i] + 0.01 * read[i][1])
+        span, lex = read[best]
+        p = probabilities[best]
+        return Verdict(p >= self.judge.support_threshold, span, lex, p)
+
+    def _parts(self, span: Span) -> list[tuple[int, int]]:
+        """The sentences of a window, as offsets into its passage's text."""
+        passage = self.passages[span.passage]
+        lo, hi = span.start - passage.start, span.end - passage.start
+        return [(a, b) for a, b in sentence_spans(passage.text) if lo <= a and b <= hi]
+
+    def check(self, claim: str, cited: Sequence[int]) -> Verdict:
+        """Is the claim carried by one of the cited passages (0-based indices)?
+
+        Spans of two sentences may carry a claim that joins neighbouring sentences, but not
+        one that copies a single sentence with a name or number swapped."""
+        candidates: list[tuple[Span, float]] = []
+        fallback: tuple[Span, float] | None = None
+        swapped = False
+        for index in cited:
+            if not 0 <= index < len(self.passages):
+                continue
+            for span in self.spans(index):
+                lex = self.lexical_gate(claim, span.text, index)
+                if lex is not None:
+                    candidates.append((span, lex))
+                    continue
+                if span.size == 1:
+                    swapped = swapped or self.misquotes(claim, span.text, index)
+                    near = overlap(claim, span.text)
+                    if fallback is None or near > fallback[1]:
+                        fallback = (span, near)
+        if swapped:
+            candidates = [c for c in candidates if c[0].size == 1]
+        verdict = self._judge_spans(claim, candidates)
+        if verdict is not None and verdict.supported:
+            return verdict
+        joint = None if swapped else self._joint(claim, cited)
+        if joint is not None:
+            return joint
+        if fallback is not None and (verdict is None or fallback[1] > verdict.overlap):
+            return Verdict(False, fallback[0], fallback[1], 0.0)
+        return verdict or Verdict(False, None)
+
+    def _joint(self, claim: str, cited: Sequence[int]) -> Verdict | None:
+        """A claim that joins facts of several cited passages ("A said X and B said Y [1][2]"):
+        the passages' best sentences taken together must carry it."""
+        valid = [i for i in dict.fromkeys(cited) if 0 <= i < len(self.passages)]
+        if len(valid) < 2:
+            return None
+        parts = []
+        for index in valid:
+            singles = [s for s in self.spans(index) if s.size == 1]
+            if not singles:
+                return None
+            parts.append(max(singles, key=lambda s: overlap(claim, s.text)))
+        joined = " ".join(p.text for p in parts)
+        lex = self.lexical_gate(claim, joined)
+        if lex is None:
+            return None
+        best = max(parts, key=lambda s: overlap(claim, s.text))
+        joint = Span(best.passage, joined, best.start, best.end, len(parts))
+        p = self.support(claim, [joint])[0]
+        if p < self.judge.support_threshold:
+            return None
+        return Verdict(True, best, lex, p)
+
+    def find_support(self, claim: str, exclude: Sequence[int] = ()) -> Verdict | None:
+        """The best passage other than ``exclude`` that supports the claim, if any."""
+        others = [i for i in range(len(self.passages)) if i not in set(exclude)]
+        # Cheap pre-filter: only passages holding every key term can support the claim.
+        keys = self.key_terms(claim)
+        hopeful = [
+            i for i in others if all(term_in(k, frozenset(tokens(self.passages[i].text))) for k in keys)
+        ]
+        best: Verdict | None = None
+        for index in hopeful:
+            verdict = self.check(claim, [index])
+            if verdict.supported and (best is None or verdict.score > best.score):
+                best = verdict
+        return best
+
+
+def is_checkable(sentence: str) -> bool:
+    """A sentence with something to check: at least one content word ("Yes." has none),
+    and not a lead-in to what follows ("For example:", "The reasons given were:")."""
+    bare = MARKER.sub("", sentence).strip()
+    if bare.endswith(":"):
+        return False
+    return bool(content_terms(bare))
+
+
+_REPLY_WORD = re.compile(r"^(?:yes|no)\b[,.;:!]?\s*(?=\S)", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def plain_text(sentence: str) -> str:
+    """An answer sentence without a list bullet or markdown emphasis."""
+    return _BULLET.sub("", _EMPHASIS.sub("", sentence)).strip()
+
+
+def claim_text(sentence: str) -> str:
+    """What of an answer sentence is checked: its plain text without a leading "Yes,"/"No,"
+    (the reply to a yes/no question is checked on its content)."""
+    text = plain_text(sentence)
+    return _REPLY_WORD.sub("", text).strip() or text
+
+
+def _quote(span: Span | None) -> Quote | None:
+    return None if span is None else Quote(span.passage, span.text, span.start, span.end)
+
+
+def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
+    """Mark each sentence that states a fact as a claim, supported or not, with its best
+    evidence; re-point markers to the passage that carries the claim when the cited one
+    does not. A factual sentence without a marker is unsupported."""
+    for sentence in sentences:
+        text = claim_text(sentence.text)
+        sentence.claim = bool(text) and not states_a_gap(text) and is_checkable(text)
+        if not sentence.claim or not sentence.cited:
+            continue
+        verdicts = {p: checker.check(text, [p]) for p in sentence.cited}
+        holding = [p for p in sentence.cited if verdicts[p].supported]
+        if holding:
+            best = max(holding, key=lambda p: verdicts[p].score)
+            sentence.cited = holding  # markers on passages that do not carry it go
+            sentence.supported, sentence.quote = True, _quote(verdicts[best].span)
+            continue
+        joint = checker.check(text, sentence.cited) if len(sentence.cited) > 1 else None
+        if joint is not None and joint.supported:
+            sentence.supported, sentence.quote = True, _quote(joint.span)
+            continue
+        elsewhere = checker.find_support(text, exclude=sentence.cited)
+        if elsewhere is not None and elsewhere.span is not None:
+            sentence.cited = [elsewhere.span.passage]
+            sentence.repointed = True
+            sentence.supported, sentence.quote = True, _quote(elsewhere.span)
+            continue
+        closest = max(verdicts.values(), key=lambda v: v.score)
+        sentence.quote = _quote(closest.span)
+
+
+# ---------------------------------------------------------------- partial answers
+_WH = r"(?:who|whom|whose|what|when|where|why|how|which)"
+_PART_SPLIT = re.compile(rf"\s*,?\s+(?:and|but)\s+(?={_WH}\b)|(?<=\?)\s+", re.IGNORECASE)
+_WH_WORDS = words("who whom whose what when where why how which")
+MIN_PART_COVERAGE = 0.5  # share of a part's content words the supported evidence must hold
+
+
+def question_parts(question: str) -> list[str]:
+    """The separate questions inside one ("Who is X, and what did she say?")."""
+    parts = [p.strip(" ,;") for p in _PART_SPLIT.split(question.strip())]
+    return [p for p in parts if content_terms(p) - _WH_WORDS]
+
+
+def uncovered_parts(question: str, sentences: Sequence[Sentence]) -> list[str]:
+    """Parts of a multi-part question that no supported claim of the answer covers.
+
+    Nothing is reported when the answer itself already says what its sources lack."""
+    parts = question_parts(question)
+    if len(parts) < 2 or any(states_a_gap(s.text) for s in sentences if not s.dropped):
+        return []
+    evidence: set[str] = set()
+    for s in sentences:
+        if s.claim and s.supported and not s.dropped:
+            evidence |= content_terms(s.text)
+            if s.quote is not None:
+                evidence |= content_terms(s.quote.text)
+    missing = []
+    for part in parts:
+        wanted = content_terms(part) - _WH_WORDS
+        if len(wanted & evidence) / len(wanted) < MIN_PART_COVERAGE:
+            missing.append(part)
+    return missing if len(missing) < len(parts) else []

@@ -1,0 +1,2 @@
+"""Answer engines: extractive (offline), any OpenAI-compatible chat server, a local GGUF
+model."""

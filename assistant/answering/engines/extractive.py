@@ -1,0 +1,288 @@
+"""Answer engines. Each takes a question and numbered passages and yields answer text with
+``[n]`` markers, n being the passage number (1-based). The answer module turns markers
+into citations, so every engine is checked the same way.
+
+- ``extractive``: offline and deterministic; quotes the best sentences of the passages.
+- ``openai``: any OpenAI-compatible chat server (see ``openai_engine``).
+- ``local``: a GGUF model in-process through llama-cpp-python (see ``local_engine``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ...config import Settings
+from ...embed.embedder import Embedder
+from ...errors import ConfigError
+from ...records import Passage, Usage
+from ...text.match import content_terms, key_terms, name_words, term_in, tokens
+from ...text.query_hints import Mention, find_mentions, segments
+from ...text.sentences import sentence_spans
+from ..followups import Turn, with_context
+from ..judge import Judge, get_judge
+from ..refusal import REFUSAL
+
+
+class Engine(Protocol):
+    """Writes an answer from numbered passages."""
+
+    name: str
+    model: str
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Usage]:
+        """Yield the answer's text as it is written, with ``[n]`` passage markers; an LLM
+        engine yields last the :class:`Usage` of the call."""
+        ...
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        """A follow-up question made standalone using the conversation."""
+        ...
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A passage sentence and the reader's verdict on it."""
+
+    passage: int
+    text: str
+    score: float  # probability that it answers the question (the reader's answer head)
+    answer: str = ""  # the short answer inside it, as the reader's span heads read it
+    source: str = ""  # the publisher it speaks for, when the question named several
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the extractive engine measures before answering (also what calibration reads)."""
+
+    best: ScoredSentence | None
+    name_coverage: float  # share of the question's names found in the passages
+
+
+class ExtractiveEngine:
+    """Answers with the sentence of the retrieved passages that the trained reader judges
+    to answer the question (see :mod:`assistant.answering.judge`): the short answer first, then the
+    sentence holding it, cited. It abstains when no sentence scores above the reader's
+    threshold (chosen on the dev split), or when the passages lack most of the names the
+    question asks about. A question in several parts ("Who is X, and what did he say?")
+    gets the best sentence for each part."""
+
+    name = "extractive"
+    model = "extractive"
+
+    min_name_coverage = 0.5
+    passages_read = 5
+    max_read = 20  # candidate sentences the reader reads per question (the most word overlap)
+    max_answer_chars = 120  # a longer span is no short answer: the sentence speaks alone
+
+    def __init__(self, embedder: Embedder | None = None, judge: Judge | None = None) -> None:
+        self.embedder = embedder
+        self._judge = judge
+
+    @property
+    def judge(self) -> Judge:
+        if self._judge is None:
+            self._judge = get_judge()
+        return self._judge
+
+    def asked_names(self, question: str, passages: Sequence[Passage]) -> frozenset[str]:
+        """The names and numbers of the question, publishers and publication dates aside."""
+        from ...text.query_hints import without_dates
+        from ..decline import named_publishers
+
+        names = name_words(p.text for p in passages)
+        publishers = named_publishers(question, [p.source for p in passages])
+        return key_terms(without_dates(question), names) - frozenset(
+            t for n in publishers for t in tokens(n)
+        )
+
+    def about_the_question(self, question: str, passages: Sequence[Passage]) -> list[int]:
+        """The passages worth reading, best first, at most ``passages_read``: when some of
+        the retrieved passages name what the question names ("the council of Ashbrook"),
+        only those; an article about another town does not answer for this one."""
+        everything = list(range(len(passages)))
+        asked = self.asked_names(question, passages)
+        if not asked:
+            return everything[: self.passages_read]
+        held = []
+        for p in passages:
+            found = frozenset(tokens(f"{p.title} {p.source} {p.text}"))
+            held.append(sum(term_in(t, found) for t in asked))
+        if max(held, default=0) == 0:
+            return everything[: self.passages_read]
+        return [i for i in everything if held[i] > 0][: self.passages_read]
+
+    def candidates(
+        self, question: str, passages: Sequence[Passage], limit: int | None = None
+    ) -> list[tuple[int, str]]:
+        """Distinct sentences of the top passages about the question, those sharing most of
+        its content words first, at most ``max_read`` (the reader's time is an answer's
+        time)."""
+        wanted = content_terms(question)
+        seen: set[str] = set()
+        items: list[tuple[int, str, float]] = []
+        for i in self.about_the_question(question, passages):
+            passage = passages[i]
+            for s, e in sentence_spans(passage.text):
+                text = passage.text[s:e]
+                key = " ".join(text.split()).lower()
+                terms = content_terms(text)
+                if key in seen or len(terms) < 3:
+                    continue  # overlapping chunks repeat sentences; fragments answer nothing
+                seen.add(key)
+                shared = len(terms & wanted) / max(1, len(wanted))
+                items.append((i, text, shared - 0.01 * i))
+        items.sort(key=lambda t: -t[2])
+        return [(i, text) for i, text, _ in items[: limit or self.max_read]]
+
+    def score(
+        self, question: str, passages: Sequence[Passage], limit: int | None = None
+    ) -> list[ScoredSentence]:
+        """Every candidate sentence with the reader's score, best first."""
+        items = self.candidates(question, passages, limit)
+        if not items:
+            return []
+        readings = self.judge.read(
+            question, [(text, passages[i].title, passages[i].source) for i, text in items]
+        )
+        scored = [
+            ScoredSentence(i, text, r.score, r.answer)
+            for (i, text), r in zip(items, readings, strict=True)
+        ]
+        return sorted(scored, key=lambda s: -s.score)
+
+    rank = score
+
+    def name_coverage(self, question: str, passages: Sequence[Passage]) -> float:
+        """Share of the names and numbers of the question (publishers and publication dates
+        aside: dates a question names are publication dates, checked against the archive's
+        dates in :mod:`assistant.answering.decline`) that appear in the passages, their titles or
+        publishers."""
+        asked = self.asked_names(question, passages)
+        if not asked:
+            return 1.0
+        found: set[str] = set()
+        for p in passages:
+            found.update(tokens(f"{p.title} {p.source} {p.text}"))
+        held = frozenset(found)
+        return sum(term_in(t, held) for t in asked) / len(asked)
+
+    def assess(self, question: str, passages: Sequence[Passage]) -> Assessment:
+        scored = self.score(question, passages)
+        return Assessment(scored[0] if scored else None, self.name_coverage(question, passages))
+
+    def by_source(self, question: str, mentions: Sequence[Mention], passages: Sequence[Passage]) -> list[ScoredSentence]:
+        """A question that names several publishers ("Did the Fortune article say X, while
+        TechCrunch reported Y?") is read part by part: each part of the question against
+        the passages of the publisher it names, when those passages hold most of the part's
+        names; its best sentence is that publisher's evidence. The question is refused when
+        fewer than half of its parts find any (the parts left out are named by the answer
+        pipeline)."""
+        chosen: list[ScoredSentence] = []
+        found = 0
+        named = [question[m.start : m.end] for m in mentions]
+        for mention, part in zip(mentions, segments(question, mentions), strict=True):
+            for name in named:  # a publisher's name is no evidence of what it reported
+                part = part.replace(name, " ")
+            own = [i for i, p in enumerate(passages) if p.source in mention.sources]
+            theirs = [passages[i] for i in own]
+            if not theirs or self.name_coverage(part, theirs) < self.min_name_coverage:
+                continue
+            # the parts share the reading budget of one question (an answer's time)
+            scored = self.score(part, theirs, max(8, self.max_read // len(mentions)))
+            if not scored:
+                continue
+            found += 1
+            best = scored[0]
+            best = ScoredSentence(own[best.passage], best.text, best.score, best.answer, theirs[best.passage].source)
+            if all(c.text != best.text for c in chosen):
+                chosen.append(best)
+        return chosen if 2 * found >= len(mentions) else []
+
+    def answerable(self, best: ScoredSentence) -> bool:
+        return best.score >= self.judge.answer_threshold
+
+    def choose(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
+        """The sentences that answer the question (none: abstain)."""
+        from ..claims import question_parts
+
+        if self.name_coverage(question, passages) < self.min_name_coverage:
+            return []
+        mentions = find_mentions(question, [p.source for p in passages])
+        if len(mentions) >= 2:
+            return self.by_source(question, mentions, passages)
+        parts = question_parts(question)
+        if len(parts) < 2:
+            scored = self.score(question, passages)
+            return scored[:1] if scored and self.answerable(scored[0]) else []
+        chosen: list[ScoredSentence] = []
+        for part in parts:  # one sentence per part; a part nothing answers stays unanswered
+            scored = self.score(part, passages)
+            if scored and self.answerable(scored[0]) and scored[0] not in chosen:
+                chosen.append(scored[0])
+        return chosen
+
+    def direct_answer(self, chosen: ScoredSentence) -> str | None:
+        """The short answer to put first, when the reader found one shorter than its
+        sentence."""
+        answer = " ".join(chosen.answer.split()).strip(" ,;:")
+        sentence = " ".join(chosen.text.split())
+        if not answer or len(answer) > self.max_answer_chars or len(answer) >= 0.8 * len(sentence):
+            return None
+        if not content_terms(answer) and not any(ch.isdigit() for ch in answer):
+            return None
+        return _neutralise(answer)
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+        chosen = self.choose(question, passages)
+        if not chosen:
+            yield REFUSAL
+            return
+        texts: list[str] = []
+        if len(chosen) == 1:
+            short = self.direct_answer(chosen[0])
+            if short:
+                texts.append(f"**{short}** [{chosen[0].passage + 1}]\n\n")
+        if any(s.source for s in chosen):  # evidence publisher by publisher, one line each
+            texts.append("\n\n".join(f"{_one_line(s.source)}: {_neutralise(s.text)} [{s.passage + 1}]" for s in chosen))
+        else:
+            texts.append(" ".join(f"{_neutralise(s.text)} [{s.passage + 1}]" for s in chosen))
+        yield "".join(texts)
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        """A self-contained question is searched as itself; one that leans on the
+        conversation ("he", "that deal", "and in 2022?") borrows the names of the last
+        question and answer that named any."""
+        return with_context(question, history)
+
+
+def _neutralise(sentence: str) -> str:
+    """Article text must not forge citation markers: bracketed numbers become parentheses."""
+    return re.sub(r"\[(\s*\d+(?:\s*,\s*\d+)*\s*)\]", r"(\1)", " ".join(sentence.split()))
+
+
+def _one_line(text: str) -> str:
+    return _neutralise(text).replace(":", " -")
+
+
+def get_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
+    """The engine the settings name (``auto``: openai when a key or base url is set)."""
+    match settings.engine_name():
+        case "extractive":
+            if embedder is None:
+                from ...embed.embedder import get_embedder
+
+                embedder = get_embedder(settings)
+            return ExtractiveEngine(embedder)
+        case "openai":
+            from .openai_chat import OpenAIEngine
+
+            return OpenAIEngine(settings)
+        case "local":
+            from .local import LocalEngine
+
+            return LocalEngine(settings)
+        case other:
+            raise ConfigError(f"unknown engine {other!r}: use extractive, openai or local")

@@ -1,0 +1,237 @@
+"""The ``openai`` engine: any OpenAI-compatible chat endpoint through the openai package."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ...config import Settings
+from ...errors import EngineError
+from ...records import Passage, Usage
+from ...text.redact import StreamRedactor, display_url
+from ...text.sentences import sentence_spans
+from ..templates import render
+
+Turn = tuple[str, str]
+
+
+def _as_data(text: str) -> str:
+    """Article text that cannot open or close a source block (see prompts/source.txt)."""
+    return text.replace("<<<SOURCE", "<<SOURCE").replace("SOURCE ", "SOURCE\u00a0")
+
+
+def _one_line(text: str) -> str:
+    # Publisher and title come from the article too: a newline there could forge a block.
+    return _as_data(" ".join(text.split()))
+
+
+def format_sources(passages: Sequence[Passage]) -> str:
+    """Numbered, delimited sources: article text stays data inside the user message."""
+    return "\n\n".join(
+        render(
+            "source",
+            number=i,
+            source=_one_line(p.source) or "unknown publisher",
+            published=_one_line(p.published) or "undated",
+            title=_one_line(p.title),
+            text=_as_data(p.text),
+        )
+        for i, p in enumerate(passages, 1)
+    )
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens of a text for a GPT-style tokenizer, about four characters each (the prompt's
+    budget and the cost when a server reports no usage)."""
+    return math.ceil(len(text) / 4)
+
+
+def fit_passages(passages: Sequence[Passage], max_tokens: int) -> list[Passage]:
+    """The passages, best first, whose text fits ``max_tokens``: the first one that would
+    overflow is cut after its last whole sentence that fits (left out when none does), and
+    the rest are left out."""
+    kept: list[Passage] = []
+    left = max_tokens
+    for p in passages:
+        need = estimate_tokens(p.text)
+        if need <= left:
+            kept.append(p)
+            left -= need
+            continue
+        cut = max((e for _, e in sentence_spans(p.text) if estimate_tokens(p.text[:e]) <= left), default=0)
+        if cut:
+            kept.append(dataclasses.replace(p, text=p.text[:cut], end=p.start + cut))
+        break
+    return kept
+
+
+def prompt_usage(messages: Sequence[dict[str, str]], reply: str) -> Usage:
+    """Estimated tokens of a request and its reply (servers that report no usage)."""
+    prompt = sum(estimate_tokens(m["content"]) + 4 for m in messages)  # ~4 per message frame
+    return Usage(prompt, estimate_tokens(reply), estimated=True)
+
+
+def answer_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
+    """The chat messages for an answer: rules in the system role, sources in the user's."""
+    return [
+        {"role": "system", "content": render("answer_system")},
+        {
+            "role": "user",
+            "content": render("answer_user", sources=format_sources(passages), question=question),
+        },
+    ]
+
+
+def rewrite_messages(question: str, history: Sequence[Turn]) -> list[dict[str, str]]:
+    turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])
+    return [
+        {"role": "system", "content": render("rewrite_system")},
+        {"role": "user", "content": render("rewrite_user", history=turns, question=question)},
+    ]
+
+
+def describe_error(exc: Exception, where: str) -> str:
+    """A readable one-line message for an API failure, never echoing credentials."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return f"the language model at {where} did not answer in time; try again"
+    if isinstance(exc, openai.APIConnectionError):
+        return f"cannot reach the language model at {where}: is the server running?"
+    if isinstance(exc, openai.RateLimitError):
+        return f"the language model at {where} is rate-limiting requests; wait and try again"
+    if isinstance(exc, openai.AuthenticationError):
+        return f"the language model at {where} refused the API key (check OPENAI_API_KEY)"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the language model at {where} failed with HTTP {exc.status_code}"
+    return f"the language model at {where} failed: {type(exc).__name__}"
+
+
+def failure(exc: Exception, where: str, retries: int) -> str:
+    """``describe_error``, saying so when the client already retried with backoff."""
+    import openai
+
+    message = describe_error(exc, where)
+    retried = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+    if retries and isinstance(exc, retried):
+        tries = "retry" if retries == 1 else "retries"
+        message += f" (after {retries} {tries}; ASSISTANT_LLM_RETRIES)"
+    return message
+
+
+def check_finish(reason: str | None, where: str, max_tokens: int) -> None:
+    """Every complete answer stream ends with a finish reason. None means the connection
+    closed mid-answer (a server killed or restarted ends the body cleanly, so no error is
+    raised); ``length`` means the token limit cut the answer short."""
+    if reason is None:
+        raise StreamCut(f"the answer stream from {where} ended before the answer was finished")
+    if reason == "length":
+        raise StreamCut(
+            f"the answer reached the limit of {max_tokens} tokens (ASSISTANT_MAX_ANSWER_TOKENS)"
+        )
+
+
+def first_line(text: str, fallback: str) -> str:
+    """The rewritten question: the reply's first line, unquoted, or the question as asked."""
+    line = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
+    return line or fallback
+
+
+class OpenAIEngine:
+    """Streams chat completions; retries with backoff on connection errors, 429 and 5xx."""
+
+    name = "openai"
+
+    def __init__(self, settings: Settings, client=None) -> None:
+        from openai import OpenAI
+
+        self.settings = settings
+        self.model = settings.llm_model
+        # Messages name the server without its user info or query string (they may hold a
+        # password or token); answer text echoing a secret is masked as it streams.
+        self.where = display_url(settings.openai_base_url or "https://api.openai.com")
+        key = (
+            settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+        )
+        # The client retries connection errors, 408, 409, 429 and 5xx with exponential
+        # backoff (honouring Retry-After); llm_retries bounds how often.
+        self.client = client or OpenAI(
+            api_key=key,
+            base_url=settings.openai_base_url,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_retries,
+        )
+
+    def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str | Usage]:
+        """The reply's text as it streams, then its :class:`Usage` (as the server reports it
+        with ``include_usage``, else estimated)."""
+        import openai
+
+        try:
+            # The openai stubs type messages as TypedDicts and the result as a union; at run
+            # time this is always a Stream of chunks.
+            stream: Any = self.client.chat.completions.create(  # type: ignore[call-overload]
+                model=self.model,
+                messages=messages,
+                temperature=0,
+                max_tokens=max_tokens,
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+        except openai.OpenAIError as exc:
+            raise EngineError(failure(exc, self.where, self.settings.llm_retries)) from None
+        reason: str | None = None
+        usage: Usage | None = None
+        pieces: list[str] = []
+        masker = StreamRedactor(self.settings)
+        try:
+            for event in stream:
+                if getattr(event, "usage", None) is not None:
+                    usage = Usage(event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0)
+                if not event.choices:
+                    continue
+                choice = event.choices[0]
+                if choice.delta and choice.delta.content:
+                    pieces.append(choice.delta.content)
+                    safe = masker.feed(choice.delta.content)
+                    if safe:
+                        yield safe
+                reason = choice.finish_reason or reason
+        except (openai.OpenAIError, ConnectionError, OSError) as exc:
+            raise StreamCut(describe_error(exc, self.where)) from None
+        except Exception as exc:  # httpx errors surface raw mid-stream
+            raise StreamCut(
+                f"the answer stream from {self.where} broke off: {type(exc).__name__}"
+            ) from None
+        finally:
+            stream.close()  # a consumer that stops early must not leave the connection open
+            held = masker.flush()
+        if held:
+            yield held
+        check_finish(reason, self.where, max_tokens)
+        if usage is None or not (usage.prompt_tokens or usage.completion_tokens):
+            usage = prompt_usage(messages, "".join(pieces))
+        yield usage
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Usage]:
+        yield from self._complete(
+            answer_messages(question, passages), self.settings.max_answer_tokens
+        )
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        if not history:
+            return question
+        pieces: list[str] = []
+        try:
+            for piece in self._complete(rewrite_messages(question, history), 96):
+                if isinstance(piece, str):
+                    pieces.append(piece)
+        except StreamCut:
+            pass  # a rewrite cut short still has its first line, or falls back to the question
+        return first_line("".join(pieces), question)
+
+
+class StreamCut(EngineError):
+    """The engine stopped mid-answer: what arrived is kept and marked incomplete."""

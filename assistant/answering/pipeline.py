@@ -1,0 +1,321 @@
+"""``answer()`` and ``stream_answer()``: retrieve, let an engine write, cite, check."""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from ..config import Settings
+from ..embed.embedder import Embedder, prefetch_embedder
+from ..errors import EmptyArchiveError, InputError
+from ..records import Answer, Claim, Filters, Passage, Usage
+from ..retrieval.retrieve import search
+from ..store.archive import Archive, open_archive
+from ..text.match import fold
+from .citations import Renumberer, render, split_answer
+from .claims import ClaimChecker, check_sentences, plain_text, uncovered_parts
+from .engines.extractive import Engine, Turn, get_engine
+from .engines.openai_chat import StreamCut, fit_passages
+from .refusal import REFUSAL, missing_part
+
+
+def check_question(question: str, settings: Settings) -> str:
+    """The question with control characters removed, or a clear error."""
+    if not isinstance(question, str):
+        raise InputError("the question must be text")
+    cleaned = "".join(
+        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in question
+    )
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise InputError("the question is empty: ask something about the articles")
+    if len(cleaned) > settings.max_question_chars:
+        raise InputError(
+            f"the question is {len(cleaned)} characters long; the limit is "
+            f"{settings.max_question_chars} (ASSISTANT_MAX_QUESTION_CHARS)"
+        )
+    return cleaned
+
+
+def check_history(history: Sequence[Sequence[Any]] | None, settings: Settings) -> list[Turn]:
+    """Earlier (question, answer) turns as text, or a clear error when there are too many or
+    one is too long: the question limit must not be bypassed through the conversation."""
+    if history is None:
+        return []
+    if isinstance(history, str | bytes) or not isinstance(history, Sequence):
+        raise InputError("the history must be a list of [question, answer] pairs")
+    if len(history) > settings.max_history_turns:
+        raise InputError(
+            f"the conversation history has {len(history)} turns; the limit is "
+            f"{settings.max_history_turns} (ASSISTANT_MAX_HISTORY_TURNS): send the latest ones"
+        )
+    turns: list[Turn] = []
+    for n, turn in enumerate(history, 1):
+        if (
+            isinstance(turn, str | bytes)
+            or not isinstance(turn, Sequence)
+            or len(turn) != 2
+            or not all(isinstance(part, str) for part in turn)
+        ):
+            raise InputError(f"turn {n} of the history is not a [question, answer] pair of texts")
+        size = len(turn[0]) + len(turn[1])
+        if size > settings.max_history_turn_chars:
+            raise InputError(
+                f"turn {n} of the history is {size} characters long; the limit is "
+                f"{settings.max_history_turn_chars} (ASSISTANT_MAX_HISTORY_TURN_CHARS)"
+            )
+        turns.append((turn[0], turn[1]))
+    return turns
+
+
+def match_publishers(wanted: str, known: Sequence[str]) -> list[str]:
+    """Publishers of the archive that a name refers to: exact, contained ("The Independent"
+    for "The Independent - Life and Style") or a close spelling."""
+    w = fold(wanted).strip()
+    exact = [k for k in known if fold(k) == w]
+    if exact:
+        return exact
+    contained = [k for k in known if w and (w in fold(k) or fold(k) in w)]
+    if contained:
+        return contained
+    folded = {fold(k): k for k in known}
+    return [folded[m] for m in difflib.get_close_matches(w, list(folded), n=3, cutoff=0.8)]
+
+
+def _as_date(value: Any, name: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise InputError(f"{name} must be a date like 2023-10-13, not {value!r}") from None
+
+
+def resolve_filters(archive: Archive, filters: Filters | Mapping[str, Any] | None) -> Filters | None:
+    """Check a filter against the archive: publishers resolved to the names it holds."""
+    if filters is None:
+        return None
+    if isinstance(filters, Mapping):
+        pubs = filters.get("sources") or filters.get("publisher") or filters.get("publishers") or ()
+        pubs = (pubs,) if isinstance(pubs, str) else tuple(pubs)
+        filters = Filters(
+            sources=pubs,
+            since=_as_date(filters.get("since"), "since"),
+            until=_as_date(filters.get("until"), "until"),
+        )
+    if filters.since and filters.until and filters.since > filters.until:
+        raise InputError(f"the date range is empty: since {filters.since} is after until {filters.until}")
+    if not filters.sources:
+        return filters
+    known = archive.store.sources()
+    resolved: list[str] = []
+    for name in filters.sources:
+        found = match_publishers(name, known)
+        if not found:
+            listing = ", ".join(known[:20]) + (" ..." if len(known) > 20 else "")
+            raise InputError(f"unknown publisher {name!r}; the archive holds: {listing or 'no publishers yet'}")
+        resolved.extend(f for f in found if f not in resolved)
+    return Filters(sources=tuple(resolved), since=filters.since, until=filters.until)
+
+
+def stream_answer(
+    question: str,
+    *,
+    k: int | None = None,
+    filters: Filters | Mapping[str, Any] | None = None,
+    history: Sequence[Turn] | None = None,
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+) -> Iterator[str | Answer]:
+    """Yield the answer's text as the engine writes it, then the finished :class:`Answer`.
+
+    The streamed text still carries the engine's own passage numbers; the final Answer's
+    text carries the citation numbers. An archive with no articles raises
+    :class:`~assistant.errors.EmptyArchiveError` (every entry point alike: the CLI and the
+    chat page ingest the seed articles first).
+    """
+    settings = settings or Settings()
+    question = check_question(question, settings)
+    history = check_history(history, settings)
+    prefetch_embedder(settings)  # loads while the store opens
+    archive = open_archive(settings)
+    archive.keep_up()  # what other app servers changed in the store since the last look
+    if not archive.store.registry():
+        # A refusal here would read as "the articles do not say": say what is wrong instead.
+        where = (f"collection {settings.collection!r} on the Chroma server"
+                 if settings.chroma_url else str(settings.data_dir))
+        raise EmptyArchiveError(
+            f"the archive ({where}) holds no articles: add some first with "
+            "assistant.ingest(paths) (or `assistant ingest PATH`)"
+        )
+    resolved = resolve_filters(archive, filters)
+    if engine is None:
+        engine = get_engine(settings, archive.embedder if settings.engine_name() == "extractive" else None)
+    searched = engine.rewrite(question, list(history)) if history else question
+    declined = decline(archive, question, Answer(question=question, text=REFUSAL, abstained=True,
+                                                 engine=engine.name, model=engine.model, searched=searched))
+    if declined is not None:
+        yield declined.text
+        yield declined
+        return
+    passages = search(archive, searched, k=k or settings.top_k, filters=resolved)
+    shown = (
+        passages
+        if engine.name == "extractive"
+        else fit_passages(passages[: settings.answer_passages], settings.max_passage_tokens)
+    )
+    base = Answer(question=question, text=REFUSAL, abstained=True, engine=engine.name,
+                  model=engine.model, searched=searched, passages=passages)
+    if not shown:
+        yield REFUSAL
+        yield base
+        return
+    pieces: list[str] = []
+    renumber = Renumberer(len(shown), [p.doc_id for p in shown])
+    incomplete = False
+    usage: Usage | None = None
+    try:
+        for piece in engine.stream(searched, shown):
+            if isinstance(piece, Usage):
+                usage = piece
+                continue
+            pieces.append(piece)
+            out = renumber.feed(piece)
+            if out:
+                yield out
+    except StreamCut:
+        if not pieces:
+            raise
+        incomplete = True
+    tail = renumber.flush()
+    if tail:
+        yield tail
+    base.usage = usage
+    yield finish(base, "".join(pieces), shown, settings, incomplete, archive.embedder)
+
+
+def published_range(registry: Mapping[str, Any]) -> tuple[str, date, str, date] | None:
+    """The archive's first and last publication dates, as written and as days (an article
+    dated only "2023" spans the year)."""
+    from ..store.chroma import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
+
+    spans = [(date_bounds(a.published), a.published) for a in registry.values() if a.published]
+    spans = [s for s in spans if s[0] != (UNKNOWN_MIN, UNKNOWN_MAX)]
+    if not spans:
+        return None
+    (low, _), first = min(spans, key=lambda s: s[0][0])
+    (_, high), last = max(spans, key=lambda s: s[0][1])
+
+    def day(n: int) -> date:
+        y, m, d = n // 10000, n // 100 % 100, n % 100
+        return date(y, m, min(d, calendar.monthrange(y, m)[1]))
+
+    return first[:10], day(low), last[:10], day(high)
+
+
+def _authors(registry: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted({a.author for a in registry.values() if a.author}))
+
+
+def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
+    """The abstention to give instead of answering when the question is about publishers
+    or publication dates the archive does not hold, or (in a large archive) much of it is
+    words no article mentions (else None): "The archive holds no articles published by
+    Bloomberg", never an answer from other publishers."""
+    from .decline import UNKNOWN_MIN_ARTICLES, coverage_notice, unknown_words
+    from .refusal import words_not_mentioned
+
+    store = archive.store
+    registry = store.registry()
+    if not registry:
+        return None  # nothing to search: the ordinary refusal follows
+    authors = store.derived("authors", _authors)
+    span = store.derived("published_range", published_range)
+    vocabulary = archive.lexical.idf()
+
+    def unmentioned(name: str) -> bool:
+        stems = [t for terms in archive.lexical.analyse([name]) for t in terms]
+        return bool(stems) and not any(t in vocabulary for t in stems)
+
+    notice = coverage_notice(question, store.sources(), authors, span, unmentioned)
+    if notice is None and len(registry) >= UNKNOWN_MIN_ARTICLES:
+        unknown = unknown_words(question, archive.lexical.analyse, vocabulary)
+        notice = words_not_mentioned(unknown) if unknown else None
+    if notice is None:
+        return None
+    base.text = notice
+    return base
+
+
+def finish(
+    base: Answer,
+    raw: str,
+    passages: list[Passage],
+    settings: Settings,
+    incomplete: bool,
+    embedder: Embedder | None = None,
+) -> Answer:
+    """Turn an engine's raw text into the final Answer.
+
+    Every sentence that states a fact becomes a claim checked against the passages it cites
+    (see :mod:`assistant.answering.claims`); markers are re-pointed to the passage that carries a claim
+    when the cited one does not; unsupported claims are flagged (``supported=False``) or,
+    with ``unsupported_claims="drop"``, removed. With no supported claim the answer abstains
+    (``base``, the refusal). Parts of the question no supported claim covers are named."""
+    sentences = split_answer(raw, len(passages))
+    check_sentences(sentences, ClaimChecker(passages, embedder))
+    claims = [s for s in sentences if s.claim]
+    if not any(s.supported for s in claims):
+        base.incomplete = incomplete  # a cut-off reply is not the archive's verdict
+        return base
+    if settings.unsupported_claims == "drop":
+        for s in claims:
+            s.dropped = not s.supported
+    missing = uncovered_parts(base.question, sentences)
+    text, citations, numbers = render(raw, sentences, passages)
+    if missing:
+        text = f"{text} " + " ".join(missing_part(part) for part in missing)
+    base.text, base.citations = text, citations
+    base.claims = [
+        Claim(
+            text=plain_text(s.text),
+            citations=list(dict.fromkeys(numbers[p] for p in s.cited if p in numbers)),
+            supported=s.supported,
+            quote=s.quote.text if s.quote else "",
+            start=s.quote.start if s.quote else -1,
+            end=s.quote.end if s.quote else -1,
+            doc_id=passages[s.quote.passage].doc_id if s.quote else "",
+            repointed=s.repointed,
+        )
+        for s in claims
+        if not s.dropped
+    ]
+    base.abstained, base.incomplete = False, incomplete
+    return base
+
+
+def answer(
+    question: str,
+    *,
+    k: int | None = None,
+    filters: Filters | Mapping[str, Any] | None = None,
+    history: Sequence[Turn] | None = None,
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+) -> Answer:
+    """Answer a question from the archive, with every sentence citing its source."""
+    final: Answer | None = None
+    for item in stream_answer(question, k=k, filters=filters, history=history, settings=settings, engine=engine):
+        if isinstance(item, Answer):
+            final = item
+    assert final is not None
+    return final
+
+
+__all__ = ["answer", "check_history", "check_question", "resolve_filters", "stream_answer"]

@@ -1,0 +1,6 @@
+"""The command line (``assistant ...``, ``python -m assistant.cli``): commands, the chat
+loop and terminal output."""
+
+from .commands import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""Evaluation: retrieval, answers, claim checks, an LLM engine, and the stage benchmark."""

@@ -1,0 +1,109 @@
+"""``assistant eval claims``: the claim checker on claims paired with the passage they cite.
+
+A claims file holds one object per line: ``{"claim", "passage" (the cited text, verbatim),
+"label" (true: the passage supports the claim), "kind", "url"}`` (``tests/data/judgement/
+heldout_claims.jsonl`` is the frozen test). Each claim is checked as an answer sentence
+citing that passage, through the same :class:`~assistant.answering.claims.ClaimChecker` answers use
+(exact checks, then the verifier). Reports the share of true claims flagged and, per kind,
+the share of false claims caught.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..answering.claims import ClaimChecker, claim_text
+from ..config import Settings
+from ..records import Passage
+from .answers import read_jsonl
+
+
+@dataclass(frozen=True)
+class ClaimItem:
+    claim: str
+    passage: str
+    label: bool
+    kind: str
+    title: str = ""
+    source: str = ""
+    chunk: str = ""  # the retrieved chunk of the article holding the passage ("" if unknown)
+
+
+def load_claims(path: Path, corpus: Path | None = None) -> list[ClaimItem]:
+    """The claims of a JSONL file; titles and publishers come from ``corpus`` when given."""
+    meta: dict[str, tuple[str, str]] = {}
+    bodies: dict[str, str] = {}
+    if corpus is not None and corpus.is_file():
+        for a in json.loads(corpus.read_text(encoding="utf-8")):
+            meta[a["url"]] = (a.get("title") or "", a.get("source") or "")
+            bodies[a["url"]] = a.get("body") or ""
+
+    def build(obj: dict[str, Any]) -> ClaimItem:
+        url = obj.get("url", "")
+        title, source = meta.get(url, ("", ""))
+        passage = str(obj["passage"])
+        return ClaimItem(str(obj["claim"]), passage, bool(obj["label"]), str(obj.get("kind", "")),
+                         title, source, _chunk_holding(bodies.get(url, ""), passage))
+
+    return read_jsonl(path, "claims", build, '{"claim", "passage", "label"}')
+
+
+def _chunk_holding(body: str, passage: str) -> str:
+    """The chunk of an article (as ingest cuts it) that holds the passage, if one does."""
+    if not body or passage not in body:
+        return ""
+    from ..ingestion.chunking import chunk_article
+    from ..records import Article
+
+    at = body.find(passage)
+    for chunk in chunk_article(Article(doc_id="d", text=body)):
+        if chunk.start <= at and at + len(passage) <= chunk.end:
+            return chunk.text
+    return ""
+
+
+def check(item: ClaimItem, context: str = "chunk", checker_for=ClaimChecker) -> bool:
+    """Whether the checker accepts the claim as supported by the passage it cites: the
+    retrieved chunk holding the passage (``context="chunk"``, what an answer cites), or
+    the passage's one or two sentences alone."""
+    text = item.chunk if context == "chunk" and item.chunk else item.passage
+    passage = Passage(doc_id="d", title=item.title, source=item.source, published="", url="",
+                      text=text, start=0, end=len(text), score=1.0)
+    checker = checker_for([passage])
+    return checker.check(claim_text(item.claim), [0]).supported
+
+
+def evaluate(items: list[ClaimItem], context: str = "chunk") -> dict[str, Any]:
+    flagged = [not check(i, context) for i in items if i.label]
+    caught: dict[str, list[bool]] = defaultdict(list)
+    for i in items:
+        if not i.label:
+            caught[i.kind].append(not check(i, context))
+    false_all = [c for v in caught.values() for c in v]
+    return {
+        "context": context,
+        "true_claims": len(flagged),
+        "true_flagged": round(sum(flagged) / max(1, len(flagged)), 4),
+        "false_claims": len(false_all),
+        "false_caught": round(sum(false_all) / max(1, len(false_all)), 4),
+        "false_caught_by_kind": {k: round(sum(v) / len(v), 4) for k, v in sorted(caught.items())},
+    }
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    items = load_claims(Path(args.claims), Path(args.corpus) if args.corpus else None)
+    report = evaluate(items, args.context)
+    print(f"## Claims: {args.claims} (cited: the {args.context})\n")
+    print("| true claims flagged | false claims caught |\n| --- | --- |")
+    print(f"| {report['true_flagged']:.1%} of {report['true_claims']} | {report['false_caught']:.1%} of {report['false_claims']} |\n")
+    print("| kind | caught |\n| --- | --- |")
+    for kind, rate in report["false_caught_by_kind"].items():
+        print(f"| {kind} | {rate:.1%} |")
+    if args.out:
+        Path(args.out).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 0

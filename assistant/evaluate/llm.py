@@ -1,0 +1,371 @@
+"""``assistant eval llm``: the generative path measured with recorded replies, offline.
+
+Two steps, both through the real openai engine talking to an OpenAI-compatible server on
+loopback (:class:`ReplayServer`, started here):
+
+- ``record --qa FILE --out PROMPTS.jsonl``: asks every question of a QA file and keeps the
+  exact chat messages the engine sends (one line per question, with a hash of the messages).
+  Someone (a person, or a capable model) then writes the reply for each prompt: a correct
+  one and, as a twin, the same reply with one planted error.
+- ``replay --replies REPLIES.jsonl``: serves each recorded reply to the request whose
+  messages hash to its prompt (streamed, or not with ``--no-stream``) and scores what the
+  answer pipeline makes of it, per reply: kept correct, claims flagged, replaced by the
+  refusal, citation re-pointed; for a planted error: reported (flagged, dropped, refused or
+  re-pointed with a note) or missed.
+
+A replies file holds ``{"question", "prompt_sha", "reply", "planted": null | {"kind": ...},
+"answers": [...]}`` per line. A prompt that no longer matches (retrieval changed since the
+recording) is reported as such, never silently scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import threading
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from ..answering.refusal import REFUSAL, is_refusal
+from ..config import Settings
+from ..errors import InputError
+
+
+def prompt_sha(messages: list[dict[str, Any]]) -> str:
+    """A stable key for a chat request's messages."""
+    canonical = json.dumps([{"role": m.get("role"), "content": m.get("content")} for m in messages],
+                           ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:20]
+
+
+class ReplayServer:
+    """An OpenAI-compatible chat server on loopback that answers each request with the reply
+    recorded for its messages (``replies``: prompt sha -> text), streamed or whole, and
+    records every request. A request with no recorded reply gets the refusal sentence."""
+
+    def __init__(self, replies: dict[str, str] | None = None) -> None:
+        self.replies = dict(replies or {})
+        self.requests: list[dict[str, Any]] = []
+        self.unmatched: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                body = json.dumps({"object": "list", "data": [{"id": "replay", "object": "model"}]})
+                self._send(200, body.encode(), "application/json")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                server.requests.append(payload)
+                key = prompt_sha(payload.get("messages") or [])
+                text = server.replies.get(key)
+                if text is None:
+                    server.unmatched.append(key)
+                    text = REFUSAL
+                if not payload.get("stream"):
+                    body = {"id": "r", "object": "chat.completion", "created": 0, "model": "replay",
+                            "choices": [{"index": 0, "finish_reason": "stop",
+                                         "message": {"role": "assistant", "content": text}}],
+                            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
+                    self._send(200, json.dumps(body).encode(), "application/json")
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                words = text.split(" ")
+                for i in range(0, len(words), 4):
+                    piece = " ".join(words[i : i + 4]) + (" " if i + 4 < len(words) else "")
+                    self._event(piece, None)
+                self._event("", "stop")
+                self._chunk(b"data: [DONE]\n\n")
+                self._chunk(b"")
+
+            def _event(self, content: str, finish: str | None) -> None:
+                event = {"id": "r", "object": "chat.completion.chunk", "created": 0, "model": "replay",
+                         "choices": [{"index": 0, "delta": {"content": content} if content else {},
+                                      "finish_reason": finish}]}
+                self._chunk(f"data: {json.dumps(event)}\n\n".encode())
+
+            def _chunk(self, data: bytes) -> None:
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
+
+            def _send(self, status: int, body: bytes, ctype: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        class Quiet(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # A client that closes its stream after the last event resets the
+                # connection; that is how streams end, not an error worth printing.
+                if not isinstance(sys.exc_info()[1], ConnectionError):
+                    super().handle_error(request, client_address)
+
+        self._httpd = Quiet(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> ReplayServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def _engine_settings(settings: Settings, url: str) -> Settings:
+    return settings.model_copy(update={"llm": "openai", "openai_base_url": url})
+
+
+# ------------------------------------------------------------------------------ record
+def record(questions: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
+    """The exact messages the openai engine sends for each question."""
+    from ..answering.pipeline import answer
+
+    out = []
+    with ReplayServer() as server:
+        llm = _engine_settings(settings, server.url)
+        for item in questions:
+            before = len(server.requests)
+            answer(item["question"], settings=llm)
+            sent = server.requests[before:]
+            if not sent:  # declined before the model was asked (a publisher or period not held)
+                out.append({**item, "prompt_sha": None, "messages": None})
+                continue
+            messages = sent[-1]["messages"]
+            out.append({**item, "prompt_sha": prompt_sha(messages), "messages": messages})
+    return out
+
+
+# ------------------------------------------------------------------------------ replay
+def strictly_correct(text: str, answers: list[str]) -> bool:
+    """The expected answer is in the text; a yes/no answer must lead it (MultiHop-RAG's
+    strict reading: "Yes, ..." counts for "Yes", a "yes" buried later does not)."""
+    from ..text.match import fold
+
+    folded = " ".join(fold(text).split())
+    for a in answers:
+        want = " ".join(fold(a).split()).rstrip(".")
+        if not want:
+            continue
+        if want in ("yes", "no"):
+            if re.match(rf"^\W*{want}\b", folded):
+                return True
+        elif want in folded:
+            return True
+    return False
+
+
+@dataclass
+class ReplyOutcome:
+    question: str
+    planted: str  # "" for a correct reply, else the planted error's kind
+    abstained: bool
+    flagged: int  # claims marked unsupported (or dropped)
+    repointed: int  # claims whose citation was moved, with a note
+    matched: bool
+    text: str
+    reply_refused: bool = False  # the reply itself was the refusal
+    reply_correct: bool | None = None  # the reply holds the expected answer (None: no answer given)
+    answer_correct: bool | None = None  # the final answer does
+    prompt_tokens: int = 0  # the LLM call's cost (reported by the server, else estimated)
+    completion_tokens: int = 0
+
+    @property
+    def reported(self) -> bool:
+        """A planted error shows: the answer refused, flagged, dropped or re-pointed a claim."""
+        return self.abstained or self.flagged > 0 or self.repointed > 0
+
+
+@dataclass
+class ReplayReport:
+    correct: int = 0
+    kept: int = 0  # correct replies with no claim flagged and not refused
+    with_flag: int = 0
+    refused: int = 0
+    repointed: int = 0
+    planted: Counter = field(default_factory=Counter)
+    planted_reported: Counter = field(default_factory=Counter)
+    unmatched: int = 0
+    model_refused: int = 0  # correct replies that are the refusal (answerable questions)
+    unanswerable: int = 0  # correct replies (or declines) to questions nothing answers
+    unanswerable_refused: int = 0
+    scored: int = 0  # correct replies to answerable questions with an expected answer
+    strict: int = 0  # ... whose final answer holds it
+    lost_in_reply: int = 0  # the reply lacked it (or refused): retrieval or the model
+    lost_in_checking: int = 0  # the reply had it, the checked answer did not
+    outcomes: list[ReplyOutcome] = field(default_factory=list)
+
+    def add(self, o: ReplyOutcome, answerable: bool = True) -> None:
+        self.outcomes.append(o)
+        if not o.matched:
+            self.unmatched += 1
+            return
+        if not answerable and not o.planted:
+            self.unanswerable += 1
+            self.unanswerable_refused += o.abstained
+            return
+        if o.reply_refused and not o.planted:
+            self.model_refused += 1  # nothing of the model's to keep or lose
+            self.scored += o.answer_correct is not None
+            self.lost_in_reply += o.answer_correct is not None
+            return
+        if not o.planted:
+            self.correct += 1
+            self.refused += o.abstained
+            self.with_flag += (not o.abstained) and o.flagged > 0
+            self.repointed += o.repointed > 0
+            self.kept += (not o.abstained) and o.flagged == 0
+            if o.answer_correct is not None:
+                self.scored += 1
+                self.strict += o.answer_correct
+                self.lost_in_reply += not o.reply_correct
+                self.lost_in_checking += bool(o.reply_correct and not o.answer_correct)
+        else:
+            self.planted[o.planted] += 1
+            self.planted_reported[o.planted] += o.reported
+
+    def summary(self) -> dict[str, Any]:
+        def rate(n: int, d: int) -> float:
+            return round(n / d, 4) if d else 0.0
+
+        planted_total = sum(self.planted.values())
+        return {
+            "correct_replies": self.correct,
+            "replies_refusing": self.model_refused,
+            "kept": rate(self.kept, self.correct),
+            "with_a_claim_flagged": rate(self.with_flag, self.correct),
+            "replaced_by_refusal": rate(self.refused, self.correct),
+            "repointed": rate(self.repointed, self.correct),
+            "planted_errors": planted_total,
+            "planted_reported": rate(sum(self.planted_reported.values()), planted_total),
+            "planted_reported_by_kind": {k: rate(self.planted_reported[k], n) for k, n in sorted(self.planted.items())},
+            "unmatched_prompts": self.unmatched,
+            "answerable_scored": self.scored,
+            "strict_accuracy": rate(self.strict, self.scored),
+            "lost_in_reply": self.lost_in_reply,
+            "lost_in_checking": self.lost_in_checking,
+            "unanswerable": self.unanswerable,
+            "unanswerable_refused": rate(self.unanswerable_refused, self.unanswerable),
+            **self.tokens(),
+        }
+
+    def tokens(self) -> dict[str, float]:
+        """Mean prompt and completion tokens per answer that reached the model."""
+        asked = [o for o in self.outcomes if o.prompt_tokens]
+        if not asked:
+            return {"prompt_tokens_per_answer": 0.0, "completion_tokens_per_answer": 0.0}
+        return {
+            "prompt_tokens_per_answer": round(sum(o.prompt_tokens for o in asked) / len(asked), 1),
+            "completion_tokens_per_answer": round(sum(o.completion_tokens for o in asked) / len(asked), 1),
+        }
+
+
+def replay(replies: list[dict[str, Any]], settings: Settings, stream: bool = True) -> ReplayReport:
+    """Every recorded reply through the answer pipeline, with its outcome."""
+    from ..answering.pipeline import answer
+
+    report = ReplayReport()
+    by_question: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in replies:
+        by_question[r["question"]].append(r)
+    for question, group in by_question.items():
+        for r in group:
+            recorded = {r["prompt_sha"]: r["reply"]} if r.get("prompt_sha") else {}
+            with ReplayServer(recorded) as server:
+                llm = _engine_settings(settings, server.url)
+                result = answer(question, settings=llm, engine=None if stream else _whole_engine(llm))
+                # A question recorded as declined before the model must still not reach it.
+                matched = not server.unmatched if recorded else not server.requests
+            planted = (r.get("planted") or {}).get("kind", "") if r.get("planted") else ""
+            answers = [a for a in r.get("answers") or [] if a] if r.get("answerable", True) else []
+            report.add(ReplyOutcome(
+                question=question,
+                planted=planted,
+                abstained=result.abstained,
+                flagged=sum(not c.supported for c in result.claims),
+                repointed=sum(c.repointed for c in result.claims),
+                matched=matched,
+                text=result.text,
+                reply_refused=is_refusal(r.get("reply") or REFUSAL),
+                reply_correct=strictly_correct(r.get("reply") or "", answers) if answers else None,
+                answer_correct=(not result.abstained and strictly_correct(result.text, answers)) if answers else None,
+                prompt_tokens=result.usage.prompt_tokens if result.usage else 0,
+                completion_tokens=result.usage.completion_tokens if result.usage else 0,
+            ), answerable=bool(r.get("answerable", True)))
+    return report
+
+
+def _whole_engine(settings: Settings):
+    """The openai engine asking for whole (not streamed) completions."""
+    from ..answering.engines.openai_chat import OpenAIEngine, prompt_usage
+    from ..records import Usage
+
+    class WholeReplies(OpenAIEngine):
+        def _complete(self, messages, max_tokens):  # type: ignore[override]
+            reply = self.client.chat.completions.create(
+                model=self.model, messages=messages, temperature=0, max_tokens=max_tokens, stream=False
+            )
+            text = reply.choices[0].message.content or ""
+            yield text
+            if reply.usage and (reply.usage.prompt_tokens or reply.usage.completion_tokens):
+                yield Usage(reply.usage.prompt_tokens, reply.usage.completion_tokens)
+            else:
+                yield prompt_usage(messages, text)
+
+    return WholeReplies(settings)
+
+
+# ---------------------------------------------------------------------------------- run
+def _read_jsonl(path: Path, expected: str, key: str) -> list[dict[str, Any]]:
+    from .answers import read_jsonl
+
+    def build(obj: dict[str, Any]) -> dict[str, Any]:
+        str(obj[key])  # a line without it is malformed (KeyError: a clear error)
+        return obj
+
+    return read_jsonl(path, "JSONL", build, expected)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    base = settings.model_copy(update={"data_dir": Path(args.store)}) if args.store else settings
+    if args.action == "record":
+        if not args.qa or not args.out:
+            raise InputError("eval llm record needs --qa QUESTIONS.jsonl and --out PROMPTS.jsonl")
+        items = _read_jsonl(Path(args.qa), '{"question", ...}', "question")
+        rows = record(items, base)
+        Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"recorded {sum(r['prompt_sha'] is not None for r in rows)} prompts "
+              f"({sum(r['prompt_sha'] is None for r in rows)} questions declined before the model)")
+        return 0
+    if not args.replies:
+        raise InputError("eval llm replay needs --replies REPLIES.jsonl")
+    replies = _read_jsonl(Path(args.replies), '{"question", "prompt_sha", "reply", ...}', "question")
+    report = replay(replies, base, stream=not args.no_stream)
+    summary = report.summary()
+    print(json.dumps(summary, indent=2))
+    if args.out:
+        Path(args.out).write_text(json.dumps({"summary": summary, "outcomes": [asdict(o) for o in report.outcomes]},
+                                             indent=2, ensure_ascii=False), encoding="utf-8")
+    if summary["unmatched_prompts"]:
+        print(f"{summary['unmatched_prompts']} replies met a prompt that changed since recording",
+              file=sys.stderr)
+    return 0

@@ -1,0 +1,375 @@
+"""Lexical evidence between a claim and a source text (plain functions).
+
+Three kinds of evidence feed claim checking and the extractive engine:
+content words (does the source say the same things), key terms (names, numbers and dates
+that must be copied exactly), and negation (a "not" the source does not have). Whether a
+sentence answers a question, and whether a span supports a claim beyond these exact checks,
+is the trained reader/verifier's call (:mod:`assistant.judge`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache, lru_cache
+
+
+def words(text: str) -> frozenset[str]:
+    """A word list written as one string (easier to read than a list literal)."""
+    return frozenset(text.split())
+
+
+_TOKEN = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+STOPWORDS = words(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours also said says say according s t
+    whose many much"""
+)
+
+# Words that open sentences without naming anything; never key terms.
+_OPENERS = words(
+    """additionally however moreover furthermore meanwhile recently overall finally first second
+    third lastly today yesterday currently previously earlier later instead indeed still yet
+    thus therefore hence specifically notably similarly likewise consequently nevertheless
+    nonetheless besides based despite although though since unlike like yes either neither one
+    another several in according while during after before following amid"""
+)
+
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+    )
+    if i >= 2  # "one" is too often not a number ("one of the ...")
+}
+_NUMBER_WORDS.update(
+    {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+     "eighty": "80", "ninety": "90", "hundred": "hundred", "thousand": "thousand",
+     "million": "million", "billion": "billion", "trillion": "trillion", "dozen": "12"}
+)
+
+# Ordinals are numbers too: "the second Tuesday" is not "the first Tuesday".
+_NUMBER_WORDS.update(
+    {w: f"{i}{'st' if i == 1 else 'nd' if i == 2 else 'rd' if i == 3 else 'th'}"
+     for i, w in enumerate(["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                            "eighth", "ninth", "tenth"]) if w}
+)
+_NUMBER_VALUES = frozenset(_NUMBER_WORDS.values())
+
+# Titles and roles split a run of capitals into separate names ("Defense Minister Shoigu").
+_TITLES = words(
+    """president minister director leader ambassador secretary chief ceo general senator
+    governor prime foreign defense defence finance lawmaker chairman chair head king queen
+    prince princess pope mr mrs ms dr sir lord judge officer commander coach captain manager
+    national intelligence service agency news media"""
+)
+
+_NEGATIONS = words("not no never none neither nor without cannot n't")
+
+
+class _FoldTable(dict[int, int | None]):
+    """``str.translate`` table of :func:`fold`: combining marks dropped, curly single quotes
+    made straight, every other character kept (entered as characters are first seen)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_FOLD = _FoldTable({ord("’"): ord("'"), ord("‘"): ord("'")})
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents and unify quotes, for comparison only."""
+    if text.isascii():  # nothing to decompose, strip or unify: most words and sentences
+        return text.lower()
+    return unicodedata.normalize("NFKD", text).translate(_FOLD).lower()
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A tiny suffix stripper, applied alike to claims and sources: enough to match
+    'drills'/'drill', 'invited'/'invite', 'missiles'/'missile', 'beginning'/'begin'
+    (cached: the same words recur in every passage)."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # "beginn" -> "begin"
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def _number(token: str) -> str:
+    """A numeric token in one spelling: no thousands commas, no trailing period."""
+    return token.replace(",", "").rstrip(".")
+
+
+def _has_digit(token: str) -> bool:
+    # A letter is never a digit, so a word of letters needs no scan (most tokens are).
+    return not token.isalpha() and any(c.isdigit() for c in token)
+
+
+@lru_cache(maxsize=65536)
+def _norm(token: str) -> str:
+    """A folded token as it is compared: numbers spelled one way, words stemmed (cached:
+    the same words recur in every passage and question)."""
+    if _has_digit(token):
+        return _number(token)
+    return _NUMBER_WORDS.get(token) or stem(token)
+
+
+def _pieces(text: str) -> list[str]:
+    """Folded raw tokens: "1,000" is one number, "drills,then" (no space) two words."""
+    out: list[str] = []
+    for raw in _TOKEN.findall(fold(text)):
+        if raw.isalpha():
+            out.append(raw)
+        else:
+            out.extend([raw] if _has_digit(raw) else [p for p in raw.split(",") if p])
+    return out
+
+
+@lru_cache(maxsize=20000)
+def tokens(text: str) -> tuple[str, ...]:
+    """Folded, normalised tokens of a text, in order (for phrase matching)."""
+    return tuple(map(_norm, _pieces(text)))
+
+
+@lru_cache(maxsize=20000)
+def content_terms(text: str) -> frozenset[str]:
+    """Stemmed content words and numbers of a text."""
+    return frozenset(
+        _norm(p) for p in _pieces(text) if p not in STOPWORDS and (len(p) > 1 or p.isdigit())
+    )
+
+
+def overlap(claim: str, sentence: str) -> float:
+    """Share of the claim's content terms found in the sentence (0..1)."""
+    wanted = content_terms(claim)
+    if not wanted:
+        return 0.0
+    return len(wanted & content_terms(sentence)) / len(wanted)
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    """Common English words: the embedder's word-piece vocabulary (whole words only).
+
+    A capitalised word that opens a sentence is a name when it is *not* such a word
+    ("Lavrov", "Pyongyang"), or when the sources write it capitalised mid-sentence."""
+    try:
+        from ..embed.onnx_embedder import TOKENIZER_FILE
+
+        vocab = json.loads(TOKENIZER_FILE.read_text(encoding="utf-8"))["model"]["vocab"]
+    except Exception:  # pragma: no cover - the file ships with the package; stay usable without
+        return frozenset()
+    return frozenset(w for w in vocab if w.isalpha())
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def name_words(texts: Iterable[str]) -> frozenset[str]:
+    """Folded words written capitalised in the middle of a sentence of these texts."""
+    found: set[str] = set()
+    for text in texts:
+        found |= _text_names(text)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _text_names(text: str) -> frozenset[str]:
+    """:func:`name_words` of one text (cached: an answer reads the same passages three
+    times, and questions share passages)."""
+    from .sentences import sentence_spans
+
+    found: set[str] = set()
+    for s, e in sentence_spans(text):
+        for word in _TOKEN.findall(text, s, e)[1:]:
+            if word[:1].isupper() and not _has_digit(word):  # capitalised, not a number
+                found.add(stem(fold(word)))
+    return frozenset(found)
+
+
+def _name_like(word: str, first: bool, names: frozenset[str]) -> bool:
+    """A capitalised word that names something; a sentence's first word only when it is
+    not a common word (see :func:`_vocabulary`) or the sources write it capitalised."""
+    folded = fold(word)
+    if not _capitalised(word) or folded in STOPWORDS or _has_digit(word):
+        return False
+    if not first:
+        return True
+    if folded in _OPENERS:
+        return False
+    return folded not in _vocabulary() or stem(folded) in names or folded in names
+
+
+def is_number(term: str) -> bool:
+    """A normalised key term that is a number (digits or a number word)."""
+    return _has_digit(term) or term in _NUMBER_VALUES
+
+
+def key_terms(sentence: str, names: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Names, numbers and dates of one sentence, normalised like :func:`tokens`.
+
+    Numbers (digits or number words) and capitalised words count; the sentence's first word
+    counts only when it looks like a name (see :func:`_name_like`)."""
+    terms: set[str] = set()
+    for i, m in enumerate(_TOKEN.finditer(sentence)):
+        word = m.group(0)
+        folded = fold(word)
+        if _has_digit(word):
+            terms.add(_number(folded))
+        elif folded in _NUMBER_WORDS:
+            terms.add(_NUMBER_WORDS[folded])
+        elif _name_like(word, i == 0, names):
+            terms.update(p for p in tokens(word) if p not in STOPWORDS)
+    return frozenset(terms)
+
+
+def name_runs(sentence: str, names: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+    """Runs of two or more capitalised words naming one thing ("Alexander Matsegora",
+    "South Korea"), split at titles, as normalised tokens. A swapped first name breaks the
+    run even when both words occur in the source."""
+    runs: list[tuple[str, ...]] = []
+    current: list[str] = []
+    matches = list(_TOKEN.finditer(sentence))
+    for i, m in enumerate(matches):
+        word = m.group(0)
+        gap = sentence[matches[i - 1].end() : m.start()] if i else ""
+        if _name_like(word, i == 0, names) and stem(fold(word)) not in _TITLES:
+            if current and gap.strip() not in ("", "-"):
+                runs.append(tuple(current))
+                current = []
+            current.extend(tokens(word))
+            continue
+        if current:
+            runs.append(tuple(current))
+            current = []
+    if current:
+        runs.append(tuple(current))
+    return [r for r in runs if len(r) >= 2]
+
+
+def term_in(term: str, terms: frozenset[str]) -> bool:
+    """A key term found among normalised terms; "Russia"/"Russian" and "Korea"/"Korean"
+    match, "John"/"Johnson" do not."""
+    if term in terms:
+        return True
+    size = len(term)
+    if term.isdigit() or size < 4:
+        return False
+    for t in terms:  # a plain loop: this runs for every token of every candidate sentence
+        if len(t) >= 4 and abs(len(t) - size) <= 2 and (t.startswith(term) or term.startswith(t)):
+            return True
+    return False
+
+
+def contains_run(run: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
+    """The run's tokens appear consecutively in the haystack tokens ("South Korea" in
+    "South Korean", not in "North Korea ... South"); an initial or a particle may stand
+    between two of them ("Beryl Howell" in "Beryl A. Howell")."""
+    n = len(run)
+    for i in range(len(haystack)):
+        at, matched = i, 0
+        while matched < n and at < len(haystack):
+            if term_in(run[matched], frozenset([haystack[at]])):
+                matched, at = matched + 1, at + 1
+            elif matched and len(haystack[at]) <= 2:
+                at += 1  # "a" of "Beryl A. Howell", "de" of "Kevin de Bruyne"
+            else:
+                break
+        if matched == n:
+            return True
+    return False
+
+
+def negated(text: str) -> bool:
+    """The text carries a negation ("not", "never", "didn't" ...)."""
+    folded = fold(text)
+    return "n't" in folded or any(t in _NEGATIONS for t in _TOKEN.findall(folded))
+
+
+_CLAUSE = re.compile(r"[,;:()]|\b(?:and|but|while|although|whereas|because)\b", re.IGNORECASE)
+
+
+def negation_conflict(claim: str, source: str) -> bool:
+    """The claim and the source disagree on negation where the claim draws on the source:
+    the claim negates what the source does not, or drops the negation of a clause it uses
+    ("he was aware" from "... and that he wasn't aware of any preparations")."""
+    if negated(claim) == negated(source):
+        return False
+    if negated(claim):
+        return True
+    wanted = content_terms(claim)
+    for clause in _CLAUSE.split(source):
+        if clause and negated(clause):
+            used = wanted & content_terms(clause)
+            if len(used) >= 2 or (wanted and len(used) / len(wanted) >= 0.5):
+                return True
+    return False
+
+
+# "X's Y" in a claim: X owns Y, and a source that names both but gives Y to someone else
+# ("Russia's ambassador ... between Russia and China" is not "China's ambassador") does not
+# carry it.
+_POSSESSIVE = re.compile(r"((?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)['’]s\s+([\w\s-]{1,60})")
+_AUX = words("is are was were do does did has have had will would can could should may might must")
+
+
+@lru_cache(maxsize=4096)
+def _possessives(text: str) -> tuple[tuple[str, str, int], ...]:
+    """The "X's Y" of a text as (X's last token, the last word of Y's phrase, the phrase's
+    length): "Green Bay's Jordan Love joined" owns "joined" three words on."""
+    found = []
+    for m in _POSSESSIVE.finditer(text):
+        owner = [t for t in tokens(m.group(1)) if t not in STOPWORDS]
+        phrase: list[str] = []
+        for word in _pieces(m.group(2)):
+            if word in STOPWORDS or word in _AUX:
+                break
+            phrase.append(_norm(word))
+        if owner and phrase:
+            found.append((owner[-1], phrase[-1], len(phrase)))
+    return tuple(found)
+
+
+def _owns(said: tuple[str, ...], owner: int, head: int, reach: int) -> bool:
+    """X owns Y in the source: "X's Y", "X Y" ("Russian Defense Minister"), or "Y of X",
+    "Y by X"; not "Y to X"."""
+    if owner < head <= owner + reach:
+        return True
+    return head < owner <= head + reach and any(t in ("of", "by", "from", "in") for t in said[head:owner])
+
+
+def possessive_conflict(claim: str, source: str, reach: int = 4) -> bool:
+    """The claim says "X's Y" and the source names both X and Y, but never X's Y."""
+    said = tokens(source)
+    for owner, head, length in _possessives(claim):
+        owner_at = [i for i, t in enumerate(said) if term_in(owner, frozenset([t]))]
+        head_at = [i for i, t in enumerate(said) if term_in(head, frozenset([t]))]
+        if owner_at and head_at and not any(
+            _owns(said, o, h, reach + length) for o in owner_at for h in head_at
+        ):
+            return True
+    return False
