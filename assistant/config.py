@@ -242,11 +242,3 @@ class Settings(BaseSettings):
         if self.openai_api_key or self.openai_base_url:
             return "openai"
         return "extractive"
-
-    def embedder_name(self) -> str:
-        """The embedder ``local`` resolves to: the ONNX path when it is available."""
-        if self.embeddings != "local":
-            return self.embeddings
-        from .embed.onnx_embedder import onnx_available
-
-        return "onnx" if onnx_available() else "torch"

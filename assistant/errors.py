@@ -2,6 +2,8 @@
 
 The CLI turns an :class:`AssistantError` into one line and a non-zero exit; the chat page
 turns it into a chat message. Anything else is a bug and keeps its traceback.
+:func:`describe_error` words a failed call to an OpenAI-compatible server (the answer
+engine's or the embedder's) without echoing what the server said.
 """
 
 from __future__ import annotations
@@ -33,3 +35,20 @@ class EmbedderMismatchError(StoreError):
 
 class EngineError(AssistantError):
     """The answer engine (an LLM server, a local model) failed."""
+
+
+def describe_error(exc: Exception, where: str) -> str:
+    """A readable one-line message for an API failure, never echoing credentials."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return f"the language model at {where} did not answer in time; try again"
+    if isinstance(exc, openai.APIConnectionError):
+        return f"cannot reach the language model at {where}: is the server running?"
+    if isinstance(exc, openai.RateLimitError):
+        return f"the language model at {where} is rate-limiting requests; wait and try again"
+    if isinstance(exc, openai.AuthenticationError):
+        return f"the language model at {where} refused the API key (check OPENAI_API_KEY)"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the language model at {where} failed with HTTP {exc.status_code}"
+    return f"the language model at {where} failed: {type(exc).__name__}"

@@ -219,7 +219,7 @@ class FakeJudge:
         self.support_calls = 0
 
     def read(self, question, sentences):
-        from assistant.answering.judge import Reading
+        from assistant.judge import Reading
 
         self.read_calls.append((question, len(sentences)))
         out = []

@@ -7,7 +7,7 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.embed.embedder import _WordPieceCounter
+from assistant.embed.minilm import WordPieceCounter
 from assistant.ingestion.chunking import approximate_tokens, chunk_article, chunk_spans, index_text
 from assistant.records import Article
 from assistant.text.sentences import sentence_spans
@@ -18,7 +18,7 @@ from .conftest import SEED_FILE
 @cache
 def wordpiece():
     """The real model's tokenizer (no model weights needed)."""
-    return _WordPieceCounter()
+    return WordPieceCounter()
 
 
 def words(text: str) -> int:

@@ -12,7 +12,7 @@ import pytest
 
 from assistant import EngineError, InputError, ingest, remove
 from assistant.config import Settings
-from assistant.embed.embedder import _WordPieceCounter
+from assistant.embed.minilm import WordPieceCounter
 from assistant.errors import EmbedderMismatchError
 from assistant.ingestion.chunking import index_text
 from assistant.ingestion.pipeline import BATCH_ARTICLES, FIRST_BATCH, LAST_PART
@@ -184,7 +184,7 @@ def test_chunk_offsets_point_into_the_stored_seed(seeded):
 
 def test_long_sentences_chunk_within_the_real_token_limit(settings, tmp_path):
     """Offsets hold and every chunk fits the encoder's window, header included."""
-    count = _WordPieceCounter()
+    count = WordPieceCounter()
     open_archive(settings, HashEmbedder(count_tokens=count))
     sentence = "The committee reviewed {} separate proposals about regional transport funding. "
     body = "".join(sentence.format(i) for i in range(120))

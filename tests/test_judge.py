@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from assistant.answering.judge import (
+from assistant.judge import (
     CARD_FILE,
     MODEL_FILE,
     TOKENIZER_FILE,
@@ -77,7 +77,7 @@ def test_scores_are_cached_and_the_same_for_the_same_pair():
 def test_a_full_cache_never_loses_the_readings_a_call_needs(monkeypatch):
     # The cache is cleared when full; a call mixing cached and new pairs once lost its
     # cached ones in that clear (KeyError in the middle of an answer).
-    monkeypatch.setattr("assistant.answering.judge.CACHE_SIZE", 1)
+    monkeypatch.setattr("assistant.judge.CACHE_SIZE", 1)
     judge = Judge()
     question = "How many missile launches?"
     old = [(LAUNCHES, "", ""), ("North Korea held a parade in October.", "", "")]

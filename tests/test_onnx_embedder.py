@@ -13,27 +13,21 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embed.embedder import (
+from assistant.embed.embedder import TorchMiniLM, embedder_kind, get_embedder
+from assistant.embed.minilm import (
     MINILM_NAME,
-    TorchMiniLM,
-    _torch_installed,
-    get_embedder,
-    minilm_path,
-)
-from assistant.embed.onnx_embedder import (
-    BATCH_TOKENS,
-    PAD_RATIO,
     SHIPPED_FILE,
-    OnnxMiniLM,
-    model_file,
+    minilm_path,
     onnx_available,
+    torch_installed,
 )
+from assistant.embed.onnx_embedder import BATCH_TOKENS, PAD_RATIO, OnnxMiniLM, model_file
 from assistant.errors import ConfigError
 
 from .conftest import SEED_FILE
 
 pytestmark = pytest.mark.skipif(not onnx_available(), reason="onnxruntime is missing")
-TORCH = _torch_installed() and importlib.util.find_spec("onnx") is not None
+TORCH = torch_installed() and importlib.util.find_spec("onnx") is not None
 needs_torch = pytest.mark.skipif(not TORCH, reason="needs the [torch] extra")
 
 
@@ -112,7 +106,7 @@ def test_threads_get_their_own_answers(onnx, chunks) -> None:
 
 def test_local_resolves_to_onnx_with_the_torch_name(settings: Settings) -> None:
     assert settings.embeddings == "local"
-    assert settings.embedder_name() == "onnx"
+    assert embedder_kind(settings) == "onnx"
     embedder = get_embedder(settings)
     assert isinstance(embedder, OnnxMiniLM) and embedder.name == MINILM_NAME
 

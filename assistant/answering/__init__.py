@@ -1,2 +1,2 @@
 """Answering: the pipeline (``answer``, ``stream_answer``), declining before retrieval,
-the answer engines, citations, claim checks, the learned judge and the prompts."""
+the answer engines, citations, claim checks and the prompts."""

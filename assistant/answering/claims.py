@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..embed.embedder import Embedder
+from ..judge import Judge, get_judge
 from ..records import Passage
 from ..text.match import (
     contains_run,
@@ -40,7 +41,6 @@ from ..text.match import (
 )
 from ..text.sentences import sentence_spans
 from .citations import MARKER, Quote, Sentence
-from .judge import Judge, get_judge
 from .refusal import states_a_gap
 
 VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)

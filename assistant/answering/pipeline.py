@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import difflib
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -13,32 +11,15 @@ from ..config import Settings
 from ..embed.embedder import Embedder, prefetch_embedder
 from ..errors import EmptyArchiveError, InputError
 from ..records import Answer, Claim, Filters, Passage, Usage
+from ..retrieval.checks import check_question, resolve_filters
 from ..retrieval.retrieve import search
 from ..store.archive import Archive, open_archive
-from ..text.match import fold
+from ..store.chroma import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
 from .citations import Renumberer, render, split_answer
 from .claims import ClaimChecker, check_sentences, plain_text, uncovered_parts
 from .engines.extractive import Engine, Turn, get_engine
 from .engines.openai_chat import StreamCut, fit_passages
 from .refusal import REFUSAL, missing_part
-
-
-def check_question(question: str, settings: Settings) -> str:
-    """The question with control characters removed, or a clear error."""
-    if not isinstance(question, str):
-        raise InputError("the question must be text")
-    cleaned = "".join(
-        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in question
-    )
-    cleaned = " ".join(cleaned.split())
-    if not cleaned:
-        raise InputError("the question is empty: ask something about the articles")
-    if len(cleaned) > settings.max_question_chars:
-        raise InputError(
-            f"the question is {len(cleaned)} characters long; the limit is "
-            f"{settings.max_question_chars} (ASSISTANT_MAX_QUESTION_CHARS)"
-        )
-    return cleaned
 
 
 def check_history(history: Sequence[Sequence[Any]] | None, settings: Settings) -> list[Turn]:
@@ -70,58 +51,6 @@ def check_history(history: Sequence[Sequence[Any]] | None, settings: Settings) -
             )
         turns.append((turn[0], turn[1]))
     return turns
-
-
-def match_publishers(wanted: str, known: Sequence[str]) -> list[str]:
-    """Publishers of the archive that a name refers to: exact, contained ("The Independent"
-    for "The Independent - Life and Style") or a close spelling."""
-    w = fold(wanted).strip()
-    exact = [k for k in known if fold(k) == w]
-    if exact:
-        return exact
-    contained = [k for k in known if w and (w in fold(k) or fold(k) in w)]
-    if contained:
-        return contained
-    folded = {fold(k): k for k in known}
-    return [folded[m] for m in difflib.get_close_matches(w, list(folded), n=3, cutoff=0.8)]
-
-
-def _as_date(value: Any, name: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise InputError(f"{name} must be a date like 2023-10-13, not {value!r}") from None
-
-
-def resolve_filters(archive: Archive, filters: Filters | Mapping[str, Any] | None) -> Filters | None:
-    """Check a filter against the archive: publishers resolved to the names it holds."""
-    if filters is None:
-        return None
-    if isinstance(filters, Mapping):
-        pubs = filters.get("sources") or filters.get("publisher") or filters.get("publishers") or ()
-        pubs = (pubs,) if isinstance(pubs, str) else tuple(pubs)
-        filters = Filters(
-            sources=pubs,
-            since=_as_date(filters.get("since"), "since"),
-            until=_as_date(filters.get("until"), "until"),
-        )
-    if filters.since and filters.until and filters.since > filters.until:
-        raise InputError(f"the date range is empty: since {filters.since} is after until {filters.until}")
-    if not filters.sources:
-        return filters
-    known = archive.store.sources()
-    resolved: list[str] = []
-    for name in filters.sources:
-        found = match_publishers(name, known)
-        if not found:
-            listing = ", ".join(known[:20]) + (" ..." if len(known) > 20 else "")
-            raise InputError(f"unknown publisher {name!r}; the archive holds: {listing or 'no publishers yet'}")
-        resolved.extend(f for f in found if f not in resolved)
-    return Filters(sources=tuple(resolved), since=filters.since, until=filters.until)
 
 
 def stream_answer(
@@ -203,8 +132,6 @@ def stream_answer(
 def published_range(registry: Mapping[str, Any]) -> tuple[str, date, str, date] | None:
     """The archive's first and last publication dates, as written and as days (an article
     dated only "2023" spans the year)."""
-    from ..store.chroma import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
-
     spans = [(date_bounds(a.published), a.published) for a in registry.values() if a.published]
     spans = [s for s in spans if s[0] != (UNKNOWN_MIN, UNKNOWN_MAX)]
     if not spans:

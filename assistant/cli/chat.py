@@ -55,9 +55,9 @@ class Warm:
     def _load(self) -> None:
         try:
             from ..answering.engines.extractive import get_engine
-            from ..answering.judge import get_judge
             from ..embed.embedder import prefetch_embedder
             from ..ingestion.pipeline import ensure_seeded
+            from ..judge import get_judge
             from ..store.archive import open_archive
 
             prefetch_embedder(self.settings)
@@ -339,7 +339,7 @@ def run(args: argparse.Namespace, settings: Settings, filters: dict[str, Any] | 
 
 def _resolved(chat: Chat, filters: dict[str, Any] | None) -> Filters | None:
     """Filters checked against the archive (publishers as it names them), or None."""
-    from ..answering.pipeline import resolve_filters
+    from ..retrieval.checks import resolve_filters
 
     archive, _ = chat.loaded()
     resolved = resolve_filters(archive, filters)

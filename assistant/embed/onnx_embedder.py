@@ -16,7 +16,6 @@ recipe do, and written atomically, so processes racing to export both end with a
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import tempfile
 import threading
@@ -28,23 +27,21 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-
-WEIGHTS_DIR = Path(__file__).resolve().parents[1] / "weights"
-SHIPPED_FILE = WEIGHTS_DIR / "encoder-int8.onnx"
-CARD_FILE = WEIGHTS_DIR / "encoder.json"
-# all-MiniLM-L6-v2's tokenizer.json, byte for byte (the export checks it): the judge, a
-# fine-tuned MiniLM, ships it under this name and the encoder reads the same file.
-TOKENIZER_FILE = WEIGHTS_DIR / "judge-tokenizer.json"
-TORCH_EXTRA = (
-    "the [torch] extra: pip install 'assistant[torch]' (in a checkout: pip install -e '.[torch]')"
+from .minilm import (
+    MAX_TOKENS,
+    MINILM_NAME,
+    SHIPPED_FILE,
+    TOKENIZER_FILE,
+    TORCH_EXTRA,
+    WordPieceCounter,
+    minilm_path,
 )
-MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+from .onnx_export import export_fp32
+
 THREADS = 2  # batches encoded at once, one thread each: this machine has two cores
 PAD_RATIO = 1.5  # longest text of a batch over its shortest
 BATCH_TOKENS = 512  # a batch's texts times its width, at most (unless one text is wider)
-OPSET = 17
 RECIPE = "mean-l2-opset17-v1"  # bump when the exported fp32 graph would change
-INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _export_lock = threading.Lock()
 _failed: dict[Path, ConfigError] = {}  # an export that failed is not retried in this process
 
@@ -73,16 +70,9 @@ def model_file(model_dir: Path, folder: Path) -> Path:
     return folder / f"all-MiniLM-L6-v2-{_weights_key(model_dir)}-fp32.onnx"
 
 
-def onnx_available() -> bool:
-    """Whether the default ONNX path can run here: onnxruntime and the shipped graph."""
-    return importlib.util.find_spec("onnxruntime") is not None and SHIPPED_FILE.is_file()
-
-
 def _export(model_dir: Path, target: Path) -> Path:
     """The fp32 graph, exported from the packaged weights (needs the ``[torch]`` extra)."""
     try:
-        from .export_encoder import export_fp32
-
         return export_fp32(model_dir, target)
     except ImportError as exc:
         raise ConfigError(
@@ -99,8 +89,6 @@ def _export(model_dir: Path, target: Path) -> Path:
 
 
 def _model_dir() -> Path:
-    from .embedder import minilm_path
-
     return minilm_path()
 
 
@@ -144,8 +132,6 @@ class OnnxMiniLM:
         into ``folder`` (default: the per-user cache) on first use."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
-
-        from .embedder import MINILM_NAME, _WordPieceCounter
 
         self.name = MINILM_NAME
         # int8 runs one text at a time. Its activations are quantised with one range per
@@ -197,7 +183,7 @@ class OnnxMiniLM:
         # The packaged tokenizer.json pads and truncates to 128; the model reads 256.
         self._tok.enable_truncation(MAX_TOKENS)
         self._tok.no_padding()
-        self.count_tokens = _WordPieceCounter()
+        self.count_tokens = WordPieceCounter()
 
     def _run(self, encodings: Sequence) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)

@@ -246,8 +246,9 @@ class Features:
 def features(items: Sequence[QAItem], settings: Settings, source: str) -> list[Features]:
     """The engine's measurements for each question (retrieval + the reader's scores)."""
     from ..answering.engines.extractive import ExtractiveEngine
-    from ..answering.pipeline import check_question, decline
+    from ..answering.pipeline import decline
     from ..records import Answer
+    from ..retrieval.checks import check_question
     from ..retrieval.retrieve import search
     from ..store.archive import open_archive
 

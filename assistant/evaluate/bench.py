@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 
 from ..config import Settings
+from ..embed.embedder import embedder_kind, get_embedder
+from ..embed.minilm import torch_installed
 from ..errors import InputError
 
 QUERIES = 100  # latency sample: the first N answerable benchmark queries
@@ -449,7 +451,7 @@ def measure(args: argparse.Namespace, settings: Settings, work: Path) -> dict:
     )
     close_archives()
     embedder = open_archive(bench).embedder
-    kind = bench.embedder_name()
+    kind = embedder_kind(bench)
     result: dict[str, Any] = {
         "command": "assistant bench " + " ".join(sys.argv[2:]),
         "articles": len(records),
@@ -460,11 +462,7 @@ def measure(args: argparse.Namespace, settings: Settings, work: Path) -> dict:
     chunk_s, rows = timed(lambda: chunk_texts(target, open_archive(bench)))
     texts = [t for _, _, t in rows]
     encoders = {kind: embedder}
-    from ..embed.embedder import _torch_installed
-
-    if kind == "onnx" and _torch_installed():  # the comparison needs the [torch] extra
-        from ..embed.embedder import get_embedder
-
+    if kind == "onnx" and torch_installed():  # the comparison needs the [torch] extra
         encoders["torch"] = get_embedder(bench.model_copy(update={"embeddings": "torch"}))
     say(f"encoders on {len(texts)} chunks: {', '.join(encoders)}")
     runs = take_turns(encoders, texts)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..config import Settings
+from ..embed.embedder import embedder_kind, get_embedder
 from ..errors import InputError
 
 MODES = ("hybrid", "dense", "bm25")
@@ -192,7 +193,6 @@ def run_queries(
     tick: Callable[[], None] | None = None,
 ) -> dict[str, ModeResult]:
     """Every query through ``retrieve()`` (hybrid) and the baselines, scored."""
-    from ..embed.embedder import get_embedder
     from ..retrieval.retrieve import retrieve, search
     from ..store.archive import open_archive
 
@@ -304,7 +304,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "chunk_tokens": cfg.chunk_tokens,
         "chunk_overlap": cfg.chunk_overlap,
         "chunks": chunks,
-        "embedder": cfg.embedder_name(),
+        "embedder": embedder_kind(cfg),
         "ingest": built,
         "query_seconds": round(query_seconds, 1),
         "modes": summary,

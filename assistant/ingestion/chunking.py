@@ -6,18 +6,11 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 
+from ..embed.embedder import approximate_tokens
 from ..records import Article, Chunk
 from ..text.sentences import sentence_spans
 
 TokenCounter = Callable[[str], int]
-
-_WORD = re.compile(r"\w+|[^\w\s]", re.UNICODE)
-
-
-def approximate_tokens(text: str) -> int:
-    """A tokenizer-free estimate: words and punctuation, a little inflated for word pieces."""
-    return int(len(_WORD.findall(text)) * 1.2) + 1
-
 
 def _split_long(
     text: str, start: int, end: int, max_tokens: int, count: TokenCounter

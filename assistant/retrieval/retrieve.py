@@ -25,6 +25,7 @@ from ..store.archive import Archive, open_archive
 from ..store.chroma import chroma_where
 from ..store.sync import reaching
 from ..text.query_hints import QueryHints, read_hints, segments
+from .checks import check_question, resolve_filters
 from .fusion import Candidate, fuse, spread
 from .sentence_rank import rerank
 
@@ -263,8 +264,6 @@ def retrieve(
     settings: Settings | None = None,
 ) -> list[Passage]:
     """The ``k`` passages of the archive that best match ``question``."""
-    from ..answering.pipeline import check_question, resolve_filters
-
     settings = settings or Settings()
     question = check_question(question, settings)
     archive = open_archive(settings)

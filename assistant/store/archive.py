@@ -6,16 +6,16 @@ import threading
 from pathlib import Path
 
 from ..config import Settings
-from ..embed.embedder import MINILM_NAME, Embedder, get_embedder
+from ..embed.embedder import MINILM_NAME, Embedder, embedder_kind, get_embedder
 from ..errors import StoreError
-from .bm25 import LexicalIndex
-from .chroma import Store, damaged, is_chroma_error, open_store
+from .bm25 import LexicalIndex, group_records
+from .chroma import Store, close_stores, damaged, forget_store, is_chroma_error, open_store
 from .sync import Follower
 
 
 def embedder_identity(settings: Settings) -> str:
     """The name the store records for the configured embedder, without loading it."""
-    kind = settings.embedder_name()
+    kind = embedder_kind(settings)
     return f"openai:{settings.embedding_model}" if kind == "openai" else MINILM_NAME
 
 
@@ -102,10 +102,8 @@ class Archive:
             return False
         stale = [d for d, h in manifest.items() if committed.get(d) != h]
         missing = [d for d, h in committed.items() if manifest.get(d) != h]
-        from .bm25 import _group
-
         records = self.store.chunk_records(missing)
-        self.lexical.update(remove=stale, add=_group(records, committed))
+        self.lexical.update(remove=stale, add=group_records(records, committed))
         self.lexical.flush()
         return True
 
@@ -162,8 +160,6 @@ def install_archive(archive: Archive) -> Archive:
 
 def forget_archive(settings: Settings) -> None:
     """Drop the cached archive of these settings (after its store was rebuilt)."""
-    from .chroma import forget_store
-
     with _archives_lock:
         _archives.pop(_key(settings), None)
     forget_store(settings)
@@ -171,8 +167,6 @@ def forget_archive(settings: Settings) -> None:
 
 def close_archives() -> None:
     """Forget every opened archive and store (tests use fresh folders)."""
-    from .chroma import close_stores
-
     with _archives_lock:
         _archives.clear()
     close_stores()

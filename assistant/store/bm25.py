@@ -474,7 +474,7 @@ class LexicalIndex:
             self._retriever, self.manifest = None, {}
             self._docs, self._terms, self._vocab, self._word_ids = {}, [], {}, {}
             self._staged_manifest = {}
-            self.update(add=_group(records, manifest))
+            self.update(add=group_records(records, manifest))
             self.flush()
 
     def rows(self, retriever: Any) -> dict[str, np.ndarray]:
@@ -613,7 +613,7 @@ class LexicalIndex:
         return [(h.node, float(h.score)) for h in hits if h.score and h.score > 0]
 
 
-def _group(records: dict[str, Any], manifest: dict[str, str]) -> dict[str, tuple[str, list[Any]]]:
+def group_records(records: dict[str, Any], manifest: dict[str, str]) -> dict[str, tuple[str, list[Any]]]:
     """Chunk records from the store, as nodes grouped by committed article."""
     grouped: dict[str, tuple[str, list[Any]]] = {}
     for cid, text, meta in zip(

@@ -19,20 +19,18 @@ re-records them when it starts again, but it may never start again).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
+from ..config import Settings
 from ..errors import AssistantError, StoreError
-
-if TYPE_CHECKING:
-    from ..config import Settings
-    from ..records import ArticleInfo
-    from .archive import Archive
+from ..records import ArticleInfo
+from .bm25 import LexicalIndex, group_records
+from .chroma import Store
 
 log = logging.getLogger(__name__)
 POSITION = "position"  # the key of the saved generation in the BM25 index's files
@@ -67,10 +65,26 @@ def reaching(settings: Settings) -> Iterator[None]:
         raise
 
 
+class Followed(Protocol):
+    """What a :class:`Follower` keeps up to date: an opened archive
+    (:class:`assistant.store.archive.Archive`)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def lexical(self) -> LexicalIndex: ...
+
+    def reconcile(self) -> bool: ...
+
+
 class Follower:
     """One archive's place in the change log, and the catching up to its head."""
 
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Followed) -> None:
         self.archive = archive
         self.generation = 0
         self.checked = float("-inf")  # time.monotonic() of the last successful check
@@ -173,11 +187,9 @@ def _collection_gone(exc: BaseException) -> bool:
     return isinstance(exc, NotFoundError)
 
 
-def apply_changes(archive: Archive, doc_ids: list[str], refetch: Iterable[str] = ()) -> None:
+def apply_changes(archive: Followed, doc_ids: list[str], refetch: Iterable[str] = ()) -> None:
     """Make the registry and BM25 hold these articles as Chroma holds them now: each one's
     committed version (its chunks read from Chroma), or nothing when it was removed."""
-    from .bm25 import _group
-
     store, lexical = archive.store, archive.lexical
     now = store.articles_now(doc_ids)
     store.set_articles(now)
@@ -192,60 +204,9 @@ def apply_changes(archive: Archive, doc_ids: list[str], refetch: Iterable[str] =
     if not drop and not fetch:
         return  # (this process's own writes: BM25 has them already)
     records = store.chunk_records(list(fetch)) if fetch else None
-    lexical.update(remove=drop, add=_group(records, fetch) if records else None)
+    lexical.update(remove=drop, add=group_records(records, fetch) if records else None)
     log.info("caught up: %d articles added or updated, %d removed", len(fetch), len(drop))
 
 
 def _hash(info: ArticleInfo | None) -> str | None:
     return None if info is None else info.content_hash
-
-
-# ------------------------------------------------------------------ the serving thread
-_followers: dict[str, threading.Thread] = {}
-_followers_lock = threading.Lock()
-
-
-def follow(settings: Settings) -> threading.Thread:
-    """Keep the archive of ``settings`` up to date on a daemon thread (``assistant serve``):
-    every ``sync_interval`` seconds, and a whole-registry check every
-    ``sync_full_interval``. Says in the log when Chroma stops answering and when it is
-    back. One thread per store and process."""
-    key = json.dumps([str(settings.data_dir), settings.chroma_url, settings.collection])
-    with _followers_lock:
-        thread = _followers.get(key)
-        if thread is None or not thread.is_alive():
-            thread = threading.Thread(
-                target=_run, args=(settings,), daemon=True, name="assistant-follow"
-            )
-            _followers[key] = thread
-            thread.start()
-        return thread
-
-
-def _run(settings: Settings) -> None:
-    from .archive import open_archive
-
-    lost: str | None = None
-    while True:
-        time.sleep(max(settings.sync_interval, 0.1))
-        try:
-            follower = open_archive(settings).follower
-            follower.keep_up(wait=True)
-            due = time.monotonic() - follower.full_checked >= settings.sync_full_interval
-            if due and follower.full_check():
-                log.warning("the whole-archive check found BM25 out of step, and repaired it")
-            if lost is not None:
-                log.warning("the Chroma server answers again: serving as before")
-                lost = None
-        except AssistantError as exc:
-            if lost != str(exc):
-                log.warning("%s", exc)
-                lost = str(exc)
-        except Exception as exc:  # the thread must outlive any one failure
-            log.exception("keeping up with the change log failed: %s", _first(exc))
-            lost = "error"
-
-
-def _first(exc: BaseException) -> Any:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

@@ -15,6 +15,9 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
+from ..packaged import TOKENIZER_FILE
+from .sentences import sentence_spans
+
 
 def words(text: str) -> frozenset[str]:
     """A word list written as one string (easier to read than a list literal)."""
@@ -177,8 +180,6 @@ def _vocabulary() -> frozenset[str]:
     A capitalised word that opens a sentence is a name when it is *not* such a word
     ("Lavrov", "Pyongyang"), or when the sources write it capitalised mid-sentence."""
     try:
-        from ..embed.onnx_embedder import TOKENIZER_FILE
-
         vocab = json.loads(TOKENIZER_FILE.read_text(encoding="utf-8"))["model"]["vocab"]
     except Exception:  # pragma: no cover - the file ships with the package; stay usable without
         return frozenset()
@@ -201,8 +202,6 @@ def name_words(texts: Iterable[str]) -> frozenset[str]:
 def _text_names(text: str) -> frozenset[str]:
     """:func:`name_words` of one text (cached: an answer reads the same passages three
     times, and questions share passages)."""
-    from .sentences import sentence_spans
-
     found: set[str] = set()
     for s, e in sentence_spans(text):
         for word in _TOKEN.findall(text, s, e)[1:]:

@@ -24,7 +24,7 @@ import gradio as gr  # noqa: E402
 from ..errors import ConfigError, InputError  # noqa: E402
 from ..ingestion.pipeline import ensure_seeded, remove  # noqa: E402
 from ..store.archive import open_archive  # noqa: E402
-from ..store.sync import follow  # noqa: E402
+from ..store.follow import follow  # noqa: E402
 from ..text.redact import install_log_filter  # noqa: E402
 from ..web import server  # noqa: E402
 from ..web.server import is_loopback, login_secret, parse_auth  # noqa: E402, F401 - re-exported

@@ -15,15 +15,19 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ...config import Settings
-from ...embed.embedder import Embedder
+from ...embed.embedder import Embedder, get_embedder
 from ...errors import ConfigError
+from ...judge import Judge, get_judge
 from ...records import Passage, Usage
 from ...text.match import content_terms, key_terms, name_words, term_in, tokens
-from ...text.query_hints import Mention, find_mentions, segments
+from ...text.query_hints import Mention, find_mentions, segments, without_dates
 from ...text.sentences import sentence_spans
+from ..claims import question_parts
+from ..decline import named_publishers
 from ..followups import Turn, with_context
-from ..judge import Judge, get_judge
 from ..refusal import REFUSAL
+from .local import LocalEngine
+from .openai_chat import OpenAIEngine
 
 
 class Engine(Protocol):
@@ -63,7 +67,7 @@ class Assessment:
 
 class ExtractiveEngine:
     """Answers with the sentence of the retrieved passages that the trained reader judges
-    to answer the question (see :mod:`assistant.answering.judge`): the short answer first, then the
+    to answer the question (see :mod:`assistant.judge`): the short answer first, then the
     sentence holding it, cited. It abstains when no sentence scores above the reader's
     threshold (chosen on the dev split), or when the passages lack most of the names the
     question asks about. A question in several parts ("Who is X, and what did he say?")
@@ -89,9 +93,6 @@ class ExtractiveEngine:
 
     def asked_names(self, question: str, passages: Sequence[Passage]) -> frozenset[str]:
         """The names and numbers of the question, publishers and publication dates aside."""
-        from ...text.query_hints import without_dates
-        from ..decline import named_publishers
-
         names = name_words(p.text for p in passages)
         publishers = named_publishers(question, [p.source for p in passages])
         return key_terms(without_dates(question), names) - frozenset(
@@ -206,8 +207,6 @@ class ExtractiveEngine:
 
     def choose(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
         """The sentences that answer the question (none: abstain)."""
-        from ..claims import question_parts
-
         if self.name_coverage(question, passages) < self.min_name_coverage:
             return []
         mentions = find_mentions(question, [p.source for p in passages])
@@ -272,17 +271,11 @@ def get_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
     match settings.engine_name():
         case "extractive":
             if embedder is None:
-                from ...embed.embedder import get_embedder
-
                 embedder = get_embedder(settings)
             return ExtractiveEngine(embedder)
         case "openai":
-            from .openai_chat import OpenAIEngine
-
             return OpenAIEngine(settings)
         case "local":
-            from .local import LocalEngine
-
             return LocalEngine(settings)
         case other:
             raise ConfigError(f"unknown engine {other!r}: use extractive, openai or local")

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ...config import Settings
-from ...errors import EngineError
+from ...errors import EngineError, describe_error
 from ...records import Passage, Usage
 from ...text.redact import StreamRedactor, display_url
 from ...text.sentences import sentence_spans
@@ -90,23 +90,6 @@ def rewrite_messages(question: str, history: Sequence[Turn]) -> list[dict[str, s
         {"role": "system", "content": render("rewrite_system")},
         {"role": "user", "content": render("rewrite_user", history=turns, question=question)},
     ]
-
-
-def describe_error(exc: Exception, where: str) -> str:
-    """A readable one-line message for an API failure, never echoing credentials."""
-    import openai
-
-    if isinstance(exc, openai.APITimeoutError):
-        return f"the language model at {where} did not answer in time; try again"
-    if isinstance(exc, openai.APIConnectionError):
-        return f"cannot reach the language model at {where}: is the server running?"
-    if isinstance(exc, openai.RateLimitError):
-        return f"the language model at {where} is rate-limiting requests; wait and try again"
-    if isinstance(exc, openai.AuthenticationError):
-        return f"the language model at {where} refused the API key (check OPENAI_API_KEY)"
-    if isinstance(exc, openai.APIStatusError):
-        return f"the language model at {where} failed with HTTP {exc.status_code}"
-    return f"the language model at {where} failed: {type(exc).__name__}"
 
 
 def failure(exc: Exception, where: str, retries: int) -> str:

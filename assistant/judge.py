@@ -28,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from .errors import ConfigError
+from .packaged import WEIGHTS_DIR
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "weights"
+MODEL_DIR = WEIGHTS_DIR
 MODEL_FILE = MODEL_DIR / "judge-int8.onnx"
 CARD_FILE = MODEL_DIR / "judge.json"
 TOKENIZER_FILE = MODEL_DIR / "judge-tokenizer.json"
