@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.evaluate.bench import growth, metered, percentiles, render, run, synthetic_records
+from assistant.evaluate.bench import growth, run
+from assistant.evaluate.bench_measure import metered, percentiles
+from assistant.evaluate.bench_report import render
+from assistant.evaluate.bench_stages import synthetic_records
 
 from .conftest import MULTIHOP, needs_multihop
 

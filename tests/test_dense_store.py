@@ -9,7 +9,7 @@ from assistant.ingestion.pipeline import ingest
 from assistant.records import Filters
 from assistant.retrieval.dense_store import RecordedChromaStore
 from assistant.store.archive import open_archive
-from assistant.store.chroma import chroma_where
+from assistant.store.layout import chroma_where
 
 QUESTIONS = ["Who is Russia's ambassador to North Korea?", "ferry sailed at dawn", "talks"]
 

@@ -16,7 +16,7 @@ from llama_index.retrievers.bm25 import BM25Retriever
 from assistant.records import Filters
 from assistant.store import bm25 as lexical
 from assistant.store.bm25 import TERMS_FILE, LexicalIndex, bm25_scores, make_node
-from assistant.store.chroma import date_bounds
+from assistant.store.layout import date_bounds
 
 from .conftest import MULTIHOP, SEED_FILE, needs_multihop
 
@@ -303,7 +303,7 @@ def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_p
 
     from assistant.errors import StoreError
     from assistant.store.bm25 import CORPUS_FILE, ROWS_FILE, StoredCorpus
-    from assistant.store.chroma import matches
+    from assistant.store.layout import matches
 
     articles = _articles()
     built = _indexed(tmp_path, articles, articles)

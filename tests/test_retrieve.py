@@ -11,7 +11,7 @@ import pytest
 from assistant import Filters, InputError, ingest, retrieve
 from assistant.retrieval.retrieve import search
 from assistant.store.archive import open_archive
-from assistant.store.chroma import date_bounds
+from assistant.store.layout import date_bounds
 
 from .conftest import SEED_ID, SEEDS
 

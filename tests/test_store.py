@@ -16,19 +16,19 @@ from assistant.records import Article, ArticleInfo, Chunk, Filters
 from assistant.retrieval.retrieve import search
 from assistant.store.archive import close_archives, open_archive, rebuild_marker
 from assistant.store.bm25 import LexicalIndex
-from assistant.store.chroma import (
+from assistant.store.chroma import JOURNAL
+from assistant.store.layout import (
     ARTICLE_KEY,
-    JOURNAL,
     RECORD_KEYS,
-    _doc_key,
     chroma_where,
     chunk_fields,
     chunk_id,
     chunk_metadata,
     date_bounds,
+    doc_key,
     matches,
-    read_stored_articles,
 )
+from assistant.store.open_stores import read_stored_articles
 
 from .conftest import SEED_ID, SEEDS, assert_consistent, make_settings
 from .fakes import HashEmbedder
@@ -192,7 +192,7 @@ def test_search_ignores_chunks_of_uncommitted_articles(hashed_seeded, fake):
     archive = open_archive(hashed_seeded)
     ghost = article("ghost", "Matsegora ghost text about the ambassador.", "h-ghost")
     archive.store.write(ghost, one_chunk(ghost), fake.embed_documents([ghost.text]))
-    archive.store.docs.delete(ids=[_doc_key("ghost")])
+    archive.store.docs.delete(ids=[doc_key("ghost")])
     archive.store.refresh()
     passages = search(archive, "Matsegora ghost ambassador", k=10)
     assert passages and all(p.doc_id == SEED_ID for p in passages)
@@ -222,9 +222,9 @@ def test_records_of_an_older_layout_are_read(hashed, fake):
     store = open_archive(hashed).store
     a = article("old", "Old text.", "h", title="Old")
     store.write(a, one_chunk(a), fake.embed_documents([a.text]))
-    store.docs.delete(ids=[_doc_key("old")])
+    store.docs.delete(ids=[doc_key("old")])
     store.docs.add(
-        ids=[_doc_key("old")],
+        ids=[doc_key("old")],
         documents=["Old text."],
         metadatas=[{"doc_id": "old", "content_hash": "h", "title": "Old"}],
         embeddings=[[1.0]],
@@ -332,7 +332,7 @@ def test_each_version_of_an_article_has_a_text_record(hashed, fake):
     assert store.get_article("a").text == "Second text."
 
     store.docs.upsert(
-        ids=[_doc_key("old")],
+        ids=[doc_key("old")],
         documents=["Old text."],
         metadatas=[{"doc_id": "old", "content_hash": "h-old"}],
         embeddings=[[1.0]],
@@ -341,7 +341,7 @@ def test_each_version_of_an_article_has_a_text_record(hashed, fake):
     assert store.get_article("old").text == "Old text."
     assert texts() == {"a": "Second text.", "old": "Old text."}
     write("old", "New text.", "h-new")
-    assert store.docs.get(ids=[_doc_key("old")])["documents"] == ["Old text."]  # Chroma keeps it
+    assert store.docs.get(ids=[doc_key("old")])["documents"] == ["Old text."]  # Chroma keeps it
     assert store.get_article("old").text == "New text."
     assert texts() == {"a": "Second text.", "old": "New text."}
 
@@ -358,7 +358,7 @@ def test_an_article_record_holds_its_fields_in_one_key(hashed, fake):
     store = open_archive(hashed).store
 
     def keys(doc_id: str) -> set[str]:
-        return set(store.docs.get(ids=[_doc_key(doc_id)], include=["metadatas"])["metadatas"][0])
+        return set(store.docs.get(ids=[doc_key(doc_id)], include=["metadatas"])["metadatas"][0])
 
     a = article("a", "A harbour story.", "h-a", title="Harbour", source="Harbour News")
     store.write(a, one_chunk(a), fake.embed_documents([a.text]))
@@ -367,7 +367,7 @@ def test_an_article_record_holds_its_fields_in_one_key(hashed, fake):
 
     fields = {**article("old", "", "h-old", title="Old title", author="Kim").metadata()}
     store.docs.upsert(
-        ids=[_doc_key("old")],
+        ids=[doc_key("old")],
         documents=["Old text."],
         metadatas=[{**fields, "chunks": 1}],
         embeddings=[[1.0]],

@@ -20,7 +20,7 @@ from assistant import answer
 from assistant.config import Settings
 from assistant.errors import StoreError
 from assistant.store.archive import close_archives, open_archive
-from assistant.store.chroma import _client
+from assistant.store.client import chroma_client
 
 from .conftest import SEED_ID, clean_env
 
@@ -46,7 +46,7 @@ def _error_line(err: str) -> str:
 
 def _chunks_collection(settings: Settings):
     close_archives()
-    return _client(settings).get_collection(f"{settings.collection}_chunks")
+    return chroma_client(settings).get_collection(f"{settings.collection}_chunks")
 
 
 @pytest.mark.slow
@@ -77,7 +77,7 @@ def test_an_other_layout_version_names_rebuild_and_rebuild_fixes_it(seeded, caps
 
 def test_lost_vectors_name_rebuild_and_rebuild_fixes_it(seeded, capsys, monkeypatch):
     _chunks_collection(seeded)  # opened once so its client is the one cached
-    _client(seeded).delete_collection(f"{seeded.collection}_chunks")
+    chroma_client(seeded).delete_collection(f"{seeded.collection}_chunks")
     code, _, err = _cli_in_process(capsys, monkeypatch, seeded, "ask", QUESTION)
     assert code == 1
     line = _error_line(err)

@@ -14,7 +14,7 @@ from ..records import Answer, Claim, Filters, Passage, Usage
 from ..retrieval.checks import check_question, resolve_filters
 from ..retrieval.retrieve import search
 from ..store.archive import Archive, open_archive
-from ..store.chroma import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
+from ..store.layout import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
 from .citations import Renumberer, render, split_answer
 from .claims import ClaimChecker, check_sentences, plain_text, uncovered_parts
 from .engines.extractive import Engine, Turn, get_engine

@@ -14,7 +14,7 @@ from ..config import Settings
 from ..embed.embedder import Embedder
 from ..records import Article
 from ..store.archive import Archive, forget_archive, install_archive, rebuild_marker
-from ..store.chroma import drop_chunks, read_stored_articles
+from ..store.open_stores import drop_chunks, read_stored_articles
 from .pipeline import BATCH_ARTICLES, Pipeline
 
 REPAIR_RECORD = 500  # article ids per change record after a rebuild

@@ -22,7 +22,7 @@ from ..config import Settings
 from ..embed.embedder import cached_vectors
 from ..records import Filters, Passage
 from ..store.archive import Archive, open_archive
-from ..store.chroma import chroma_where
+from ..store.layout import chroma_where
 from ..store.sync import reaching
 from ..text.query_hints import QueryHints, read_hints, segments
 from .checks import check_question, resolve_filters

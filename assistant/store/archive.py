@@ -9,7 +9,9 @@ from ..config import Settings
 from ..embed.embedder import MINILM_NAME, Embedder, embedder_kind, get_embedder
 from ..errors import StoreError
 from .bm25 import LexicalIndex, group_records
-from .chroma import Store, close_stores, damaged, forget_store, is_chroma_error, open_store
+from .chroma import Store
+from .client import damaged, is_chroma_error
+from .open_stores import close_stores, forget_store, open_store
 from .sync import Follower
 
 

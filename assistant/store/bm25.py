@@ -37,7 +37,7 @@ import numpy as np
 
 from ..errors import StoreError
 from ..records import Filters
-from .chroma import UNKNOWN_MAX, UNKNOWN_MIN, matches
+from .layout import UNKNOWN_MAX, UNKNOWN_MIN, matches
 
 # llama-index warns whenever an archive holds fewer chunks than the default top k.
 logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
@@ -106,7 +106,7 @@ def bm25_scores(
 
 def chunk_rows(records: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
     """What a search needs of every chunk, in corpus order: its id (to find a chunk the
-    dense side returned) and the fields :func:`~assistant.store.chroma.matches` tests."""
+    dense side returned) and the fields :func:`~assistant.store.layout.matches` tests."""
     return {
         "ids": np.array([r["node_id"] for r in records], dtype=str),
         "sources": np.array([r.get("source") or "" for r in records], dtype=str),

@@ -22,172 +22,36 @@ with chunk and article texts as documents, read the same.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
 import numpy as np
 
 from ..config import Settings
 from ..errors import EmbedderMismatchError, StoreError
-from ..records import Article, ArticleInfo, Chunk, Filters
+from ..records import Article, ArticleInfo, Chunk
 from .changelog import open_log
-
-SCHEMA_VERSION = 1
-JOURNAL = "ingest.journal"
-ARTICLE_KEY = "article"  # the one metadata key of an article record (see _article_record)
-UNKNOWN_MIN, UNKNOWN_MAX = 99999999, 0  # an undated article matches no date filter
-T = TypeVar("T")
-
-
-def date_bounds(published: str) -> tuple[int, int]:
-    """Inclusive ``YYYYMMDD`` bounds of a published date that may be just a year or month."""
-    parts = published.split("-") if published else []
-    try:
-        y = int(parts[0])
-        if len(parts) == 1:
-            return y * 10000 + 101, y * 10000 + 1231
-        m = int(parts[1])
-        if len(parts) == 2:
-            return y * 10000 + m * 100 + 1, y * 10000 + m * 100 + 31
-        d = int(parts[2][:2])
-        return (y * 10000 + m * 100 + d,) * 2
-    except (ValueError, IndexError):
-        return UNKNOWN_MIN, UNKNOWN_MAX
-
-
-def day_number(day: date) -> int:
-    return day.year * 10000 + day.month * 100 + day.day
-
-
-def chunk_id(doc_id: str, content_hash: str, index: int) -> str:
-    """Deterministic, so a rerun after a crash rewrites the same records."""
-    return f"{hashlib.sha1(doc_id.encode()).hexdigest()[:16]}-{content_hash[:12]}-{index}"
-
-
-def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, Any]:
-    low, high = date_bounds(article.published)
-    return {
-        "doc_id": article.doc_id,
-        "title": article.title,
-        "source": article.source,
-        "published": article.published,
-        "url": article.url,
-        "author": article.author,
-        "content_hash": article.content_hash,
-        "chunk": chunk.index,
-        "start": chunk.start,
-        "end": chunk.end,
-        "date_min": low,
-        "date_max": high,
-    }
-
-
-# What a chunk's Chroma record keeps beside its vector: the keys Chroma is asked to filter
-# on (the user's filters, an article's removal, an older version's clean-up), llama-index's
-# record of the node (text and all of the metadata above) and its ``document_id`` key (what
-# ``ChromaVectorStore.delete`` filters on). Chroma indexes every key of every record: the
-# eight keys no query filters on cost 0.9 of the 14.5 CPU seconds an ingest of 7,516 news
-# chunks spent beside the encoder.
-RECORD_KEYS = frozenset(
-    ("doc_id", "content_hash", "source", "date_min", "date_max")
-    + ("_node_content", "_node_type", "document_id")
+from .client import chroma_client, damaged, is_chroma_failure
+from .layout import (
+    RECORD_KEYS,
+    SCHEMA_VERSION,
+    article_fields,
+    article_info,
+    article_record,
+    chunk_fields,
+    chunk_id,
+    chunk_metadata,
+    doc_key,
+    hash_of,
+    sources_of,
+    stored_article,
+    text_key,
 )
 
-
-def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
-    """The Chroma ``where`` clause of a filter (None when it filters nothing)."""
-    if filters is None or filters.is_empty():
-        return None
-    clauses: list[dict[str, Any]] = []
-    if filters.sources:
-        clauses.append({"source": {"$in": list(filters.sources)}})
-    if filters.since:
-        clauses.append({"date_max": {"$gte": day_number(filters.since)}})
-    if filters.until:
-        clauses.append({"date_min": {"$lte": day_number(filters.until)}})
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def matches(meta: dict[str, Any], filters: Filters | None) -> bool:
-    """The same test as :func:`chroma_where`, in Python, for the BM25 side."""
-    if filters is None or filters.is_empty():
-        return True
-    if filters.sources and meta.get("source") not in filters.sources:
-        return False
-    if filters.since and int(meta.get("date_max", UNKNOWN_MAX)) < day_number(filters.since):
-        return False
-    return not (
-        filters.until and int(meta.get("date_min", UNKNOWN_MIN)) > day_number(filters.until)
-    )
-
-
-def _client(settings: Settings):
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise StoreError(
-                f"ASSISTANT_CHROMA_URL must look like http://host:8000, not {settings.chroma_url!r}"
-            )
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as exc:  # chromadb raises plain ValueError/ConnectionError here
-            raise StoreError(
-                f"cannot reach the Chroma server at {settings.chroma_url}: {exc}"
-            ) from exc
-    path = settings.data_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except BaseException as exc:
-        if not _is_chroma_failure(exc):
-            raise
-        # The articles live in this database too, so `assistant rebuild` cannot help here.
-        raise StoreError(
-            f"cannot open the store at {path}: {_first_line(exc)}. If its database is "
-            f"damaged, restore the folder from a backup, or move it away and ingest your "
-            f"articles again."
-        ) from None
-
-
-def _is_chroma_failure(exc: BaseException) -> bool:
-    """An error from chromadb, including the Rust core's panic on a damaged database file
-    (pyo3's PanicException derives from BaseException, so ``except Exception`` misses it)."""
-    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
-
-
-def is_chroma_error(exc: BaseException) -> bool:
-    """An error chromadb raised reading or writing (a damaged file, a lost segment)."""
-    from chromadb.errors import ChromaError
-
-    return isinstance(exc, ChromaError) or type(exc).__name__ == "PanicException"
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
-def damaged(where: object, exc: BaseException) -> StoreError:
-    """The error for a store that opened but cannot be read."""
-    return StoreError(
-        f"cannot read the store at {where}: {_first_line(exc)}. Run `assistant rebuild` to "
-        f"re-create its vectors from the stored articles; if that fails too, restore the "
-        f"folder from a backup or ingest your articles again."
-    )
+JOURNAL = "ingest.journal"
+T = TypeVar("T")
 
 
 class Store:
@@ -199,7 +63,7 @@ class Store:
         self.local_dir = settings.data_dir
         self.local_dir.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
-        self._client = _client(settings)
+        self._client = chroma_client(settings)
         try:
             self._open_collections()
             self.changes = open_log(self._client, settings.collection)
@@ -208,7 +72,7 @@ class Store:
             # has one process (its vector index files are that process's).
             self.shared = bool(settings.chroma_url)
         except BaseException as exc:
-            if not _is_chroma_failure(exc):
+            if not is_chroma_failure(exc):
                 raise
             raise damaged(settings.chroma_url or settings.data_dir, exc) from None
         self._check_identity()
@@ -270,7 +134,7 @@ class Store:
 
     def _read_registry(self) -> dict[str, ArticleInfo]:
         got = self.docs.get(include=["metadatas"])
-        infos = (_info(_article_fields(meta)) for meta in got["metadatas"] or [])
+        infos = (article_info(article_fields(meta)) for meta in got["metadatas"] or [])
         return {info.doc_id: info for info in infos}
 
     def reread(self) -> dict[str, ArticleInfo]:
@@ -282,8 +146,8 @@ class Store:
 
     def articles_now(self, doc_ids: Sequence[str]) -> dict[str, ArticleInfo | None]:
         """These articles as Chroma holds them now (None: not committed), read in one call."""
-        got = self.docs.get(ids=[_doc_key(d) for d in doc_ids], include=["metadatas"])
-        found = [_info(_article_fields(meta)) for meta in got["metadatas"] or []]
+        got = self.docs.get(ids=[doc_key(d) for d in doc_ids], include=["metadatas"])
+        found = [article_info(article_fields(meta)) for meta in got["metadatas"] or []]
         now: dict[str, ArticleInfo | None] = dict.fromkeys(doc_ids)
         now.update({info.doc_id: info for info in found if info.doc_id in now})
         return now
@@ -302,13 +166,13 @@ class Store:
             self._registry = None
 
     def get_article(self, doc_id: str) -> Article | None:
-        got = self.docs.get(ids=[_doc_key(doc_id)], include=["documents", "metadatas"])
+        got = self.docs.get(ids=[doc_key(doc_id)], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
-        meta = _article_fields(got["metadatas"][0])
-        key = _text_key(doc_id, str(meta.get("content_hash", "")))
+        meta = article_fields(got["metadatas"][0])
+        key = text_key(doc_id, str(meta.get("content_hash", "")))
         texts = self.texts.get(ids=[key], include=["metadatas"])["metadatas"]
-        return _stored_article(meta, got["documents"][0], texts[0]["text"] if texts else None)
+        return stored_article(meta, got["documents"][0], texts[0]["text"] if texts else None)
 
     def derived(self, name: str, make: Callable[[dict[str, ArticleInfo]], T]) -> T:
         """``make(registry)``, computed once per version of the registry: every write
@@ -327,7 +191,7 @@ class Store:
 
     def sources(self) -> list[str]:
         """The publishers of the committed articles, sorted."""
-        return list(self.derived("sources", _sources))
+        return list(self.derived("sources", sources_of))
 
     # ---------------------------------------------------------------------------- writing
     def write(self, article: Article, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
@@ -382,7 +246,7 @@ class Store:
                 self.chunks.upsert(ids=ids[part], embeddings=vectors[part], metadatas=records[part])
             articles = [article for article, _, _ in items]
             self.texts.upsert(
-                ids=[_text_key(a.doc_id, a.content_hash) for a in articles],
+                ids=[text_key(a.doc_id, a.content_hash) for a in articles],
                 metadatas=[
                     {"doc_id": a.doc_id, "content_hash": a.content_hash, "text": a.text}
                     for a in articles
@@ -390,8 +254,8 @@ class Store:
                 embeddings=[[1.0]] * len(articles),
             )
             self.docs.upsert(
-                ids=[_doc_key(a.doc_id) for a in articles],
-                metadatas=[_article_record(m) for m in metas],
+                ids=[doc_key(a.doc_id) for a in articles],
+                metadatas=[article_record(m) for m in metas],
                 embeddings=[[1.0]] * len(articles),
             )
             # Each article's older versions: its own id with another hash. (Not "any hash
@@ -412,7 +276,7 @@ class Store:
                 # Copy on write: readers iterate the dict they got while an ingest writes.
                 self._registry = {
                     **self._registry,
-                    **{a.doc_id: _info(m) for a, m in zip(articles, metas, strict=True)},
+                    **{a.doc_id: article_info(m) for a, m in zip(articles, metas, strict=True)},
                 }
 
     def _put_back(
@@ -429,13 +293,13 @@ class Store:
         may have lost its chunks to the other's deletion. Two id-only reads when nothing is
         missing; when something is, it is written again if its version is the one
         committed now (removed since, or replaced by a later version: left alone)."""
-        keys = [_text_key(a.doc_id, a.content_hash) for a in articles]
+        keys = [text_key(a.doc_id, a.content_hash) for a in articles]
         chunks_there = set(self.chunks.get(ids=ids, include=[])["ids"])
         texts_there = set(self.texts.get(ids=keys, include=[])["ids"])
         if len(chunks_there) == len(ids) and len(texts_there) == len(keys):
             return
         now = self.articles_now([a.doc_id for a in articles])
-        ours = {a.doc_id for a in articles if _hash_of(now[a.doc_id]) == a.content_hash}
+        ours = {a.doc_id for a in articles if hash_of(now[a.doc_id]) == a.content_hash}
         lost = [
             i
             for i, (cid, record) in enumerate(zip(ids, records, strict=True))
@@ -451,7 +315,7 @@ class Store:
         gone = [a for a, key in zip(articles, keys, strict=True) if key not in texts_there]
         if gone := [a for a in gone if a.doc_id in ours]:
             self.texts.upsert(
-                ids=[_text_key(a.doc_id, a.content_hash) for a in gone],
+                ids=[text_key(a.doc_id, a.content_hash) for a in gone],
                 metadatas=[
                     {"doc_id": a.doc_id, "content_hash": a.content_hash, "text": a.text}
                     for a in gone
@@ -464,7 +328,7 @@ class Store:
         with self.lock:
             known = doc_id in self.registry()
             self.begin([doc_id])  # a crash between the deletes leaves no strays
-            self.docs.delete(ids=[_doc_key(doc_id)])  # uncommit first, then clean up
+            self.docs.delete(ids=[doc_key(doc_id)])  # uncommit first, then clean up
             self.chunks.delete(where={"doc_id": doc_id})
             self.texts.delete(where={"doc_id": doc_id})
             if self.shared:
@@ -534,144 +398,3 @@ class Store:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         return ChromaVectorStore(chroma_collection=self.chunks)
-
-
-def chunk_fields(document: str | None, record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """A stored chunk's text and metadata. The text is in its node record, or in its
-    document (as earlier versions wrote it); the metadata is the node record's, with the
-    record's own keys over it (earlier versions wrote all of it there)."""
-    node = json.loads(record.get("_node_content") or "{}")
-    text = document if document is not None else str(node.get("text", ""))
-    return text, {**(node.get("metadata") or {}), **record}
-
-
-def _hash_of(info: ArticleInfo | None) -> str | None:
-    return None if info is None else info.content_hash
-
-
-def _article_record(fields: dict[str, Any]) -> dict[str, Any]:
-    """An article record's metadata: its fields as one JSON string. Chroma reads a record's
-    metadata a row per key, so the registry of 8,500 articles loads in 0.09 s from one key
-    and 0.5 s from eight. The keys of the earlier layout (a key per field) are set to None,
-    which deletes them where an upsert writes over such a record (upserts merge keys)."""
-    return {ARTICLE_KEY: json.dumps(fields, ensure_ascii=False)} | dict.fromkeys(fields)
-
-
-def _article_fields(meta: dict[str, Any]) -> dict[str, Any]:
-    """An article record's fields, from either layout."""
-    packed = meta.get(ARTICLE_KEY)
-    return json.loads(packed) if isinstance(packed, str) else meta
-
-
-def _info(meta: dict[str, Any]) -> ArticleInfo:
-    """An article's fields as an ArticleInfo (fields a record lacks stay empty)."""
-    fields: dict[str, Any] = {k: str(meta.get(k, "")) for k in ArticleInfo.__dataclass_fields__}
-    fields["chunks"] = int(meta.get("chunks") or 0)
-    return ArticleInfo(**fields)
-
-
-def _sources(registry: dict[str, ArticleInfo]) -> tuple[str, ...]:
-    return tuple(sorted({a.source for a in registry.values() if a.source}))
-
-
-def _doc_key(doc_id: str) -> str:
-    # Chroma ids are free text, but urls can be long: a fixed-size key keeps them tidy.
-    return hashlib.sha1(doc_id.encode()).hexdigest()
-
-
-def _stored_article(meta: dict[str, Any], document: str | None, text: str | None) -> Article:
-    """An article from its record's metadata and its text record's text. Without a text
-    record (a store written by an earlier version) the text is the record's document: only
-    then, because that document outlives a later upsert of the record that gives none."""
-    fields = {k: str(meta.get(k, "")) for k in Article.__dataclass_fields__ if k != "text"}
-    return Article(text=str(text if text is not None else document or ""), **fields)
-
-
-def _text_key(doc_id: str, content_hash: str) -> str:
-    """The text record of one version of an article: a new version's text is written
-    beside the old one's, which stays until the new version is committed."""
-    return f"{_doc_key(doc_id)}-{content_hash}"
-
-
-_open: dict[tuple[str, str, str, str], Store] = {}
-_open_lock = threading.Lock()
-
-
-def open_store(settings: Settings, embedder_name: str) -> Store:
-    """The store for these settings, opened once per process (Chroma dislikes re-opening)."""
-    key = (
-        str(settings.data_dir.resolve()),
-        settings.chroma_url or "",
-        settings.collection,
-        embedder_name,
-    )
-    with _open_lock:
-        if key not in _open:
-            _open[key] = Store(settings, embedder_name)
-        return _open[key]
-
-
-def forget_store(settings: Settings) -> None:
-    """Drop the cached stores of these settings, whatever embedder opened them."""
-    where = (str(settings.data_dir.resolve()), settings.chroma_url or "", settings.collection)
-    with _open_lock:
-        for key in [k for k in _open if k[:3] == where]:
-            del _open[key]
-
-
-def drop_chunks(settings: Settings) -> bool:
-    """Delete the chunks collection (vectors only; the articles stay): ``rebuild`` then
-    refills it. False when there was none."""
-    forget_store(settings)
-    client = _client(settings)
-    name = f"{settings.collection}_chunks"
-    from chromadb.errors import NotFoundError
-
-    try:
-        client.delete_collection(name)
-    except NotFoundError:
-        return False
-    except Exception as exc:
-        raise StoreError(f"cannot delete the collection {name}: {exc}") from exc
-    return True
-
-
-def read_stored_articles(settings: Settings) -> list[Article]:
-    """Every article record of the docs collection, read without opening the chunks
-    (which may be missing, damaged or built with another embedder)."""
-    client = _client(settings)
-    try:
-        docs, texts = (
-            client.get_or_create_collection(
-                f"{settings.collection}_{name}", metadata={"schema": SCHEMA_VERSION}
-            )
-            for name in ("docs", "texts")
-        )
-        got = docs.get(include=["documents", "metadatas"])
-        text_of = {
-            (str(m.get("doc_id")), str(m.get("content_hash"))): str(m.get("text", ""))
-            for m in texts.get(include=["metadatas"])["metadatas"] or []
-        }
-    except Exception as exc:
-        where = settings.chroma_url or str(settings.data_dir)
-        raise StoreError(f"cannot read the stored articles at {where}: {exc}") from exc
-    articles = []
-    for document, record in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
-        meta = _article_fields(record)
-        key = (str(meta.get("doc_id")), str(meta.get("content_hash")))
-        article = _stored_article(meta, document, text_of.get(key))
-        if article.doc_id and article.text:
-            articles.append(article)
-    return articles
-
-
-def close_stores() -> None:
-    """Forget every opened store (tests use fresh folders)."""
-    with _open_lock:
-        _open.clear()
-    try:
-        from chromadb.api.client import SharedSystemClient
-
-        SharedSystemClient.clear_system_cache()
-    except Exception:  # pragma: no cover - an internal of chromadb that may move
-        pass
