@@ -10,11 +10,11 @@ import pytest
 
 from assistant.config import Settings
 from assistant.errors import InputError
+from assistant.ingestion.metadata import normalise_date
 from assistant.ingestion.readers import (
     SUPPORTED_SUFFIXES,
     Skipped,
     content_hash,
-    normalise_date,
     parse_bytes,
     read_articles,
 )

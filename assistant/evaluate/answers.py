@@ -16,22 +16,21 @@ a temporary folder (the seed articles, plus the MultiHop-RAG corpus for ``--mult
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ..config import Settings
 from ..errors import InputError
 from ..text.match import fold
+from .datasets import held_out_query, read_jsonl, split_of
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 NULL_ANSWER = "Insufficient information."
-T = TypeVar("T")
 
 
 # ------------------------------------------------------------------------------- inputs
@@ -43,22 +42,6 @@ class QAItem:
     answers: tuple[str, ...]
     support: str | None
     answerable: bool
-
-
-def read_jsonl(path: Path, what: str, build: Callable[[dict[str, Any]], T], expected: str) -> list[T]:
-    """One ``build(object)`` per non-empty line of a JSONL file, with a clear error naming
-    the file and line of a malformed one (``expected`` says what a line should hold)."""
-    if not path.is_file():
-        raise InputError(f"no {what} file at {path}")
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            items.append(build(json.loads(line)))
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            raise InputError(f"{path}:{n}: expected {expected}: {exc}") from None
-    return items
 
 
 def load_qa(path: Path) -> list[QAItem]:
@@ -74,25 +57,6 @@ def load_qa(path: Path) -> list[QAItem]:
         ),
         '{"question", "answers", "support", "answerable"}',
     )
-
-
-def split_of(query: str) -> str:
-    """A stable dev/test split by the query's hash (calibrate on dev, report on test)."""
-    return "dev" if int(hashlib.sha1(query.encode()).hexdigest()[:8], 16) % 2 == 0 else "test"
-
-
-def held_out(url: str) -> bool:
-    """The project's hold-out rule for MultiHop-RAG articles (never trained or tuned on)."""
-    return int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 1
-
-
-def held_out_query(row: dict[str, Any]) -> bool:
-    """A query whose evidence lies wholly in held-out articles; a null query (no evidence)
-    by the same rule applied to its text."""
-    evidence = row.get("evidence_list") or []
-    if not evidence:
-        return held_out(row["query"])
-    return all(held_out(e["url"]) for e in evidence)
 
 
 def load_multihop(folder: Path, split: str = "all", limit: int | None = None) -> list[QAItem]:

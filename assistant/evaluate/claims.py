@@ -20,7 +20,7 @@ from typing import Any
 from ..answering.claims import ClaimChecker, claim_text
 from ..config import Settings
 from ..records import Passage
-from .answers import read_jsonl
+from .datasets import read_jsonl
 
 
 @dataclass(frozen=True)

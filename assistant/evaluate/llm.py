@@ -35,6 +35,7 @@ from typing import Any
 from ..answering.refusal import REFUSAL, is_refusal
 from ..config import Settings
 from ..errors import InputError
+from .datasets import read_jsonl
 
 
 def prompt_sha(messages: list[dict[str, Any]]) -> str:
@@ -336,8 +337,6 @@ def _whole_engine(settings: Settings):
 
 # ---------------------------------------------------------------------------------- run
 def _read_jsonl(path: Path, expected: str, key: str) -> list[dict[str, Any]]:
-    from .answers import read_jsonl
-
     def build(obj: dict[str, Any]) -> dict[str, Any]:
         str(obj[key])  # a line without it is malformed (KeyError: a clear error)
         return obj

@@ -26,10 +26,10 @@ import numpy as np
 from ..config import Settings
 from ..embed.embedder import embedder_kind, get_embedder
 from ..errors import InputError
+from .datasets import DEV_EVERY, in_retrieval_dev
 
 MODES = ("hybrid", "dense", "bm25")
 K = 10
-DEV_EVERY = 5  # answerable query number i (from 0) is in the development subset when i % 5 == 0
 PAPER_BEST = {  # Table 5 of the paper: voyage-02 embeddings + bge-reranker-large
     "name": "paper best (voyage-02 + bge-reranker-large)",
     "Hits@10": 0.7467,
@@ -108,7 +108,7 @@ class Query:
 
     @property
     def dev(self) -> bool:
-        return self.number % DEV_EVERY == 0
+        return in_retrieval_dev(self.number)
 
 
 def load_queries(folder: Path, limit: int | None = None) -> list[Query]:

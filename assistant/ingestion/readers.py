@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
 import os
@@ -10,7 +9,6 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,9 @@ from typing import Any
 from ..config import Settings
 from ..errors import InputError
 from ..records import Article
+from .decoding import Unreadable, decode
 from .fetch import fetch_url, size_limit_text
+from .metadata import copyright_of, normalise_date, normalise_text, shorten, title_from_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 
@@ -32,10 +32,6 @@ class Skipped:
 
 
 Parsed = list[Article | Skipped]
-
-
-class _Skip(Exception):
-    """Raised inside the parsers; parse_bytes turns it into a Skipped."""
 
 
 def read_articles(target: str, settings: Settings) -> Iterator[Article | Skipped]:
@@ -131,11 +127,11 @@ def parse_bytes(
     if len(data) > settings.max_file_bytes:
         return [Skipped(doc_id, f"larger than {size_limit_text(settings)}")]
     try:
-        text = _decode(data, html=suffix in (".html", ".htm"))
+        text = decode(data, html=suffix in (".html", ".htm"))
         if not text.strip():
-            raise _Skip("empty article")
+            raise Unreadable("empty article")
         return list(_unique(_PARSERS[suffix](text, doc_id, url, settings)))
-    except _Skip as reason:
+    except Unreadable as reason:
         return [Skipped(doc_id, str(reason))]
     except RecursionError:  # hostile JSON nesting; the parsers' own recursion limit
         return [Skipped(doc_id, "nested too deeply to read")]
@@ -159,183 +155,19 @@ def make_article(doc_id: str, text: str, **metadata: str) -> Article:
     return Article(doc_id, text, **metadata, content_hash=content_hash(text, **metadata))
 
 
-_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_UNDETECTED = "not UTF-8 and no encoding could be detected"
-
-
-def _decode(data: bytes, *, html: bool = False) -> str:
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError as error:
-                raise _Skip(f"starts with a {codec} byte-order mark but is not {codec}") from error
-    if b"\x00" in data:
-        raise _Skip("binary file (contains NUL bytes)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = _guess_decode(data, html)
-    if len(_CONTROL.findall(text[:100_000])) > max(2, len(text[:100_000]) // 100):
-        raise _Skip("binary file (control characters)")
-    return text
-
-
-def _guess_decode(data: bytes, html: bool) -> str:
-    declared = _META_CHARSET.search(data[:4096]) if html else None
-    if declared:
-        try:
-            return data.decode(declared.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong declaration is common; detect instead
-    import charset_normalizer  # imported here: most files are UTF-8 and never need it
-
-    matches = list(charset_normalizer.from_bytes(data))
-    if not matches or matches[0].percent_chaos > 10:
-        raise _Skip(_UNDETECTED)
-    # Short Western texts fit several 8-bit code pages equally well; cp1252 (a superset of
-    # printable latin-1) is by far the most common one for news text, so it wins ties.
-    # charset_normalizer often leaves cp1252 out of its list ("“we” – Größe" comes back as
-    # cp775 or cp1250), so score the cp1252 reading with the library's own measure too.
-    from charset_normalizer.md import mess_ratio
-
-    try:
-        western = data.decode("cp1252")
-    except UnicodeDecodeError:
-        western = None
-    if western is not None and mess_ratio(western) * 100 <= matches[0].percent_chaos + 1.0:
-        return western
-    best = min(m.percent_chaos for m in matches)
-    tied = [m.encoding for m in matches if m.percent_chaos <= best + 1.0]
-    encoding = "cp1252" if "cp1252" in tied else matches[0].encoding
-    try:
-        return data.decode(encoding)
-    except (LookupError, UnicodeDecodeError) as error:
-        raise _Skip(_UNDETECTED) from error
-
-
-_COPYRIGHT = re.compile(
-    r"^(?:copyright\s*(?:©|\(c\))?|©\s*(?:copyright)?|\(c\)\s*(?:copyright)?)\s*"
-    r"(?:\d{4}\s*[-–—]\s*)?(\d{4}),?\s+(?:by\s+)?(.+)$",
-    re.I,
-)
-_COMPANY = re.compile(
-    r"[,\s]+(?:LLC|L\.L\.C\.?|Inc\.?|Incorporated|Ltd\.?|Limited|Corp\.?|Corporation|plc|GmbH)$",
-    re.I,
-)
-
-
-def copyright_of(text: str) -> tuple[str, str]:
-    """(publisher, year) from a copyright line among the last lines, else ("", "")."""
-    lines = [line.strip() for line in text[-2000:].split("\n") if line.strip()]
-    for line in reversed(lines[-3:]):
-        match = _COPYRIGHT.match(line) if len(line) <= 300 else None
-        if not match:
-            continue
-        name = re.split(r"all rights reserved", match.group(2), flags=re.I)[0]
-        name = name.strip(" .,;:-–—")
-        while _COMPANY.search(name):
-            name = _COMPANY.sub("", name).strip(" .,;:-–—")
-        if name and len(name) <= 100:
-            return name, match.group(1)
-    return "", ""
-
-
-def normalise_date(value: Any) -> str:
-    """'YYYY-MM-DD', 'YYYY' when only the year is known, or '' when unparsable."""
-    if isinstance(value, bool) or value is None:
-        return ""
-    if isinstance(value, int | float):
-        seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds or seconds
-        try:
-            return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat()
-        except (OverflowError, OSError, ValueError):
-            return ""
-    text = str(value).strip()
-    if re.fullmatch(r"\d{4}", text):
-        return text
-    iso = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
-    if iso:  # ISO and "2023-11-27 08:45:59.000000000Z": the date as the publisher wrote it
-        try:
-            return date(*map(int, iso.groups())).isoformat()
-        except ValueError:
-            return ""
-    if not text or len(text) > 80:
-        return ""
-    from dateutil import parser  # slow to import; rarely needed
-
-    try:
-        # Two different defaults reveal which parts the string really holds.
-        first = parser.parse(text, default=datetime(2000, 1, 1))
-        second = parser.parse(text, default=datetime(2001, 2, 2))
-    except (ValueError, OverflowError, TypeError):
-        return ""
-    if first.year != second.year:
-        return ""
-    if (first.month, first.day) != (second.month, second.day):
-        return f"{first.year:04d}"
-    return first.date().isoformat()
-
-
-def _shorten(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-    return cut.rstrip(" ,;:-") + "…"
-
-
-UNTITLED = "Untitled"
-_UNTITLED_WORDS = 8  # words of the text an untitled article is known by
-_HEADING_MAX_WORDS = 20
-
-
-def untitled(text: str) -> str:
-    """The title of an article that has none: its first words, marked as untitled, so a
-    first sentence is never passed off as a headline ("Untitled: The agency said on…")."""
-    words = text.split()
-    head = " ".join(words[:_UNTITLED_WORDS]).rstrip(" ,;:-")
-    return f"{UNTITLED}: {head}…" if len(words) > _UNTITLED_WORDS else f"{UNTITLED}: {head}"
-
-
-def _title_from_text(text: str) -> str:
-    """The first line when it reads as a headline: short, more text after it, and not a
-    sentence ending in a full stop. Otherwise the article is untitled."""
-    match = re.search(r"\S[^\n]*", text)
-    if not match:
-        return ""
-    line = match.group(0).strip()
-    rest = text[match.end() :].strip()
-    if rest and len(line.split()) <= _HEADING_MAX_WORDS and not re.search(r"[.,;:]$", line):
-        return _shorten(line)
-    return untitled(text)
-
-
-def _normalise(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def _article(doc_id: str, text: str, **metadata: str) -> Article:
     # The id is where the text came from (the file, or the URL fetched): a url the content
     # declares (front matter, a canonical link) is metadata, never a claim on another id.
     if not text.strip():
-        raise _Skip("empty article")
+        raise Unreadable("empty article")
     return make_article(doc_id, text, **metadata)
 
 
 def _parse_txt(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     # Plain-text articles never lose their text: only newlines and outer whitespace change.
-    text = _normalise(text)
+    text = normalise_text(text)
     source, year = copyright_of(text)
-    return [_article(doc_id, text, title=_title_from_text(text), source=source, published=year, url=url)]
+    return [_article(doc_id, text, title=title_from_text(text), source=source, published=year, url=url)]
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -361,17 +193,17 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
 
 
 def _parse_md(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
-    meta, body = _front_matter(_normalise(text))
+    meta, body = _front_matter(normalise_text(text))
     body = body.strip()
     heading = re.search(r"^#[ \t]+(.+?)[ \t#]*$", body, re.M)
-    title = meta.get("title") or (heading and heading.group(1)) or _title_from_text(body).lstrip("# ")
+    title = meta.get("title") or (heading and heading.group(1)) or title_from_text(body).lstrip("# ")
     source, year = copyright_of(body)
     published = normalise_date(_pick(meta, ("date", "published", "published_at", "pubdate")))
     return [
         _article(
             doc_id,
             body,
-            title=_shorten(title),
+            title=shorten(title),
             source=_pick(meta, ("source", "publisher", "site", "site_name")) or source,
             published=published or year,
             url=url or meta.get("url", "") or meta.get("link", ""),
@@ -413,12 +245,12 @@ def _parse_html(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
             text, url=url or None, with_metadata=True, include_comments=False
         )
     except Exception as error:  # noqa: BLE001 - hostile HTML (deep nesting, junk) is a skip
-        raise _Skip(f"could not parse HTML ({type(error).__name__})") from error
+        raise Unreadable(f"could not parse HTML ({type(error).__name__})") from error
     body = getattr(doc, "text", None) or ""
     # One blank line between paragraphs so sentence splitting sees headings as their own.
     body = "\n\n".join(line.strip() for line in body.split("\n") if line.strip())
     if not body:
-        raise _Skip("no article text found in the HTML")
+        raise Unreadable("no article text found in the HTML")
     found = {
         key: str(getattr(doc, key, None) or "")
         for key in ("title", "sitename", "date", "author", "url")
@@ -436,7 +268,7 @@ def _parse_html(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
         _article(
             doc_id,
             body,
-            title=_shorten(found["title"]) or _title_from_text(body),
+            title=shorten(found["title"]) or title_from_text(body),
             source=found["sitename"],
             published=normalise_date(found["date"]),
             url=url or found["url"],
@@ -476,7 +308,7 @@ def _record(record: Any, fallback_id: str, origin: str = "") -> Article | Skippe
         return Skipped(fallback_id, "record is not a JSON object")
     fields = {str(key).lower(): value for key, value in record.items()}
     body = next((fields[k] for k in _BODY if fields.get(k) not in (None, "", [])), None)
-    text = _normalise(_as_text(body, joiner="\n\n"))
+    text = normalise_text(_as_text(body, joiner="\n\n"))
     if not text:
         return Skipped(fallback_id, "record has no body")
     published = next((fields[k] for k in _DATE if fields.get(k) not in (None, "")), "")
@@ -484,7 +316,7 @@ def _record(record: Any, fallback_id: str, origin: str = "") -> Article | Skippe
     return make_article(
         url if url and url == origin else fallback_id,
         text,
-        title=_shorten(_as_text(fields.get("title"))) or _title_from_text(text),
+        title=shorten(_as_text(fields.get("title"))) or title_from_text(text),
         source=_pick(fields, _SOURCE),
         published=normalise_date(published),
         url=url,
@@ -492,9 +324,9 @@ def _record(record: Any, fallback_id: str, origin: str = "") -> Article | Skippe
     )
 
 
-def _too_many_records(count: int, settings: Settings) -> _Skip:
+def _too_many_records(count: int, settings: Settings) -> Unreadable:
     limit = settings.max_records_per_file
-    return _Skip(
+    return Unreadable(
         f"holds {count} records, more than {limit} (ASSISTANT_MAX_RECORDS_PER_FILE): nothing "
         "of it was added; split the file or raise the limit"
     )
@@ -504,7 +336,7 @@ def _parse_json(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise _Skip(
+        raise Unreadable(
             f"invalid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
     if isinstance(data, dict):
@@ -513,7 +345,7 @@ def _parse_json(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
         )
         data = wrapped if wrapped is not None else [data]
     if not isinstance(data, list) or not data:  # [] would otherwise vanish without a word
-        raise _Skip("JSON holds no article objects")
+        raise Unreadable("JSON holds no article objects")
     if len(data) > settings.max_records_per_file:
         raise _too_many_records(len(data), settings)
     return [_record(record, f"{doc_id}#{n}", url) for n, record in enumerate(data, 1)]

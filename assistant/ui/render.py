@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from ..answering.citations import MARKER
 from ..article_ids import short_id
-from ..ingestion.readers import UNTITLED
+from ..ingestion.metadata import UNTITLED
 from ..records import Answer, Article, ArticleInfo, Citation, Excerpt
 
 WINDOW_CHARS = 600  # article text shown on each side of a quote
