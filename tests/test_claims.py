@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Sequence
 import pytest
 
 from assistant import REFUSAL, answer
-from assistant.answering.claims import ClaimChecker, question_parts
+from assistant.answering.claims import ClaimChecker
 from assistant.answering.pipeline import finish
+from assistant.answering.question_parts import question_parts
 from assistant.answering.refusal import missing_part
 from assistant.config import Settings
 from assistant.embed.embedder import get_embedder

@@ -37,7 +37,6 @@ from ..text.match import (
     possessive_conflict,
     term_in,
     tokens,
-    words,
 )
 from ..text.sentences import sentence_spans
 from .citations import MARKER, Quote, Sentence
@@ -392,37 +391,3 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
             continue
         closest = max(verdicts.values(), key=lambda v: v.score)
         sentence.quote = _quote(closest.span)
-
-
-# ---------------------------------------------------------------- partial answers
-_WH = r"(?:who|whom|whose|what|when|where|why|how|which)"
-_PART_SPLIT = re.compile(rf"\s*,?\s+(?:and|but)\s+(?={_WH}\b)|(?<=\?)\s+", re.IGNORECASE)
-_WH_WORDS = words("who whom whose what when where why how which")
-MIN_PART_COVERAGE = 0.5  # share of a part's content words the supported evidence must hold
-
-
-def question_parts(question: str) -> list[str]:
-    """The separate questions inside one ("Who is X, and what did she say?")."""
-    parts = [p.strip(" ,;") for p in _PART_SPLIT.split(question.strip())]
-    return [p for p in parts if content_terms(p) - _WH_WORDS]
-
-
-def uncovered_parts(question: str, sentences: Sequence[Sentence]) -> list[str]:
-    """Parts of a multi-part question that no supported claim of the answer covers.
-
-    Nothing is reported when the answer itself already says what its sources lack."""
-    parts = question_parts(question)
-    if len(parts) < 2 or any(states_a_gap(s.text) for s in sentences if not s.dropped):
-        return []
-    evidence: set[str] = set()
-    for s in sentences:
-        if s.claim and s.supported and not s.dropped:
-            evidence |= content_terms(s.text)
-            if s.quote is not None:
-                evidence |= content_terms(s.quote.text)
-    missing = []
-    for part in parts:
-        wanted = content_terms(part) - _WH_WORDS
-        if len(wanted & evidence) / len(wanted) < MIN_PART_COVERAGE:
-            missing.append(part)
-    return missing if len(missing) < len(parts) else []

@@ -22,9 +22,9 @@ from ...records import Passage, Usage
 from ...text.match import content_terms, key_terms, name_words, term_in, tokens
 from ...text.query_hints import Mention, find_mentions, segments, without_dates
 from ...text.sentences import sentence_spans
-from ..claims import question_parts
 from ..decline import named_publishers
 from ..followups import Turn, with_context
+from ..question_parts import question_parts
 from ..refusal import REFUSAL
 from .local import LocalEngine
 from .openai_chat import OpenAIEngine
