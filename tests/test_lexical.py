@@ -15,8 +15,11 @@ from llama_index.retrievers.bm25 import BM25Retriever
 
 from assistant.records import Filters
 from assistant.store import bm25 as lexical
-from assistant.store.bm25 import TERMS_FILE, LexicalIndex, bm25_scores, make_node
+from assistant.store.bm25 import LexicalIndex
+from assistant.store.bm25_files import TERMS_FILE
+from assistant.store.bm25_scoring import bm25_scores
 from assistant.store.layout import date_bounds
+from assistant.store.nodes import make_node
 
 from .conftest import MULTIHOP, SEED_FILE, needs_multihop
 
@@ -302,7 +305,7 @@ def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_p
     from concurrent.futures import ThreadPoolExecutor
 
     from assistant.errors import StoreError
-    from assistant.store.bm25 import CORPUS_FILE, ROWS_FILE, StoredCorpus
+    from assistant.store.bm25_files import CORPUS_FILE, ROWS_FILE, StoredCorpus
     from assistant.store.layout import matches
 
     articles = _articles()

@@ -17,8 +17,8 @@ from ..embed.embedder import prefetch_embedder
 from ..errors import InputError
 from ..records import Article, Chunk, IngestReport
 from ..store.archive import Archive, open_archive
-from ..store.bm25 import make_node
 from ..store.layout import chunk_id, chunk_metadata
+from ..store.nodes import make_node
 from ..store.sync import reaching
 from .chunking import chunk_article, index_text
 from .guard import UrlOwners, over_ingest_limit, url_taken

@@ -8,9 +8,10 @@ from pathlib import Path
 from ..config import Settings
 from ..embed.embedder import MINILM_NAME, Embedder, embedder_kind, get_embedder
 from ..errors import StoreError
-from .bm25 import LexicalIndex, group_records
+from .bm25 import LexicalIndex
 from .chroma import Store
 from .client import damaged, is_chroma_error
+from .nodes import group_records
 from .open_stores import close_stores, forget_store, open_store
 from .sync import Follower
 

@@ -1,196 +1,49 @@
-"""BM25 over the chunks (llama-index's ``BM25Retriever``), kept on disk beside the store.
+"""BM25 over the chunks (llama-index's ``BM25Retriever``), kept on disk beside the store
+(its files: :mod:`assistant.store.bm25_files`).
 
-The index is saved in generations (``bm25/gen-N``) with a ``CURRENT`` pointer replaced
-atomically, so a crash leaves either the old or the new index, never half of one. Each
-generation carries a manifest ``{doc_id: content_hash}``; when it disagrees with the
+Each saved index carries a manifest ``{doc_id: content_hash}``; when it disagrees with the
 store's committed articles the index is repaired from the stored chunks, so BM25 and the
-vectors always describe the same articles.
-
-Updates are incremental: each chunk is tokenized once, when it is added, and its term
-counts are kept (and saved beside the index as ``terms.npz``). A flush re-scores the whole
-index from those counts with numpy (:func:`bm25_scores`, the same scores ``bm25s`` gives)
-instead of re-tokenizing every chunk, so adding one article to a large archive costs that
-article's tokenizing plus a vectorised pass over the counts.
-
-Opening an index reads little: the score arrays are memory-mapped, and the chunk records
-(``corpus.jsonl``, about 3 KB each) stay on disk, read one at a time when a search returns
-them (:class:`StoredCorpus`). What a search needs of every chunk, its id and the fields
-filters test, is saved beside them (``chunks.npz``).
+vectors always describe the same articles. Updates are incremental: each chunk is
+tokenized once, when it is added, and its term counts are kept; a flush re-scores the
+whole index from those counts (:mod:`assistant.store.bm25_scoring`, the scores ``bm25s``
+gives) instead of re-tokenizing every chunk.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import shutil
 import threading
-import weakref
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 
-from ..errors import StoreError
 from ..records import Filters
-from .layout import UNKNOWN_MAX, UNKNOWN_MIN, matches
+from .bm25_files import (
+    POSITION_FILE,
+    Entry,
+    StoredCorpus,
+    chunk_rows,
+    current_generation,
+    open_saved,
+    read_term_counts,
+    rows_mask,
+    write_generation,
+)
+from .bm25_scoring import idf_weights, retriever_over
+from .nodes import group_records
 
 # llama-index warns whenever an archive holds fewer chunks than the default top k.
 logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
 
-# Metadata that BM25 indexes beside the chunk text: news questions name headlines,
-# publishers and dates.
-INDEXED_METADATA = ("title", "source", "published")
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # BM25Retriever's token pattern
-TERMS_FILE = "terms.npz"
-ROWS_FILE = "chunks.npz"  # each chunk's id and the fields filters test, in corpus order
-CORPUS_FILE = "corpus.jsonl"  # bm25s's names: a record per line,
-OFFSETS_FILE = "corpus.mmindex.json"  # and where each line starts
-POSITION_FILE = "position.json"  # the change log generation the index was saved at
 NODE_CACHE = 8192  # nodes kept per index, about 6 KB each: 48 MB at most
 
-# One chunk as BM25 holds it: llama-index's record of the node, and its bag of words
-# (sorted term ids in the index's vocabulary, and how often each occurs).
-Entry = tuple[dict[str, Any], np.ndarray, np.ndarray]
-
-
-def make_node(chunk_id: str, text: str, meta: dict[str, Any]):
-    from llama_index.core.schema import TextNode
-
-    node = TextNode(id_=chunk_id, text=text, metadata=dict(meta))
-    node.excluded_embed_metadata_keys = [k for k in node.metadata if k not in INDEXED_METADATA]
-    node.excluded_llm_metadata_keys = list(node.excluded_embed_metadata_keys)
-    return node
-
-
-def bm25_scores(
-    terms: list[np.ndarray],
-    counts: list[np.ndarray],
-    n_vocab: int,
-    k1: float = 1.5,
-    b: float = 0.75,
-) -> dict[str, Any]:
-    """The term-by-document score matrix ``bm25s`` builds (its "lucene" method), in its
-    layout (CSC over terms), from each document's term ids and counts.
-
-    The arithmetic follows ``bm25s.scoring`` step by step, so the scores are the same to
-    the last bit; only the loop over documents is replaced by array operations.
-    """
-    n_docs = len(terms)
-    sizes = np.fromiter(map(len, terms), np.int64, n_docs)
-    term = np.concatenate(terms).astype(np.int64) if n_docs else np.zeros(0, np.int64)
-    tf = np.concatenate(counts).astype(np.float32) if n_docs else np.zeros(0, np.float32)
-    doc = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
-    lengths = np.bincount(doc, weights=tf, minlength=n_docs)  # tokens per document
-    avg = lengths.mean() if n_docs else 0.0
-    df = np.bincount(term, minlength=n_vocab)
-    idf = np.zeros(n_vocab, dtype=np.float32)
-    seen = df > 0
-    idf[seen] = np.log(1 + (n_docs - df[seen] + 0.5) / (df[seen] + 0.5))
-    norm = k1 * ((1 - b) + b * lengths / avg) if n_docs else lengths
-    scores = (idf[term].astype(np.float64) * (tf / (norm[doc] + tf))).astype(np.float32)
-    order = np.argsort(term * max(n_docs, 1) + doc, kind="stable")
-    indptr = np.zeros(n_vocab + 1, dtype=np.int64)
-    np.cumsum(df, out=indptr[1:])
-    return {
-        "data": scores[order],
-        "indices": doc[order].astype(np.int32),
-        "indptr": indptr,
-        "num_docs": n_docs,
-    }
-
-
-def chunk_rows(records: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
-    """What a search needs of every chunk, in corpus order: its id (to find a chunk the
-    dense side returned) and the fields :func:`~assistant.store.layout.matches` tests."""
-    return {
-        "ids": np.array([r["node_id"] for r in records], dtype=str),
-        "sources": np.array([r.get("source") or "" for r in records], dtype=str),
-        "date_min": np.array([int(r.get("date_min", UNKNOWN_MIN)) for r in records], np.int64),
-        "date_max": np.array([int(r.get("date_max", UNKNOWN_MAX)) for r in records], np.int64),
-    }
-
-
-class StoredCorpus(Sequence[dict[str, Any]]):
-    """A saved index's chunk records, read from its ``corpus.jsonl`` one at a time.
-
-    Like bm25s's ``JsonlCorpus`` (the same file and line index), but safe to read from
-    several threads at once: ``JsonlCorpus`` seeks one shared file position. ``rows`` is
-    the index's :func:`chunk_rows`.
-    """
-
-    def __init__(self, path: Path, starts: np.ndarray, rows: dict[str, np.ndarray]) -> None:
-        self.path = path
-        self.rows = rows
-        self._file = open(path, "rb")  # noqa: SIM115 (closed with the corpus)
-        weakref.finalize(self, self._file.close)
-        self._read_lock = threading.Lock()
-        size = os.fstat(self._file.fileno()).st_size
-        self._starts = starts
-        self._ends = np.append(starts[1:], size)
-        n = len(rows["ids"])
-        if (
-            len(starts) != n
-            or (n and (starts[0] != 0 or starts[-1] >= size))
-            or not bool(np.all(self._ends > starts))
-        ):
-            self._file.close()
-            raise ValueError(f"{path.name} does not match its line index")
-
-    def __len__(self) -> int:
-        return len(self._starts)
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        start, end = int(self._starts[index]), int(self._ends[index])
-        with self._read_lock:
-            self._file.seek(start)
-            line = self._file.read(end - start)
-        return self._parse(line, index)
-
-    def __iter__(self):
-        with open(self.path, "rb") as lines:
-            for index, line in enumerate(lines):
-                yield self._parse(line, index)
-
-    def _parse(self, line: bytes, index: int) -> dict[str, Any]:
-        try:
-            return json.loads(line)
-        except ValueError:
-            raise StoreError(
-                f"the BM25 index at {self.path.parent} is damaged (chunk {index} of "
-                f"{self.path.name} is unreadable): run `assistant rebuild`"
-            ) from None
-
-
-def _open_saved(gen: Path):
-    """A saved index as a ``BM25Retriever``: with its chunk records left on disk when it
-    has the rows to search them by, else (saved by an earlier version) read whole."""
-    import bm25s
-    from llama_index.retrievers.bm25 import BM25Retriever
-
-    try:
-        with np.load(gen / ROWS_FILE, allow_pickle=False) as saved:
-            rows = {name: saved[name] for name in ("ids", "sources", "date_min", "date_max")}
-        starts = np.array(json.loads((gen / OFFSETS_FILE).read_bytes()), dtype=np.int64)
-        corpus = StoredCorpus(gen / CORPUS_FILE, starts, rows)
-    except Exception:  # no rows, or not this index's: read the records whole
-        return BM25Retriever.from_persist_dir(str(gen), show_progress=False)
-    bm25 = bm25s.BM25.load(gen, mmap=True, show_progress=False)
-    if bm25.scores["num_docs"] != len(corpus):
-        raise ValueError(f"{gen} holds {len(corpus)} chunks but scores for another number")
-    bm25.corpus = corpus
-    settings = json.loads((gen / "retriever.json").read_text(encoding="utf-8"))
-    return BM25Retriever(existing_bm25=bm25, **settings)
 
 
 class LexicalIndex:
@@ -224,17 +77,10 @@ class LexicalIndex:
         self._nodes: tuple[Any, OrderedDict[int, Any]] | None = None
 
     # --------------------------------------------------------------------- persistence
-    def _current(self) -> Path | None:
-        pointer = self.folder / "CURRENT"
-        if not pointer.exists():
-            return None
-        gen = self.folder / pointer.read_text(encoding="utf-8").strip()
-        return gen if (gen / "manifest.json").exists() else None
-
     def load(self) -> bool:
         """Load the saved index; False when there is none (or it is unreadable)."""
         with self._lock:
-            gen = self._current()
+            gen = current_generation(self.folder)
             self.loaded = True
             if gen is None:
                 return False
@@ -243,7 +89,7 @@ class LexicalIndex:
                 at = gen / POSITION_FILE
                 self.position = json.loads(at.read_text(encoding="utf-8")) if at.exists() else {}
                 if self.manifest:
-                    self._retriever = _open_saved(gen)
+                    self._retriever = open_saved(gen)
                 else:
                     self._retriever = None
             except Exception:
@@ -258,42 +104,17 @@ class LexicalIndex:
     def _save(
         self, groups: dict[str, int], terms: list[np.ndarray], counts: list[np.ndarray]
     ) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        old = self._current()
-        number = int(old.name.split("-")[1]) + 1 if old else 1
-        gen = self.folder / f"gen-{number}"
-        if gen.exists():
-            shutil.rmtree(gen)
-        gen.mkdir()
-        if self._retriever is not None:
-            self._retriever.persist(str(gen), show_progress=False)
-            rows = self.rows(self._retriever)
-            with open(gen / ROWS_FILE, "wb") as out:
-                np.savez(
-                    out,
-                    ids=rows["ids"],
-                    sources=rows["sources"],
-                    date_min=rows["date_min"],
-                    date_max=rows["date_max"],
-                )
-            sizes = np.array([len(t) for t in terms], dtype=np.int64)
-            with open(gen / TERMS_FILE, "wb") as out:
-                np.savez(
-                    out,
-                    docs=np.array(list(groups), dtype=str),  # each article's id
-                    chunks=np.array(list(groups.values()), dtype=np.int64),  # and chunk count
-                    sizes=sizes,  # each chunk's number of distinct terms
-                    terms=np.concatenate(terms).astype(np.int32),
-                    counts=np.concatenate(counts).astype(np.int32),
-                )
-        (gen / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")
-        (gen / POSITION_FILE).write_text(json.dumps(self.position), encoding="utf-8")
-        tmp = self.folder / "CURRENT.tmp"
-        tmp.write_text(gen.name, encoding="utf-8")
-        os.replace(tmp, self.folder / "CURRENT")
-        for other in self.folder.glob("gen-*"):
-            if other != gen:
-                shutil.rmtree(other, ignore_errors=True)
+        retriever = self._retriever
+        write_generation(
+            self.folder,
+            retriever,
+            (lambda: self.rows(retriever)) if retriever is not None else None,
+            self.manifest,
+            self.position,
+            groups,
+            terms,
+            counts,
+        )
 
     # ------------------------------------------------------------------------- updates
     def _bags(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -366,29 +187,7 @@ class LexicalIndex:
         return self._docs
 
     def _saved_entries(self, corpus: list[dict[str, Any]]) -> dict[str, list[Entry]]:
-        gen = self._current()
-        if gen is None:
-            raise FileNotFoundError(TERMS_FILE)
-        with np.load(gen / TERMS_FILE, allow_pickle=False) as saved:
-            doc_ids, chunks = saved["docs"].tolist(), saved["chunks"]
-            sizes, terms, counts = saved["sizes"], saved["terms"], saved["counts"]
-        rows = [
-            doc_id for doc_id, n in zip(doc_ids, chunks.tolist(), strict=True) for _ in range(n)
-        ]
-        if len(rows) != len(corpus) or not int(sizes.sum()) == len(terms) == len(counts):
-            raise ValueError(f"{TERMS_FILE} does not match the index")
-        vocab = self._retriever.bm25.vocab_dict
-        if any(vocab[term] != i for i, term in enumerate(self._terms)):
-            raise ValueError("the index's term ids are not those of its term counts")
-        if len(terms) and int(terms.max()) >= len(self._terms):
-            raise ValueError(f"{TERMS_FILE} names terms the index does not have")
-        cuts = np.cumsum(sizes)[:-1]
-        docs: dict[str, list[Entry]] = {}
-        for doc_id, record, t, c in zip(
-            rows, corpus, np.split(terms, cuts), np.split(counts, cuts), strict=True
-        ):
-            docs.setdefault(doc_id, []).append((record, t, c))
-        return docs
+        return read_term_counts(current_generation(self.folder), corpus, self._retriever.bm25.vocab_dict, self._terms)
 
     def update(
         self,
@@ -452,21 +251,7 @@ class LexicalIndex:
         self, records: list[dict[str, Any]], terms: list[np.ndarray], counts: list[np.ndarray]
     ):
         """A BM25Retriever over these chunks, scored from their term counts."""
-        import bm25s
-        from llama_index.retrievers.bm25 import BM25Retriever
-
-        if not records:
-            return None
-        bm25 = bm25s.BM25()  # k1 1.5, b 0.75, "lucene": what BM25Retriever builds
-        bm25.scores = bm25_scores(terms, counts, len(self._terms), k1=bm25.k1, b=bm25.b)
-        bm25.vocab_dict = {**self._vocab, "": len(self._terms)}
-        bm25.unique_token_ids_set = set(bm25.vocab_dict.values())
-        bm25.nonoccurrence_array = None  # (used by the BM25L and BM25+ methods only)
-        bm25.corpus = records
-        retriever = BM25Retriever(existing_bm25=bm25, similarity_top_k=10)
-        if self._stemmer is not None:
-            retriever.stemmer = self._stemmer
-        return retriever
+        return retriever_over(records, terms, counts, self._vocab, len(self._terms), self._stemmer)
 
     def rebuild(self, records: dict[str, Any], manifest: dict[str, str]) -> None:
         """Build from scratch from the store's chunk records."""
@@ -549,39 +334,15 @@ class LexicalIndex:
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of each indexed term (BM25's), made once per index
         from the index's own postings."""
-        import numpy as np
-
         with self._lock:
             if self._idf is None:
-                self._idf = {}
-                if self._retriever is not None:
-                    bm25 = self._retriever.bm25
-                    indptr = np.asarray(bm25.scores["indptr"])
-                    n = float(bm25.scores["num_docs"])
-                    bounds = np.append(indptr, len(bm25.scores["indices"]))
-                    df = np.diff(bounds)[: len(bm25.vocab_dict)]
-                    weights = np.log1p((n - df + 0.5) / (df + 0.5))
-                    self._idf = {t: float(weights[i]) for t, i in bm25.vocab_dict.items() if t}
+                self._idf = {} if self._retriever is None else idf_weights(self._retriever.bm25)
             return self._idf
 
     # ------------------------------------------------------------------------- search
     def _mask(self, retriever: Any, filters: Filters) -> np.ndarray:
         """1 for each chunk of ``retriever``'s corpus that ``filters`` admit, else 0."""
-        rows = self.rows(retriever)
-        fields = zip(
-            rows["sources"].tolist(),
-            rows["date_min"].tolist(),
-            rows["date_max"].tolist(),
-            strict=True,
-        )
-        return np.fromiter(
-            (
-                matches({"source": source, "date_min": low, "date_max": high}, filters)
-                for source, low, high in fields
-            ),
-            dtype=np.int64,
-            count=len(rows["ids"]),
-        )
+        return rows_mask(self.rows(retriever), filters)
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[Any, float]]:
         """Top ``k`` (node, score) pairs with a positive score."""
@@ -611,21 +372,3 @@ class LexicalIndex:
         view = BM25View(retriever, min(k, total), partial(self.node_at, retriever), mask)
         hits = view.retrieve(QueryBundle(query_str=query))
         return [(h.node, float(h.score)) for h in hits if h.score and h.score > 0]
-
-
-def group_records(records: dict[str, Any], manifest: dict[str, str]) -> dict[str, tuple[str, list[Any]]]:
-    """Chunk records from the store, as nodes grouped by committed article."""
-    grouped: dict[str, tuple[str, list[Any]]] = {}
-    for cid, text, meta in zip(
-        records["ids"], records["documents"], records["metadatas"], strict=True
-    ):
-        doc_id = meta.get("doc_id", "")
-        if manifest.get(doc_id) != meta.get("content_hash"):
-            continue  # a chunk of an uncommitted or replaced version
-        clean = {
-            k: v
-            for k, v in meta.items()
-            if not k.startswith("_") and k not in ("document_id", "ref_doc_id")
-        }
-        grouped.setdefault(doc_id, (manifest[doc_id], []))[1].append(make_node(cid, text, clean))
-    return grouped

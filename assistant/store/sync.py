@@ -29,8 +29,9 @@ from typing import Protocol
 from ..config import Settings
 from ..errors import AssistantError, StoreError
 from ..records import ArticleInfo
-from .bm25 import LexicalIndex, group_records
+from .bm25 import LexicalIndex
 from .chroma import Store
+from .nodes import group_records
 
 log = logging.getLogger(__name__)
 POSITION = "position"  # the key of the saved generation in the BM25 index's files
