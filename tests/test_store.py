@@ -217,6 +217,15 @@ def test_large_articles_are_written_in_batches(hashed, fake):
     assert store.count_chunks() == 10
 
 
+def test_collections_have_no_embedding_function(hashed):
+    # Every write brings its vectors: Chroma's default function (which downloads a model)
+    # must never embed anything, so a text without a vector is refused.
+    store = open_archive(hashed).store
+    for collection in (store.chunks, store.docs, store.texts, store.changes.collection):
+        with pytest.raises(ValueError, match="embedding function"):
+            collection.query(query_texts=["anything"], n_results=1)
+
+
 def test_records_of_an_older_layout_are_read(hashed, fake):
     """Article records missing newer metadata fields still load."""
     store = open_archive(hashed).store

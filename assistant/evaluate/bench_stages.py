@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..config import Settings
+from ..store.client import collection as chroma_collection
 from .bench_measure import (
     ANSWERS,
     BLOCK,
@@ -104,9 +105,7 @@ def plain_llama_index(records_file: Path, work: Path, settings: Settings, embedd
     client = chromadb.PersistentClient(
         path=str(work / "plain-chroma"), settings=ChromaSettings(anonymized_telemetry=False)
     )
-    collection = client.get_or_create_collection(
-        "plain", configuration={"hnsw": {"space": "cosine"}}
-    )
+    collection = chroma_collection(client, "plain", configuration={"hnsw": {"space": "cosine"}})
     storage = StorageContext.from_defaults(
         vector_store=ChromaVectorStore(chroma_collection=collection)
     )

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import StoreError
+from .client import collection as chroma_collection
 
 SUFFIX = "_changes"
 OPS = ("add", "remove", "repair")
@@ -115,4 +116,4 @@ class ChangeLog:
 
 
 def open_log(client: Any, collection: str) -> ChangeLog:
-    return ChangeLog(client.get_or_create_collection(collection + SUFFIX, metadata={"schema": 1}))
+    return ChangeLog(chroma_collection(client, collection + SUFFIX, metadata={"schema": 1}))

@@ -33,7 +33,7 @@ from ..config import Settings
 from ..errors import EmbedderMismatchError, StoreError
 from ..records import Article, ArticleInfo, Chunk
 from .changelog import open_log
-from .client import chroma_client, damaged, is_chroma_failure
+from .client import chroma_client, collection, damaged, is_chroma_failure
 from .layout import (
     RECORD_KEYS,
     SCHEMA_VERSION,
@@ -87,17 +87,14 @@ class Store:
 
     def _open_collections(self) -> None:
         name = self.settings.collection
-        self.chunks = self._client.get_or_create_collection(
+        self.chunks = collection(
+            self._client,
             f"{name}_chunks",
             metadata={"embedder": self.embedder_name, "schema": SCHEMA_VERSION},
             configuration={"hnsw": {"space": "cosine"}},
         )
-        self.docs = self._client.get_or_create_collection(
-            f"{name}_docs", metadata={"schema": SCHEMA_VERSION}
-        )
-        self.texts = self._client.get_or_create_collection(
-            f"{name}_texts", metadata={"schema": SCHEMA_VERSION}
-        )
+        self.docs = collection(self._client, f"{name}_docs", metadata={"schema": SCHEMA_VERSION})
+        self.texts = collection(self._client, f"{name}_texts", metadata={"schema": SCHEMA_VERSION})
 
     def reopen(self) -> None:
         """Open the collections again by name: another process re-created one (``assistant

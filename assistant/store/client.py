@@ -3,6 +3,7 @@ raises, told apart and worded for the user."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlparse
 
 from ..config import Settings
@@ -71,3 +72,13 @@ def damaged(where: object, exc: BaseException) -> StoreError:
         f"re-create its vectors from the stored articles; if that fails too, restore the "
         f"folder from a backup or ingest your articles again."
     )
+
+
+def collection(client: Any, name: str, **options: Any) -> Any:
+    """The collection ``name``, created when missing, with no embedding function: every
+    write brings its own vectors, and Chroma's default function would download a model.
+    Chroma falls back to that default for a collection created without a configuration,
+    so one is always given (Chroma's default space, l2, unless the caller names one). A
+    collection an earlier version created keeps the configuration it was created with."""
+    options.setdefault("configuration", {"hnsw": {"space": "l2"}})
+    return client.get_or_create_collection(name, embedding_function=None, **options)

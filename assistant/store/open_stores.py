@@ -10,7 +10,7 @@ from ..config import Settings
 from ..errors import StoreError
 from ..records import Article
 from .chroma import Store
-from .client import chroma_client
+from .client import chroma_client, collection
 from .layout import SCHEMA_VERSION, article_fields, stored_article
 
 _open: dict[tuple[str, str, str, str], Store] = {}
@@ -62,9 +62,7 @@ def read_stored_articles(settings: Settings) -> list[Article]:
     client = chroma_client(settings)
     try:
         docs, texts = (
-            client.get_or_create_collection(
-                f"{settings.collection}_{name}", metadata={"schema": SCHEMA_VERSION}
-            )
+            collection(client, f"{settings.collection}_{name}", metadata={"schema": SCHEMA_VERSION})
             for name in ("docs", "texts")
         )
         got = docs.get(include=["documents", "metadatas"])
