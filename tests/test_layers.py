@@ -10,6 +10,7 @@ command line. ``assistant/training`` (the training script, run on its own) is le
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ STAGES: list[tuple[str, ...]] = [
         "assistant.records",
         "assistant.article_ids",
         "assistant.packaged",
+        "assistant.caches",
     ),
     ("assistant.text",),
     ("assistant.embed", "assistant.judge"),
@@ -159,3 +161,51 @@ def test_no_private_name_is_imported_across_modules():
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if MODULES[m].name == "__init__.py"))
 def test_every_package_says_what_it_offers(module):
     assert ast.get_docstring(ast.parse(MODULES[module].read_text(encoding="utf-8")))
+
+
+def test_every_package_is_shipped():
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = set(pyproject["tool"]["setuptools"]["packages"])
+    packages = {m for m, p in MODULES.items() if p.name == "__init__.py"}
+    assert packages <= shipped, sorted(packages - shipped)
+
+
+def module_caches(module: str, path: Path) -> list[str]:
+    """Module-level caches: mutable containers assigned at the top of a module, and
+    functions memoised with ``functools.cache`` / ``lru_cache``, as ``module.name``."""
+    short = module.removeprefix("assistant.")
+    found = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                name = deco.func if isinstance(deco, ast.Call) else deco
+                if isinstance(name, ast.Name) and name.id in ("cache", "lru_cache"):
+                    found.append(f"{short}.{node.name}")
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            value = node.value
+            empty = isinstance(value, ast.Dict) and not value.keys
+            made = isinstance(value, ast.Call) and ast.unparse(value.func).split(".")[-1] in (
+                "dict",
+                "set",
+                "OrderedDict",
+                "WeakKeyDictionary",
+                "WeakValueDictionary",
+            )
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if empty or made:
+                found += [f"{short}.{t.id}" for t in targets if isinstance(t, ast.Name)]
+    return found
+
+
+def test_every_module_level_cache_is_documented_in_one_place():
+    text = MODULES["assistant.caches"].read_text(encoding="utf-8")
+    documented = ast.get_docstring(ast.parse(text)) or ""
+    caches = [c for m, p in MODULES.items() for c in module_caches(m, p)]
+    assert caches  # the scan finds them
+    missing = [
+        c
+        for c in caches
+        if f"``{c}``" not in documented
+        and not (f"``{c.rsplit('.', 1)[0]}``" in documented and f"``{c.rsplit('.', 1)[1]}``" in documented)
+    ]
+    assert not missing
