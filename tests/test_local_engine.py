@@ -11,7 +11,7 @@ import time
 import pytest
 
 from assistant import Answer, stream_answer
-from assistant.answering.engines.extractive import get_engine
+from assistant.answering.engines.engine import get_engine
 from assistant.answering.engines.local import INSTALL, model_path, packaged_model
 from assistant.config import Settings
 from assistant.errors import ConfigError

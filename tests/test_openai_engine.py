@@ -9,7 +9,7 @@ import re
 import pytest
 
 from assistant import REFUSAL, answer
-from assistant.answering.engines.extractive import get_engine
+from assistant.answering.engines.engine import get_engine
 from assistant.answering.engines.openai_chat import (
     StreamCut,
     answer_messages,

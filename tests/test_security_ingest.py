@@ -24,7 +24,7 @@ from assistant.errors import InputError
 from assistant.ingestion import fetch
 from assistant.ingestion.fetch import fetch_url
 from assistant.ui.actions import chat, run_ingest
-from assistant.ui.render import Turn
+from assistant.ui.render import ShownTurn
 
 from .conftest import free_port
 from .fakes import ScriptedLLM
@@ -78,7 +78,7 @@ def test_the_openai_engine_never_receives_an_oversized_conversation(hashed_seede
 
 def test_the_chat_page_keeps_a_long_conversation_within_the_limits(hashed_seeded) -> None:
     settings = hashed_seeded.model_copy(update={"max_history_turns": 3})
-    turns = [Turn(SEED_QUESTION, "<p>block</p>", text="Alexander Matsegora [1].")] * 30
+    turns = [ShownTurn(SEED_QUESTION, "<p>block</p>", text="Alexander Matsegora [1].")] * 30
     *_, (html, after, _box) = chat("What did he say?", turns, None, "", "", settings)
     assert len(after) == 31 and after[-1].ok, html  # answered, not an error message
 

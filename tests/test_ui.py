@@ -18,7 +18,7 @@ from assistant.records import Answer, Article, Citation, Claim, Excerpt
 from assistant.ui.actions import chat, stage_uploads
 from assistant.ui.app import build_app, is_loopback, launch_options, parse_auth, serve
 from assistant.ui.render import (
-    Turn,
+    ShownTurn,
     esc,
     passage_window,
     render_answer,
@@ -56,7 +56,7 @@ def _final(gen) -> str:
     return list(gen)[-1][0]
 
 
-def _last_turns(gen) -> list[Turn]:
+def _last_turns(gen) -> list[ShownTurn]:
     return list(gen)[-1][1]
 
 

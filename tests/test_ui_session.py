@@ -11,15 +11,15 @@ from assistant.ui.actions import (
     open_conversation,
     retry_last,
 )
-from assistant.ui.render import Turn
+from assistant.ui.render import ShownTurn
 from assistant.ui.session import Conversation, choices, save, take_last
 
 SEED_QUESTION = "Who is Russia's ambassador to North Korea?"
 SKIP = gr.skip()  # {"__type__": "update"} and nothing else: the output stays as it is
 
 
-def turns(*questions: str) -> list[Turn]:
-    return [Turn(q, f"<div>{q}</div>", text=f"answer to {q}") for q in questions]
+def turns(*questions: str) -> list[ShownTurn]:
+    return [ShownTurn(q, f"<div>{q}</div>", text=f"answer to {q}") for q in questions]
 
 
 def test_save_puts_the_current_conversation_first_once_and_keeps_a_bounded_list():

@@ -1,2 +1,10 @@
-"""Answering: the pipeline (``answer``, ``stream_answer``), declining before retrieval,
-the answer engines, citations, claim checks and the prompts."""
+"""Answering: from a question to a cited, checked answer.
+
+- ``pipeline``: ``answer()`` and ``stream_answer()``.
+- ``decline``: questions about publishers or dates the archive does not hold, declined
+  before retrieval; ``refusal``: the one refusal phrase and its notices.
+- ``engines/``: the engines that write an answer; ``templates``: their prompts.
+- ``citations``, ``claims``, ``question_parts``: markers to citations, each claim checked
+  against what it cites, the parts of a question left unanswered.
+- ``followups``: what a follow-up question takes from the conversation.
+"""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from ..text.dates import MONTHS
 from ..text.match import STOPWORDS, fold, words
 from .refusal import dates_not_covered, publishers_not_held
 
@@ -59,9 +60,7 @@ _WEAK = [
 ]
 
 _SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+")
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-_NOT_NAMES = frozenset(_MONTHS) | words(
+_NOT_NAMES = frozenset(MONTHS) | words(
     "monday tuesday wednesday thursday friday saturday sunday today yesterday this that these "
     "those it its"
 )
@@ -252,7 +251,7 @@ def _span(text: str) -> tuple[date, date] | None:
         if re.fullmatch(r"\d{4}", t):
             return date(int(t), 1, 1), date(int(t), 12, 31)
         parts = re.findall(r"[A-Za-z]+|\d+", t)
-        month = next(_MONTHS[p.lower()[:3]] for p in parts if p.lower()[:3] in _MONTHS)
+        month = next(MONTHS[p.lower()[:3]] for p in parts if p.lower()[:3] in MONTHS)
         numbers = [int(p) for p in parts if p.isdigit()]
         year = next(n for n in numbers if n > 31)
         day = next((n for n in numbers if n <= 31), None)

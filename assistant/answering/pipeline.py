@@ -17,8 +17,9 @@ from ..store.archive import Archive, open_archive
 from ..store.layout import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
 from .citations import Renumberer, render, split_answer
 from .claims import ClaimChecker, check_sentences, plain_text
-from .engines.extractive import Engine, Turn, get_engine
+from .engines.engine import Engine, get_engine
 from .engines.openai_chat import StreamCut, fit_passages
+from .followups import Turn
 from .question_parts import uncovered_parts
 from .refusal import REFUSAL, missing_part
 

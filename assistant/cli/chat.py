@@ -24,7 +24,7 @@ from ..errors import AssistantError, InputError
 from ..records import Filters
 
 if TYPE_CHECKING:  # the heavy modules load on the warm-up thread, not before the prompt
-    from ..answering.engines.extractive import Engine
+    from ..answering.engines.engine import Engine
     from ..records import Answer
     from ..store.archive import Archive
 
@@ -54,7 +54,7 @@ class Warm:
 
     def _load(self) -> None:
         try:
-            from ..answering.engines.extractive import get_engine
+            from ..answering.engines.engine import get_engine
             from ..embed.embedder import prefetch_embedder
             from ..ingestion.pipeline import ensure_seeded
             from ..judge import get_judge

@@ -1,1 +1,3 @@
-"""Evaluation: retrieval, answers, claim checks, an LLM engine, and the stage benchmark."""
+"""Evaluation: ``retrieval``, ``answers``, ``claims`` and ``llm`` (``assistant eval ...``),
+their data and splits (``datasets``), and the stage benchmark (``bench`` with
+``bench_stages``, ``bench_measure``, ``bench_report``)."""

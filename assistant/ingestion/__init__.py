@@ -1,2 +1,8 @@
-"""Ingestion: reading files, folders and URLs into articles, chunking them, and writing
-them to the store (``ingest``, ``remove``, ``rebuild``)."""
+"""Ingestion: files, folders and URLs into articles, chunks and the store.
+
+- ``pipeline``: ``ingest(paths)``, ``remove(doc_id)``, the seed articles.
+- ``readers`` (formats), ``decoding`` (bytes to text), ``metadata`` (dates, titles),
+  ``fetch`` and ``fetch_transport`` (URLs, safely).
+- ``chunking``: sentence-aware chunks; ``guard``: what one ingest may not do.
+- ``rebuild``: ``assistant rebuild`` from the stored article texts.
+"""

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+
+from .dates import MONTHS
+from .match import fold
 
 # --------------------------------------------------------------------------- publishers
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -26,15 +28,8 @@ _DOMAIN = re.compile(r"\.(?:com|co\.uk|org|net|news|co)$", re.I)
 MAX_NAME_WORDS = 8
 
 
-def _fold(text: str) -> str:
-    if text.isascii():  # nothing to decompose or strip
-        return text.lower()
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
-
-
 def _compact(words: Sequence[str]) -> str:
-    return "".join(_fold(w) for w in words)
+    return "".join(fold(w) for w in words)
 
 
 def name_variants(source: str) -> set[tuple[str, bool]]:
@@ -115,7 +110,7 @@ def find_mentions(question: str, sources: Sequence[str]) -> list[Mention]:
             continue  # names are capitalised; "the" before one is covered by its variants
         compact = ""
         for j in range(i, min(len(words), i + index.longest + 1)):
-            compact += _fold(words[j][0])
+            compact += fold(words[j][0])
             if compact in index.forms:
                 spans.append((i, j + 1, index.forms[compact]))
     taken: list[tuple[int, int, tuple[str, ...]]] = []
@@ -147,9 +142,7 @@ def segments(question: str, mentions: Sequence[Mention]) -> list[str]:
 
 
 # -------------------------------------------------------------------------------- dates
-_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
+_MONTHS = {**MONTHS, "sept": 9}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _PART = r"(?:(?P<part>early|mid|middle of|late|the (?:start|beginning|middle|end) of)\s+)?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"

@@ -16,6 +16,7 @@ from typing import Any
 
 import gradio as gr
 
+from ..answering.followups import Turn
 from ..answering.pipeline import answer as answer_question
 from ..answering.pipeline import check_history, stream_answer
 from ..config import Settings
@@ -26,7 +27,7 @@ from ..records import Answer, Article, ArticleInfo
 from ..store.archive import open_archive
 from ..store.sync import is_transport_error, reaching, unreachable
 from ..text.redact import redact
-from .render import Turn, render_answer, render_error, render_transcript
+from .render import ShownTurn, render_answer, render_error, render_transcript
 from .session import Conversation, choices, find, new_id, save, take_last
 
 log = logging.getLogger("assistant.ui")
@@ -56,7 +57,7 @@ def filters_of(publishers: Sequence[str] | None, since: str, until: str) -> dict
     }
 
 
-def _history(turns: Sequence[Turn], settings: Settings) -> list[tuple[str, str]]:
+def _history(turns: Sequence[ShownTurn], settings: Settings) -> list[Turn]:
     """The conversation a follow-up carries: the latest turns, within the history limits."""
     kept = [t for t in turns if t.ok][-settings.max_history_turns :]
     if settings.max_history_turns <= 0:
@@ -93,12 +94,12 @@ def _unexpected(exc: Exception, settings: Settings | None = None) -> str:
 # ------------------------------------------------------------------------------- asking
 def chat(
     question: str,
-    turns: list[Turn] | None,
+    turns: list[ShownTurn] | None,
     publishers: list[str] | None,
     since: str,
     until: str,
     settings: Settings,
-) -> Iterator[tuple[str, list[Turn], str]]:
+) -> Iterator[tuple[str, list[ShownTurn], str]]:
     """Stream one answer into the transcript: yields (transcript html, turns, textbox)."""
     turns = list(turns or [])
     question = (question or "").strip()
@@ -124,11 +125,11 @@ def chat(
         assert final is not None
         key = uuid.uuid4().hex[:10]
         block = render_answer(final, key, _article_cache(settings), filters)
-        turns.append(Turn(question, block, text=final.text))
+        turns.append(ShownTurn(question, block, text=final.text))
     except AssistantError as exc:
-        turns.append(Turn(question, render_error(shown_error(exc, settings)), ok=False))
+        turns.append(ShownTurn(question, render_error(shown_error(exc, settings)), ok=False))
     except Exception as exc:  # the page keeps serving whatever one question did
-        turns.append(Turn(question, render_error(_unexpected(exc, settings)), ok=False))
+        turns.append(ShownTurn(question, render_error(_unexpected(exc, settings)), ok=False))
     yield render_transcript(turns), turns, ""
 
 
@@ -140,7 +141,7 @@ AskOutputs = tuple[Any, Any, Any, Any, Any, Any]
 
 def ask_and_save(
     question: str,
-    turns: list[Turn] | None,
+    turns: list[ShownTurn] | None,
     publishers: list[str] | None,
     since: str,
     until: str,
@@ -167,7 +168,7 @@ def ask_and_save(
 
 
 def retry_last(
-    turns: list[Turn] | None,
+    turns: list[ShownTurn] | None,
     publishers: list[str] | None,
     since: str,
     until: str,
@@ -183,7 +184,7 @@ def retry_last(
     yield from ask_and_save(question, rest, publishers, since, until, past, current, settings)
 
 
-def edit_last(turns: list[Turn] | None) -> tuple[Any, Any, Any]:
+def edit_last(turns: list[ShownTurn] | None) -> tuple[Any, Any, Any]:
     """Take back the last question: its answer goes, the question returns to the box."""
     rest, question = take_last(turns or [])
     if not question:
@@ -192,7 +193,7 @@ def edit_last(turns: list[Turn] | None) -> tuple[Any, Any, Any]:
 
 
 def new_conversation(
-    turns: list[Turn] | None, past: list[Conversation] | None, current: str, settings: Settings
+    turns: list[ShownTurn] | None, past: list[Conversation] | None, current: str, settings: Settings
 ) -> tuple[Any, ...]:
     """Keep the current conversation in the list and start an empty one."""
     saved = save(past or [], current or new_id(), turns or [], settings.max_conversations)
@@ -201,7 +202,7 @@ def new_conversation(
 
 def open_conversation(
     chosen: str | None,
-    turns: list[Turn] | None,
+    turns: list[ShownTurn] | None,
     past: list[Conversation] | None,
     current: str,
     settings: Settings,

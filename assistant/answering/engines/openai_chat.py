@@ -12,9 +12,8 @@ from ...errors import EngineError, describe_error
 from ...records import Passage, Usage
 from ...text.redact import StreamRedactor, display_url
 from ...text.sentences import sentence_spans
+from ..followups import Turn
 from ..templates import render
-
-Turn = tuple[str, str]
 
 
 def _as_data(text: str) -> str:
