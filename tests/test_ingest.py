@@ -1,4 +1,4 @@
-"""The ingest pipeline into a real local Chroma store (articles.py has its own tests)."""
+"""The ingest pipeline into a real local Chroma store (the readers have their own tests)."""
 
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ def chroma_client(settings: Settings):
             raise
         # The articles live in this database too, so `assistant rebuild` cannot help here.
         raise StoreError(
-            f"cannot open the store at {path}: {first_line(exc)}. If its database is "
+            f"cannot open the store at {path}: {error_line(exc)}. If its database is "
             f"damaged, restore the folder from a backup, or move it away and ingest your "
             f"articles again."
         ) from None
@@ -60,7 +60,8 @@ def is_chroma_error(exc: BaseException) -> bool:
     return isinstance(exc, ChromaError) or type(exc).__name__ == "PanicException"
 
 
-def first_line(exc: BaseException) -> str:
+def error_line(exc: BaseException) -> str:
+    """The first line of an error's message (or its type's name), for a one-line report."""
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
 
@@ -68,7 +69,7 @@ def first_line(exc: BaseException) -> str:
 def damaged(where: object, exc: BaseException) -> StoreError:
     """The error for a store that opened but cannot be read."""
     return StoreError(
-        f"cannot read the store at {where}: {first_line(exc)}. Run `assistant rebuild` to "
+        f"cannot read the store at {where}: {error_line(exc)}. Run `assistant rebuild` to "
         f"re-create its vectors from the stored articles; if that fails too, restore the "
         f"folder from a backup or ingest your articles again."
     )

@@ -8,11 +8,11 @@ import json
 import logging
 import threading
 import time
-from typing import Any
 
 from ..config import Settings
 from ..errors import AssistantError
 from .archive import open_archive
+from .client import error_line
 
 log = logging.getLogger("assistant.store.sync")  # the log name this thread has always had
 
@@ -56,10 +56,5 @@ def _run(settings: Settings) -> None:
                 log.warning("%s", exc)
                 lost = str(exc)
         except Exception as exc:  # the thread must outlive any one failure
-            log.exception("keeping up with the change log failed: %s", _first(exc))
+            log.exception("keeping up with the change log failed: %s", error_line(exc))
             lost = "error"
-
-
-def _first(exc: BaseException) -> Any:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

@@ -1,4 +1,4 @@
-"""Serving the chat page: Gradio mounted on a FastAPI app, behind :class:`web_guard.Guard`.
+"""Serving the chat page: Gradio mounted on a FastAPI app, behind :class:`assistant.web.guard.Guard`.
 
 ``Blocks.launch()`` builds its own FastAPI app and adds Gradio's middleware around ours,
 so a Host check added there runs after Gradio has already answered CORS. Mounting the
