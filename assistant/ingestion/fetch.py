@@ -11,6 +11,7 @@ import httpx
 from ..config import Settings
 from ..errors import InputError
 from .fetch_transport import DeadlinePassed, pinned_client, resolve
+from .suffixes import SUPPORTED_SUFFIXES
 
 MAX_REDIRECTS = 5
 _REDIRECT_CODES = {301, 302, 303, 307, 308}
@@ -25,7 +26,6 @@ _SUFFIX_BY_TYPE = {
     "text/x-markdown": ".md",
     "text/plain": ".txt",
 }
-_KNOWN_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 _HEADERS = {
     "User-Agent": "assistant/0.1 (news question answering)",
     "Accept": "text/html,application/xhtml+xml,application/json,text/markdown,text/plain;q=0.9,"
@@ -176,7 +176,7 @@ def _file_name(url: str, content_type: str, data: bytes) -> str:
     url_suffix = f".{ext.lower()}" if dot else ""
     suffix = _SUFFIX_BY_TYPE.get(mime) or (".json" if mime.endswith("+json") else "")
     # Servers often send Markdown and JSON Lines as text/plain or octet-stream.
-    if (not suffix and url_suffix in _KNOWN_SUFFIXES) or (
+    if (not suffix and url_suffix in SUPPORTED_SUFFIXES) or (
         suffix == ".txt" and url_suffix in (".md", ".markdown", ".json", ".jsonl")
     ):
         suffix = url_suffix

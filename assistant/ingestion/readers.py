@@ -19,8 +19,7 @@ from ..records import Article
 from .decoding import Unreadable, decode
 from .fetch import fetch_url, size_limit_text
 from .metadata import copyright_of, normalise_date, normalise_text, shorten, title_from_text
-
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+from .suffixes import SUPPORTED_SUFFIXES
 
 
 @dataclass(frozen=True)

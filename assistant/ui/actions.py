@@ -23,6 +23,7 @@ from ..config import Settings
 from ..errors import AssistantError
 from ..ingestion.fetch import size_limit_text
 from ..ingestion.pipeline import ingest
+from ..ingestion.suffixes import UPLOAD_SUFFIXES
 from ..records import Answer, Article, ArticleInfo
 from ..store.archive import open_archive
 from ..store.sync import is_transport_error, reaching, unreachable
@@ -32,7 +33,6 @@ from .session import Conversation, choices, find, new_id, save, take_last
 
 log = logging.getLogger("assistant.ui")
 
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -10,8 +10,9 @@ from typing import Any
 import gradio as gr
 
 from ..config import Settings
+from ..ingestion.suffixes import UPLOAD_SUFFIXES
 from ..store.archive import open_archive
-from .actions import UPLOAD_SUFFIXES, article_rows, remove_choices
+from .actions import article_rows, remove_choices
 from .assets import PAGE_JS
 from .render import render_articles, render_transcript
 
