@@ -3,8 +3,10 @@ stages below them, no module imports itself through others (no loop, including i
 inside functions), and no private name (``_x``) is imported across modules.
 
 The stages, from the bottom: shared records and settings, text handling, the models
-(embedding, the trained judge), the store, ingestion, retrieval, answering, evaluation and the web server, the chat page, the
-command line. ``assistant/training`` (the training script, run on its own) is left out.
+(embedding, the trained judge), the store, ingestion, retrieval, answering, evaluation and
+the web server, the chat page, the command line. ``assistant/training`` (the training
+script, run on its own) is left out. Also here: every package says what it offers and is
+shipped, and every module-level cache is listed in ``assistant/caches.py``.
 """
 
 from __future__ import annotations

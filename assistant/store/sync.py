@@ -7,9 +7,9 @@ in its data folder (saved with that generation). :meth:`Follower.keep_up` reads 
 after that generation (one Chroma read, cheap when nothing changed), reads the articles the
 new records name as they are now, and adds or drops just those articles' chunks in BM25;
 nothing is rebuilt. Questions call it (at most once per ``sync_interval`` seconds), and
-``assistant serve`` runs it on a thread of its own every ``sync_interval`` seconds, so a
-change made through one app server reaches the others within about that interval even when
-no question comes in.
+``assistant serve`` runs it on a thread of its own (:mod:`assistant.store.follow`) every
+``sync_interval`` seconds, so a change made through one app server reaches the others
+within about that interval even when no question comes in.
 
 Every ``sync_full_interval`` seconds the thread also compares the whole registry with the
 BM25 index (one read of the article records): the net under the one gap the log has, a
