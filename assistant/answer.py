@@ -269,7 +269,7 @@ def finish(
     with ``unsupported_claims="drop"``, removed. With no supported claim the answer abstains
     (``base``, the refusal). Parts of the question no supported claim covers are named."""
     sentences = split_answer(raw, len(passages))
-    check_sentences(sentences, ClaimChecker(passages, embedder))
+    check_sentences(sentences, ClaimChecker(passages, embedder, question=base.question))
     claims = [s for s in sentences if s.claim]
     if not any(s.supported for s in claims):
         base.incomplete = incomplete  # a cut-off reply is not the archive's verdict

@@ -4,7 +4,8 @@ A claim is supported by a span of a passage (one sentence, or two neighbouring o
 - every name, number and date of the claim appears in the span (a wrong name or number
   fails here, even when the rest of the sentence is copied), and names written together in
   the claim ("Alexander Matsegora") are written together there,
-- the claim and the span agree on negation,
+- the claim and the span agree on negation, and the claim does not turn a word of the
+  span into its opposite ("rose" for "fell", :mod:`assistant.opposites`),
 - the claim is not a near copy of one sentence with a name or number changed (such a claim
   may not borrow the missing name from the next sentence), and
 - the trained verifier (:mod:`assistant.judge`) reads the span as supporting the claim: a
@@ -17,14 +18,17 @@ verifier, the few with most of the claim's words. A verbatim quote needs no mode
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from .citations import MARKER, Quote, Sentence
 from .embeddings import Embedder
 from .judge import Judge, get_judge
 from .models import Passage
+from .opposites import opposite_conflict
 from .refusal import states_a_gap
 from .sentences import sentence_spans
 from .text_match import (
@@ -41,6 +45,12 @@ from .text_match import (
     term_in,
     tokens,
     words,
+)
+
+# Months and weekdays are dates, not names: a claim's "in May" must be in its span, never
+# taken from elsewhere in the passage (where "may" is also a verb).
+_CALENDAR = frozenset(
+    t for n in (*calendar.month_name, *calendar.day_name) if n for t in tokens(n)
 )
 
 VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
@@ -88,6 +98,15 @@ def passage_spans(passage: Passage, index: int, width: int = MAX_SPAN_SENTENCES)
     return spans
 
 
+def _spelled(published: str) -> str:
+    """A publication date as claims write it ("2023-11-05" -> "2023-11-05 November 5 2023")."""
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return published
+    return f"{published} {day.strftime('%B')} {day.day} {day.year}"
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -100,8 +119,10 @@ class ClaimChecker:
         passages: Sequence[Passage],
         embedder: Embedder | None = None,
         judge: Judge | None = None,
+        question: str = "",
     ) -> None:
         self.passages = list(passages)
+        self.question = question  # names a claim may take from it ("Who is X's wife?")
         self.embedder = embedder  # kept for callers that pass one; the verifier decides
         self._judge = judge
         self.names = name_words(p.text for p in self.passages)
@@ -133,11 +154,17 @@ class ClaimChecker:
 
     # -------------------------------------------------------------------- lexical gates
     def _context(self, index: int | None) -> tuple[str, ...]:
+        """Tokens of what a model answering from passage ``index`` read around it: the
+        passage, the other passages of its article, and the question (a model names who
+        "he" is from any of them)."""
         if index is None or not 0 <= index < len(self.passages):
             return ()
         found = self._context_tokens.get(index)
         if found is None:
-            found = self._context_tokens[index] = tokens(self.passages[index].text)
+            doc = self.passages[index].doc_id
+            texts = [self.passages[index].text]
+            texts += [p.text for i, p in enumerate(self.passages) if i != index and p.doc_id == doc]
+            found = self._context_tokens[index] = tokens(" . ".join([*texts, self.question]))
         return found
 
     def _meta(self, index: int | None) -> tuple[str, ...]:
@@ -148,7 +175,7 @@ class ClaimChecker:
         found = self._meta_tokens.get(index)
         if found is None:
             p = self.passages[index]
-            found = self._meta_tokens[index] = tokens(f"{p.title} . {p.source}")
+            found = self._meta_tokens[index] = tokens(f"{p.title} . {p.source} . {_spelled(p.published)}")
         return found
 
     def _given_elsewhere(
@@ -156,27 +183,34 @@ class ClaimChecker:
         claim: str,
         term: str,
         span_terms: frozenset[str],
-        context: frozenset[str],
+        context: tuple[str, ...],
         span_tokens: tuple[str, ...] = (),
+        anywhere: bool = True,
     ) -> bool:
-        """A name word of the claim missing from the span, in a name whose last word (the
-        surname) the span holds: "Jane Roe was granted bail" against "Roe was granted bail".
-        It passes when the passage writes the full name, or when the span gives that surname
-        no other first name ("Vladimir Matsegora" against "Alexander Matsegora" fails)."""
-        if is_number(term):
+        """A name word of the claim missing from the span but given by the cited passage.
+
+        In a name whose last word (the surname) the span holds ("Jane Roe was granted bail"
+        against "Roe was granted bail"), it passes when the passage writes the full name, or
+        when the span gives that surname no other first name ("Vladimir Matsegora" against
+        "Alexander Matsegora" fails). Any other name word passes when the passage writes it:
+        a model names who "she" is from the sentences before ("Keeley said ..." against
+        "... she said"; ``anywhere``); a name swapped within a copied sentence is caught by
+        :meth:`misquotes` (which passes ``anywhere=False``), and whether the span says it of
+        that person is the verifier's."""
+        if is_number(term) or term in _CALENDAR:
             return False
         for run in self.name_runs(claim):
             if term not in run or run.index(term) == len(run) - 1 or not term_in(run[-1], span_terms):
                 continue
-            if term_in(term, context):
-                return True
+            if contains_run(run, context):
+                return True  # the full name, as the passage, its article or the question writes it
             for k, token in enumerate(span_tokens):
                 if k and term_in(run[-1], frozenset([token])):
                     before = span_tokens[k - 1]
                     if before in self.names and before not in run:
                         return False
             return bool(span_tokens)
-        return False
+        return anywhere and term_in(term, frozenset(context))
 
     def lexical_gate(self, claim: str, span_text: str, passage: int | None = None) -> float | None:
         """The claim's content-word overlap with the span, or None when the span lacks one
@@ -186,23 +220,44 @@ class ClaimChecker:
         span_tokens = tokens(span_text)
         terms = frozenset(span_tokens)
         context_tokens = self._context(passage)
-        context = frozenset(context_tokens)
         meta_tokens = self._meta(passage)
         meta = frozenset(meta_tokens)
+        # A name may come from the context only where the span names nobody the claim
+        # leaves out: "Keeley said X" against "X, she said" passes; "Cam Skattebo was
+        # ejected" against "Ed Woods was ejected" does not.
+        borrow = not self._names_left_out(claim, span_text)
+        # a near copy of the span may not take a name from the context in place of one the
+        # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington")
+        copy = not borrow and overlap(claim, span_text) >= SUBSTITUTION_OVERLAP
         for term in self.key_terms(claim):
             if term_in(term, terms) or term_in(term, meta):
                 continue  # in the span, or the article's title or publisher gives it
-            if not self._given_elsewhere(claim, term, terms, context, span_tokens):
+            if not self._given_elsewhere(claim, term, terms, context_tokens, span_tokens, anywhere=not copy):
                 return None
         for run in self.name_runs(claim):
             if contains_run(run, span_tokens) or contains_run(run, meta_tokens):
                 continue
+            if borrow and context_tokens and contains_run(run, context_tokens):
+                continue  # the name as the passage, its article or the question writes it
             if context_tokens and contains_run(run, context_tokens) and any(term_in(w, terms) for w in run):
                 continue
             return None
-        if negation_conflict(claim, span_text) or possessive_conflict(claim, span_text):
+        if (
+            negation_conflict(claim, span_text)
+            or opposite_conflict(claim, span_text)
+            or possessive_conflict(claim, span_text)
+        ):
             return None
         return overlap(claim, span_text)
+
+    def _names_left_out(self, claim: str, span_text: str) -> bool:
+        """The span names someone or something (a name word, not a number or a date) that
+        the claim does not."""
+        said = frozenset(tokens(claim))
+        return any(
+            not is_number(t) and t not in _CALENDAR and not term_in(t, said)
+            for t in self.key_terms(span_text)
+        )
 
     def misquotes(self, claim: str, sentence: str, passage: int | None = None) -> bool:
         """The claim copies the sentence but changes a name or a number: it swaps one for
@@ -214,12 +269,12 @@ class ClaimChecker:
         if near < SUBSTITUTION_OVERLAP:
             return False
         claim_terms, source_terms = frozenset(tokens(claim)), frozenset(tokens(sentence))
-        context = frozenset(self._context(passage))
+        context = self._context(passage)
         meta = frozenset(self._meta(passage))
         missing = [
             t for t in self.key_terms(claim)
             if not term_in(t, source_terms) and not term_in(t, meta)
-            and not self._given_elsewhere(claim, t, source_terms, context, tokens(sentence))
+            and not self._given_elsewhere(claim, t, source_terms, context, tokens(sentence), anywhere=False)
         ]
         if missing and near >= NEAR_COPY_OVERLAP:
             return True
