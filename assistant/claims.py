@@ -153,10 +153,12 @@ class ClaimChecker:
         return self._spans[index]
 
     # -------------------------------------------------------------------- lexical gates
-    def _context(self, index: int | None) -> tuple[str, ...]:
+    def _context(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
         """Tokens of what a model answering from passage ``index`` read around it: the
         passage, the other passages of its article, and the question (a model names who
-        "he" is from any of them)."""
+        "he" is from any of them). A tuple of indices: the claim joins those passages."""
+        if isinstance(index, tuple):
+            return tuple(t for i in index for t in (*self._context(i), "."))
         if index is None or not 0 <= index < len(self.passages):
             return ()
         found = self._context_tokens.get(index)
@@ -167,9 +169,12 @@ class ClaimChecker:
             found = self._context_tokens[index] = tokens(" . ".join([*texts, self.question]))
         return found
 
-    def _meta(self, index: int | None) -> tuple[str, ...]:
-        """Tokens of the title and publisher of passage ``index``: a claim may name what its
-        article is about ("Cole Palmer said ...") where the sentence says "he"."""
+    def _meta(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
+        """Tokens of the title, publisher and date of passage ``index`` (or of each of a
+        tuple of them): a claim may name what its article is about ("Cole Palmer said ...")
+        where the sentence says "he", or who published it and when."""
+        if isinstance(index, tuple):
+            return tuple(t for i in index for t in (*self._meta(i), "."))
         if index is None or not 0 <= index < len(self.passages):
             return ()
         found = self._meta_tokens.get(index)
@@ -212,7 +217,9 @@ class ClaimChecker:
             return bool(span_tokens)
         return anywhere and term_in(term, frozenset(context))
 
-    def lexical_gate(self, claim: str, span_text: str, passage: int | None = None) -> float | None:
+    def lexical_gate(
+        self, claim: str, span_text: str, passage: int | tuple[int, ...] | None = None
+    ) -> float | None:
         """The claim's content-word overlap with the span, or None when the span lacks one
         of the claim's names, numbers or dates, splits a name, or disagrees on negation. A
         name written in full where the span gives part of it passes when the passage
@@ -363,7 +370,7 @@ class ClaimChecker:
                 return None
             parts.append(max(singles, key=lambda s: overlap(claim, s.text)))
         joined = " ".join(p.text for p in parts)
-        lex = self.lexical_gate(claim, joined)
+        lex = self.lexical_gate(claim, joined, tuple(valid))
         if lex is None:
             return None
         best = max(parts, key=lambda s: overlap(claim, s.text))
