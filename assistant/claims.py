@@ -98,13 +98,37 @@ def passage_spans(passage: Passage, index: int, width: int = MAX_SPAN_SENTENCES)
     return spans
 
 
-def _spelled(published: str) -> str:
-    """A publication date as claims write it ("2023-11-05" -> "2023-11-05 November 5 2023")."""
+def publication_date_terms(claim: str, published: str) -> frozenset[str]:
+    """Tokens of the claim that write its passage's publication date as the date of a report
+    ("TechCrunch reported on November 5, 2023", "in its 2023-11-05 article"): a claim may say
+    when its source was published. The date of an event is another thing ("Shares rose on
+    November 5" against an article of that day saying "on Friday" is not carried), and the
+    date's day or year alone proves nothing."""
     try:
         day = date.fromisoformat(published[:10])
     except ValueError:
-        return published
-    return f"{published} {day.strftime('%B')} {day.day} {day.year}"
+        return frozenset()
+    month = rf"(?:{day.strftime('%B')}|{day.strftime('%b')}\.?)"
+    forms = [
+        rf"\b{month}\s+{day.day}(?:st|nd|rd|th)?(?:,?\s+{day.year})?\b",
+        rf"\b{day.day}(?:st|nd|rd|th)?\s+{month}(?:,?\s+{day.year})?\b",
+        rf"\b{month},?\s+{day.year}\b",
+        rf"\b{day.isoformat()}\b",
+    ]
+    found: set[str] = set()
+    for form in forms:
+        for m in re.finditer(form, claim, re.IGNORECASE):
+            near = claim[max(0, m.start() - 40) : m.end() + 40]
+            if _REPORTING.search(near):  # the date of a report, not of what it reports
+                found.update(tokens(m.group(0)))
+    return frozenset(found)
+
+
+_REPORTING = re.compile(
+    r"\b(?:report(?:s|ed|ing)?|publish(?:es|ed)?|wr(?:ote|ites)|article|piece|story|column|"
+    r"update[sd]?|coverage|dated|posted)\b",
+    re.IGNORECASE,
+)
 
 
 def _squash(text: str) -> str:
@@ -170,9 +194,9 @@ class ClaimChecker:
         return found
 
     def _meta(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
-        """Tokens of the title, publisher and date of passage ``index`` (or of each of a
-        tuple of them): a claim may name what its article is about ("Cole Palmer said ...")
-        where the sentence says "he", or who published it and when."""
+        """Tokens of the title and publisher of passage ``index`` (or of each of a tuple of
+        them): a claim may name what its article is about ("Cole Palmer said ...") where the
+        sentence says "he", or who published it."""
         if isinstance(index, tuple):
             return tuple(t for i in index for t in (*self._meta(i), "."))
         if index is None or not 0 <= index < len(self.passages):
@@ -180,7 +204,17 @@ class ClaimChecker:
         found = self._meta_tokens.get(index)
         if found is None:
             p = self.passages[index]
-            found = self._meta_tokens[index] = tokens(f"{p.title} . {p.source} . {_spelled(p.published)}")
+            found = self._meta_tokens[index] = tokens(f"{p.title} . {p.source}")
+        return found
+
+    def _dated(self, claim: str, index: int | tuple[int, ...] | None) -> frozenset[str]:
+        """:func:`publication_date_terms` of the claim for passage ``index`` (or each of a
+        tuple of them)."""
+        indices = index if isinstance(index, tuple) else () if index is None else (index,)
+        found: frozenset[str] = frozenset()
+        for i in indices:
+            if 0 <= i < len(self.passages):
+                found |= publication_date_terms(claim, self.passages[i].published)
         return found
 
     def _given_elsewhere(
@@ -236,9 +270,10 @@ class ClaimChecker:
         # a near copy of the span may not take a name from the context in place of one the
         # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington")
         copy = not borrow and overlap(claim, span_text) >= SUBSTITUTION_OVERLAP
+        dated = self._dated(claim, passage)
         for term in self.key_terms(claim):
-            if term_in(term, terms) or term_in(term, meta):
-                continue  # in the span, or the article's title or publisher gives it
+            if term_in(term, terms) or term_in(term, meta) or term in dated:
+                continue  # in the span, or the article's title, publisher or date gives it
             if not self._given_elsewhere(claim, term, terms, context_tokens, span_tokens, anywhere=not copy):
                 return None
         for run in self.name_runs(claim):

@@ -137,8 +137,18 @@ def test_the_publication_date_may_date_a_claim():
     text = "Found featured Nasrat Khalid of Aseel this week."
     judge = accepting(("featured", "featured"))
     checker = ClaimChecker([passage(text, published="2023-11-05")], judge=judge)
-    assert checker.check("In November 2023, Found featured Nasrat Khalid of Aseel.", [0]).supported
-    assert not checker.check("In October 2023, Found featured Nasrat Khalid of Aseel.", [0]).supported
+    assert checker.check("In a November 2023 article, Found featured Nasrat Khalid of Aseel.", [0]).supported
+    assert not checker.check("In an October 2023 article, Found featured Nasrat Khalid of Aseel.", [0]).supported
+
+
+def test_a_day_or_year_of_the_publication_date_alone_proves_no_number():
+    text = "Shares rose 3 per cent on Friday."
+    judge = accepting(("rose", "rose"))
+    checker = ClaimChecker([passage(text, published="2023-11-05")], judge=judge)
+    assert checker.check("The Times reported on November 5 that shares rose 3 per cent on Friday.", [0]).supported
+    assert not checker.check("Shares rose 3 per cent on November 5.", [0]).supported  # an event's date
+    assert not checker.check("Shares rose 5 per cent on Friday.", [0]).supported
+    assert not checker.check("Shares rose 3 per cent in 2023 and 5 per cent since.", [0]).supported
 
 
 def test_a_possessive_ends_a_name():
