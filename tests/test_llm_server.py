@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from assistant import Answer, answer, stream_answer
+from assistant.answering.checking import check_sentences
 from assistant.answering.citations import Sentence, split_answer
-from assistant.answering.claims import ClaimChecker, check_sentences
+from assistant.answering.claims import ClaimChecker
 from assistant.config import Settings
 from assistant.errors import EngineError
 from assistant.store.archive import close_archives, open_archive

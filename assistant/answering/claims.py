@@ -4,7 +4,8 @@ A claim is supported by a span of a passage (one sentence, or two neighbouring o
 - every name, number and date of the claim appears in the span (a wrong name or number
   fails here, even when the rest of the sentence is copied), and names written together in
   the claim ("Alexander Matsegora") are written together there,
-- the claim and the span agree on negation,
+- the claim and the span agree on negation, and the claim does not turn a word of the
+  span into its opposite ("rose" for "fell", :mod:`assistant.opposites`),
 - the claim is not a near copy of one sentence with a name or number changed (such a claim
   may not borrow the missing name from the next sentence), and
 - the trained verifier (:mod:`assistant.judge`) reads the span as supporting the claim: a
@@ -17,16 +18,16 @@ verifier, the few with most of the claim's words. A verbatim quote needs no mode
 
 from __future__ import annotations
 
-import re
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..embed.embedder import Embedder
 from ..judge import Judge, get_judge
 from ..records import Passage
+from ..text.dates import publication_date_terms
 from ..text.match import (
     contains_run,
-    content_terms,
     fold,
     is_number,
     key_terms,
@@ -38,9 +39,14 @@ from ..text.match import (
     term_in,
     tokens,
 )
+from ..text.opposites import opposite_conflict
 from ..text.sentences import sentence_spans
-from .citations import MARKER, Quote, Sentence
-from .refusal import states_a_gap
+
+# Months and weekdays are dates, not names: a claim's "in May" must be in its span, never
+# taken from elsewhere in the passage (where "may" is also a verb).
+_CALENDAR = frozenset(
+    t for n in (*calendar.month_name, *calendar.day_name) if n for t in tokens(n)
+)
 
 VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
 SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
@@ -99,8 +105,10 @@ class ClaimChecker:
         passages: Sequence[Passage],
         embedder: Embedder | None = None,
         judge: Judge | None = None,
+        question: str = "",
     ) -> None:
         self.passages = list(passages)
+        self.question = question  # names a claim may take from it ("Who is X's wife?")
         self.embedder = embedder  # kept for callers that pass one; the verifier decides
         self._judge = judge
         self.names = name_words(p.text for p in self.passages)
@@ -131,17 +139,28 @@ class ClaimChecker:
         return self._spans[index]
 
     # -------------------------------------------------------------------- lexical gates
-    def _context(self, index: int | None) -> tuple[str, ...]:
+    def _context(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
+        """Tokens of what a model answering from passage ``index`` read around it: the
+        passage, the other passages of its article, and the question (a model names who
+        "he" is from any of them). A tuple of indices: the claim joins those passages."""
+        if isinstance(index, tuple):
+            return tuple(t for i in index for t in (*self._context(i), "."))
         if index is None or not 0 <= index < len(self.passages):
             return ()
         found = self._context_tokens.get(index)
         if found is None:
-            found = self._context_tokens[index] = tokens(self.passages[index].text)
+            doc = self.passages[index].doc_id
+            texts = [self.passages[index].text]
+            texts += [p.text for i, p in enumerate(self.passages) if i != index and p.doc_id == doc]
+            found = self._context_tokens[index] = tokens(" . ".join([*texts, self.question]))
         return found
 
-    def _meta(self, index: int | None) -> tuple[str, ...]:
-        """Tokens of the title and publisher of passage ``index``: a claim may name what its
-        article is about ("Cole Palmer said ...") where the sentence says "he"."""
+    def _meta(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
+        """Tokens of the title and publisher of passage ``index`` (or of each of a tuple of
+        them): a claim may name what its article is about ("Cole Palmer said ...") where the
+        sentence says "he", or who published it."""
+        if isinstance(index, tuple):
+            return tuple(t for i in index for t in (*self._meta(i), "."))
         if index is None or not 0 <= index < len(self.passages):
             return ()
         found = self._meta_tokens.get(index)
@@ -150,34 +169,53 @@ class ClaimChecker:
             found = self._meta_tokens[index] = tokens(f"{p.title} . {p.source}")
         return found
 
+    def _dated(self, claim: str, index: int | tuple[int, ...] | None) -> frozenset[str]:
+        """:func:`publication_date_terms` of the claim for passage ``index`` (or each of a
+        tuple of them)."""
+        indices = index if isinstance(index, tuple) else () if index is None else (index,)
+        found: frozenset[str] = frozenset()
+        for i in indices:
+            if 0 <= i < len(self.passages):
+                found |= publication_date_terms(claim, self.passages[i].published)
+        return found
+
     def _given_elsewhere(
         self,
         claim: str,
         term: str,
         span_terms: frozenset[str],
-        context: frozenset[str],
+        context: tuple[str, ...],
         span_tokens: tuple[str, ...] = (),
+        anywhere: bool = True,
     ) -> bool:
-        """A name word of the claim missing from the span, in a name whose last word (the
-        surname) the span holds: "Jane Roe was granted bail" against "Roe was granted bail".
-        It passes when the passage writes the full name, or when the span gives that surname
-        no other first name ("Vladimir Matsegora" against "Alexander Matsegora" fails)."""
-        if is_number(term):
+        """A name word of the claim missing from the span but given by the cited passage.
+
+        In a name whose last word (the surname) the span holds ("Jane Roe was granted bail"
+        against "Roe was granted bail"), it passes when the passage writes the full name, or
+        when the span gives that surname no other first name ("Vladimir Matsegora" against
+        "Alexander Matsegora" fails). Any other name word passes when the passage writes it:
+        a model names who "she" is from the sentences before ("Keeley said ..." against
+        "... she said"; ``anywhere``); a name swapped within a copied sentence is caught by
+        :meth:`misquotes` (which passes ``anywhere=False``), and whether the span says it of
+        that person is the verifier's."""
+        if is_number(term) or term in _CALENDAR:
             return False
         for run in self.name_runs(claim):
             if term not in run or run.index(term) == len(run) - 1 or not term_in(run[-1], span_terms):
                 continue
-            if term_in(term, context):
-                return True
+            if contains_run(run, context):
+                return True  # the full name, as the passage, its article or the question writes it
             for k, token in enumerate(span_tokens):
                 if k and term_in(run[-1], frozenset([token])):
                     before = span_tokens[k - 1]
                     if before in self.names and before not in run:
                         return False
             return bool(span_tokens)
-        return False
+        return anywhere and term_in(term, frozenset(context))
 
-    def lexical_gate(self, claim: str, span_text: str, passage: int | None = None) -> float | None:
+    def lexical_gate(
+        self, claim: str, span_text: str, passage: int | tuple[int, ...] | None = None
+    ) -> float | None:
         """The claim's content-word overlap with the span, or None when the span lacks one
         of the claim's names, numbers or dates, splits a name, or disagrees on negation. A
         name written in full where the span gives part of it passes when the passage
@@ -185,23 +223,45 @@ class ClaimChecker:
         span_tokens = tokens(span_text)
         terms = frozenset(span_tokens)
         context_tokens = self._context(passage)
-        context = frozenset(context_tokens)
         meta_tokens = self._meta(passage)
         meta = frozenset(meta_tokens)
+        # A name may come from the context only where the span names nobody the claim
+        # leaves out: "Keeley said X" against "X, she said" passes; "Cam Skattebo was
+        # ejected" against "Ed Woods was ejected" does not.
+        borrow = not self._names_left_out(claim, span_text)
+        # a near copy of the span may not take a name from the context in place of one the
+        # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington")
+        copy = not borrow and overlap(claim, span_text) >= SUBSTITUTION_OVERLAP
+        dated = self._dated(claim, passage)
         for term in self.key_terms(claim):
-            if term_in(term, terms) or term_in(term, meta):
-                continue  # in the span, or the article's title or publisher gives it
-            if not self._given_elsewhere(claim, term, terms, context, span_tokens):
+            if term_in(term, terms) or term_in(term, meta) or term in dated:
+                continue  # in the span, or the article's title, publisher or date gives it
+            if not self._given_elsewhere(claim, term, terms, context_tokens, span_tokens, anywhere=not copy):
                 return None
         for run in self.name_runs(claim):
             if contains_run(run, span_tokens) or contains_run(run, meta_tokens):
                 continue
+            if borrow and context_tokens and contains_run(run, context_tokens):
+                continue  # the name as the passage, its article or the question writes it
             if context_tokens and contains_run(run, context_tokens) and any(term_in(w, terms) for w in run):
                 continue
             return None
-        if negation_conflict(claim, span_text) or possessive_conflict(claim, span_text):
+        if (
+            negation_conflict(claim, span_text)
+            or opposite_conflict(claim, span_text)
+            or possessive_conflict(claim, span_text)
+        ):
             return None
         return overlap(claim, span_text)
+
+    def _names_left_out(self, claim: str, span_text: str) -> bool:
+        """The span names someone or something (a name word, not a number or a date) that
+        the claim does not."""
+        said = frozenset(tokens(claim))
+        return any(
+            not is_number(t) and t not in _CALENDAR and not term_in(t, said)
+            for t in self.key_terms(span_text)
+        )
 
     def misquotes(self, claim: str, sentence: str, passage: int | None = None) -> bool:
         """The claim copies the sentence but changes a name or a number: it swaps one for
@@ -213,12 +273,12 @@ class ClaimChecker:
         if near < SUBSTITUTION_OVERLAP:
             return False
         claim_terms, source_terms = frozenset(tokens(claim)), frozenset(tokens(sentence))
-        context = frozenset(self._context(passage))
+        context = self._context(passage)
         meta = frozenset(self._meta(passage))
         missing = [
             t for t in self.key_terms(claim)
             if not term_in(t, source_terms) and not term_in(t, meta)
-            and not self._given_elsewhere(claim, t, source_terms, context, tokens(sentence))
+            and not self._given_elsewhere(claim, t, source_terms, context, tokens(sentence), anywhere=False)
         ]
         if missing and near >= NEAR_COPY_OVERLAP:
             return True
@@ -307,7 +367,7 @@ class ClaimChecker:
                 return None
             parts.append(max(singles, key=lambda s: overlap(claim, s.text)))
         joined = " ".join(p.text for p in parts)
-        lex = self.lexical_gate(claim, joined)
+        lex = self.lexical_gate(claim, joined, tuple(valid))
         if lex is None:
             return None
         best = max(parts, key=lambda s: overlap(claim, s.text))
@@ -331,63 +391,3 @@ class ClaimChecker:
             if verdict.supported and (best is None or verdict.score > best.score):
                 best = verdict
         return best
-
-
-def is_checkable(sentence: str) -> bool:
-    """A sentence with something to check: at least one content word ("Yes." has none),
-    and not a lead-in to what follows ("For example:", "The reasons given were:")."""
-    bare = MARKER.sub("", sentence).strip()
-    if bare.endswith(":"):
-        return False
-    return bool(content_terms(bare))
-
-
-_REPLY_WORD = re.compile(r"^(?:yes|no)\b[,.;:!]?\s*(?=\S)", re.IGNORECASE)
-_EMPHASIS = re.compile(r"(\*\*|__|`)")
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-
-
-def plain_text(sentence: str) -> str:
-    """An answer sentence without a list bullet or markdown emphasis."""
-    return _BULLET.sub("", _EMPHASIS.sub("", sentence)).strip()
-
-
-def claim_text(sentence: str) -> str:
-    """What of an answer sentence is checked: its plain text without a leading "Yes,"/"No,"
-    (the reply to a yes/no question is checked on its content)."""
-    text = plain_text(sentence)
-    return _REPLY_WORD.sub("", text).strip() or text
-
-
-def _quote(span: Span | None) -> Quote | None:
-    return None if span is None else Quote(span.passage, span.text, span.start, span.end)
-
-
-def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
-    """Mark each sentence that states a fact as a claim, supported or not, with its best
-    evidence; re-point markers to the passage that carries the claim when the cited one
-    does not. A factual sentence without a marker is unsupported."""
-    for sentence in sentences:
-        text = claim_text(sentence.text)
-        sentence.claim = bool(text) and not states_a_gap(text) and is_checkable(text)
-        if not sentence.claim or not sentence.cited:
-            continue
-        verdicts = {p: checker.check(text, [p]) for p in sentence.cited}
-        holding = [p for p in sentence.cited if verdicts[p].supported]
-        if holding:
-            best = max(holding, key=lambda p: verdicts[p].score)
-            sentence.cited = holding  # markers on passages that do not carry it go
-            sentence.supported, sentence.quote = True, _quote(verdicts[best].span)
-            continue
-        joint = checker.check(text, sentence.cited) if len(sentence.cited) > 1 else None
-        if joint is not None and joint.supported:
-            sentence.supported, sentence.quote = True, _quote(joint.span)
-            continue
-        elsewhere = checker.find_support(text, exclude=sentence.cited)
-        if elsewhere is not None and elsewhere.span is not None:
-            sentence.cited = [elsewhere.span.passage]
-            sentence.repointed = True
-            sentence.supported, sentence.quote = True, _quote(elsewhere.span)
-            continue
-        closest = max(verdicts.values(), key=lambda v: v.score)
-        sentence.quote = _quote(closest.span)

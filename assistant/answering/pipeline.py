@@ -15,8 +15,9 @@ from ..retrieval.checks import check_question, resolve_filters
 from ..retrieval.retrieve import search
 from ..store.archive import Archive, open_archive
 from ..store.layout import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
+from .checking import check_sentences, plain_text
 from .citations import Renumberer, render, split_answer
-from .claims import ClaimChecker, check_sentences, plain_text
+from .claims import ClaimChecker
 from .engines.engine import Engine, get_engine
 from .engines.openai_chat import StreamCut, fit_passages
 from .followups import Turn
@@ -198,7 +199,7 @@ def finish(
     with ``unsupported_claims="drop"``, removed. With no supported claim the answer abstains
     (``base``, the refusal). Parts of the question no supported claim covers are named."""
     sentences = split_answer(raw, len(passages))
-    check_sentences(sentences, ClaimChecker(passages, embedder))
+    check_sentences(sentences, ClaimChecker(passages, embedder, question=base.question))
     claims = [s for s in sentences if s.claim]
     if not any(s.supported for s in claims):
         base.incomplete = incomplete  # a cut-off reply is not the archive's verdict

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..answering.claims import ClaimChecker, claim_text
+from ..answering.checking import claim_text
+from ..answering.claims import ClaimChecker
 from ..config import Settings
 from ..records import Passage
 from .datasets import read_jsonl

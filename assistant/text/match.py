@@ -74,7 +74,7 @@ _TITLES = words(
     national intelligence service agency news media"""
 )
 
-_NEGATIONS = words("not no never none neither nor without cannot n't")
+_NEGATIONS = words("not no never none neither nor without cannot zero n't")
 
 
 class _FoldTable(dict[int, int | None]):
@@ -261,6 +261,9 @@ def name_runs(sentence: str, names: frozenset[str] = frozenset()) -> list[tuple[
                 runs.append(tuple(current))
                 current = []
             current.extend(tokens(word))
+            if re.search(r"['’]s$", word):  # "South Africa's Quinton de Kock": two names
+                runs.append(tuple(current))
+                current = []
             continue
         if current:
             runs.append(tuple(current))
@@ -303,10 +306,15 @@ def contains_run(run: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
     return False
 
 
+# Words that look like a negation but are not one: "No. 1" (a number), "not just X but
+# Y" and "not only" (X and Y both hold).
+_NOT_NEGATION = re.compile(r"\bno\.\s*\d|\bnot\s+(?:just|only|merely|simply)\b", re.IGNORECASE)
+
+
 def negated(text: str) -> bool:
-    """The text carries a negation ("not", "never", "didn't" ...)."""
-    folded = fold(text)
-    return "n't" in folded or any(t in _NEGATIONS for t in _TOKEN.findall(folded))
+    """The text carries a negation ("not", "never", "didn't", "zero" ...)."""
+    folded = _NOT_NEGATION.sub(" ", fold(text))
+    return "n't" in folded or any(t.lower() in _NEGATIONS for t in _TOKEN.findall(folded))
 
 
 _CLAUSE = re.compile(r"[,;:()]|\b(?:and|but|while|although|whereas|because)\b", re.IGNORECASE)
@@ -320,7 +328,9 @@ def negation_conflict(claim: str, source: str) -> bool:
         return False
     if negated(claim):
         return True
-    wanted = content_terms(claim)
+    # what the claim says, not whom it names: a clause sharing only the claim's names
+    # ("Judge Howell ... never stretched so far") negates something else
+    wanted = content_terms(claim) - key_terms(claim)
     for clause in _CLAUSE.split(source):
         if clause and negated(clause):
             used = wanted & content_terms(clause)

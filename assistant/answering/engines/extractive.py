@@ -11,6 +11,7 @@ from ...embed.embedder import Embedder
 from ...judge import Judge, get_judge
 from ...records import Passage
 from ...text.match import content_terms, key_terms, name_words, term_in, tokens
+from ...text.places import as_countries, with_capitals
 from ...text.query_hints import Mention, find_mentions, segments, without_dates
 from ...text.sentences import sentence_spans
 from ..decline import named_publishers
@@ -82,7 +83,7 @@ class ExtractiveEngine:
             return everything[: self.passages_read]
         held = []
         for p in passages:
-            found = frozenset(tokens(f"{p.title} {p.source} {p.text}"))
+            found = with_capitals(frozenset(tokens(f"{p.title} {p.source} {p.text}")))
             held.append(sum(term_in(t, found) for t in asked))
         if max(held, default=0) == 0:
             return everything[: self.passages_read]
@@ -118,13 +119,22 @@ class ExtractiveEngine:
         items = self.candidates(question, passages, limit)
         if not items:
             return []
-        readings = self.judge.read(
-            question, [(text, passages[i].title, passages[i].source) for i, text in items]
-        )
-        scored = [
-            ScoredSentence(i, text, r.score, r.answer)
-            for (i, text), r in zip(items, readings, strict=True)
-        ]
+        # Each sentence is read with the question's capitals put as their countries where
+        # it does not name the city ("Moscow's envoy" against "Russia's Ambassador").
+        asked: dict[str, list[int]] = {}
+        for k, (i, text) in enumerate(items):
+            context = f"{passages[i].title} {text}"
+            asked.setdefault(as_countries(question, context), []).append(k)
+        scored: list[ScoredSentence] = []
+        for phrasing, members in asked.items():
+            readings = self.judge.read(
+                phrasing,
+                [(items[k][1], passages[items[k][0]].title, passages[items[k][0]].source) for k in members],
+            )
+            scored += [
+                ScoredSentence(items[k][0], items[k][1], r.score, r.answer)
+                for k, r in zip(members, readings, strict=True)
+            ]
         return sorted(scored, key=lambda s: -s.score)
 
     rank = score
@@ -140,7 +150,7 @@ class ExtractiveEngine:
         found: set[str] = set()
         for p in passages:
             found.update(tokens(f"{p.title} {p.source} {p.text}"))
-        held = frozenset(found)
+        held = with_capitals(frozenset(found))
         return sum(term_in(t, held) for t in asked) / len(asked)
 
     def assess(self, question: str, passages: Sequence[Passage]) -> Assessment:

@@ -1,0 +1,73 @@
+"""Marking an answer's sentences: which state a fact (claims), whether the passages they
+cite carry them (:class:`~assistant.answering.claims.ClaimChecker`), and markers moved to
+the passage that does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..text.match import content_terms
+from .citations import MARKER, Quote, Sentence
+from .claims import ClaimChecker, Span
+from .refusal import states_a_gap
+
+
+def is_checkable(sentence: str) -> bool:
+    """A sentence with something to check: at least one content word ("Yes." has none),
+    and not a lead-in to what follows ("For example:", "The reasons given were:")."""
+    bare = MARKER.sub("", sentence).strip()
+    if bare.endswith(":"):
+        return False
+    return bool(content_terms(bare))
+
+
+_REPLY_WORD = re.compile(r"^(?:yes|no)\b[,.;:!]?\s*(?=\S)", re.IGNORECASE)
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def plain_text(sentence: str) -> str:
+    """An answer sentence without a list bullet or markdown emphasis."""
+    return _BULLET.sub("", _EMPHASIS.sub("", sentence)).strip()
+
+
+def claim_text(sentence: str) -> str:
+    """What of an answer sentence is checked: its plain text without a leading "Yes,"/"No,"
+    (the reply to a yes/no question is checked on its content)."""
+    text = plain_text(sentence)
+    return _REPLY_WORD.sub("", text).strip() or text
+
+
+def _quote(span: Span | None) -> Quote | None:
+    return None if span is None else Quote(span.passage, span.text, span.start, span.end)
+
+
+def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
+    """Mark each sentence that states a fact as a claim, supported or not, with its best
+    evidence; re-point markers to the passage that carries the claim when the cited one
+    does not. A factual sentence without a marker is unsupported."""
+    for sentence in sentences:
+        text = claim_text(sentence.text)
+        sentence.claim = bool(text) and not states_a_gap(text) and is_checkable(text)
+        if not sentence.claim or not sentence.cited:
+            continue
+        verdicts = {p: checker.check(text, [p]) for p in sentence.cited}
+        holding = [p for p in sentence.cited if verdicts[p].supported]
+        if holding:
+            best = max(holding, key=lambda p: verdicts[p].score)
+            sentence.cited = holding  # markers on passages that do not carry it go
+            sentence.supported, sentence.quote = True, _quote(verdicts[best].span)
+            continue
+        joint = checker.check(text, sentence.cited) if len(sentence.cited) > 1 else None
+        if joint is not None and joint.supported:
+            sentence.supported, sentence.quote = True, _quote(joint.span)
+            continue
+        elsewhere = checker.find_support(text, exclude=sentence.cited)
+        if elsewhere is not None and elsewhere.span is not None:
+            sentence.cited = [elsewhere.span.passage]
+            sentence.repointed = True
+            sentence.supported, sentence.quote = True, _quote(elsewhere.span)
+            continue
+        closest = max(verdicts.values(), key=lambda v: v.score)
+        sentence.quote = _quote(closest.span)

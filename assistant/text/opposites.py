@@ -1,0 +1,79 @@
+"""Opposite words: a claim that turns the source's direction round.
+
+A claim copied from its source with one word turned into its opposite ("Ten-year yields
+jumped 18 basis points" from "... tumbled 18 basis points", "a lower risk" from "a higher
+risk") shares almost every word with the source, so word overlap and a small verifier both
+read it as support. The exact check here: the claim uses a word of one side of an axis
+(rise/fall, more/less, quick/slow, ...) that the span never uses, while the span uses the
+other side of that axis. It is a negation check for words that negate by meaning, not by
+"not".
+
+The axes are general English, not drawn from any one article. Axes were kept only where, on
+the training and dev claims (assistant/training), they fired on false claims far more often
+than on true ones: pairs whose sides a faithful paraphrase turns round ("A sold to B" is "B
+bought from A"; "started out trying" and "stopped trying"; "not the same" and "different")
+are left out, as are "most" and "least" ("at least 34" is "34 or more").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .match import fold
+
+# Each axis: two sides, each a set of word forms (lower case). Only whole words match.
+AXES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(a.split()), frozenset(b.split()))
+    for a, b in (
+        # direction of a change
+        (
+            "rise rises rose risen rising increase increases increased increasing climb climbs"
+            " climbed climbing jump jumps jumped surge surges surged surging soar soars soared"
+            " grow grows grew grown growing gain gains gained rally rallied rebound rebounded",
+            "fall falls fell fallen falling decrease decreases decreased decreasing decline"
+            " declines declined declining drop drops dropped dropping slip slips slipped sink"
+            " sinks sank sunk tumble tumbles tumbled plunge plunges plunged slide slides slid"
+            " shrink shrinks shrank shrunk slump slumped dip dips dipped loss losses",
+        ),
+        ("raise raises raised raising", "lower lowers lowered lowering cut cuts"),
+        ("higher highest", "lower lowest"),
+        ("more greater greatest larger largest bigger biggest", "less fewer fewest smaller smallest"),
+        ("above", "below"),
+        ("quick quickly quicker fast faster fastest rapid rapidly", "slow slowly slower slowest"),
+        ("better best improve improves improved improving", "worse worst worsen worsens worsened worsening deteriorated"),
+        ("positive", "negative"),
+        ("optimism optimistic hopes hope", "fears fear pessimism pessimistic"),
+        ("favorite favourite favorites favourites", "underdog underdogs"),
+        ("cheap cheaper cheapest inexpensive", "expensive pricier costly"),
+        ("legal lawful", "illegal unlawful"),
+        ("popular", "unpopular"),
+        ("support supports supported backs backed", "oppose opposes opposed opposing"),
+        ("accept accepts accepted", "reject rejects rejected"),
+        ("allow allows allowed permit permits permitted", "ban bans banned prohibit prohibits prohibited forbid forbids forbidden"),
+        ("include includes included including with", "without exclude excludes excluded excluding"),
+        ("early earlier earliest", "late later latest"),
+        ("north northern", "south southern"),
+        ("east eastern", "west western"),
+        ("strong stronger strongest", "weak weaker weakest"),
+        ("win wins won winning victory", "lose loses lost losing defeat"),
+    )
+)
+
+_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(fold(text).lower()))
+
+
+def opposite_conflict(claim: str, source: str) -> bool:
+    """The claim uses one side of an axis the source never uses, and the source uses the
+    other side: "prices rose" against "prices fell"."""
+    said, says = _words(claim), _words(source)
+    for side_a, side_b in AXES:
+        for mine, other in ((side_a, side_b), (side_b, side_a)):
+            if said & mine and not says & mine and says & other and not said & other:
+                return True
+    return False

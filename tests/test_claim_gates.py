@@ -1,0 +1,202 @@
+"""The exact checks before the verifier: opposite words, negation that is not one, names a
+capable model takes from the question or the rest of the article, dates that must be in the
+span, and capitals standing for their countries.
+
+The checker tests use a scripted verifier (``FakeJudge``, which accepts a claim whose words
+are all in the span, or a scripted pair) so that each asserts what the exact check does; one
+end-to-end question on the seed article uses the shipped reader."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import answer
+from assistant.answering.claims import ClaimChecker
+from assistant.answering.engines.extractive import ExtractiveEngine
+from assistant.records import Passage
+from assistant.text.match import name_runs, negated, negation_conflict, tokens
+from assistant.text.opposites import opposite_conflict
+from assistant.text.places import as_countries, capitals, capitals_in, with_capitals
+
+from .fakes import FakeJudge
+
+
+def passage(text: str, doc: str = "a.txt", title: str = "Markets", source: str = "Test Times",
+            published: str = "2023-12-05") -> Passage:
+    return Passage(doc, title, source, published, "", text, 0, len(text), 1.0)
+
+
+def accepting(*pairs: tuple[str, str]) -> FakeJudge:
+    """A verifier that accepts every span reaching it through the scripted pairs."""
+    return FakeJudge(supported=pairs)
+
+
+# ------------------------------------------------------------------------- opposites
+@pytest.mark.parametrize(
+    "claim, source",
+    [
+        ("Ten-year yields jumped 18 basis points.", "Ten-year yields tumbled 18 basis points."),
+        ("Napping was linked to a lower risk of disease.", "Napping was linked to a higher risk of disease."),
+        ("The fund grew its assets.", "The fund's assets shrank."),
+        ("England defended an above-par total.", "England defended a below-par total."),
+        ("The service launched with Universal's catalogue.", "The service launched without Universal's catalogue."),
+    ],
+)
+def test_a_word_turned_into_its_opposite_conflicts(claim, source):
+    assert opposite_conflict(claim, source)
+
+
+@pytest.mark.parametrize(
+    "claim, source",
+    [
+        # the same side in other words, or both sides in the source
+        ("Shares fell 3 per cent.", "Shares dropped 3 per cent."),
+        ("Shares fell 3 per cent.", "Shares fell 3 per cent, erasing gains made on Monday."),
+        # "at least 34" is "34 or more": most/least are not on the more/less axis
+        ("UTSA scored 34 or more points in every win.", "UTSA scored at least 34 points in every win."),
+        # an axis the claim does not use
+        ("The bank kept rates on hold.", "Rates rose last year."),
+    ],
+)
+def test_the_same_direction_or_an_unused_axis_does_not_conflict(claim, source):
+    assert not opposite_conflict(claim, source)
+
+
+def test_an_opposite_word_makes_a_claim_unsupported_even_when_the_verifier_would_accept():
+    text = "Ten-year yields tumbled as much as 18 basis points to 4.62 per cent."
+    claim = "Ten-year yields jumped as much as 18 basis points to 4.62 per cent."
+    judge = accepting(("jumped", "tumbled"))
+    assert not ClaimChecker([passage(text)], judge=judge).check(claim, [0]).supported
+    faithful = "Ten-year yields tumbled 18 basis points to 4.62 per cent."
+    assert ClaimChecker([passage(text)], judge=judge).check(faithful, [0]).supported
+
+
+# -------------------------------------------------------------------------- negation
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Her list starts with No. 1, creating unrealistic expectations.", False),
+        ("It covers not just search platforms but the ad industry.", False),
+        ("They had zero passing attempts.", True),
+        ("No, he did not.", True),
+        ("He wasn't aware of any preparations.", True),
+    ],
+)
+def test_what_counts_as_a_negation(text, expected):
+    assert negated(text) is expected
+
+
+def test_a_negated_clause_sharing_only_the_claims_names_is_no_conflict():
+    source = "Howell wrote the ruling, and Howell never said the office erred."
+    assert not negation_conflict("Howell wrote the ruling.", source)
+    # a negated clause that holds what the claim says still conflicts
+    assert negation_conflict("He was aware of the preparations.", "He wasn't aware of any preparations.")
+
+
+# --------------------------------------------------------- names from the whole context
+HAMSTRING = "“He is progressing well, still not at his best,” Pochettino said of the hamstring."
+
+
+def test_a_full_name_the_question_gives_is_not_a_swapped_name():
+    claim = "Mauricio Pochettino said Reece James is progressing well."
+    judge = accepting(("progressing well", "progressing well"))
+    question = "How did Mauricio Pochettino describe Reece James's hamstring?"
+    asked = ClaimChecker([passage(HAMSTRING)], judge=judge, question=question)
+    assert asked.check(claim, [0]).supported
+    # without the question, nothing the model read gives "Mauricio" or "Reece James"
+    assert not ClaimChecker([passage(HAMSTRING)], judge=judge).check(claim, [0]).supported
+
+
+def test_a_name_from_another_passage_of_the_same_article_is_given():
+    intro = "Chelsea manager Mauricio Pochettino spoke on Friday about Reece James."
+    claim = "Mauricio Pochettino said Reece James is progressing well."
+    judge = accepting(("progressing well", "progressing well"))
+    same = [passage(HAMSTRING, doc="a.txt"), passage(intro, doc="a.txt")]
+    other = [passage(HAMSTRING, doc="a.txt"), passage(intro, doc="b.txt")]
+    assert ClaimChecker(same, judge=judge).check(claim, [0]).supported
+    assert not ClaimChecker(other, judge=judge).check(claim, [0]).supported
+
+
+def test_a_swapped_first_name_is_still_caught_when_the_context_holds_the_name():
+    text = "The ambassador, Alexander Matsegora, told Russian media the drills seemed appropriate."
+    claim = "The ambassador, Vladimir Matsegora, told Russian media the drills seemed appropriate."
+    judge = accepting(("seemed appropriate", "seemed appropriate"))
+    checker = ClaimChecker([passage(text)], judge=judge, question="What did Vladimir Putin say?")
+    assert not checker.check(claim, [0]).supported
+
+
+def test_a_month_is_never_taken_from_elsewhere_in_the_passage():
+    text = "Traders expect a cut in March. Rates may fall further, analysts said."
+    judge = accepting(("cut", "cut"))
+    checker = ClaimChecker([passage(text)], judge=judge)
+    assert checker.check("Traders expect a cut in March.", [0]).supported
+    assert not checker.check("Traders expect a cut in May.", [0]).supported
+
+
+def test_the_publication_date_may_date_a_claim():
+    text = "Found featured Nasrat Khalid of Aseel this week."
+    judge = accepting(("featured", "featured"))
+    checker = ClaimChecker([passage(text, published="2023-11-05")], judge=judge)
+    assert checker.check("In a November 2023 article, Found featured Nasrat Khalid of Aseel.", [0]).supported
+    assert not checker.check("In an October 2023 article, Found featured Nasrat Khalid of Aseel.", [0]).supported
+
+
+def test_a_day_or_year_of_the_publication_date_alone_proves_no_number():
+    text = "Shares rose 3 per cent on Friday."
+    judge = accepting(("rose", "rose"))
+    checker = ClaimChecker([passage(text, published="2023-11-05")], judge=judge)
+    assert checker.check("The Times reported on November 5 that shares rose 3 per cent on Friday.", [0]).supported
+    assert not checker.check("Shares rose 3 per cent on November 5.", [0]).supported  # an event's date
+    assert not checker.check("Shares rose 5 per cent on Friday.", [0]).supported
+    assert not checker.check("Shares rose 3 per cent in 2023 and 5 per cent since.", [0]).supported
+
+
+def test_a_possessive_ends_a_name():
+    runs = name_runs("He bowled South Africa's Quinton de Kock and Real Madrid's Aurelien Tchouameni.")
+    assert ("south", "africa") in runs and ("aurelien", "tchouameni") in runs
+    assert not any(len(r) > 2 for r in runs)
+
+
+# --------------------------------------------------------------------------- capitals
+def test_the_capital_table_is_loaded_from_the_package():
+    table = capitals()
+    assert table["Moscow"] == "Russia" and table["Pyongyang"] == "North Korea"
+    assert len(table) > 200
+
+
+def test_a_capital_the_sentence_does_not_name_is_read_as_its_country():
+    sentence = "Russia’s Ambassador to North Korea, Alexander Matsegora, spoke."
+    assert as_countries("Who is Moscow's envoy to Pyongyang?", sentence) == "Who is Russia's envoy to North Korea?"
+    # a sentence that names the city keeps it
+    parade = "Kim invited Shoigu to a military procession in Pyongyang."
+    assert as_countries("What event in Pyongyang did Kim invite Shoigu to?", parade) == (
+        "What event in Pyongyang did Kim invite Shoigu to?"
+    )
+    assert capitals_in("Male voters in Kyiv") == [("Kyiv", "Ukraine")]  # first word: not a capital
+
+
+def test_a_text_naming_a_country_holds_its_capital():
+    held = with_capitals(frozenset(tokens("Russia and China held drills.")))
+    assert set(tokens("Moscow Beijing")) <= held
+
+
+def test_the_engine_reads_each_sentence_with_the_question_as_it_fits():
+    seen: list[tuple[str, str]] = []
+
+    class Recording(FakeJudge):
+        def read(self, question, sentences):
+            seen.extend((question, s) for s, _, _ in sentences)
+            return super().read(question, sentences)
+
+    text = "Russia’s Ambassador to North Korea is Alexander Matsegora. Shoigu visited Pyongyang in July."
+    engine = ExtractiveEngine(judge=Recording({"Matsegora": "Alexander Matsegora"}))
+    "".join(engine.stream("Who is Moscow's envoy to Pyongyang?", [passage(text)]))
+    asked = dict((s, q) for q, s in seen)
+    assert asked["Russia’s Ambassador to North Korea is Alexander Matsegora."] == "Who is Russia's envoy to North Korea?"
+    assert asked["Shoigu visited Pyongyang in July."] == "Who is Russia's envoy to Pyongyang?"
+
+
+def test_a_capital_question_is_answered_on_the_seed(seeded):
+    result = answer("Who is Moscow's envoy to Pyongyang?", settings=seeded)
+    assert not result.abstained
+    assert "Matsegora" in result.text.split("\n")[0]
