@@ -71,6 +71,12 @@ class Warm:
         except BaseException as exc:  # reported to the question that needs it
             self._error = exc
 
+    def settle(self, timeout: float = 120.0) -> None:
+        """Wait for loading to end before the process does: an interpreter that exits while
+        the thread is inside the ONNX Runtime or Chroma can abort (SIGABRT) instead of
+        exiting cleanly."""
+        self._thread.join(timeout)
+
     def get(self) -> tuple[Archive, Engine]:
         """What was loaded, waiting for it; a failure is raised once, then loading retries."""
         self._thread.join()
@@ -334,6 +340,7 @@ def run(args: argparse.Namespace, settings: Settings, filters: dict[str, Any] | 
                 chat.say("\n(stopped)")
     finally:
         _save_history(history)
+        chat.warm.settle()
     return 0
 
 
