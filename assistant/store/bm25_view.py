@@ -1,12 +1,15 @@
-"""One question's view of the shared BM25 index: llama-index's ``BM25Retriever`` with the
-question's ``k`` and mask, whose hits come as nodes made once per index.
+"""One question's view of the shared BM25 index: a llama-index retriever (``BaseRetriever``,
+the extension point llama-index documents for custom retrievers) over the ``bm25s`` index
+that llama-index's ``BM25Retriever`` built, with the question's ``k`` and mask, whose hits
+come as nodes made once per index.
 
 ``BM25Retriever`` turns each hit's record into a node (a JSON parse and a pydantic model:
 about 45 µs) on every search. A question runs up to four searches of 40 hits, and the same
 chunks come back question after question, so the index keeps the nodes it has made
 (:meth:`assistant.store.bm25.LexicalIndex.node_at`) and a view asks it for them. The mask stays
 a numpy array (``BM25Retriever`` converts a list on every search). Tokenizing and scoring
-are ``BM25Retriever``'s own, step for step.
+are ``bm25s``'s, with the shared retriever's stemmer and token pattern, as
+``BM25Retriever`` does them.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from collections.abc import Callable
 
 import bm25s
 import numpy as np
+from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import BaseNode, NodeWithScore, QueryBundle
 from llama_index.retrievers.bm25 import BM25Retriever
 
 
-class BM25View(BM25Retriever):
-    """``BM25Retriever`` over a shared index, with its own ``k`` and mask."""
+class BM25View(BaseRetriever):
+    """A llama-index retriever over a shared BM25 index, with its own ``k`` and mask."""
 
     def __init__(
         self,
@@ -29,30 +33,26 @@ class BM25View(BM25Retriever):
         node_at: Callable[[int], BaseNode],
         mask: np.ndarray | None = None,
     ) -> None:
-        super().__init__(
-            existing_bm25=shared.bm25,
-            stemmer=shared.stemmer,
-            similarity_top_k=k,
-            skip_stemming=shared.skip_stemming,
-            token_pattern=shared.token_pattern,
-        )
-        self.corpus = shared.corpus  # bm25s keeps no corpus for an index built in-process
+        super().__init__()
+        self.bm25 = shared.bm25
+        self.stemmer = None if shared.skip_stemming else shared.stemmer
+        self.token_pattern = shared.token_pattern
+        self.similarity_top_k = k
+        self._size = len(shared.corpus)  # bm25s keeps no corpus for an index built in-process
         self._node_at = node_at
         self._mask = mask
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        # BM25Retriever._retrieve, but for where each hit's node and the mask come from.
         tokens = bm25s.tokenize(
             query_bundle.query_str,
-            stemmer=self.stemmer if not self.skip_stemming else None,
+            stemmer=self.stemmer,
             token_pattern=self.token_pattern,
             show_progress=False,
         )
         # Positions in the corpus, not its records: the view makes no node it holds already.
-        positions = np.arange(len(self.corpus))
         indexes, scores = self.bm25.retrieve(
             tokens,
-            corpus=positions,
+            corpus=np.arange(self._size),
             k=self.similarity_top_k,
             show_progress=False,
             weight_mask=self._mask,
