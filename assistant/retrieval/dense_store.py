@@ -18,7 +18,11 @@ from typing import Any
 
 from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.schema import BaseNode
-from llama_index.core.vector_stores.types import VectorStoreQueryResult
+from llama_index.core.vector_stores.types import (
+    VectorStoreQuery,
+    VectorStoreQueryMode,
+    VectorStoreQueryResult,
+)
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
@@ -27,7 +31,7 @@ Lookup = Callable[[str], BaseNode | None]
 
 
 class RecordedChromaStore(ChromaVectorStore):
-    """``ChromaVectorStore`` whose queries fetch ids and distances, and nodes by id."""
+    """``ChromaVectorStore`` whose plain queries fetch ids and distances, and nodes by id."""
 
     _lookup: Lookup = PrivateAttr()
 
@@ -35,15 +39,20 @@ class RecordedChromaStore(ChromaVectorStore):
         super().__init__(chroma_collection=chroma_collection)
         self._lookup = lookup
 
-    def _query(
-        self, query_embeddings: list[float], n_results: int, where: dict, **kwargs: Any
-    ) -> VectorStoreQueryResult:
-        if "include" in kwargs:  # the caller wants Chroma's own fields: the plain query
-            return super()._query(query_embeddings, n_results, where, **kwargs)
-        if where:
-            kwargs["where"] = where
+    def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
+        """The vector store's public query: a plain nearest-neighbour query (an embedding,
+        ``k``, an optional Chroma ``where``) fetches ids and distances and takes nodes by
+        id; anything else (llama-index filters, MMR, Chroma's own ``include``) is
+        ``ChromaVectorStore``'s query."""
+        embedding = query.query_embedding
+        plain = query.filters is None and query.mode == VectorStoreQueryMode.DEFAULT and set(kwargs) <= {"where"}
+        if embedding is None or not plain:
+            return super().query(query, **kwargs)
         found = self._collection.query(
-            query_embeddings=query_embeddings, n_results=n_results, include=["distances"], **kwargs
+            query_embeddings=embedding,
+            n_results=query.similarity_top_k,
+            include=["distances"],
+            **{k: v for k, v in kwargs.items() if v},
         )
         ids, distances = found["ids"][0], (found["distances"] or [[]])[0]
         nodes: dict[str, Any] = {}
