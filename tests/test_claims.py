@@ -363,6 +363,9 @@ class ScriptedEngine:
     def rewrite(self, question: str, history) -> str:
         return question
 
+    def shown(self, passages: list[Passage]) -> list[Passage]:
+        return passages[:6]  # as an LLM engine's prompt holds the first few
+
 
 @pytest.mark.parametrize(("said", "wrong"), [("100", "250"), ("2022", "2019"), (None, None)])
 def test_claims_are_checked_for_any_engine(seeded, said, wrong):

@@ -167,6 +167,9 @@ class Recording:
     def rewrite(self, question, history):
         return self.inner.rewrite(question, history)
 
+    def shown(self, passages):
+        return self.inner.shown(passages)
+
 
 @dataclass
 class Streamed:

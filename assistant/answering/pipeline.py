@@ -19,7 +19,7 @@ from .checking import check_sentences, plain_text
 from .citations import Renumberer, render, split_answer
 from .claims import ClaimChecker
 from .engines.engine import Engine, get_engine
-from .engines.openai_chat import StreamCut, fit_passages
+from .engines.openai_chat import StreamCut
 from .followups import Turn
 from .question_parts import uncovered_parts
 from .refusal import REFUSAL, missing_part
@@ -88,7 +88,7 @@ def stream_answer(
         )
     resolved = resolve_filters(archive, filters)
     if engine is None:
-        engine = get_engine(settings, archive.embedder if settings.engine_name() == "extractive" else None)
+        engine = get_engine(settings, archive.embedder)
     searched = engine.rewrite(question, list(history)) if history else question
     declined = decline(archive, question, Answer(question=question, text=REFUSAL, abstained=True,
                                                  engine=engine.name, model=engine.model, searched=searched))
@@ -97,11 +97,7 @@ def stream_answer(
         yield declined
         return
     passages = search(archive, searched, k=k or settings.top_k, filters=resolved)
-    shown = (
-        passages
-        if engine.name == "extractive"
-        else fit_passages(passages[: settings.answer_passages], settings.max_passage_tokens)
-    )
+    shown = engine.shown(passages)
     base = Answer(question=question, text=REFUSAL, abstained=True, engine=engine.name,
                   model=engine.model, searched=searched, passages=passages)
     if not shown:

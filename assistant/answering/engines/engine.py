@@ -37,11 +37,16 @@ class Engine(Protocol):
         """A follow-up question made standalone using the conversation."""
         ...
 
+    def shown(self, passages: list[Passage]) -> list[Passage]:
+        """The retrieved passages this engine is given, best first: an LLM's prompt holds
+        the first few that fit it; the extractive engine reads them all."""
+        ...
+
 
 def get_engine(settings: Settings, embedder: Embedder | None = None) -> Engine:
     """The engine the settings name (``auto``: openai when a key or base url is set)."""
     match settings.engine_name():
-        case "extractive":
+        case "extractive":  # the only engine that embeds (an LLM engine ignores ``embedder``)
             if embedder is None:
                 embedder = get_embedder(settings)
             return ExtractiveEngine(embedder)

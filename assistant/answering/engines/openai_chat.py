@@ -47,6 +47,12 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
+def prompt_passages(passages: Sequence[Passage], settings: Settings) -> list[Passage]:
+    """What an LLM engine is shown: the first ``answer_passages`` that fit
+    ``max_passage_tokens``."""
+    return fit_passages(passages[: settings.answer_passages], settings.max_passage_tokens)
+
+
 def fit_passages(passages: Sequence[Passage], max_tokens: int) -> list[Passage]:
     """The passages, best first, whose text fits ``max_tokens``: the first one that would
     overflow is cut after its last whole sentence that fits (left out when none does), and
@@ -201,6 +207,9 @@ class OpenAIEngine:
         yield from self._complete(
             answer_messages(question, passages), self.settings.max_answer_tokens
         )
+
+    def shown(self, passages: list[Passage]) -> list[Passage]:
+        return prompt_passages(passages, self.settings)
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         if not history:
