@@ -38,14 +38,8 @@ STAGES: list[tuple[str, ...]] = [
     ("assistant.evaluate", "assistant.web"),
     ("assistant.ui",),
     ("assistant.cli",),
-    # The package's API, and modules kept at old paths for commands and for training.
-    (
-        "assistant",
-        "assistant.export_encoder",
-        "assistant.sentences",
-        "assistant.embeddings",
-        "assistant.onnx_embedder",
-    ),
+    # The package's API, and the export command kept at its old path (README, model card).
+    ("assistant", "assistant.export_encoder"),
 ]
 
 

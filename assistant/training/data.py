@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..sentences import sentence_spans
+from ..text.sentences import sentence_spans
 
 
 def held_out(url: str) -> bool:

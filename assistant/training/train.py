@@ -43,7 +43,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def _minilm() -> Path:
-    from ..embeddings import minilm_path
+    from ..embed.embedder import minilm_path
 
     return minilm_path()
 
@@ -244,8 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch.nn.functional as F
     from tokenizers import Tokenizer
 
-    from ..embeddings import MINILM_NAME  # noqa: F401  (the packaged model must be present)
-    from ..onnx_embedder import OnnxMiniLM
+    from ..embed.embedder import MINILM_NAME  # noqa: F401  (the packaged model must be present)
+    from ..embed.onnx_embedder import OnnxMiniLM
     from .model import JudgeNet
 
     torch.manual_seed(args.seed)
