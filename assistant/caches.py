@@ -41,7 +41,7 @@ Results of pure functions, which never go stale (bounded by their size, oldest f
 - ``text.match``: ``stem``, ``_norm``, ``tokens``, ``content_terms``, ``_vocabulary``,
   ``_text_names``, ``_possessives``.
 - ``text.opposites._words`` (the words of a claim or span) and ``text.places``:
-  ``capitals`` (the packaged capital table, read once), ``_pattern``, ``_token_table``.
+  ``capitals`` (the packaged capital table, read once), ``_pattern``.
 - ``text.query_hints.publisher_index`` and ``answering.decline._publisher_forms``,
   ``answering.decline._held``: keyed by the archive's publisher list itself, so an ingest
   that changes the list looks up a new entry.

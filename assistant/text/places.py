@@ -56,16 +56,11 @@ def as_countries(question: str, sentence: str) -> str:
     return _pattern().sub(swap, question)
 
 
-@lru_cache(maxsize=1)
-def _token_table() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    return tuple((tokens(city), tokens(country)) for city, country in capitals().items())
-
-
-def with_capitals(found: frozenset[str]) -> frozenset[str]:
-    """Normalised terms of a text, plus the capital of each country they name: a question
-    asking about "Beijing" is about a text naming "China"."""
+def with_capitals(found: frozenset[str], question: str) -> frozenset[str]:
+    """Normalised terms of a text, plus each capital the question names whose country the
+    text names: a question asking about "Beijing" is about a text naming "China"."""
     extra = [
-        t for city, country in _token_table()
-        if country and all(term_in(w, found) for w in country) for t in city
+        t for city, country in capitals_in(question)
+        if all(term_in(w, found) for w in tokens(country)) for t in tokens(city)
     ]
     return found | frozenset(extra) if extra else found

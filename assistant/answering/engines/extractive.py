@@ -83,7 +83,7 @@ class ExtractiveEngine:
             return everything[: self.passages_read]
         held = []
         for p in passages:
-            found = with_capitals(frozenset(tokens(f"{p.title} {p.source} {p.text}")))
+            found = with_capitals(frozenset(tokens(f"{p.title} {p.source} {p.text}")), question)
             held.append(sum(term_in(t, found) for t in asked))
         if max(held, default=0) == 0:
             return everything[: self.passages_read]
@@ -150,7 +150,7 @@ class ExtractiveEngine:
         found: set[str] = set()
         for p in passages:
             found.update(tokens(f"{p.title} {p.source} {p.text}"))
-        held = with_capitals(frozenset(found))
+        held = with_capitals(frozenset(found), question)
         return sum(term_in(t, held) for t in asked) / len(asked)
 
     def assess(self, question: str, passages: Sequence[Passage]) -> Assessment:
