@@ -40,7 +40,8 @@ Results of pure functions, which never go stale (bounded by their size, oldest f
   content-hashed, so a changed chunk has a new id); cleared whole past ``_CACHE_LIMIT``.
 - ``text.match``: ``stem``, ``_norm``, ``tokens``, ``content_terms``, ``_vocabulary``,
   ``_text_names``, ``_possessives``.
-- ``text.opposites._words`` (the words of a claim or span) and ``text.places``:
+- ``text.dates.publication_date_terms`` (per claim and publication date),
+  ``text.opposites._words`` (the words of a claim or span) and ``text.places``:
   ``capitals`` (the packaged capital table, read once), ``_pattern``.
 - ``text.query_hints.publisher_index`` and ``answering.decline._publisher_forms``,
   ``answering.decline._held``: keyed by the archive's publisher list itself, so an ingest

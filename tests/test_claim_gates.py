@@ -166,7 +166,9 @@ def test_the_capital_table_is_loaded_from_the_package():
 
 def test_a_capital_the_sentence_does_not_name_is_read_as_its_country():
     sentence = "Russia’s Ambassador to North Korea, Alexander Matsegora, spoke."
-    assert as_countries("Who is Moscow's envoy to Pyongyang?", sentence) == "Who is Russia's envoy to North Korea?"
+    assert as_countries("Who is Moscow's ambassador in Pyongyang?", sentence) == (
+        "Who is Russia's ambassador in North Korea?"
+    )
     # a sentence that names the city keeps it
     parade = "Kim invited Shoigu to a military procession in Pyongyang."
     assert as_countries("What event in Pyongyang did Kim invite Shoigu to?", parade) == (
@@ -191,13 +193,14 @@ def test_the_engine_reads_each_sentence_with_the_question_as_it_fits():
 
     text = "Russia’s Ambassador to North Korea is Alexander Matsegora. Shoigu visited Pyongyang in July."
     engine = ExtractiveEngine(judge=Recording({"Matsegora": "Alexander Matsegora"}))
-    "".join(engine.stream("Who is Moscow's envoy to Pyongyang?", [passage(text)]))
+    "".join(engine.stream("Who is Moscow's ambassador in Pyongyang?", [passage(text)]))
     asked = dict((s, q) for q, s in seen)
-    assert asked["Russia’s Ambassador to North Korea is Alexander Matsegora."] == "Who is Russia's envoy to North Korea?"
-    assert asked["Shoigu visited Pyongyang in July."] == "Who is Russia's envoy to Pyongyang?"
+    assert asked["Russia’s Ambassador to North Korea is Alexander Matsegora."] == "Who is Russia's ambassador in North Korea?"
+    assert asked["Shoigu visited Pyongyang in July."] == "Who is Russia's ambassador in Pyongyang?"
 
 
 def test_a_capital_question_is_answered_on_the_seed(seeded):
-    result = answer("Who is Moscow's envoy to Pyongyang?", settings=seeded)
+    # the seed says "Russia's Ambassador to North Korea"; read as asked, the reader abstains
+    result = answer("Who is Moscow's ambassador in Pyongyang?", settings=seeded)
     assert not result.abstained
     assert "Matsegora" in result.text.split("\n")[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 from .match import tokens
 
@@ -14,6 +15,7 @@ MONTHS: dict[str, int] = {m.lower(): i for i, m in enumerate(calendar.month_name
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 
 
+@lru_cache(maxsize=4096)  # every span of a passage asks again for the same claim
 def publication_date_terms(claim: str, published: str) -> frozenset[str]:
     """Tokens of the claim that write its passage's publication date as the date of a report
     ("TechCrunch reported on November 5, 2023", "in its 2023-11-05 article"): a claim may say

@@ -10,22 +10,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ...config import Settings
 from ...errors import ConfigError, EngineError
-from ...records import Passage, Usage
-from ..followups import Turn
-from .openai_chat import (
-    answer_messages,
-    check_finish,
-    first_line,
-    prompt_passages,
-    rewrite_messages,
-)
+from ...records import Usage
+from .openai_chat import ChatEngine, check_finish
 
 INSTALL = "pip install -e '.[local]'"
 PACKAGED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -90,10 +83,11 @@ def load_model(path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lo
     return llm, threading.Lock()
 
 
-class LocalEngine:
+class LocalEngine(ChatEngine):
     """Streams chat completions from a GGUF model loaded in this process."""
 
     name = "local"
+    rewrite_failures = (EngineError,)  # a failed or over-long rewrite: the question as asked
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -133,23 +127,3 @@ class LocalEngine:
                 ) from None
         check_finish(reason, f"the local model {self.model}", max_tokens)
         yield Usage(prompt, produced)
-
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Usage]:
-        yield from self._complete(
-            answer_messages(question, passages), self.settings.max_answer_tokens
-        )
-
-    def shown(self, passages: list[Passage]) -> list[Passage]:
-        return prompt_passages(passages, self.settings)
-
-    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        if not history:
-            return question
-        pieces: list[str] = []
-        try:
-            for piece in self._complete(rewrite_messages(question, history), 96):
-                if isinstance(piece, str):
-                    pieces.append(piece)
-        except EngineError:
-            pass  # a failed or over-long rewrite falls back to the question as asked
-        return first_line("".join(pieces), question)

@@ -127,7 +127,44 @@ def first_line(text: str, fallback: str) -> str:
     return line or fallback
 
 
-class OpenAIEngine:
+class StreamCut(EngineError):
+    """The engine stopped mid-answer: what arrived is kept and marked incomplete."""
+
+
+class ChatEngine:
+    """What both LLM engines do with their chat completions (``_complete``): answer from the
+    passages the prompt holds, and make a follow-up standalone."""
+
+    settings: Settings
+    # A rewrite failing so falls back to the question as asked (one cut short keeps what
+    # it wrote: its first line is the rewrite).
+    rewrite_failures: tuple[type[Exception], ...] = (StreamCut,)
+
+    def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str | Usage]:
+        raise NotImplementedError
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Usage]:
+        yield from self._complete(
+            answer_messages(question, passages), self.settings.max_answer_tokens
+        )
+
+    def shown(self, passages: list[Passage]) -> list[Passage]:
+        return prompt_passages(passages, self.settings)
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
+        if not history:
+            return question
+        pieces: list[str] = []
+        try:
+            for piece in self._complete(rewrite_messages(question, history), 96):
+                if isinstance(piece, str):
+                    pieces.append(piece)
+        except self.rewrite_failures:
+            pass
+        return first_line("".join(pieces), question)
+
+
+class OpenAIEngine(ChatEngine):
     """Streams chat completions; retries with backoff on connection errors, 429 and 5xx."""
 
     name = "openai"
@@ -202,27 +239,3 @@ class OpenAIEngine:
         if usage is None or not (usage.prompt_tokens or usage.completion_tokens):
             usage = prompt_usage(messages, "".join(pieces))
         yield usage
-
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Usage]:
-        yield from self._complete(
-            answer_messages(question, passages), self.settings.max_answer_tokens
-        )
-
-    def shown(self, passages: list[Passage]) -> list[Passage]:
-        return prompt_passages(passages, self.settings)
-
-    def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        if not history:
-            return question
-        pieces: list[str] = []
-        try:
-            for piece in self._complete(rewrite_messages(question, history), 96):
-                if isinstance(piece, str):
-                    pieces.append(piece)
-        except StreamCut:
-            pass  # a rewrite cut short still has its first line, or falls back to the question
-        return first_line("".join(pieces), question)
-
-
-class StreamCut(EngineError):
-    """The engine stopped mid-answer: what arrived is kept and marked incomplete."""
