@@ -18,7 +18,7 @@ Opened things, one per configuration, dropped explicitly:
 
 Models, loaded once per process (the packaged weights do not change while it runs):
 
-- ``embed.embedder._load_minilm`` (the MiniLM encoder per backend, batch size and int8
+- ``embed.embedder.load_minilm`` (the MiniLM encoder per backend, batch size and int8
   choice; two kept) and ``embed.embedder._prefetched`` (the configurations whose load has
   started on a background thread).
 - ``embed.embedder._openai_cache``: the OpenAI-compatible embedder per base URL, model and
@@ -43,7 +43,6 @@ Results of pure functions, which never go stale (bounded by their size, oldest f
 - ``text.dates.publication_date_terms`` (per claim and publication date),
   ``text.opposites._words`` (the words of a claim or span) and ``text.places``:
   ``capitals`` (the packaged capital table, read once), ``_pattern``.
-- ``text.query_hints.publisher_index`` and ``answering.decline._publisher_forms``,
-  ``answering.decline._held``: keyed by the archive's publisher list itself, so an ingest
-  that changes the list looks up a new entry.
+- ``text.publishers``: ``publisher_index``, ``_forms`` and ``_held``: keyed by the archive's
+  publisher list itself, so an ingest that changes the list looks up a new entry.
 """

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.store.archive import _local_name, embedder_identity
+from assistant.store.archive import embedder_identity, local_name
 from assistant.store.bm25 import LexicalIndex
 from assistant.store.chroma import Store
 
@@ -62,9 +62,18 @@ class Chroma:
         log = self.folder / "chroma.log"
         with log.open("a") as out:
             self.proc = subprocess.Popen(
-                [str(self.exe), "run", "--path", str(self.folder / "db"), "--host", "127.0.0.1",
-                 "--port", str(self.port)],
-                stdout=out, stderr=subprocess.STDOUT,
+                [
+                    str(self.exe),
+                    "run",
+                    "--path",
+                    str(self.folder / "db"),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         _wait(f"{self.url}/api/v2/heartbeat", self.proc, log, time.monotonic() + 120)
 
@@ -82,16 +91,20 @@ class Chroma:
 class App:
     """`assistant serve` with its own data folder, on one Chroma server."""
 
-    def __init__(self, name: str, folder: Path, chroma_url: str, collection: str,
-                 **env: str) -> None:
+    def __init__(
+        self, name: str, folder: Path, chroma_url: str, collection: str, **env: str
+    ) -> None:
         self.name = name
         self.data_dir = folder / name
         self.settings: Settings = make_settings(
             self.data_dir, chroma_url=chroma_url, collection=collection
         )
         self.env = clean_env(
-            ASSISTANT_DATA_DIR=str(self.data_dir), ASSISTANT_CHROMA_URL=chroma_url,
-            ASSISTANT_COLLECTION=collection, ASSISTANT_LLM="extractive", HF_HUB_OFFLINE="1",
+            ASSISTANT_DATA_DIR=str(self.data_dir),
+            ASSISTANT_CHROMA_URL=chroma_url,
+            ASSISTANT_COLLECTION=collection,
+            ASSISTANT_LLM="extractive",
+            HF_HUB_OFFLINE="1",
             **env,
         )
         self.log = folder / f"{name}.log"
@@ -104,7 +117,9 @@ class App:
         with self.log.open("a") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-                env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         return self
 
@@ -141,11 +156,10 @@ class App:
         """What this app server's saved BM25 index holds: ``{doc_id: content_hash}``, its
         chunk ids, and the change log generation it was saved at."""
         for _ in range(20):  # a save may replace the files while they are read
-            index = LexicalIndex(self.data_dir / "bm25" / _local_name(self.settings))
+            index = LexicalIndex(self.data_dir / "bm25" / local_name(self.settings))
             try:
                 index.load()
-                retriever = index._retriever
-                ids = [] if retriever is None else [str(i) for i in index.rows(retriever)["ids"]]
+                ids = index.chunk_ids()
                 return dict(index.manifest), sorted(ids), dict(index.position)
             except (OSError, ValueError):
                 time.sleep(0.2)
@@ -178,8 +192,13 @@ def chroma_state(settings: Settings, scratch: Path, embedder: str | None = None)
         if counts.get(doc, 0) != info.chunks:
             problems.append(f"{doc} has {counts.get(doc, 0)} of its {info.chunks} chunks")
     head = store.changes.head()
-    return {"articles": committed, "chunks": sorted(good), "problems": problems, "head": head,
-            "titles": {a.title: d for d, a in registry.items()}}
+    return {
+        "articles": committed,
+        "chunks": sorted(good),
+        "problems": problems,
+        "head": head,
+        "titles": {a.title: d for d, a in registry.items()},
+    }
 
 
 def agree(app: App, state: dict[str, Any]) -> bool:

@@ -167,5 +167,4 @@ def assert_consistent(settings: Settings) -> None:
     texts = archive.store.texts.get(include=["metadatas"])["metadatas"] or []
     versions = sorted((m["doc_id"], m["content_hash"]) for m in texts)
     assert versions == sorted((d, a.content_hash) for d, a in registry.items())
-    corpus = archive.lexical._retriever.corpus if archive.lexical._retriever else []
-    assert sorted(r["node_id"] for r in corpus) == sorted(records["ids"])
+    assert sorted(archive.lexical.chunk_ids()) == sorted(records["ids"])

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
+
+from assistant.evaluate.chat_server import ChatServer
 
 
 class HashEmbedder:
@@ -79,8 +77,9 @@ class CountingEmbedder:
         return self.inner.embed_query(text)
 
 
-class ScriptedLLM:
-    """An OpenAI-compatible HTTP server that streams canned replies.
+class ScriptedLLM(ChatServer):
+    """An OpenAI-compatible HTTP server that streams canned replies (the product's
+    :class:`~assistant.evaluate.chat_server.ChatServer` with a script).
 
     ``replies`` is a list consumed in order; each item is either a string (streamed as
     chat.completion.chunk events in small pieces), an int HTTP status to fail with,
@@ -92,113 +91,17 @@ class ScriptedLLM:
     """
 
     def __init__(
-        self, replies: list[Any] | None = None, delay: float = 0.0, usage: tuple[int, int] | None = None
+        self,
+        replies: list[Any] | None = None,
+        delay: float = 0.0,
+        usage: tuple[int, int] | None = None,
     ) -> None:
-        self.usage = usage
         self.replies = list(replies or [])
-        self.requests: list[dict[str, Any]] = []
-        self.delay = delay
-        server = self
+        super().__init__(self._next, usage=usage, delay=delay)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:  # keep test output quiet
-                pass
-
-            def do_GET(self) -> None:  # /v1/models
-                body = json.dumps(
-                    {"object": "list", "data": [{"id": "scripted", "object": "model"}]}
-                )
-                self._send(200, body.encode(), "application/json")
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(length) or b"{}")
-                server.requests.append(payload)
-                reply = server.replies.pop(0) if server.replies else "No reply scripted."
-                if callable(reply):
-                    reply = reply(payload)
-                if server.delay:
-                    time.sleep(server.delay)
-                if isinstance(reply, int):
-                    err = {"error": {"message": f"scripted {reply}", "type": "server_error"}}
-                    self._send(reply, json.dumps(err).encode(), "application/json")
-                    return
-                cut = isinstance(reply, tuple)
-                text = reply[1] if cut else reply
-                if not payload.get("stream"):
-                    body = {
-                        "id": "x",
-                        "object": "chat.completion",
-                        "created": 0,
-                        "model": "scripted",
-                        "choices": [
-                            {
-                                "index": 0,
-                                "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": text},
-                            }
-                        ],
-                    }
-                    self._send(200, json.dumps(body).encode(), "application/json")
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Connection", "close")
-                self.end_headers()
-                for i in range(0, len(text), 7):
-                    self._event(text[i : i + 7], None)
-                if cut:
-                    self.wfile.flush()
-                    self.connection.shutdown(2)  # drop the stream mid-answer
-                    return
-                self._event("", "stop")
-                if server.usage and (payload.get("stream_options") or {}).get("include_usage"):
-                    prompt, completion = server.usage
-                    tail = {"id": "x", "object": "chat.completion.chunk", "created": 0,
-                            "model": "scripted", "choices": [],
-                            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                                      "total_tokens": prompt + completion}}
-                    self.wfile.write(f"data: {json.dumps(tail)}\n\n".encode())
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
-
-            def _event(self, content: str, finish: str | None) -> None:
-                chunk = {
-                    "id": "x",
-                    "object": "chat.completion.chunk",
-                    "created": 0,
-                    "model": "scripted",
-                    "choices": [
-                        {
-                            "index": 0,
-                            "delta": {"content": content} if content else {},
-                            "finish_reason": finish,
-                        }
-                    ],
-                }
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                self.wfile.flush()
-
-            def _send(self, status: int, body: bytes, ctype: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> ScriptedLLM:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def _next(self, payload: dict[str, Any]) -> Any:
+        reply = self.replies.pop(0) if self.replies else "No reply scripted."
+        return reply(payload) if callable(reply) else reply
 
 
 class FakeJudge:
@@ -210,7 +113,9 @@ class FakeJudge:
     claim when every word of it (case folded, punctuation aside) is in the span, or when a
     ``supported`` pair (claim phrase, span phrase) matches."""
 
-    def __init__(self, answers: dict[str, str] | None = None, supported=(), threshold: float = 0.5) -> None:
+    def __init__(
+        self, answers: dict[str, str] | None = None, supported=(), threshold: float = 0.5
+    ) -> None:
         self.answers = answers or {}
         self.supported = tuple(supported)
         self.answer_threshold = threshold
@@ -240,6 +145,8 @@ class FakeJudge:
 
         out = []
         for span, _title, _source in spans:
-            ok = words(claim) <= words(span) or any(c in claim and s in span for c, s in self.supported)
+            ok = words(claim) <= words(span) or any(
+                c in claim and s in span for c, s in self.supported
+            )
             out.append(0.9 if ok else 0.1)
         return out

@@ -10,7 +10,6 @@ import pytest
 
 from assistant.cli.commands import main
 from assistant.evaluate.retrieval import (
-    DEV_EVERY,
     Query,
     covers,
     load_queries,
@@ -79,9 +78,16 @@ def test_mean_scores():
     assert mean_scores([])["Hits@10"] == 0.0
 
 
-def test_dev_subset_is_every_fifth_query():
-    qs = [Query(n, "q", "t", ("f",), ("u",)) for n in range(12)]
-    assert [q.number for q in qs if q.dev] == [n for n in range(12) if n % DEV_EVERY == 0]
+def test_a_query_is_split_by_where_its_evidence_lies():
+    from assistant.evaluate.datasets import held_out
+
+    urls = [f"https://example.org/{n}" for n in range(40)]
+    kept = [u for u in urls if not held_out(u)]
+    out = [u for u in urls if held_out(u)]
+    assert kept and out  # both halves occur
+    assert Query(0, "q", "t", ("f",), (kept[0], kept[1])).split == "dev"
+    assert Query(1, "q", "t", ("f",), (out[0],)).split == "test"
+    assert Query(2, "q", "t", ("f",), (kept[0], out[0])).split == "mixed"
 
 
 # ------------------------------------------------------------------------- end to end
@@ -203,8 +209,9 @@ def test_the_command_runs_end_to_end_and_writes_its_report(tmp_path, capsys):
     assert report["queries"] == 3 and report["chunk_tokens"] == 256
     assert set(report["modes"]) == {"hybrid", "dense", "bm25"}
     for block in report["modes"].values():
-        assert set(block) == {"all", "dev", "rest", "by_type", "latency_ms"}
-        assert block["all"]["queries"] == 3 and block["dev"]["queries"] == 1
+        assert set(block) == {"all", "dev", "test", "mixed", "by_type", "latency_ms"}
+        parts = [block[p]["queries"] for p in ("dev", "test", "mixed")]
+        assert block["all"]["queries"] == 3 and sum(parts) == 3
         assert set(block["by_type"]) == {"comparison_query", "inference_query"}
         assert block["latency_ms"]["p95"] >= block["latency_ms"]["p50"] >= 0
     hybrid = report["modes"]["hybrid"]["all"]

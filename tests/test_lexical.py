@@ -185,10 +185,10 @@ def test_an_index_without_good_term_counts_is_tokenized_again(tmp_path, damage):
 def test_the_terms_of_removed_articles_leave_the_vocabulary(tmp_path):
     articles = _articles(4)
     index = _indexed(tmp_path, articles, articles)
-    assert "runner0" in index._retriever.bm25.vocab_dict
+    assert "runner0" in index.retriever.bm25.vocab_dict
     index.update(remove=["doc-0.txt"])
     index.flush()
-    vocab = index._retriever.bm25.vocab_dict
+    vocab = index.retriever.bm25.vocab_dict
     assert "runner0" not in vocab and "runner1" in vocab
     assert sorted(vocab.values()) == list(range(len(vocab)))
     _same_ranking(index, _rebuilt({d: articles[d] for d in list(articles)[1:]}), QUESTIONS)
@@ -221,7 +221,7 @@ def test_news_articles_rank_as_a_rebuild_does(tmp_path):
 
 def _plain_hits(index: LexicalIndex, question: str, k: int, mask: list[int] | None):
     """What llama-index's own BM25Retriever returns over the same index and mask."""
-    shared = index._retriever
+    shared = index.retriever
     plain = BM25Retriever(existing_bm25=shared.bm25, similarity_top_k=k, corpus_weight_mask=mask)
     plain.stemmer, plain.corpus = shared.stemmer, shared.corpus
     return [
@@ -241,7 +241,7 @@ def _hits(index: LexicalIndex, question: str, k: int, filters=None):
 def test_searches_return_what_bm25retriever_returns_with_and_without_a_filter(tmp_path):
     articles = _articles()
     index = _indexed(tmp_path, articles, articles)
-    records = index._retriever.corpus
+    records = index.retriever.corpus
     reuters = Filters(sources=("Reuters",))
     in_reuters = [int(r["source"] == "Reuters") for r in records]
     assert 0 < sum(in_reuters) < len(records)
@@ -283,7 +283,7 @@ def test_a_chunk_becomes_a_node_once_per_index(tmp_path, monkeypatch):
         expected = _plain_hits(small, question, 10, None)
         assert _hits(small, question, 10) == expected
         assert _hits(small, question, 10) == expected
-        assert len(small._nodes[1]) <= 2
+        assert small.cached_nodes() <= 2
 
 
 def test_a_replaced_article_is_found_with_its_new_text(tmp_path):
@@ -310,7 +310,7 @@ def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_p
 
     articles = _articles()
     built = _indexed(tmp_path, articles, articles)
-    records = list(built._retriever.corpus)
+    records = list(built.retriever.corpus)
     some = [
         None,
         Filters(sources=("Reuters",)),
@@ -329,12 +329,12 @@ def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_p
     monkeypatch.setattr(StoredCorpus, "__getitem__", noting)
     loaded = LexicalIndex(tmp_path / "bm25")
     assert loaded.load()
-    corpus = loaded._retriever.corpus
+    corpus = loaded.retriever.corpus
     assert isinstance(corpus, StoredCorpus) and len(corpus) == len(records)
-    assert isinstance(loaded._retriever.bm25.scores["data"], np.memmap)
+    assert isinstance(loaded.retriever.bm25.scores["data"], np.memmap)
     assert read == []  # opening parsed no record
     for f in some[1:]:
-        mask = loaded._mask(loaded._retriever, f).tolist()
+        mask = loaded.mask(f).tolist()
         assert mask == [int(matches(r, f)) for r in records] and 0 < sum(mask) < len(mask)
     assert read == []  # nor did the filters
     found = loaded.search(QUESTIONS[0], 3)
@@ -358,7 +358,7 @@ def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_p
     gen = tmp_path / "bm25" / (tmp_path / "bm25" / "CURRENT").read_text().strip()
     (gen / ROWS_FILE).unlink()
     older = LexicalIndex(tmp_path / "bm25")
-    assert older.load() and isinstance(older._retriever.corpus, list)
+    assert older.load() and isinstance(older.retriever.corpus, list)
     for (q, f), hits in expected.items():
         assert _hits(older, q, 10, f) == hits, (q, f)
 
@@ -372,6 +372,6 @@ def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_p
     damaged = LexicalIndex(tmp_path / "bm25")
     assert damaged.load()
     with pytest.raises(StoreError, match="assistant rebuild"):
-        damaged._retriever.corpus[0]
+        damaged.retriever.corpus[0]
     with pytest.raises(StoreError, match="assistant rebuild"):
-        list(damaged._retriever.corpus)
+        list(damaged.retriever.corpus)

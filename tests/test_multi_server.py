@@ -236,13 +236,14 @@ def test_after_a_rebuild_the_others_read_every_chunk_again(chroma, tmp_path):
     other.follower.keep_up(force=True)
     state = chroma_state(one, tmp_path / "scratch", embedder.name)
     assert state["problems"] == [] and len(state["chunks"]) > len(before)
-    assert sorted(other.lexical.rows(other.lexical._retriever)["ids"].tolist()) == state["chunks"]
+    assert sorted(other.lexical.chunk_ids()) == state["chunks"]
 
 
 def test_questions_while_chroma_is_down_get_a_clear_error(chroma, tmp_path):
     collection = f"d{uuid.uuid4().hex[:10]}"
-    s = make_settings(tmp_path / "one", chroma_url=chroma.url, collection=collection,
-                      sync_interval=0)
+    s = make_settings(
+        tmp_path / "one", chroma_url=chroma.url, collection=collection, sync_interval=0
+    )
     archive = open_archive(s, HashEmbedder())
     ingest(write_articles(tmp_path / "new", ["Ashbrook"]), settings=s)
     chroma.stop()

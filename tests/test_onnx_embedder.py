@@ -234,15 +234,15 @@ def test_long_texts_go_a_few_at_a_time(onnx) -> None:
 
 
 def test_prefetch_loads_the_encoder_once_in_the_background(tmp_path) -> None:
-    from assistant.embed.embedder import _load_minilm, prefetch_embedder
+    from assistant.embed.embedder import load_minilm, prefetch_embedder
 
     settings = Settings(data_dir=tmp_path, embed_batch_size=7)  # a configuration not yet loaded
-    before = _load_minilm.cache_info().misses
+    before = load_minilm.cache_info().misses
     prefetch_embedder(settings)
     prefetch_embedder(settings)  # already started: starts nothing
     encoder = get_embedder(settings)  # waits for the background load, or does it first
     assert get_embedder(settings) is encoder and isinstance(encoder, OnnxMiniLM)
-    assert _load_minilm.cache_info().misses == before + 1
+    assert load_minilm.cache_info().misses == before + 1
 
 
 @needs_torch

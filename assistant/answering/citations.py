@@ -30,6 +30,8 @@ def marker_parts(inner: str) -> list[int]:
             ends = list(range(ends[0], ends[1] + 1))
         numbers.extend(ends)
     return numbers
+
+
 _OPEN_MARKER = re.compile(r"\[[\d,\s–-]*\Z")  # a marker whose end has not arrived yet
 _MAX_QUOTE = 700  # characters: longer merged quotes fall back to the best single span
 
@@ -42,6 +44,11 @@ def marker_numbers(segment: str) -> list[int]:
             if n not in numbers:
                 numbers.append(n)
     return numbers
+
+
+def neutralise_markers(sentence: str) -> str:
+    """Article text must not forge citation markers: bracketed numbers become parentheses."""
+    return re.sub(r"\[(\s*\d+(?:\s*,\s*\d+)*\s*)\]", r"(\1)", " ".join(sentence.split()))
 
 
 def neutralise_brackets(text: str) -> str:
@@ -71,7 +78,9 @@ class Renumberer:
 
     def __init__(self, passages: int, articles: Sequence[str] | None = None) -> None:
         self.passages = passages
-        self.articles = list(articles) if articles is not None else [str(i) for i in range(passages)]
+        self.articles = (
+            list(articles) if articles is not None else [str(i) for i in range(passages)]
+        )
         self.numbers: dict[int, int] = {}
         self._by_article: dict[str, int] = {}
         self._pending = ""

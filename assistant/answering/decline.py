@@ -7,16 +7,14 @@ answered "the archive holds no articles from Bloomberg", never from other publis
 
 from __future__ import annotations
 
-import calendar
-import difflib
 import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
-from ..text.dates import MONTHS
+from ..text.dates import DATE_EXPRESSION, MONTHS, date_span
 from ..text.match import STOPWORDS, fold, words
+from ..text.publishers import core, held_publishers
 from .refusal import dates_not_covered, publishers_not_held
 
 _NOUN = (
@@ -42,14 +40,22 @@ _BOTH = r"(?:both\s+|either\s+|the\s+)?"
 # Strong cues: the name is a publisher (or an author) whatever it is.
 _STRONG = [
     re.compile(rf"\b{_NOUN}\s+(?:published\s+)?(?:from|by)\s+{_BOTH}(?P<names>{_LIST})"),
-    re.compile(rf"\b(?:article|piece|story|column|op-ed|editorial)s?\s+in\s+{_BOTH}(?P<names>{_LIST})"),
+    re.compile(
+        rf"\b(?:article|piece|story|column|op-ed|editorial)s?\s+in\s+{_BOTH}(?P<names>{_LIST})"
+    ),
     re.compile(rf"\b(?i:another|one|the\s+other)\s+(?:from|by|in)\s+{_BOTH}(?P<names>{_LIST})"),
-    re.compile(rf"\b(?i:reported|published|covered|written)\s+(?:on\s+)?(?:by|in)\s+{_BOTH}(?P<names>{_LIST})"),
+    re.compile(
+        rf"\b(?i:reported|published|covered|written)\s+(?:on\s+)?(?:by|in)\s+{_BOTH}(?P<names>{_LIST})"
+    ),
     # "a Bloomberg report", "from a CNN article"; one name only ("Jess and Bill Walker and
     # the FOX News article" names one publisher)
-    re.compile(rf"(?:\b(?i:an?|the|both|one|another|two|three|from|in|by|and|each)\s+|,\s*)(?P<names>{_NAME})(?<!'s)(?<!’s)\s+{_BY_NOUN}\b"),
+    re.compile(
+        rf"(?:\b(?i:an?|the|both|one|another|two|three|from|in|by|and|each)\s+|,\s*)(?P<names>{_NAME})(?<!'s)(?<!’s)\s+{_BY_NOUN}\b"
+    ),
     # "The Verge's article", but not "the EU's analysis"
-    re.compile(rf"(?:\b(?i:an?|the|both|from|in|by|and)\s+|,\s*)(?P<names>{_NAME})(?:'s|’s)\s+(?:article|piece|story|coverage|column|op-ed|editorial|reporting|report)s?\b"),
+    re.compile(
+        rf"(?:\b(?i:an?|the|both|from|in|by|and)\s+|,\s*)(?P<names>{_NAME})(?:'s|’s)\s+(?:article|piece|story|coverage|column|op-ed|editorial|reporting|report)s?\b"
+    ),
 ]
 # Weak cues: a name counts when it is one of the archive's publishers, or when the archive
 # never mentions it (then no article could be "according to" it, and saying which publisher
@@ -72,72 +78,8 @@ def _clean(name: str) -> str:
     return name
 
 
-def _compact(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", fold(text))
-
-
-def _core(text: str) -> str:
-    folded = " ".join(re.sub(r"[^a-z0-9 ]", " ", fold(text)).split())
-    return folded[4:] if folded.startswith("the ") else folded
-
-
-def held_publishers(name: str, known: Sequence[str]) -> list[str]:
-    """The archive's publishers a name refers to: the same name, a name containing it as
-    whole words ("BBC" in "BBC News - Entertainment & Arts") or a near spelling.
-
-    Stricter than a fuzzy match: "The Washington Post" is not "The Washington Times"."""
-    core = _core(name)
-    if not core:
-        return []
-    return list(_held(core, tuple(known)))
-
-
-@dataclass(frozen=True)
-class _Publisher:
-    name: str
-    core: str
-    compact: str
-    words: re.Pattern[str]  # the core as whole words
-
-
-@lru_cache(maxsize=16)
-def _publisher_forms(known: tuple[str, ...]) -> tuple[_Publisher, ...]:
-    """Each publisher's name as :func:`held_publishers` compares it (cached: the list
-    changes only on ingest, and every question is checked against it several times)."""
-    forms = []
-    for k in known:
-        kc = _core(k)
-        forms.append(_Publisher(k, kc, _compact(kc), re.compile(rf"\b{re.escape(kc)}\b")))
-    return tuple(forms)
-
-
-@lru_cache(maxsize=4096)
-def _held(core: str, known: tuple[str, ...]) -> tuple[str, ...]:
-    words = re.compile(rf"\b{re.escape(core)}\b")
-    compact = _compact(core)
-    return tuple(
-        k.name
-        for k in _publisher_forms(known)
-        if (
-            k.core == core
-            or words.search(k.core)
-            or k.words.search(core)
-            or (len(compact) >= 4 and compact in k.compact)
-            or _near(core, k.core)
-        )
-    )
-
-
-def _near(a: str, b: str, cutoff: float = 0.9) -> bool:
-    """``SequenceMatcher(None, a, b).ratio() >= cutoff``, skipping the matcher when the
-    lengths alone rule it out (its ``real_quick_ratio``, an upper bound of the ratio)."""
-    if 2.0 * min(len(a), len(b)) / (len(a) + len(b)) < cutoff:
-        return False
-    return difflib.SequenceMatcher(None, a, b).ratio() >= cutoff
-
-
 def _publisher_like(name: str) -> bool:
-    words = _core(name).split()
+    words = core(name).split()
     return any(w not in _NOT_NAMES and not w.isdigit() for w in words)
 
 
@@ -171,9 +113,13 @@ def _named(
     def add(raw: str, at: int, strong: bool, attributive: bool) -> None:
         for part in _SPLIT.split(raw):
             name = _clean(part)
-            if not _publisher_like(name) or any(_core(name) == _core(n) for _, n, _ in found):
+            if not _publisher_like(name) or any(core(name) == core(n) for _, n, _ in found):
                 continue
-            if strong or held_publishers(name, known) or (unmentioned is not None and unmentioned(name)):
+            if (
+                strong
+                or held_publishers(name, known)
+                or (unmentioned is not None and unmentioned(name))
+            ):
                 found.append((at + max(0, raw.find(part)), name, attributive))
 
     for n, pattern in enumerate(_STRONG):
@@ -208,7 +154,7 @@ def publishers_missing(
     for name, attributive in _named(question, known, unmentioned):
         if held_publishers(name, known):
             continue
-        if not attributive and any(_core(name) == _core(a) for a in authors):
+        if not attributive and any(core(name) == core(a) for a in authors):
             continue
         missing.append(name)
     return missing
@@ -224,47 +170,12 @@ class Period:
     last: date
 
 
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_DATE = (
-    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # October 26, 2023
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"  # 26 October 2023
-    rf"|{_MONTH},?\s+\d{{4}}"  # October 2023
-    r"|\d{4}-\d{2}-\d{2}"  # 2023-10-26
-    r"|(?:19|20)\d{2})"  # 2023
-)
 _PUBLISHED = re.compile(
     rf"\b(?:published|posted|dated|written|released|articles?|reports?|news|stories|story|"
     rf"coverage|pieces?|reported)\s+(?P<how>on|in|during|from|between|before|after|since|"
-    rf"until|prior\s+to)\s+(?:the\s+(?:year|month\s+of)\s+)?(?P<a>{_DATE})"
-    rf"(?:\s+(?:and|to|through|until|-|–)\s+(?P<b>{_DATE}))?(?![\w-])"
+    rf"until|prior\s+to)\s+(?:the\s+(?:year|month\s+of)\s+)?(?P<a>{DATE_EXPRESSION})"
+    rf"(?:\s+(?:and|to|through|until|-|–)\s+(?P<b>{DATE_EXPRESSION}))?(?![\w-])"
 )
-
-
-def _span(text: str) -> tuple[date, date] | None:
-    """First and last day a date expression stands for."""
-    t = text.strip().rstrip(".")
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", t)
-    try:
-        if m:
-            d = date(int(m[1]), int(m[2]), int(m[3]))
-            return d, d
-        if re.fullmatch(r"\d{4}", t):
-            return date(int(t), 1, 1), date(int(t), 12, 31)
-        parts = re.findall(r"[A-Za-z]+|\d+", t)
-        month = next(MONTHS[p.lower()[:3]] for p in parts if p.lower()[:3] in MONTHS)
-        numbers = [int(p) for p in parts if p.isdigit()]
-        year = next(n for n in numbers if n > 31)
-        day = next((n for n in numbers if n <= 31), None)
-    except (ValueError, StopIteration):
-        return None
-    try:
-        if day is not None:
-            d = date(year, month, day)
-            return d, d
-        last = calendar.monthrange(year, month)[1]
-        return date(year, month, 1), date(year, month, last)
-    except ValueError:
-        return None
 
 
 def asked_periods(question: str) -> list[Period]:
@@ -272,13 +183,13 @@ def asked_periods(question: str) -> list[Period]:
     2019", "reports between June and ..."); a date that is only the topic is not one."""
     periods = []
     for m in _PUBLISHED.finditer(question):
-        a = _span(m["a"])
+        a = date_span(m["a"])
         if a is None:
             continue
         how = " ".join(m["how"].split())
         first, last = a
         if m["b"]:
-            b = _span(m["b"])
+            b = date_span(m["b"])
             if b is None:
                 continue
             last = b[1]

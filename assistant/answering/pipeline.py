@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from ..config import Settings
@@ -14,7 +12,7 @@ from ..records import Answer, Claim, Filters, Passage, Usage
 from ..retrieval.checks import check_question, resolve_filters
 from ..retrieval.retrieve import search
 from ..store.archive import Archive, open_archive
-from ..store.layout import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
+from . import decline as declining
 from .checking import check_sentences, plain_text
 from .citations import Renumberer, render, split_answer
 from .claims import ClaimChecker
@@ -22,7 +20,7 @@ from .engines.engine import Engine, get_engine
 from .engines.openai_chat import StreamCut
 from .followups import Turn
 from .question_parts import uncovered_parts
-from .refusal import REFUSAL, missing_part
+from .refusal import REFUSAL, missing_part, words_not_mentioned
 
 
 def check_history(history: Sequence[Sequence[Any]] | None, settings: Settings) -> list[Turn]:
@@ -80,8 +78,11 @@ def stream_answer(
     archive.keep_up()  # what other app servers changed in the store since the last look
     if not archive.store.registry():
         # A refusal here would read as "the articles do not say": say what is wrong instead.
-        where = (f"collection {settings.collection!r} on the Chroma server"
-                 if settings.chroma_url else str(settings.data_dir))
+        where = (
+            f"collection {settings.collection!r} on the Chroma server"
+            if settings.chroma_url
+            else str(settings.data_dir)
+        )
         raise EmptyArchiveError(
             f"the archive ({where}) holds no articles: add some first with "
             "assistant.ingest(paths) (or `assistant ingest PATH`)"
@@ -90,16 +91,33 @@ def stream_answer(
     if engine is None:
         engine = get_engine(settings, archive.embedder)
     searched = engine.rewrite(question, list(history)) if history else question
-    declined = decline(archive, question, Answer(question=question, text=REFUSAL, abstained=True,
-                                                 engine=engine.name, model=engine.model, searched=searched))
+    declined = decline(
+        archive,
+        question,
+        Answer(
+            question=question,
+            text=REFUSAL,
+            abstained=True,
+            engine=engine.name,
+            model=engine.model,
+            searched=searched,
+        ),
+    )
     if declined is not None:
         yield declined.text
         yield declined
         return
     passages = search(archive, searched, k=k or settings.top_k, filters=resolved)
     shown = engine.shown(passages)
-    base = Answer(question=question, text=REFUSAL, abstained=True, engine=engine.name,
-                  model=engine.model, searched=searched, passages=passages)
+    base = Answer(
+        question=question,
+        text=REFUSAL,
+        abstained=True,
+        engine=engine.name,
+        model=engine.model,
+        searched=searched,
+        passages=passages,
+    )
     if not shown:
         yield REFUSAL
         yield base
@@ -128,50 +146,20 @@ def stream_answer(
     yield finish(base, "".join(pieces), shown, settings, incomplete, archive.embedder)
 
 
-def published_range(registry: Mapping[str, Any]) -> tuple[str, date, str, date] | None:
-    """The archive's first and last publication dates, as written and as days (an article
-    dated only "2023" spans the year)."""
-    spans = [(date_bounds(a.published), a.published) for a in registry.values() if a.published]
-    spans = [s for s in spans if s[0] != (UNKNOWN_MIN, UNKNOWN_MAX)]
-    if not spans:
-        return None
-    (low, _), first = min(spans, key=lambda s: s[0][0])
-    (_, high), last = max(spans, key=lambda s: s[0][1])
-
-    def day(n: int) -> date:
-        y, m, d = n // 10000, n // 100 % 100, n % 100
-        return date(y, m, min(d, calendar.monthrange(y, m)[1]))
-
-    return first[:10], day(low), last[:10], day(high)
-
-
-def _authors(registry: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(sorted({a.author for a in registry.values() if a.author}))
-
-
 def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
     """The abstention to give instead of answering when the question is about publishers
     or publication dates the archive does not hold, or (in a large archive) much of it is
     words no article mentions (else None): "The archive holds no articles published by
     Bloomberg", never an answer from other publishers."""
-    from .decline import UNKNOWN_MIN_ARTICLES, coverage_notice, unknown_words
-    from .refusal import words_not_mentioned
-
-    store = archive.store
-    registry = store.registry()
-    if not registry:
+    facts = archive.store.facts()
+    if not facts.articles:
         return None  # nothing to search: the ordinary refusal follows
-    authors = store.derived("authors", _authors)
-    span = store.derived("published_range", published_range)
-    vocabulary = archive.lexical.idf()
-
-    def unmentioned(name: str) -> bool:
-        stems = [t for terms in archive.lexical.analyse([name]) for t in terms]
-        return bool(stems) and not any(t in vocabulary for t in stems)
-
-    notice = coverage_notice(question, store.sources(), authors, span, unmentioned)
-    if notice is None and len(registry) >= UNKNOWN_MIN_ARTICLES:
-        unknown = unknown_words(question, archive.lexical.analyse, vocabulary)
+    vocabulary = archive.lexical.vocabulary()
+    notice = declining.coverage_notice(
+        question, facts.publishers, facts.authors, facts.published, vocabulary.unmentioned
+    )
+    if notice is None and facts.articles >= declining.UNKNOWN_MIN_ARTICLES:
+        unknown = declining.unknown_words(question, vocabulary.analyse, vocabulary.terms)
         notice = words_not_mentioned(unknown) if unknown else None
     if notice is None:
         return None
@@ -237,7 +225,9 @@ def answer(
 ) -> Answer:
     """Answer a question from the archive, with every sentence citing its source."""
     final: Answer | None = None
-    for item in stream_answer(question, k=k, filters=filters, history=history, settings=settings, engine=engine):
+    for item in stream_answer(
+        question, k=k, filters=filters, history=history, settings=settings, engine=engine
+    ):
         if isinstance(item, Answer):
             final = item
     assert final is not None

@@ -40,7 +40,6 @@ def approximate_tokens(text: str) -> int:
     return int(len(_WORD.findall(text)) * 1.2) + 1
 
 
-
 def embedder_kind(settings: Settings) -> str:
     """The embedder ``local`` resolves to: the ONNX path when it is available."""
     if settings.embeddings != "local":
@@ -146,7 +145,7 @@ def _pooled(embedding: list) -> list[float]:
 
 
 @lru_cache(maxsize=2)
-def _load_minilm(kind: str, batch: int, int8: bool) -> Embedder:
+def load_minilm(kind: str, batch: int, int8: bool) -> Embedder:
     if kind == "onnx":
         return OnnxMiniLM(batch_size=batch, quantize=int8)
     return TorchMiniLM(batch_size=batch)
@@ -160,7 +159,7 @@ def _minilm(kind: str, batch: int, int8: bool) -> Embedder:
     # One load at a time: a caller arriving while the background load runs waits for it
     # and gets the same encoder instead of loading a second one.
     with _minilm_lock:
-        return _load_minilm(kind, batch, int8)
+        return load_minilm(kind, batch, int8)
 
 
 def prefetch_embedder(settings: Settings) -> None:

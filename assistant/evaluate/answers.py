@@ -27,7 +27,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import InputError
 from ..text.match import fold
-from .datasets import held_out_query, read_jsonl, split_of
+from .datasets import read_jsonl, split_of
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 NULL_ANSWER = "Insufficient information."
@@ -75,9 +75,8 @@ def load_multihop(folder: Path, split: str = "all", limit: int | None = None) ->
             answerable=r["question_type"] != "null_query",
         )
         for r in rows
-        if split == "all"
-        or (split == "heldout" and held_out_query(r))
-        or (split in ("dev", "test") and split_of(r["query"]) == split)
+        # "heldout" is the test split under its older name
+        if split == "all" or split_of(r) == ("test" if split == "heldout" else split)
     ]
     if limit is None:
         return items
@@ -175,7 +174,9 @@ def judge(item: QAItem, answer: Any) -> Outcome:
             for quote in ([q.text for q in c.quotes] or [c.quote])
         )
     )
-    return Outcome(item.question, item.answerable, answer.abstained, correct, supported, answer.text)
+    return Outcome(
+        item.question, item.answerable, answer.abstained, correct, supported, answer.text
+    )
 
 
 def evaluate(
@@ -258,7 +259,9 @@ def sweep(rows: Sequence[Features]) -> list[dict[str, float]]:
                 )
                 if source == "qa":
                     row["qa_best_holds_answer"] = round(
-                        sum(r.holds_answer and not refuses(r) for r in answerable) / max(1, len(answerable)), 4
+                        sum(r.holds_answer and not refuses(r) for r in answerable)
+                        / max(1, len(answerable)),
+                        4,
                     )
             table.append(row)
     return table
@@ -361,7 +364,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"## MultiHop-RAG ({split}, limit {args.limit})\n\n{MULTIHOP_HEADER}")
                 print(format_multihop(tally) + "\n")
     if args.out:
-        Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        Path(args.out).write_text(
+            json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
     return 0
 
 

@@ -25,112 +25,45 @@ import hashlib
 import json
 import re
 import sys
-import threading
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from ..answering.refusal import REFUSAL, is_refusal
 from ..config import Settings
 from ..errors import InputError
+from .chat_server import ChatServer
 from .datasets import read_jsonl
 
 
 def prompt_sha(messages: list[dict[str, Any]]) -> str:
     """A stable key for a chat request's messages."""
-    canonical = json.dumps([{"role": m.get("role"), "content": m.get("content")} for m in messages],
-                           ensure_ascii=False, sort_keys=True)
+    canonical = json.dumps(
+        [{"role": m.get("role"), "content": m.get("content")} for m in messages],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()[:20]
 
 
-class ReplayServer:
-    """An OpenAI-compatible chat server on loopback that answers each request with the reply
-    recorded for its messages (``replies``: prompt sha -> text), streamed or whole, and
-    records every request. A request with no recorded reply gets the refusal sentence."""
+class ReplayServer(ChatServer):
+    """A :class:`ChatServer` that answers each request with the reply recorded for its
+    messages (``replies``: prompt sha -> text), streamed or whole. A request with no
+    recorded reply gets the refusal sentence, and its sha is noted in ``unmatched``."""
 
     def __init__(self, replies: dict[str, str] | None = None) -> None:
         self.replies = dict(replies or {})
-        self.requests: list[dict[str, Any]] = []
         self.unmatched: list[str] = []
-        server = self
+        super().__init__(self._reply, piece=24, model="replay")
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                body = json.dumps({"object": "list", "data": [{"id": "replay", "object": "model"}]})
-                self._send(200, body.encode(), "application/json")
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                payload = json.loads(self.rfile.read(length) or b"{}")
-                server.requests.append(payload)
-                key = prompt_sha(payload.get("messages") or [])
-                text = server.replies.get(key)
-                if text is None:
-                    server.unmatched.append(key)
-                    text = REFUSAL
-                if not payload.get("stream"):
-                    body = {"id": "r", "object": "chat.completion", "created": 0, "model": "replay",
-                            "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": text}}],
-                            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
-                    self._send(200, json.dumps(body).encode(), "application/json")
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                words = text.split(" ")
-                for i in range(0, len(words), 4):
-                    piece = " ".join(words[i : i + 4]) + (" " if i + 4 < len(words) else "")
-                    self._event(piece, None)
-                self._event("", "stop")
-                self._chunk(b"data: [DONE]\n\n")
-                self._chunk(b"")
-
-            def _event(self, content: str, finish: str | None) -> None:
-                event = {"id": "r", "object": "chat.completion.chunk", "created": 0, "model": "replay",
-                         "choices": [{"index": 0, "delta": {"content": content} if content else {},
-                                      "finish_reason": finish}]}
-                self._chunk(f"data: {json.dumps(event)}\n\n".encode())
-
-            def _chunk(self, data: bytes) -> None:
-                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                self.wfile.flush()
-
-            def _send(self, status: int, body: bytes, ctype: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        class Quiet(ThreadingHTTPServer):
-            def handle_error(self, request: Any, client_address: Any) -> None:
-                # A client that closes its stream after the last event resets the
-                # connection; that is how streams end, not an error worth printing.
-                if not isinstance(sys.exc_info()[1], ConnectionError):
-                    super().handle_error(request, client_address)
-
-        self._httpd = Quiet(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-        # a short poll: shutdown() waits up to one poll, and a replay starts one server a reply
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
-
-    def __enter__(self) -> ReplayServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+    def _reply(self, payload: dict[str, Any]) -> str:
+        key = prompt_sha(payload.get("messages") or [])
+        text = self.replies.get(key)
+        if text is None:
+            self.unmatched.append(key)
+            return REFUSAL
+        return text
 
 
 def _engine_settings(settings: Settings, url: str) -> Settings:
@@ -259,7 +192,9 @@ class ReplayReport:
             "repointed": rate(self.repointed, self.correct),
             "planted_errors": planted_total,
             "planted_reported": rate(sum(self.planted_reported.values()), planted_total),
-            "planted_reported_by_kind": {k: rate(self.planted_reported[k], n) for k, n in sorted(self.planted.items())},
+            "planted_reported_by_kind": {
+                k: rate(self.planted_reported[k], n) for k, n in sorted(self.planted.items())
+            },
             "unmatched_prompts": self.unmatched,
             "answerable_scored": self.scored,
             "strict_accuracy": rate(self.strict, self.scored),
@@ -277,7 +212,9 @@ class ReplayReport:
             return {"prompt_tokens_per_answer": 0.0, "completion_tokens_per_answer": 0.0}
         return {
             "prompt_tokens_per_answer": round(sum(o.prompt_tokens for o in asked) / len(asked), 1),
-            "completion_tokens_per_answer": round(sum(o.completion_tokens for o in asked) / len(asked), 1),
+            "completion_tokens_per_answer": round(
+                sum(o.completion_tokens for o in asked) / len(asked), 1
+            ),
         }
 
 
@@ -294,25 +231,34 @@ def replay(replies: list[dict[str, Any]], settings: Settings, stream: bool = Tru
             recorded = {r["prompt_sha"]: r["reply"]} if r.get("prompt_sha") else {}
             with ReplayServer(recorded) as server:
                 llm = _engine_settings(settings, server.url)
-                result = answer(question, settings=llm, engine=None if stream else _whole_engine(llm))
+                result = answer(
+                    question, settings=llm, engine=None if stream else _whole_engine(llm)
+                )
                 # A question recorded as declined before the model must still not reach it.
                 matched = not server.unmatched if recorded else not server.requests
             planted = (r.get("planted") or {}).get("kind", "") if r.get("planted") else ""
             answers = [a for a in r.get("answers") or [] if a] if r.get("answerable", True) else []
-            report.add(ReplyOutcome(
-                question=question,
-                planted=planted,
-                abstained=result.abstained,
-                flagged=sum(not c.supported for c in result.claims),
-                repointed=sum(c.repointed for c in result.claims),
-                matched=matched,
-                text=result.text,
-                reply_refused=is_refusal(r.get("reply") or REFUSAL),
-                reply_correct=strictly_correct(r.get("reply") or "", answers) if answers else None,
-                answer_correct=(not result.abstained and strictly_correct(result.text, answers)) if answers else None,
-                prompt_tokens=result.usage.prompt_tokens if result.usage else 0,
-                completion_tokens=result.usage.completion_tokens if result.usage else 0,
-            ), answerable=bool(r.get("answerable", True)))
+            report.add(
+                ReplyOutcome(
+                    question=question,
+                    planted=planted,
+                    abstained=result.abstained,
+                    flagged=sum(not c.supported for c in result.claims),
+                    repointed=sum(c.repointed for c in result.claims),
+                    matched=matched,
+                    text=result.text,
+                    reply_refused=is_refusal(r.get("reply") or REFUSAL),
+                    reply_correct=strictly_correct(r.get("reply") or "", answers)
+                    if answers
+                    else None,
+                    answer_correct=(not result.abstained and strictly_correct(result.text, answers))
+                    if answers
+                    else None,
+                    prompt_tokens=result.usage.prompt_tokens if result.usage else 0,
+                    completion_tokens=result.usage.completion_tokens if result.usage else 0,
+                ),
+                answerable=bool(r.get("answerable", True)),
+            )
     return report
 
 
@@ -324,7 +270,11 @@ def _whole_engine(settings: Settings):
     class WholeReplies(OpenAIEngine):
         def _complete(self, messages, max_tokens):  # type: ignore[override]
             reply = self.client.chat.completions.create(
-                model=self.model, messages=messages, temperature=0, max_tokens=max_tokens, stream=False
+                model=self.model,
+                messages=messages,
+                temperature=0,
+                max_tokens=max_tokens,
+                stream=False,
             )
             text = reply.choices[0].message.content or ""
             yield text
@@ -352,20 +302,34 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             raise InputError("eval llm record needs --qa QUESTIONS.jsonl and --out PROMPTS.jsonl")
         items = _read_jsonl(Path(args.qa), '{"question", ...}', "question")
         rows = record(items, base)
-        Path(args.out).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-        print(f"recorded {sum(r['prompt_sha'] is not None for r in rows)} prompts "
-              f"({sum(r['prompt_sha'] is None for r in rows)} questions declined before the model)")
+        Path(args.out).write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        )
+        print(
+            f"recorded {sum(r['prompt_sha'] is not None for r in rows)} prompts "
+            f"({sum(r['prompt_sha'] is None for r in rows)} questions declined before the model)"
+        )
         return 0
     if not args.replies:
         raise InputError("eval llm replay needs --replies REPLIES.jsonl")
-    replies = _read_jsonl(Path(args.replies), '{"question", "prompt_sha", "reply", ...}', "question")
+    replies = _read_jsonl(
+        Path(args.replies), '{"question", "prompt_sha", "reply", ...}', "question"
+    )
     report = replay(replies, base, stream=not args.no_stream)
     summary = report.summary()
     print(json.dumps(summary, indent=2))
     if args.out:
-        Path(args.out).write_text(json.dumps({"summary": summary, "outcomes": [asdict(o) for o in report.outcomes]},
-                                             indent=2, ensure_ascii=False), encoding="utf-8")
+        Path(args.out).write_text(
+            json.dumps(
+                {"summary": summary, "outcomes": [asdict(o) for o in report.outcomes]},
+                indent=2,
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
     if summary["unmatched_prompts"]:
-        print(f"{summary['unmatched_prompts']} replies met a prompt that changed since recording",
-              file=sys.stderr)
+        print(
+            f"{summary['unmatched_prompts']} replies met a prompt that changed since recording",
+            file=sys.stderr,
+        )
     return 0

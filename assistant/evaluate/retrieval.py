@@ -26,7 +26,9 @@ import numpy as np
 from ..config import Settings
 from ..embed.embedder import embedder_kind, get_embedder
 from ..errors import InputError
-from .datasets import DEV_EVERY, in_retrieval_dev
+from .datasets import split_of
+
+SPLITS = ("dev", "test", "mixed")
 
 MODES = ("hybrid", "dense", "bm25")
 K = 10
@@ -107,8 +109,9 @@ class Query:
     urls: tuple[str, ...]
 
     @property
-    def dev(self) -> bool:
-        return in_retrieval_dev(self.number)
+    def split(self) -> str:
+        """``dev``, ``test`` or ``mixed``, by where its evidence lies (:func:`.datasets.split_of`)."""
+        return split_of(self.urls)
 
 
 def load_queries(folder: Path, limit: int | None = None) -> list[Query]:
@@ -228,8 +231,7 @@ def summarise(queries: Sequence[Query], results: dict[str, ModeResult]) -> dict[
         pairs = list(zip(queries, result.rows, strict=True))
         out[mode] = {
             "all": mean_scores(result.rows),
-            "dev": mean_scores([r for q, r in pairs if q.dev]),
-            "rest": mean_scores([r for q, r in pairs if not q.dev]),
+            **{part: mean_scores([r for q, r in pairs if q.split == part]) for part in SPLITS},
             "by_type": {k: mean_scores([r for q, r in pairs if q.kind == k]) for k in kinds},
             "latency_ms": {
                 "p50": round(percentile(result.latency, 50) * 1000, 2),
@@ -244,7 +246,7 @@ def format_table(summary: dict[str, Any]) -> str:
     head = f"{'retriever':<44}{'Hits@10':>8}{'Hits@4':>8}{'MAP@10':>8}{'MRR@10':>8}{'cover':>8}{'n':>6}"
     lines = [head, "-" * len(head)]
     for mode, block in summary.items():
-        for part in ("all", "dev", "rest"):
+        for part in ("all", *SPLITS):
             m = block[part]
             lines.append(
                 f"{mode + ' / ' + part:<44}{m['Hits@10']:>8.4f}{m['Hits@4']:>8.4f}"
@@ -300,7 +302,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     report = {
         "benchmark": str(folder),
         "queries": len(queries),
-        "dev_subset": f"answerable query i with i % {DEV_EVERY} == 0",
+        "splits": "dev: evidence in training-half articles only; test: in held-out ones only",
         "chunk_tokens": cfg.chunk_tokens,
         "chunk_overlap": cfg.chunk_overlap,
         "chunks": chunks,

@@ -17,8 +17,7 @@ from ..embed.embedder import prefetch_embedder
 from ..errors import InputError
 from ..records import Article, Chunk, IngestReport
 from ..store.archive import Archive, open_archive
-from ..store.layout import chunk_id, chunk_metadata
-from ..store.nodes import make_node
+from ..store.nodes import chunk_nodes
 from ..store.sync import reaching
 from .chunking import chunk_article, index_text
 from .guard import UrlOwners, over_ingest_limit, url_taken
@@ -205,21 +204,14 @@ def write(archive: Archive, encoded: Encoded) -> Iterator[tuple[Article, int]]:
     archive.store.begin(a.doc_id for a, _ in chunked)
     items, offset = [], 0
     for article, chunks in chunked:
-        items.append((article, chunks, encoded.vectors[offset : offset + len(chunks)]))
+        nodes = chunk_nodes(article, chunks)  # one node per chunk, for Chroma and BM25 alike
+        items.append((article, nodes, encoded.vectors[offset : offset + len(chunks)]))
         offset += len(chunks)
     archive.store.write_many(items)
-    for article, chunks in chunked:
+    for article, nodes, _ in items:
         # Staged article by article: an error later in the batch keeps BM25 in step.
-        nodes = [
-            make_node(
-                chunk_id(article.doc_id, article.content_hash, c.index),
-                c.text,
-                chunk_metadata(article, c),
-            )
-            for c in chunks
-        ]
         archive.lexical.update(add={article.doc_id: (article.content_hash, nodes)})
-        yield article, len(chunks)
+        yield article, len(nodes)
     archive.store.end()
 
 

@@ -4,9 +4,8 @@ to the names the archive holds)."""
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -14,7 +13,7 @@ from ..config import Settings
 from ..errors import InputError
 from ..records import Filters
 from ..store.archive import Archive
-from ..text.match import fold
+from ..text.publishers import held_publishers
 
 
 def check_question(question: str, settings: Settings) -> str:
@@ -35,20 +34,6 @@ def check_question(question: str, settings: Settings) -> str:
     return cleaned
 
 
-def match_publishers(wanted: str, known: Sequence[str]) -> list[str]:
-    """Publishers of the archive that a name refers to: exact, contained ("The Independent"
-    for "The Independent - Life and Style") or a close spelling."""
-    w = fold(wanted).strip()
-    exact = [k for k in known if fold(k) == w]
-    if exact:
-        return exact
-    contained = [k for k in known if w and (w in fold(k) or fold(k) in w)]
-    if contained:
-        return contained
-    folded = {fold(k): k for k in known}
-    return [folded[m] for m in difflib.get_close_matches(w, list(folded), n=3, cutoff=0.8)]
-
-
 def as_date(value: Any, name: str) -> date | None:
     if value in (None, ""):
         return None
@@ -60,7 +45,9 @@ def as_date(value: Any, name: str) -> date | None:
         raise InputError(f"{name} must be a date like 2023-10-13, not {value!r}") from None
 
 
-def resolve_filters(archive: Archive, filters: Filters | Mapping[str, Any] | None) -> Filters | None:
+def resolve_filters(
+    archive: Archive, filters: Filters | Mapping[str, Any] | None
+) -> Filters | None:
     """Check a filter against the archive: publishers resolved to the names it holds."""
     if filters is None:
         return None
@@ -73,15 +60,19 @@ def resolve_filters(archive: Archive, filters: Filters | Mapping[str, Any] | Non
             until=as_date(filters.get("until"), "until"),
         )
     if filters.since and filters.until and filters.since > filters.until:
-        raise InputError(f"the date range is empty: since {filters.since} is after until {filters.until}")
+        raise InputError(
+            f"the date range is empty: since {filters.since} is after until {filters.until}"
+        )
     if not filters.sources:
         return filters
     known = archive.store.sources()
     resolved: list[str] = []
     for name in filters.sources:
-        found = match_publishers(name, known)
+        found = held_publishers(name, known)
         if not found:
             listing = ", ".join(known[:20]) + (" ..." if len(known) > 20 else "")
-            raise InputError(f"unknown publisher {name!r}; the archive holds: {listing or 'no publishers yet'}")
+            raise InputError(
+                f"unknown publisher {name!r}; the archive holds: {listing or 'no publishers yet'}"
+            )
         resolved.extend(f for f in found if f not in resolved)
     return Filters(sources=tuple(resolved), since=filters.since, until=filters.until)

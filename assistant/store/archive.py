@@ -36,7 +36,7 @@ class Archive:
         identity = embedder.name if embedder is not None else embedder_identity(settings)
         self.store: Store = open_store(settings, identity)
         # BM25 lives beside the local store; with a Chroma server, beside this machine's data.
-        self.lexical = LexicalIndex(settings.data_dir / "bm25" / _local_name(settings))
+        self.lexical = LexicalIndex(settings.data_dir / "bm25" / local_name(settings))
         self._lock = threading.RLock()
         self._ready = False
         self.follower = Follower(self)
@@ -115,7 +115,7 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120]
 
 
-def _local_name(settings: Settings) -> str:
+def local_name(settings: Settings) -> str:
     """This store's name among the local files (BM25, markers) of the data folder."""
     key = settings.collection + ("@" + settings.chroma_url if settings.chroma_url else "")
     return _safe(key)
@@ -124,7 +124,7 @@ def _local_name(settings: Settings) -> str:
 def rebuild_marker(settings: Settings) -> Path:
     """A file present while ``assistant rebuild`` runs: a store with half of its vectors
     must not answer as if it were whole."""
-    return settings.data_dir / f"rebuild-{_local_name(settings)}.incomplete"
+    return settings.data_dir / f"rebuild-{local_name(settings)}.incomplete"
 
 
 _archives: dict[str, Archive] = {}

@@ -16,7 +16,8 @@ import logging
 import re
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,19 @@ logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # BM25Retriever's token pattern
 NODE_CACHE = 8192  # nodes kept per index, about 6 KB each: 48 MB at most
 
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The terms an index holds (``terms``) and how it reads words into terms (``analyse``:
+    lower-cased, stop words out, stemmed), for asking whether the archive mentions a word."""
+
+    analyse: Callable[[list[str]], list[list[str]]]
+    terms: Container[str]
+
+    def unmentioned(self, name: str) -> bool:
+        """True when ``name`` has terms and no article holds any of them."""
+        found = [t for terms in self.analyse([name]) for t in terms]
+        return bool(found) and not any(t in self.terms for t in found)
 
 
 class LexicalIndex:
@@ -187,7 +201,9 @@ class LexicalIndex:
         return self._docs
 
     def _saved_entries(self, corpus: list[dict[str, Any]]) -> dict[str, list[Entry]]:
-        return read_term_counts(current_generation(self.folder), corpus, self._retriever.bm25.vocab_dict, self._terms)
+        return read_term_counts(
+            current_generation(self.folder), corpus, self._retriever.bm25.vocab_dict, self._terms
+        )
 
     def update(
         self,
@@ -262,6 +278,23 @@ class LexicalIndex:
             self.update(add=group_records(records, manifest))
             self.flush()
 
+    @property
+    def retriever(self) -> Any:
+        """llama-index's ``BM25Retriever`` holding the current index (None when it is empty):
+        what searches score with. Read it, never change it; a flush replaces it whole."""
+        with self._lock:
+            return self._retriever
+
+    def chunk_ids(self) -> list[str]:
+        """The ids of the indexed chunks, in the index's order."""
+        retriever = self.retriever
+        return [] if retriever is None else [str(i) for i in self.rows(retriever)["ids"]]
+
+    def cached_nodes(self) -> int:
+        """How many chunk nodes the index keeps made (at most :data:`NODE_CACHE`)."""
+        with self._lock:
+            return 0 if self._nodes is None else len(self._nodes[1])
+
     def rows(self, retriever: Any) -> dict[str, np.ndarray]:
         """The :func:`chunk_rows` of ``retriever``'s corpus: saved with a loaded index,
         made from the records of one built in this process."""
@@ -331,6 +364,10 @@ class LexicalIndex:
             show_progress=False,
         )
 
+    def vocabulary(self) -> Vocabulary:
+        """The index's terms and how it reads words into terms."""
+        return Vocabulary(self.analyse, self.idf())
+
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of each indexed term (BM25's), made once per index
         from the index's own postings."""
@@ -340,8 +377,12 @@ class LexicalIndex:
             return self._idf
 
     # ------------------------------------------------------------------------- search
-    def _mask(self, retriever: Any, filters: Filters) -> np.ndarray:
-        """1 for each chunk of ``retriever``'s corpus that ``filters`` admit, else 0."""
+    def mask(self, filters: Filters, retriever: Any = None) -> np.ndarray:
+        """1 for each chunk of ``retriever``'s corpus (the current index's by default) that
+        ``filters`` admit, else 0."""
+        retriever = self.retriever if retriever is None else retriever
+        if retriever is None:
+            return np.zeros(0, dtype=np.int8)
         return rows_mask(self.rows(retriever), filters)
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[Any, float]]:
@@ -364,7 +405,7 @@ class LexicalIndex:
                 if mask is None or len(mask) != total:
                     if len(self._masks) > 256:
                         self._masks.clear()
-                    mask = self._mask(retriever, filters)
+                    mask = self.mask(filters, retriever)
                     self._masks[filters] = mask
             if not mask.any():
                 return []

@@ -219,9 +219,7 @@ def read_term_counts(
     with np.load(gen / TERMS_FILE, allow_pickle=False) as saved:
         doc_ids, chunks = saved["docs"].tolist(), saved["chunks"]
         sizes, terms, counts = saved["sizes"], saved["terms"], saved["counts"]
-    rows = [
-        doc_id for doc_id, n in zip(doc_ids, chunks.tolist(), strict=True) for _ in range(n)
-    ]
+    rows = [doc_id for doc_id, n in zip(doc_ids, chunks.tolist(), strict=True) for _ in range(n)]
     if len(rows) != len(corpus) or not int(sizes.sum()) == len(terms) == len(counts):
         raise ValueError(f"{TERMS_FILE} does not match the index")
     vocab = vocab_dict

@@ -34,6 +34,7 @@ from ..errors import EmbedderMismatchError, StoreError
 from ..records import Article, ArticleInfo, Chunk
 from .changelog import open_log
 from .client import chroma_client, collection, damaged, is_chroma_failure
+from .facts import ArchiveFacts, archive_facts
 from .layout import (
     RECORD_KEYS,
     SCHEMA_VERSION,
@@ -41,14 +42,13 @@ from .layout import (
     article_info,
     article_record,
     chunk_fields,
-    chunk_id,
-    chunk_metadata,
     doc_key,
     hash_of,
     sources_of,
     stored_article,
     text_key,
 )
+from .nodes import chunk_nodes
 
 JOURNAL = "ingest.journal"
 T = TypeVar("T")
@@ -190,13 +190,18 @@ class Store:
         """The publishers of the committed articles, sorted."""
         return list(self.derived("sources", sources_of))
 
+    def facts(self) -> ArchiveFacts:
+        """What the committed articles are: how many, publishers, authors, dates."""
+        return self.derived("facts", archive_facts)
+
     # ---------------------------------------------------------------------------- writing
     def write(self, article: Article, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Store one article (see :meth:`write_many`)."""
-        self.write_many([(article, chunks, vectors)])
+        """Store one article's chunks (see :meth:`write_many`)."""
+        self.write_many([(article, chunk_nodes(article, chunks), vectors)])
 
-    def write_many(self, items: Sequence[tuple[Article, Sequence[Chunk], np.ndarray]]) -> None:
-        """Store articles: all their chunks first, then the records that commit them, then
+    def write_many(self, items: Sequence[tuple[Article, Sequence[Any], np.ndarray]]) -> None:
+        """Store articles, each with its chunks' nodes (:func:`.nodes.chunk_nodes`, the same
+        nodes BM25 indexes) and their vectors: all their chunks first, then the records that commit them, then
         the removal of older versions' chunks. One Chroma call per step for the whole
         batch: each call costs a transaction (~40-120 ms here), whatever its size.
 
@@ -206,32 +211,23 @@ class Store:
         quarter of an ingest's work beside the encoder (about 4 of 17.8 CPU seconds on
         7,516 news chunks) for the chunks, and 1.3 seconds more for the articles.
         ``ChromaVectorStore`` reads such chunk records back whole."""
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
         from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
         ids: list[str] = []
         records: list[dict[str, Any]] = []
         vectors_of: list[np.ndarray] = []
         metas: list[dict[str, Any]] = []
-        for article, chunks, vectors in items:
-            if len(vectors) != len(chunks):
+        for article, nodes, vectors in items:
+            if len(vectors) != len(nodes):
                 raise ValueError(
-                    f"{len(chunks)} chunks of {article.doc_id} but {len(vectors)} vectors"
+                    f"{len(nodes)} chunks of {article.doc_id} but {len(vectors)} vectors"
                 )
-            for chunk in chunks:
-                node = TextNode(
-                    id_=chunk_id(article.doc_id, article.content_hash, chunk.index),
-                    text=chunk.text,
-                    metadata=chunk_metadata(article, chunk),
-                )
-                node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(
-                    node_id=article.doc_id
-                )
+            for node in nodes:
                 ids.append(node.node_id)
                 record = node_to_metadata_dict(node, remove_text=False)
                 records.append({k: v for k, v in record.items() if k in RECORD_KEYS})
             vectors_of.append(vectors)
-            metas.append({**article.metadata(), "chunks": len(chunks)})
+            metas.append({**article.metadata(), "chunks": len(nodes)})
         if not items:
             return
         with self.lock:

@@ -1,11 +1,13 @@
-"""Month names as questions and articles write them, and a publication date as a claim
-writes it."""
+"""Dates as questions and articles write them: month names, the days a date expression
+stands for ("October 13, 2023", "late November 2023", "2023-10-13", "2023"), and a publication
+date as a claim writes it. The one place that reads dates out of text."""
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 
 from .match import tokens
@@ -46,4 +48,141 @@ _REPORTING = re.compile(
     r"\b(?:report(?:s|ed|ing)?|publish(?:es|ed)?|wr(?:ote|ites)|article|piece|story|column|"
     r"update[sd]?|coverage|dated|posted)\b",
     re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------- reading dates from text
+_MONTHS = {**MONTHS, "sept": 9}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_PART = r"(?:(?P<part>early|mid|middle of|late|the (?:start|beginning|middle|end) of)\s+)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_DATE_PATTERNS = [
+    # 2023-10-13, 2023-10-04T21:11:57+00:00
+    re.compile(
+        r"\b(?P<iso>(?:19|20)\d{2})-(?P<m>\d{2})-(?P<d>\d{2})"
+        r"(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+    ),
+    # October 13, 2023 / Oct. 13th 2023 / October 13
+    re.compile(rf"\b{_PART}(?P<month>{_MONTH})\.?\s+{_DAY}\b(?:,?\s+{_YEAR}\b)?", re.I),
+    # 13 October 2023 / 13th of October
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?(?P<month>{_MONTH})\.?(?:,?\s+{_YEAR}\b)?", re.I),
+    # (late) November 2023
+    re.compile(rf"\b{_PART}(?P<month>{_MONTH})\.?,?\s+{_YEAR}\b", re.I),
+]
+
+
+@dataclass(frozen=True)
+class DateHint:
+    """A span of days a question points at; ``year`` None when the question gave none."""
+
+    month: int
+    first_day: int
+    last_day: int
+    year: int | None = None
+
+    def contains(self, day: date, slack: int = 0) -> bool:
+        """Whether a publication day falls in the span, give or take ``slack`` days (time
+        zones put a late-evening story on the next day)."""
+        years = [self.year] if self.year else [day.year - 1, day.year, day.year + 1]
+        for year in years:
+            try:
+                low = date(year, self.month, self.first_day)
+                high = date(year, self.month, self.last_day)
+            except ValueError:
+                continue
+            if low - timedelta(days=slack) <= day <= high + timedelta(days=slack):
+                return True
+        return False
+
+
+def _part_days(part: str | None, last: int) -> tuple[int, int]:
+    part = (part or "").lower()
+    if part.endswith("early") or "start" in part or "beginning" in part:
+        return 1, 10
+    if part.startswith("mid") or "middle" in part:
+        return 11, 20
+    if part.endswith("late") or "end" in part:
+        return 21, last
+    return 1, last
+
+
+def find_dates(question: str) -> list[DateHint]:
+    """The days, or spans of days, a question names ("October 13, 2023", "late November
+    2023", "2023-10-13", "the 5th of May"); a month alone without a day or year is not
+    taken ("may" is a verb too)."""
+    hints: list[DateHint] = []
+    for hint, _ in read_dates(question):
+        if hint not in hints:
+            hints.append(hint)
+    return hints
+
+
+def without_dates(question: str) -> str:
+    """The question with the dates :func:`find_dates` reads blanked out (they are matched
+    against publication dates, not looked for in article text)."""
+    for _, (start, end) in sorted(read_dates(question), key=lambda hs: -hs[1][0]):
+        question = question[:start] + " " + question[end:]
+    return question
+
+
+def read_dates(question: str) -> list[tuple[DateHint, tuple[int, int]]]:
+    found: list[tuple[DateHint, tuple[int, int]]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(question):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue  # already read as part of a longer date
+            groups = m.groupdict()
+            try:
+                if groups.get("iso"):
+                    y, mo, d = int(groups["iso"]), int(groups["m"]), int(groups["d"])
+                    date(y, mo, d)
+                    hint = DateHint(mo, d, d, y)
+                else:
+                    mo = _MONTHS[groups["month"].lower().rstrip(".")]
+                    year = int(groups["year"]) if groups.get("year") else None
+                    if groups.get("day"):
+                        d = int(groups["day"])
+                        date(year or 2000, mo, d)  # 2000 is a leap year: Feb 29 is fine
+                        hint = DateHint(mo, d, d, year)
+                    else:
+                        last = calendar.monthrange(year or 2001, mo)[1]
+                        low, high = _part_days(groups.get("part"), last)
+                        hint = DateHint(mo, low, high, year)
+            except (ValueError, KeyError):
+                continue
+            # "May 5" alone is ambiguous with the verb only when lower-case.
+            word = (groups.get("month") or "")[:1]
+            if word and word.islower() and not groups.get("year"):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((hint, (m.start(), m.end())))
+    return found
+
+
+def date_span(expression: str) -> tuple[date, date] | None:
+    """First and last day a whole date expression stands for, with its year ("October
+    2023", "26 October 2023", "2023-10-26", "2023"); None when it is not one, or gives no
+    year."""
+    text = expression.strip().rstrip(".")
+    if re.fullmatch(r"(?:19|20)\d{2}", text):
+        return date(int(text), 1, 1), date(int(text), 12, 31)
+    found = read_dates(text)
+    if len(found) != 1:
+        return None
+    hint, (start, end) = found[0]
+    if hint.year is None or text[:start].strip(" ,") or text[end:].strip(" ,."):
+        return None
+    return date(hint.year, hint.month, hint.first_day), date(hint.year, hint.month, hint.last_day)
+
+
+# A date expression, for patterns that look for one after a cue ("published in ..."): what
+# :func:`date_span` reads.
+DATE_EXPRESSION = (
+    rf"(?:(?i:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # October 26, 2023
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?i:{_MONTH})\.?,?\s+\d{{4}}"  # 26 October 2023
+    rf"|(?i:{_MONTH})\.?,?\s+\d{{4}}"  # October 2023
+    r"|\d{4}-\d{2}-\d{2}"  # 2023-10-26
+    r"|(?:19|20)\d{2})"  # 2023
 )

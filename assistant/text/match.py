@@ -48,21 +48,71 @@ _OPENERS = words(
 _NUMBER_WORDS = {
     w: str(i)
     for i, w in enumerate(
-        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
     if i >= 2  # "one" is too often not a number ("one of the ...")
 }
 _NUMBER_WORDS.update(
-    {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
-     "eighty": "80", "ninety": "90", "hundred": "hundred", "thousand": "thousand",
-     "million": "million", "billion": "billion", "trillion": "trillion", "dozen": "12"}
+    {
+        "thirty": "30",
+        "forty": "40",
+        "fifty": "50",
+        "sixty": "60",
+        "seventy": "70",
+        "eighty": "80",
+        "ninety": "90",
+        "hundred": "hundred",
+        "thousand": "thousand",
+        "million": "million",
+        "billion": "billion",
+        "trillion": "trillion",
+        "dozen": "12",
+    }
 )
 
 # Ordinals are numbers too: "the second Tuesday" is not "the first Tuesday".
 _NUMBER_WORDS.update(
-    {w: f"{i}{'st' if i == 1 else 'nd' if i == 2 else 'rd' if i == 3 else 'th'}"
-     for i, w in enumerate(["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
-                            "eighth", "ninth", "tenth"]) if w}
+    {
+        w: f"{i}{'st' if i == 1 else 'nd' if i == 2 else 'rd' if i == 3 else 'th'}"
+        for i, w in enumerate(
+            [
+                "",
+                "first",
+                "second",
+                "third",
+                "fourth",
+                "fifth",
+                "sixth",
+                "seventh",
+                "eighth",
+                "ninth",
+                "tenth",
+            ]
+        )
+        if w
+    }
 )
 _NUMBER_VALUES = frozenset(_NUMBER_WORDS.values())
 
@@ -368,7 +418,9 @@ def _owns(said: tuple[str, ...], owner: int, head: int, reach: int) -> bool:
     "Y by X"; not "Y to X"."""
     if owner < head <= owner + reach:
         return True
-    return head < owner <= head + reach and any(t in ("of", "by", "from", "in") for t in said[head:owner])
+    return head < owner <= head + reach and any(
+        t in ("of", "by", "from", "in") for t in said[head:owner]
+    )
 
 
 def possessive_conflict(claim: str, source: str, reach: int = 4) -> bool:
@@ -377,8 +429,10 @@ def possessive_conflict(claim: str, source: str, reach: int = 4) -> bool:
     for owner, head, length in _possessives(claim):
         owner_at = [i for i, t in enumerate(said) if term_in(owner, frozenset([t]))]
         head_at = [i for i, t in enumerate(said) if term_in(head, frozenset([t]))]
-        if owner_at and head_at and not any(
-            _owns(said, o, h, reach + length) for o in owner_at for h in head_at
+        if (
+            owner_at
+            and head_at
+            and not any(_owns(said, o, h, reach + length) for o in owner_at for h in head_at)
         ):
             return True
     return False

@@ -3,17 +3,18 @@ passages, as the trained reader (:mod:`assistant.judge`) scores them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ...embed.embedder import Embedder
 from ...judge import Judge, get_judge
 from ...records import Passage
+from ...text.dates import without_dates
 from ...text.match import content_terms, key_terms, name_words, term_in, tokens
 from ...text.places import as_countries, with_capitals
-from ...text.query_hints import Mention, find_mentions, segments, without_dates
+from ...text.publishers import Mention, find_mentions, segments
 from ...text.sentences import sentence_spans
+from ..citations import neutralise_markers
 from ..decline import named_publishers
 from ..followups import Turn, with_context
 from ..question_parts import question_parts
@@ -129,7 +130,10 @@ class ExtractiveEngine:
         for phrasing, members in asked.items():
             readings = self.judge.read(
                 phrasing,
-                [(items[k][1], passages[items[k][0]].title, passages[items[k][0]].source) for k in members],
+                [
+                    (items[k][1], passages[items[k][0]].title, passages[items[k][0]].source)
+                    for k in members
+                ],
             )
             scored += [
                 ScoredSentence(items[k][0], items[k][1], r.score, r.answer)
@@ -157,7 +161,9 @@ class ExtractiveEngine:
         scored = self.score(question, passages)
         return Assessment(scored[0] if scored else None, self.name_coverage(question, passages))
 
-    def by_source(self, question: str, mentions: Sequence[Mention], passages: Sequence[Passage]) -> list[ScoredSentence]:
+    def by_source(
+        self, question: str, mentions: Sequence[Mention], passages: Sequence[Passage]
+    ) -> list[ScoredSentence]:
         """A question that names several publishers ("Did the Fortune article say X, while
         TechCrunch reported Y?") is read part by part: each part of the question against
         the passages of the publisher it names, when those passages hold most of the part's
@@ -180,7 +186,9 @@ class ExtractiveEngine:
                 continue
             found += 1
             best = scored[0]
-            best = ScoredSentence(own[best.passage], best.text, best.score, best.answer, theirs[best.passage].source)
+            best = ScoredSentence(
+                own[best.passage], best.text, best.score, best.answer, theirs[best.passage].source
+            )
             if all(c.text != best.text for c in chosen):
                 chosen.append(best)
         return chosen if 2 * found >= len(mentions) else []
@@ -215,7 +223,7 @@ class ExtractiveEngine:
             return None
         if not content_terms(answer) and not any(ch.isdigit() for ch in answer):
             return None
-        return _neutralise(answer)
+        return neutralise_markers(answer)
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         chosen = self.choose(question, passages)
@@ -228,9 +236,16 @@ class ExtractiveEngine:
             if short:
                 texts.append(f"**{short}** [{chosen[0].passage + 1}]\n\n")
         if any(s.source for s in chosen):  # evidence publisher by publisher, one line each
-            texts.append("\n\n".join(f"{_one_line(s.source)}: {_neutralise(s.text)} [{s.passage + 1}]" for s in chosen))
+            texts.append(
+                "\n\n".join(
+                    f"{_one_line(s.source)}: {neutralise_markers(s.text)} [{s.passage + 1}]"
+                    for s in chosen
+                )
+            )
         else:
-            texts.append(" ".join(f"{_neutralise(s.text)} [{s.passage + 1}]" for s in chosen))
+            texts.append(
+                " ".join(f"{neutralise_markers(s.text)} [{s.passage + 1}]" for s in chosen)
+            )
         yield "".join(texts)
 
     def shown(self, passages: list[Passage]) -> list[Passage]:
@@ -244,10 +259,5 @@ class ExtractiveEngine:
         return with_context(question, history)
 
 
-def _neutralise(sentence: str) -> str:
-    """Article text must not forge citation markers: bracketed numbers become parentheses."""
-    return re.sub(r"\[(\s*\d+(?:\s*,\s*\d+)*\s*)\]", r"(\1)", " ".join(sentence.split()))
-
-
 def _one_line(text: str) -> str:
-    return _neutralise(text).replace(":", " -")
+    return neutralise_markers(text).replace(":", " -")
