@@ -56,8 +56,7 @@ def find_article(given: str, articles: Mapping[str, Any]) -> str:
         if matches:
             ids = short_ids(articles)
             listing = "\n".join(
-                f"  {ids[d]}  {_label(articles[d], d)}"
-                for d in sorted(matches, key=lambda d: ids[d])
+                f"  {ids[d]}  {_label(articles[d], d)}" for d in sorted(matches, key=lambda d: ids[d])
             )
             raise InputError(
                 f"the id {given!r} matches {len(matches)} articles; give more of it:\n{listing}"

@@ -38,7 +38,9 @@ Results of pure functions, which never go stale (bounded by their size, oldest f
   vectors of the last ``_CACHE_SIZE`` texts it embedded.
 - ``retrieval.sentence_rank._cache``: each passage's sentence terms by chunk id (ids are
   content-hashed, so a changed chunk has a new id); cleared whole past ``_CACHE_LIMIT``.
-- ``text.match``: ``stem``, ``_norm``, ``tokens``, ``content_terms``, ``_vocabulary``,
+- ``text.analyse``: ``_snowball`` (the one Snowball stemmer, used under a lock), ``stem``,
+  ``search_stopwords`` and ``analyser_id`` (constants, made when first asked).
+- ``text.match``: ``_norm``, ``tokens``, ``content_terms``, ``_vocabulary``,
   ``_text_names``, ``_possessives``.
 - ``text.dates.publication_date_terms`` (per claim and publication date),
   ``text.opposites._words`` (the words of a claim or span) and ``text.places``:

@@ -83,9 +83,7 @@ class Judge:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
-            self._session = ort.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"]
-            )
+            self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:
             raise ConfigError(f"cannot load the reader/verifier model {path}: {exc}") from exc
         self._tok = Tokenizer.from_file(str(tokenizer))
@@ -99,15 +97,11 @@ class Judge:
         self._cache: dict[tuple[str, str, str], tuple[float, float, np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ encoding
-    def encode(
-        self, first: str, second: str
-    ) -> tuple[list[int], list[int], list[tuple[int, int]], list[int]]:
+    def encode(self, first: str, second: str) -> tuple[list[int], list[int], list[tuple[int, int]], list[int]]:
         """Token ids, segment ids, character offsets and the segment of each token."""
         return encode_pair(self._tok, first, second)
 
-    def _run(
-        self, pairs: Sequence[tuple[str, str]]
-    ) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
+    def _run(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
         encoded = [self.encode(a, b) for a, b in pairs]
         out: list[tuple[float, float, np.ndarray, np.ndarray]] = []
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
@@ -131,9 +125,7 @@ class Judge:
             out.append(results[i])
         return out
 
-    def _outputs(
-        self, kind: str, pairs: Sequence[tuple[str, str]]
-    ) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
+    def _outputs(self, kind: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
         keys = [(kind, a, b) for a, b in pairs]
         with self._lock:
             found = {i: self._cache[k] for i, k in enumerate(keys) if k in self._cache}
@@ -149,9 +141,7 @@ class Judge:
         return [found[i] for i in range(len(keys))]
 
     # ------------------------------------------------------------------ the two jobs
-    def read(
-        self, question: str, sentences: Sequence[tuple[str, str, str]], spans: int = 3
-    ) -> list[Reading]:
+    def read(self, question: str, sentences: Sequence[tuple[str, str, str]], spans: int = 3) -> list[Reading]:
         """For each (sentence, title, source): how likely it answers the question, and (for
         the ``spans`` best) the short answer inside it."""
         pairs = [(question, pair_text(s, t, src)) for s, t, src in sentences]
@@ -159,32 +149,18 @@ class Judge:
         scores = [float(sigmoid(o[0])) for o in outputs]
         best = set(sorted(range(len(scores)), key=lambda i: -scores[i])[:spans])
         readings = []
-        for i, ((sentence, _, _), (a, b), (_, _, start, end)) in enumerate(
-            zip(sentences, pairs, outputs, strict=True)
-        ):
+        for i, ((sentence, _, _), (a, b), (_, _, start, end)) in enumerate(zip(sentences, pairs, outputs, strict=True)):
             if i in best:
                 readings.append(self._reading(sentence, a, b, scores[i], start, end))
             else:
                 readings.append(Reading(scores[i], "", -1, -1))
         return readings
 
-    def _reading(
-        self,
-        sentence: str,
-        first: str,
-        second: str,
-        score: float,
-        start: np.ndarray,
-        end: np.ndarray,
-    ) -> Reading:
+    def _reading(self, sentence: str, first: str, second: str, score: float,
+                 start: np.ndarray, end: np.ndarray) -> Reading:
         _, _, offsets, segments = self.encode(first, second)
         limit = len(" ".join(sentence.split()))
-        allowed = np.array(
-            [
-                seg == 1 and e <= limit and e > s
-                for seg, (s, e) in zip(segments, offsets, strict=True)
-            ]
-        )
+        allowed = np.array([seg == 1 and e <= limit and e > s for seg, (s, e) in zip(segments, offsets, strict=True)])
         if not allowed.any():
             return Reading(score, "", -1, -1)
         # The best (start, end) pair with start <= end < start + MAX_ANSWER_TOKENS, both in
@@ -208,9 +184,7 @@ class Judge:
         return [float(sigmoid(o[1])) for o in self._outputs("support", pairs)]
 
 
-def encode_pair(
-    tok, first: str, second: str
-) -> tuple[list[int], list[int], list[tuple[int, int]], list[int]]:
+def encode_pair(tok, first: str, second: str) -> tuple[list[int], list[int], list[tuple[int, int]], list[int]]:
     """Encode a pair as the model reads it: the first text cut to ``MAX_FIRST_TOKENS``, the
     whole cut to ``MAX_TOKENS``. Offsets of the second text are into ``second`` itself."""
     a = tok.encode(" ".join(first.split()), add_special_tokens=False)

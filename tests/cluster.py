@@ -62,18 +62,9 @@ class Chroma:
         log = self.folder / "chroma.log"
         with log.open("a") as out:
             self.proc = subprocess.Popen(
-                [
-                    str(self.exe),
-                    "run",
-                    "--path",
-                    str(self.folder / "db"),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                ],
-                stdout=out,
-                stderr=subprocess.STDOUT,
+                [str(self.exe), "run", "--path", str(self.folder / "db"), "--host", "127.0.0.1",
+                 "--port", str(self.port)],
+                stdout=out, stderr=subprocess.STDOUT,
             )
         _wait(f"{self.url}/api/v2/heartbeat", self.proc, log, time.monotonic() + 120)
 
@@ -91,20 +82,16 @@ class Chroma:
 class App:
     """`assistant serve` with its own data folder, on one Chroma server."""
 
-    def __init__(
-        self, name: str, folder: Path, chroma_url: str, collection: str, **env: str
-    ) -> None:
+    def __init__(self, name: str, folder: Path, chroma_url: str, collection: str,
+                 **env: str) -> None:
         self.name = name
         self.data_dir = folder / name
         self.settings: Settings = make_settings(
             self.data_dir, chroma_url=chroma_url, collection=collection
         )
         self.env = clean_env(
-            ASSISTANT_DATA_DIR=str(self.data_dir),
-            ASSISTANT_CHROMA_URL=chroma_url,
-            ASSISTANT_COLLECTION=collection,
-            ASSISTANT_LLM="extractive",
-            HF_HUB_OFFLINE="1",
+            ASSISTANT_DATA_DIR=str(self.data_dir), ASSISTANT_CHROMA_URL=chroma_url,
+            ASSISTANT_COLLECTION=collection, ASSISTANT_LLM="extractive", HF_HUB_OFFLINE="1",
             **env,
         )
         self.log = folder / f"{name}.log"
@@ -117,9 +104,7 @@ class App:
         with self.log.open("a") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
+                env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )
         return self
 
@@ -192,13 +177,8 @@ def chroma_state(settings: Settings, scratch: Path, embedder: str | None = None)
         if counts.get(doc, 0) != info.chunks:
             problems.append(f"{doc} has {counts.get(doc, 0)} of its {info.chunks} chunks")
     head = store.changes.head()
-    return {
-        "articles": committed,
-        "chunks": sorted(good),
-        "problems": problems,
-        "head": head,
-        "titles": {a.title: d for d, a in registry.items()},
-    }
+    return {"articles": committed, "chunks": sorted(good), "problems": problems, "head": head,
+            "titles": {a.title: d for d, a in registry.items()}}
 
 
 def agree(app: App, state: dict[str, Any]) -> bool:

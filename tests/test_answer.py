@@ -191,18 +191,10 @@ def test_declining_follows_an_ingest_in_the_same_process(hashed_seeded, tmp_path
     assert answer(in_2021, settings=hashed_seeded).text.startswith("The archive holds no articles")
 
     path = tmp_path / "herald.json"
-    path.write_text(
-        json.dumps(
-            [
-                {
-                    "title": "Harbour ferry returns",
-                    "source": "Daily Herald",
-                    "published": "2021-03-10",
-                    "body": "The harbour ferry returned to service on Monday after repairs to its hull.",
-                }
-            ]
-        )
-    )
+    path.write_text(json.dumps([{
+        "title": "Harbour ferry returns", "source": "Daily Herald", "published": "2021-03-10",
+        "body": "The harbour ferry returned to service on Monday after repairs to its hull.",
+    }]))
     ingest([path], settings=hashed_seeded)
     assert "Daily Herald" in open_archive(hashed_seeded).store.sources()
     for question in (by_herald, in_2021):

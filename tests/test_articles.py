@@ -300,10 +300,7 @@ def test_json_records_are_named_by_their_file_whatever_url_they_declare(
         ("d.json#2", "https://x.example/a"),
     ]  # the second is refused by ingest: see test_security_ingest
     fetched = parse_bytes(
-        json.dumps(records[:1]).encode(),
-        "d.json",
-        settings,
-        doc_id=records[0]["url"],
+        json.dumps(records[:1]).encode(), "d.json", settings, doc_id=records[0]["url"],
         url=records[0]["url"],
     )
     assert articles(fetched)[0].doc_id == "https://x.example/a"  # the url it came from

@@ -14,20 +14,16 @@ from assistant import answer
 from assistant.answering.claims import ClaimChecker
 from assistant.answering.engines.extractive import ExtractiveEngine
 from assistant.records import Passage
-from assistant.text.match import name_runs, negated, negation_conflict, tokens
+from assistant.text.match import name_runs, tokens
+from assistant.text.negation import negated, negation_conflict
 from assistant.text.opposites import opposite_conflict
 from assistant.text.places import as_countries, capitals, capitals_in, with_capitals
 
 from .fakes import FakeJudge
 
 
-def passage(
-    text: str,
-    doc: str = "a.txt",
-    title: str = "Markets",
-    source: str = "Test Times",
-    published: str = "2023-12-05",
-) -> Passage:
+def passage(text: str, doc: str = "a.txt", title: str = "Markets", source: str = "Test Times",
+            published: str = "2023-12-05") -> Passage:
     return Passage(doc, title, source, published, "", text, 0, len(text), 1.0)
 
 
@@ -41,16 +37,10 @@ def accepting(*pairs: tuple[str, str]) -> FakeJudge:
     "claim, source",
     [
         ("Ten-year yields jumped 18 basis points.", "Ten-year yields tumbled 18 basis points."),
-        (
-            "Napping was linked to a lower risk of disease.",
-            "Napping was linked to a higher risk of disease.",
-        ),
+        ("Napping was linked to a lower risk of disease.", "Napping was linked to a higher risk of disease."),
         ("The fund grew its assets.", "The fund's assets shrank."),
         ("England defended an above-par total.", "England defended a below-par total."),
-        (
-            "The service launched with Universal's catalogue.",
-            "The service launched without Universal's catalogue.",
-        ),
+        ("The service launched with Universal's catalogue.", "The service launched without Universal's catalogue."),
     ],
 )
 def test_a_word_turned_into_its_opposite_conflicts(claim, source):
@@ -64,10 +54,7 @@ def test_a_word_turned_into_its_opposite_conflicts(claim, source):
         ("Shares fell 3 per cent.", "Shares dropped 3 per cent."),
         ("Shares fell 3 per cent.", "Shares fell 3 per cent, erasing gains made on Monday."),
         # "at least 34" is "34 or more": most/least are not on the more/less axis
-        (
-            "UTSA scored 34 or more points in every win.",
-            "UTSA scored at least 34 points in every win.",
-        ),
+        ("UTSA scored 34 or more points in every win.", "UTSA scored at least 34 points in every win."),
         # an axis the claim does not use
         ("The bank kept rates on hold.", "Rates rose last year."),
     ],
@@ -104,9 +91,7 @@ def test_a_negated_clause_sharing_only_the_claims_names_is_no_conflict():
     source = "Howell wrote the ruling, and Howell never said the office erred."
     assert not negation_conflict("Howell wrote the ruling.", source)
     # a negated clause that holds what the claim says still conflicts
-    assert negation_conflict(
-        "He was aware of the preparations.", "He wasn't aware of any preparations."
-    )
+    assert negation_conflict("He was aware of the preparations.", "He wasn't aware of any preparations.")
 
 
 # --------------------------------------------------------- names from the whole context
@@ -153,32 +138,22 @@ def test_the_publication_date_may_date_a_claim():
     text = "Found featured Nasrat Khalid of Aseel this week."
     judge = accepting(("featured", "featured"))
     checker = ClaimChecker([passage(text, published="2023-11-05")], judge=judge)
-    assert checker.check(
-        "In a November 2023 article, Found featured Nasrat Khalid of Aseel.", [0]
-    ).supported
-    assert not checker.check(
-        "In an October 2023 article, Found featured Nasrat Khalid of Aseel.", [0]
-    ).supported
+    assert checker.check("In a November 2023 article, Found featured Nasrat Khalid of Aseel.", [0]).supported
+    assert not checker.check("In an October 2023 article, Found featured Nasrat Khalid of Aseel.", [0]).supported
 
 
 def test_a_day_or_year_of_the_publication_date_alone_proves_no_number():
     text = "Shares rose 3 per cent on Friday."
     judge = accepting(("rose", "rose"))
     checker = ClaimChecker([passage(text, published="2023-11-05")], judge=judge)
-    assert checker.check(
-        "The Times reported on November 5 that shares rose 3 per cent on Friday.", [0]
-    ).supported
-    assert not checker.check(
-        "Shares rose 3 per cent on November 5.", [0]
-    ).supported  # an event's date
+    assert checker.check("The Times reported on November 5 that shares rose 3 per cent on Friday.", [0]).supported
+    assert not checker.check("Shares rose 3 per cent on November 5.", [0]).supported  # an event's date
     assert not checker.check("Shares rose 5 per cent on Friday.", [0]).supported
     assert not checker.check("Shares rose 3 per cent in 2023 and 5 per cent since.", [0]).supported
 
 
 def test_a_possessive_ends_a_name():
-    runs = name_runs(
-        "He bowled South Africa's Quinton de Kock and Real Madrid's Aurelien Tchouameni."
-    )
+    runs = name_runs("He bowled South Africa's Quinton de Kock and Real Madrid's Aurelien Tchouameni.")
     assert ("south", "africa") in runs and ("aurelien", "tchouameni") in runs
     assert not any(len(r) > 2 for r in runs)
 
@@ -204,13 +179,9 @@ def test_a_capital_the_sentence_does_not_name_is_read_as_its_country():
 
 
 def test_a_text_naming_a_country_holds_its_capital():
-    held = with_capitals(
-        frozenset(tokens("Russia and China held drills.")), "Did Moscow and Beijing agree?"
-    )
+    held = with_capitals(frozenset(tokens("Russia and China held drills.")), "Did Moscow and Beijing agree?")
     assert set(tokens("Moscow Beijing")) <= held
-    assert "kyiv" not in with_capitals(
-        held, "What did Moscow say about Kyiv?"
-    )  # Ukraine is not named
+    assert "kyiv" not in with_capitals(held, "What did Moscow say about Kyiv?")  # Ukraine is not named
 
 
 def test_the_engine_reads_each_sentence_with_the_question_as_it_fits():
@@ -225,10 +196,7 @@ def test_the_engine_reads_each_sentence_with_the_question_as_it_fits():
     engine = ExtractiveEngine(judge=Recording({"Matsegora": "Alexander Matsegora"}))
     "".join(engine.stream("Who is Moscow's ambassador in Pyongyang?", [passage(text)]))
     asked = dict((s, q) for q, s in seen)
-    assert (
-        asked["Russia’s Ambassador to North Korea is Alexander Matsegora."]
-        == "Who is Russia's ambassador in North Korea?"
-    )
+    assert asked["Russia’s Ambassador to North Korea is Alexander Matsegora."] == "Who is Russia's ambassador in North Korea?"
     assert asked["Shoigu visited Pyongyang in July."] == "Who is Russia's ambassador in Pyongyang?"
 
 

@@ -136,12 +136,9 @@ def passages() -> list[Passage]:
         Passage(SEED_ID, "", article.source, article.published, "", c.text, c.start, c.end, 1.0)
         for c in chunk_article(article, max_tokens=160, overlap=24)
     ]
-    harbor = (
-        "Dock workers at the eastern port went on strike on Friday. The union wants higher pay."
-    )
-    other = Passage(
-        "harbor.txt", "Port strike", "Harbor Gazette", "2023-03-10", "", harbor, 0, len(harbor), 0.5
-    )
+    harbor = "Dock workers at the eastern port went on strike on Friday. The union wants higher pay."
+    other = Passage("harbor.txt", "Port strike", "Harbor Gazette", "2023-03-10", "", harbor, 0,
+                    len(harbor), 0.5)
     return [*chunks, other]
 
 
@@ -181,11 +178,8 @@ _KNOWN_MISSES = {("Ambassador to North Korea", "Ambassador to South Korea")}
 @pytest.mark.parametrize(
     ("sentence", "said", "wrong"),
     [
-        pytest.param(
-            *e, marks=pytest.mark.xfail(reason="the verifier misses this swap", strict=False)
-        )
-        if e[1:] in _KNOWN_MISSES
-        else e
+        pytest.param(*e, marks=pytest.mark.xfail(reason="the verifier misses this swap", strict=False))
+        if e[1:] in _KNOWN_MISSES else e
         for e in EDITS
     ],
     ids=[f"{s}->{w}" for _, s, w in EDITS],
@@ -297,10 +291,7 @@ def test_drop_removes_unsupported_claims_and_renumbers(passages, embedder):
 def test_a_factual_sentence_without_a_marker_is_unsupported(passages, embedder):
     raw = f"{P_AMBASSADOR} [{where(passages, P_AMBASSADOR)}] {P_PARADE}"
     result = final(raw, passages, embedder)
-    assert [(c.text, c.supported) for c in result.claims] == [
-        (P_AMBASSADOR, True),
-        (P_PARADE, False),
-    ]
+    assert [(c.text, c.supported) for c in result.claims] == [(P_AMBASSADOR, True), (P_PARADE, False)]
     assert result.claims[1].citations == [] and result.claims[1].quote == ""
     dropped = final(raw, passages, embedder, "drop")
     assert P_PARADE not in dropped.text
@@ -330,16 +321,10 @@ def test_refusals_and_unchecked_text_abstain(passages, embedder, raw):
 # ------------------------------------------------------------------------ partial answers
 def test_question_parts():
     assert question_parts("Who is Matsegora, and what did he announce?") == [
-        "Who is Matsegora",
-        "what did he announce?",
-    ]
+        "Who is Matsegora", "what did he announce?"]
     assert question_parts("Who is Matsegora? When did Shoigu arrive?") == [
-        "Who is Matsegora?",
-        "When did Shoigu arrive?",
-    ]
-    assert question_parts("Did Russia and China hold drills?") == [
-        "Did Russia and China hold drills?"
-    ]
+        "Who is Matsegora?", "When did Shoigu arrive?"]
+    assert question_parts("Did Russia and China hold drills?") == ["Did Russia and China hold drills?"]
 
 
 def test_a_partial_answer_names_the_missing_part(passages, embedder):
@@ -389,11 +374,8 @@ def test_claims_are_checked_for_any_engine(seeded, said, wrong):
         return f"{sentence} [{where(passages, LAUNCHES)}] {P_AMBASSADOR} [{where(passages, AMBASSADOR)}]"
 
     engine = ScriptedEngine(write)
-    result = answer(
-        "How many missiles has North Korea launched, and who is Russia's envoy?",
-        settings=seeded,
-        engine=engine,
-    )
+    result = answer("How many missiles has North Korea launched, and who is Russia's envoy?",
+                    settings=seeded, engine=engine)
     assert engine.calls == 1 and result.engine == "scripted"
     assert [c.supported for c in result.claims] == [said is None, True]
     consistent(result)
@@ -425,14 +407,9 @@ def test_fold_strips_accents_ligatures_and_curly_quotes():
     ("question", "named"),
     [
         ("According to a Bloomberg article, who leads Visa?", ["Bloomberg"]),
-        (
-            "What did a CNN report and an article in The Wall Street Journal say?",
-            ["CNN", "The Wall Street Journal"],
-        ),
-        (
-            "Does the 'NBA Rookie of the Year Odds' article from Sporting News agree?",
-            ["Sporting News"],
-        ),
+        ("What did a CNN report and an article in The Wall Street Journal say?",
+         ["CNN", "The Wall Street Journal"]),
+        ("Does the 'NBA Rookie of the Year Odds' article from Sporting News agree?", ["Sporting News"]),
         ("Did an NCAA investigation follow the EU's analysis of X?", []),
         ("What did Taylor Swift coverage by The Verge say?", ["The Verge"]),
     ],
@@ -450,20 +427,15 @@ def test_an_author_of_the_archive_is_not_a_missing_publisher():
     assert publishers_missing(q, ["The Independent"], ["Amber Raiken"]) == []
     assert publishers_missing(q, ["The Independent"], []) == ["Amber Raiken"]
     # Wire copy by Reuters in another paper does not make Reuters a publisher of the archive.
-    assert publishers_missing("What did a Reuters report say?", ["The Age"], ["Reuters"]) == [
-        "Reuters"
-    ]
+    assert publishers_missing("What did a Reuters report say?", ["The Age"], ["Reuters"]) == ["Reuters"]
 
 
 def test_a_publisher_the_archive_does_not_hold_is_named_instead_of_answered(seeded):
     from assistant.answering.refusal import publishers_not_held
 
     engine = ScriptedEngine(lambda passages: f"{P_AMBASSADOR} [1]")
-    result = answer(
-        "According to a Bloomberg article, who is Russia's ambassador to North Korea?",
-        settings=seeded,
-        engine=engine,
-    )
+    result = answer("According to a Bloomberg article, who is Russia's ambassador to North Korea?",
+                    settings=seeded, engine=engine)
     assert result.abstained and not result.citations
     assert result.text == publishers_not_held(["Bloomberg"])
     assert "Bloomberg" in result.text and REFUSAL in result.text
@@ -474,11 +446,8 @@ def test_a_held_publisher_is_answered(seeded):
     """Not declined by the coverage check: the engine answers (the reader's own judgement is
     tested in test_extractive)."""
     engine = ScriptedEngine(lambda passages: f"{P_AMBASSADOR} [1]")
-    result = answer(
-        "What did The Washington Times report about Russia's ambassador to North Korea?",
-        settings=seeded,
-        engine=engine,
-    )
+    result = answer("What did The Washington Times report about Russia's ambassador to North Korea?",
+                    settings=seeded, engine=engine)
     assert engine.calls == 1 and not result.abstained and "Matsegora" in result.text
 
 
@@ -498,10 +467,8 @@ def test_a_period_the_archive_does_not_cover_is_named(seeded, question):
 
 
 def test_a_covered_period_or_a_topic_year_is_not_refused(seeded):
-    for question in (
-        "What did articles published in 2023 say about Matsegora?",
-        "How many missile launches has North Korea made since the beginning of 2022?",
-    ):
+    for question in ("What did articles published in 2023 say about Matsegora?",
+                     "How many missile launches has North Korea made since the beginning of 2022?"):
         engine = ScriptedEngine(lambda passages: f"{P_LAUNCHES} [1]")
         result = answer(question, settings=seeded, engine=engine)
         assert engine.calls == 1 and result.passages, question  # not declined before the engine

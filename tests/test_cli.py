@@ -121,9 +121,7 @@ def test_list_and_remove(cli_hashed, capsys):
     short, published, source, chunks, title, url = out.strip().split("\t")
     assert short == short_id(SEED_ID) and re.fullmatch("[0-9a-f]{8}", short)
     assert (published, source, url) == ("2023", "The Washington Times", SEED_ID)
-    assert chunks.endswith(" chunks") and title.startswith(
-        "Untitled: The intelligence agency of Seoul"
-    )
+    assert chunks.endswith(" chunks") and title.startswith("Untitled: The intelligence agency of Seoul")
     assert err.strip() == "1 article"
     code, out, _ = run(capsys, "list", "--json", "--search", "washington")
     assert [(a["id"], a["doc_id"]) for a in json.loads(out)] == [(short, SEED_ID)]

@@ -32,31 +32,11 @@ import pytest
 from .conftest import clean_env, free_port
 
 TOWNS = [
-    "Ashbrook",
-    "Brindlemere",
-    "Caldwick",
-    "Dunmorrow",
-    "Elderglen",
-    "Fenwhistle",
-    "Glaswick",
-    "Harrowdene",
-    "Ivelmoor",
-    "Jarrowfield",
-    "Kestlewood",
-    "Lowenbury",
-    "Marrowby",
-    "Nettlecombe",
-    "Orrinsford",
-    "Pellingham",
-    "Quillfield",
-    "Rookhaven",
-    "Saltmarsh",
-    "Thistlebury",
+    "Ashbrook", "Brindlemere", "Caldwick", "Dunmorrow", "Elderglen", "Fenwhistle", "Glaswick",
+    "Harrowdene", "Ivelmoor", "Jarrowfield", "Kestlewood", "Lowenbury", "Marrowby", "Nettlecombe",
+    "Orrinsford", "Pellingham", "Quillfield", "Rookhaven", "Saltmarsh", "Thistlebury",
     # Four more for the page's own sessions, then filler articles nobody asks about.
-    "Umberlea",
-    "Vantworth",
-    "Wexcombe",
-    "Yarrowdale",
+    "Umberlea", "Vantworth", "Wexcombe", "Yarrowdale",
 ]
 API_SESSIONS = 20
 FOLLOW_UP = "How much will it cost?"
@@ -94,13 +74,8 @@ class Page:
 
     def call(self, name: str, data: list, session: str) -> list:
         dep = self.deps[name]
-        body = {
-            "data": data,
-            "fn_index": dep["id"],
-            "trigger_id": dep["targets"][0][0],
-            "session_hash": session,
-            "event_data": None,
-        }
+        body = {"data": data, "fn_index": dep["id"], "trigger_id": dep["targets"][0][0],
+                "session_hash": session, "event_data": None}
         with httpx.Client(base_url=self.url + "gradio_api", timeout=900) as client:
             joined = client.post("/queue/join", json=body)
             joined.raise_for_status()
@@ -132,16 +107,13 @@ class Page:
 @pytest.fixture
 def server(seeded, tmp_path):
     port = free_port()
-    env = clean_env(
-        ASSISTANT_DATA_DIR=str(seeded.data_dir), ASSISTANT_LLM="extractive", HF_HUB_OFFLINE="1"
-    )
+    env = clean_env(ASSISTANT_DATA_DIR=str(seeded.data_dir), ASSISTANT_LLM="extractive",
+                    HF_HUB_OFFLINE="1")
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 300
@@ -246,11 +218,9 @@ def test_twenty_sessions_while_an_ingest_runs(server, tmp_path):
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
     began, ended = ingest_window
     during = sum(1 for start, end in calls if start < ended and end > began)
-    print(
-        f"\n/ask under load: {len(ordered)} calls, p50 {p50:.2f} s, p95 {p95:.2f} s, "
-        f"max {ordered[-1]:.2f} s; {during} overlapped the {ended - began:.1f} s ingest "
-        f"(20 API sessions + 4 page sessions + a 50-article ingest)"
-    )
+    print(f"\n/ask under load: {len(ordered)} calls, p50 {p50:.2f} s, p95 {p95:.2f} s, "
+          f"max {ordered[-1]:.2f} s; {during} overlapped the {ended - began:.1f} s ingest "
+          f"(20 API sessions + 4 page sessions + a 50-article ingest)")
 
 
 def test_readers_iterate_the_registry_while_an_ingest_writes(hashed, tmp_path):

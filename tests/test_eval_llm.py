@@ -18,13 +18,8 @@ def test_the_replay_server_serves_the_reply_recorded_for_the_messages_streamed_o
         whole = client.chat.completions.create(model="m", messages=messages, stream=False)
         assert whole.choices[0].message.content == "Hi there [1]."
         pieces = client.chat.completions.create(model="m", messages=messages, stream=True)
-        assert (
-            "".join(e.choices[0].delta.content or "" for e in pieces if e.choices)
-            == "Hi there [1]."
-        )
-        other = client.chat.completions.create(
-            model="m", messages=[{"role": "user", "content": "x"}]
-        )
+        assert "".join(e.choices[0].delta.content or "" for e in pieces if e.choices) == "Hi there [1]."
+        other = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
         assert "do not answer" in other.choices[0].message.content
         assert len(server.unmatched) == 1 and len(server.requests) == 3
 
@@ -35,18 +30,10 @@ def test_record_then_replay_scores_a_correct_reply_and_its_planted_twin(seeded):
     assert QUESTION in recorded["messages"][-1]["content"]
     sha = recorded["prompt_sha"]
     replies = [
-        {
-            "question": QUESTION,
-            "prompt_sha": sha,
-            "planted": None,
-            "reply": "Russia's ambassador to North Korea is Alexander Matsegora [1].",
-        },
-        {
-            "question": QUESTION,
-            "prompt_sha": sha,
-            "planted": {"kind": "wrong_name"},
-            "reply": "Russia's ambassador to North Korea is Igor Morgulov [1].",
-        },
+        {"question": QUESTION, "prompt_sha": sha, "planted": None,
+         "reply": "Russia's ambassador to North Korea is Alexander Matsegora [1]."},
+        {"question": QUESTION, "prompt_sha": sha, "planted": {"kind": "wrong_name"},
+         "reply": "Russia's ambassador to North Korea is Igor Morgulov [1]."},
     ]
     for stream in (True, False):
         report = replay(replies, seeded, stream=stream)
@@ -72,14 +59,8 @@ def test_bad_arguments_and_malformed_files_are_clear_errors(seeded, tmp_path):
     from assistant.evaluate.llm import run
 
     def args(**kw):
-        base = {
-            "action": "replay",
-            "qa": None,
-            "replies": None,
-            "store": str(seeded.data_dir),
-            "out": None,
-            "no_stream": False,
-        }
+        base = {"action": "replay", "qa": None, "replies": None, "store": str(seeded.data_dir),
+                "out": None, "no_stream": False}
         return argparse.Namespace(**{**base, **kw})
 
     with pytest.raises(InputError, match="--replies"):

@@ -39,10 +39,7 @@ QUESTION = "Who is Russia's ambassador to North Korea?"
 def _cli(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "assistant.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+        env=env, capture_output=True, text=True, timeout=timeout,
     )
 
 
@@ -87,7 +84,6 @@ def _launch_recorder(monkeypatch) -> dict[str, Any]:
         return app
 
     monkeypatch.setattr(server, "guarded_app", guarded)
-
     def run(app, host, port, ready=None):
         seen.update(server_name=host)
         if ready:
@@ -105,9 +101,8 @@ def _launch_recorder(monkeypatch) -> dict[str, Any]:
         ("0.0.0.0", None, True, "WITHOUT a login", None),
     ],
 )
-def test_serve_says_how_it_is_exposed(
-    hashed_seeded, monkeypatch, capsys, host, auth, no_auth, says, login
-):
+def test_serve_says_how_it_is_exposed(hashed_seeded, monkeypatch, capsys, host, auth, no_auth,
+                                      says, login):
     from assistant.ui.app import serve
 
     seen = _launch_recorder(monkeypatch)
@@ -131,27 +126,14 @@ def test_a_served_page_off_loopback_demands_the_login(seeded, tmp_path):
 
     port = free_port()
     env = clean_env(
-        ASSISTANT_DATA_DIR=str(seeded.data_dir),
-        ASSISTANT_AUTH=f"ann:{PASSWORD}",
-        ASSISTANT_LLM="extractive",
-        HF_HUB_OFFLINE="1",
+        ASSISTANT_DATA_DIR=str(seeded.data_dir), ASSISTANT_AUTH=f"ann:{PASSWORD}",
+        ASSISTANT_LLM="extractive", HF_HUB_OFFLINE="1",
     )
     log = tmp_path / "serve.log"
     with log.open("w") as out:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "assistant.cli",
-                "serve",
-                "--host",
-                "0.0.0.0",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "assistant.cli", "serve", "--host", "0.0.0.0", "--port",
+             str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -222,11 +204,8 @@ def test_ask_json_never_carries_the_api_key(seeded, monkeypatch, capsys, caplog)
     reply = "Russia's ambassador to North Korea is Alexander Matsegora [1]."
     with ScriptedLLM([reply]) as llm:
         for name, value in {
-            "ASSISTANT_DATA_DIR": str(seeded.data_dir),
-            "ASSISTANT_LLM": "openai",
-            "OPENAI_API_KEY": KEY,
-            "OPENAI_BASE_URL": llm.url,
-            "ASSISTANT_LLM_RETRIES": "0",
+            "ASSISTANT_DATA_DIR": str(seeded.data_dir), "ASSISTANT_LLM": "openai",
+            "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": llm.url, "ASSISTANT_LLM_RETRIES": "0",
             "ASSISTANT_LLM_MODEL": "scripted",
         }.items():
             monkeypatch.setenv(name, value)
@@ -263,15 +242,8 @@ class KeyEchoServer:
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 got = self.headers.get("Authorization", "")
-                body = json.dumps(
-                    {
-                        "error": {
-                            "message": f"bad request from {got}",
-                            "type": "invalid_request_error",
-                            "code": got,
-                        }
-                    }
-                )
+                body = json.dumps({"error": {"message": f"bad request from {got}",
+                                             "type": "invalid_request_error", "code": got}})
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -294,15 +266,10 @@ class KeyEchoServer:
 def test_a_server_echoing_the_key_cannot_leak_it(seeded, caplog, status):
     caplog.set_level(logging.DEBUG)
     with KeyEchoServer(status) as server:
-        settings = seeded.model_copy(
-            update={
-                "llm": "openai",
-                "openai_base_url": server.url,
-                "llm_retries": 0,
-                "openai_api_key": SecretStr(KEY),
-                "embedding_model": "echo",
-            }
-        )
+        settings = seeded.model_copy(update={
+            "llm": "openai", "openai_base_url": server.url, "llm_retries": 0,
+            "openai_api_key": SecretStr(KEY), "embedding_model": "echo",
+        })
         with pytest.raises(EngineError) as chat_error:
             answer(QUESTION, settings=settings)
         with pytest.raises(EngineError) as embed_error:

@@ -61,18 +61,14 @@ def test_each_part_of_a_question_gets_its_own_sentence():
     text = "".join(engine.stream(question, [passage(DRILLS)]))
     assert "Fumio Kishida said" in text and "over 100 missile launches" in text
     assert [q for q, _ in judge.read_calls] == [
-        "Who called the drills a threat",
-        "how many missiles has North Korea launched?",
+        "Who called the drills a threat", "how many missiles has North Korea launched?"
     ]
 
 
 def test_the_reader_reads_only_the_top_passages_and_a_bounded_number_of_sentences():
     judge = FakeJudge({"Kishida": "Fumio Kishida"})
     engine = ExtractiveEngine(judge=judge)
-    many = [
-        passage(f"Sentence number {n} talks about drills near the coast. " * 3 + DRILLS)
-        for n in range(8)
-    ]
+    many = [passage(f"Sentence number {n} talks about drills near the coast. " * 3 + DRILLS) for n in range(8)]
     items = engine.candidates("Who called the drills a threat?", many)
     assert items and all(i < engine.passages_read for i, _ in items)
     assert len(items) <= engine.max_read
@@ -96,11 +92,7 @@ def test_the_title_and_publisher_reach_the_reader():
             return super().read(question, sentences)
 
     engine = ExtractiveEngine(judge=Recording({"Kishida": "Fumio Kishida"}))
-    "".join(
-        engine.stream(
-            "Who called the drills a threat?", [passage(DRILLS, "Tokyo warns", "Nikkei Asia")]
-        )
-    )
+    "".join(engine.stream("Who called the drills a threat?", [passage(DRILLS, "Tokyo warns", "Nikkei Asia")]))
     assert seen and all(t == "Tokyo warns" and s == "Nikkei Asia" for _, t, s in seen)
 
 
@@ -117,46 +109,18 @@ HERALD = (
 
 def _papers() -> list[Passage]:
     return [
-        Passage(
-            "ledger.md",
-            "Ferry budget",
-            "Coast Ledger",
-            "2024-02-01",
-            "",
-            LEDGER,
-            0,
-            len(LEDGER),
-            1.0,
-        ),
-        Passage(
-            "herald.md",
-            "Rail closure",
-            "Valley Herald",
-            "2024-02-02",
-            "",
-            HERALD,
-            0,
-            len(HERALD),
-            0.9,
-        ),
+        Passage("ledger.md", "Ferry budget", "Coast Ledger", "2024-02-01", "", LEDGER, 0, len(LEDGER), 1.0),
+        Passage("herald.md", "Rail closure", "Valley Herald", "2024-02-02", "", HERALD, 0, len(HERALD), 0.9),
     ]
 
 
 def test_a_question_naming_two_publishers_quotes_each_ones_evidence_under_its_name():
-    engine = ExtractiveEngine(
-        judge=FakeJudge({"ferry budget": "the ferry budget", "six weeks": "six weeks"})
-    )
-    question = (
-        "Did the Coast Ledger report that the council approved the ferry budget, while the "
-        "Valley Herald said repairs on the line to Ashbrook last six weeks?"
-    )
+    engine = ExtractiveEngine(judge=FakeJudge({"ferry budget": "the ferry budget", "six weeks": "six weeks"}))
+    question = ("Did the Coast Ledger report that the council approved the ferry budget, while the "
+                "Valley Herald said repairs on the line to Ashbrook last six weeks?")
     text = "".join(engine.stream(question, _papers()))
     ledger, herald = text.split("\n\n")
-    assert (
-        ledger.startswith("Coast Ledger: ")
-        and "approved the ferry budget" in ledger
-        and ledger.endswith("[1]")
-    )
+    assert ledger.startswith("Coast Ledger: ") and "approved the ferry budget" in ledger and ledger.endswith("[1]")
     assert herald.startswith("Valley Herald: ") and "six weeks" in herald and herald.endswith("[2]")
 
 
@@ -164,10 +128,8 @@ def test_a_publisher_whose_passages_lack_the_parts_names_gives_no_evidence():
     # The Herald part asks about Brinmoor, which its passages never name: only half the
     # parts find evidence (enough to answer that half); a third part finding none refuses.
     engine = ExtractiveEngine(judge=FakeJudge({"ferry budget": "the ferry budget"}))
-    half = (
-        "Did the Coast Ledger report the ferry budget was approved, while the Valley Herald "
-        "said Brinmoor Quarry closed?"
-    )
+    half = ("Did the Coast Ledger report the ferry budget was approved, while the Valley Herald "
+            "said Brinmoor Quarry closed?")
     text = "".join(engine.stream(half, _papers()))
     assert "Coast Ledger: " in text and "Valley Herald" not in text
     none = "Did the Coast Ledger say Brinmoor Quarry closed, while the Valley Herald said Oakridge Mill did?"

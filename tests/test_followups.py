@@ -25,21 +25,12 @@ def test_a_self_contained_question_is_searched_as_itself(question):
 
 @pytest.mark.parametrize(
     "question",
-    [
-        "What did he say about the drills?",
-        "When did that happen?",
-        "And in 2022?",
-        "What about China?",
-    ],
+    ["What did he say about the drills?", "When did that happen?", "And in 2022?", "What about China?"],
 )
 def test_a_question_that_leans_on_the_conversation_borrows_its_names(question):
     assert leans_on_context(question)
     searched = with_context(question, HISTORY)
-    assert (
-        searched.startswith(question.rstrip("?"))
-        and "Russia" in searched
-        and "North Korea" in searched
-    )
+    assert searched.startswith(question.rstrip("?")) and "Russia" in searched and "North Korea" in searched
     assert searched.endswith("?") and searched.count("?") == 1
 
 
@@ -54,9 +45,7 @@ def test_no_history_no_change():
 
 def test_names_in_skips_question_words_and_markers():
     assert names_in("What did Kim Jong Un tell Vladimir Putin in 2023? [1]") == [
-        "Kim Jong Un",
-        "Vladimir Putin",
-        "2023",
+        "Kim Jong Un", "Vladimir Putin", "2023"
     ]
 
 

@@ -351,9 +351,7 @@ def test_the_next_batch_is_encoded_while_this_one_is_written(settings, tmp_path,
     see that if encoding goes on while a batch is written (sequentially it would time out)."""
     embedder = SignallingEmbedder()
     store = open_archive(settings, embedder).store
-    monkeypatch.setattr(
-        importlib.import_module("assistant.ingestion.pipeline"), "BATCH_ARTICLES", 1
-    )
+    monkeypatch.setattr(importlib.import_module("assistant.ingestion.pipeline"), "BATCH_ARTICLES", 1)
     overlapped: list[bool] = []
     write_many = store.write_many
 

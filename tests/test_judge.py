@@ -73,6 +73,7 @@ def test_scores_are_cached_and_the_same_for_the_same_pair():
     assert first == second
 
 
+
 def test_a_full_cache_never_loses_the_readings_a_call_needs(monkeypatch):
     # The cache is cleared when full; a call mixing cached and new pairs once lost its
     # cached ones in that clear (KeyError in the middle of an answer).
@@ -85,7 +86,6 @@ def test_a_full_cache_never_loses_the_readings_a_call_needs(monkeypatch):
     readings = judge.read(question, old + new)
     assert len(readings) == 4
     assert [r.score for r in readings[:2]] == [r.score for r in judge.read(question, old)]
-
 
 def _training_half_url(n: int) -> str:
     while True:
@@ -110,74 +110,28 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
         "The river rose two metres in a single night.",
     ]
     corpus = [
-        {
-            "url": _training_half_url(i),
-            "title": f"Story {i}",
-            "source": "Test News",
-            "body": b,
-            "published_at": f"2023-10-0{i + 1}",
-        }
+        {"url": _training_half_url(i), "title": f"Story {i}", "source": "Test News", "body": b,
+         "published_at": f"2023-10-0{i + 1}"}
         for i, b in enumerate(bodies)
     ]
     (tmp_path / "corpus.json").write_text(json.dumps(corpus))
     data = tmp_path / "data"
     data.mkdir()
     items = [
-        {
-            "type": "qa",
-            "url": corpus[0]["url"],
-            "question": "Who is Acme's CEO?",
-            "answer": "Jane Roe",
-            "sentence": "Acme's chief executive Jane Roe said the purchase doubles its size.",
-        },
-        {
-            "type": "qa",
-            "url": corpus[1]["url"],
-            "question": "Who scored for the Rovers?",
-            "answer": "Sam Lee",
-            "sentence": "Sam Lee scored twice in the second half.",
-        },
-        {
-            "type": "unanswerable",
-            "url": corpus[2]["url"],
-            "question": "How many people died in Millbrook?",
-        },
-        {
-            "type": "claim",
-            "url": corpus[0]["url"],
-            "passage": bodies[0].split(". ")[0] + ".",
-            "claim": "Acme agreed to acquire Widget for $2 billion.",
-            "label": True,
-            "kind": "paraphrase",
-        },
-        {
-            "type": "claim",
-            "url": corpus[1]["url"],
-            "passage": "The Rovers beat the Rangers 3-1 on Saturday.",
-            "claim": "The Rangers beat the Rovers.",
-            "label": False,
-            "kind": "wrong_name",
-        },
+        {"type": "qa", "url": corpus[0]["url"], "question": "Who is Acme's CEO?", "answer": "Jane Roe",
+         "sentence": "Acme's chief executive Jane Roe said the purchase doubles its size."},
+        {"type": "qa", "url": corpus[1]["url"], "question": "Who scored for the Rovers?", "answer": "Sam Lee",
+         "sentence": "Sam Lee scored twice in the second half."},
+        {"type": "unanswerable", "url": corpus[2]["url"], "question": "How many people died in Millbrook?"},
+        {"type": "claim", "url": corpus[0]["url"], "passage": bodies[0].split(". ")[0] + ".",
+         "claim": "Acme agreed to acquire Widget for $2 billion.", "label": True, "kind": "paraphrase"},
+        {"type": "claim", "url": corpus[1]["url"], "passage": "The Rovers beat the Rangers 3-1 on Saturday.",
+         "claim": "The Rangers beat the Rovers.", "label": False, "kind": "wrong_name"},
     ]
     (data / "items.jsonl").write_text("\n".join(json.dumps(i) for i in items))
     out = tmp_path / "model"
-    assert (
-        main(
-            [
-                "--corpus",
-                str(tmp_path / "corpus.json"),
-                "--data",
-                str(data),
-                "--out",
-                str(out),
-                "--epochs",
-                "1",
-                "--batch-units",
-                "2",
-            ]
-        )
-        == 0
-    )
+    assert main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(out),
+                 "--epochs", "1", "--batch-units", "2"]) == 0
     card = json.loads((out / "judge.json").read_text())
     assert card["steps"] >= 1 and card["data"]["groups_train"] + card["data"]["groups_dev"] == 3
     trained = Judge(out / "judge-int8.onnx", out / "judge-tokenizer.json")
@@ -185,13 +139,13 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
     assert 0.0 <= reading.score <= 1.0
 
 
+
+
 def _rows(name: str) -> list[dict]:
     from pathlib import Path
 
     path = Path(__file__).parent / "data" / "judgement" / name
-    return [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def test_the_frozen_seed_set_quotes_the_seed_article():

@@ -79,9 +79,7 @@ def imports(module: str, path: Path) -> list[tuple[str, list[str], int]]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            found += [
-                (a.name, [], node.lineno) for a in node.names if a.name.startswith("assistant")
-            ]
+            found += [(a.name, [], node.lineno) for a in node.names if a.name.startswith("assistant")]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
@@ -204,9 +202,6 @@ def test_every_module_level_cache_is_documented_in_one_place():
         c
         for c in caches
         if f"``{c}``" not in documented
-        and not (
-            f"``{c.rsplit('.', 1)[0]}``" in documented
-            and f"``{c.rsplit('.', 1)[1]}``" in documented
-        )
+        and not (f"``{c.rsplit('.', 1)[0]}``" in documented and f"``{c.rsplit('.', 1)[1]}``" in documented)
     ]
     assert not missing

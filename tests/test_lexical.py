@@ -375,3 +375,32 @@ def test_a_loaded_index_reads_a_chunk_record_only_when_a_search_returns_it(tmp_p
         damaged.retriever.corpus[0]
     with pytest.raises(StoreError, match="assistant rebuild"):
         list(damaged.retriever.corpus)
+
+
+def test_an_index_built_with_another_analyser_is_built_again(tmp_path):
+    from assistant.store.bm25_files import ANALYSER_FILE, current_generation
+
+    articles = _articles(3)
+    _indexed(tmp_path, articles, articles)
+    gen = current_generation(tmp_path / "bm25")
+    assert gen is not None
+    (gen / ANALYSER_FILE).write_text("porter/other-stopwords", encoding="utf-8")
+    index = LexicalIndex(tmp_path / "bm25")
+    assert not index.load()  # so the archive re-reads every article from the store
+    assert index.manifest == {} and index.search("runner1", 10) == []
+    _stage(index, articles, articles)
+    index.flush()
+    again = LexicalIndex(tmp_path / "bm25")
+    assert again.load() and set(again.manifest) == set(articles)
+    _same_ranking(again, _rebuilt(articles), QUESTIONS)
+
+
+def test_one_analyser_reads_words_for_search_and_for_claims():
+    from assistant.store.bm25 import LexicalIndex as _Index  # noqa: F401  (the index uses it)
+    from assistant.text.analyse import STOPWORDS, search_stopwords, stem, stem_words
+    from assistant.text.match import tokens
+
+    assert STOPWORDS.issuperset(search_stopwords())  # search drops a part of the list
+    # the claim checks' tokens are the stems BM25 indexes
+    assert tokens("drills invited missiles") == tuple(stem_words(["drills", "invited", "missiles"]))
+    assert stem("drills") == stem("drill") and stem("Russia's".lower()) == stem("russia")

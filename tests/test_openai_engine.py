@@ -55,11 +55,7 @@ def test_the_answer_carries_the_tokens_the_server_reports(seeded):
         asked = llm.requests[0]
     assert asked["stream_options"] == {"include_usage": True}
     assert result.usage == Usage(812, 23)
-    assert result.to_dict()["usage"] == {
-        "prompt_tokens": 812,
-        "completion_tokens": 23,
-        "estimated": False,
-    }
+    assert result.to_dict()["usage"] == {"prompt_tokens": 812, "completion_tokens": 23, "estimated": False}
 
 
 def test_a_server_reporting_no_usage_gets_an_estimate_marked_as_such(seeded):
@@ -81,9 +77,7 @@ def test_passages_beyond_the_token_cap_are_left_out_and_the_last_cut_at_a_senten
     third = _passage("Never shown.", 3)
     kept = fit_passages([first, second, third], 130)
     assert [p.doc_id for p in kept] == ["d1", "d2"]
-    assert (
-        kept[1].text == "One short sentence here. " * 3 + "One short sentence here."
-    )  # 120 chars left
+    assert kept[1].text == "One short sentence here. " * 3 + "One short sentence here."  # 120 chars left
     assert kept[1].end == kept[1].start + len(kept[1].text)
     assert fit_passages([first, second], 1000) == [first, second]
     assert fit_passages([first], 50) == []  # no whole sentence of it fits

@@ -80,45 +80,20 @@ def test_arbitrary_bytes_never_crash_a_parser(data, suffix):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20,
 )
 article_keys = st.sampled_from(
-    [
-        "title",
-        "body",
-        "text",
-        "content",
-        "article",
-        "source",
-        "publisher",
-        "published_at",
-        "published",
-        "date",
-        "url",
-        "link",
-        "author",
-        "authors",
-        "Title",
-        "BODY",
-    ]
+    ["title", "body", "text", "content", "article", "source", "publisher", "published_at",
+     "published", "date", "url", "link", "author", "authors", "Title", "BODY"]
 )
 records = st.dictionaries(article_keys, json_values | st.text(max_size=200), max_size=8)
 
 
 @FAST
-@given(
-    payload=st.one_of(
-        records,
-        st.lists(records, max_size=5),
-        json_values,
-        st.fixed_dictionaries({"articles": st.lists(records, max_size=4)}),
-    ),
-    cut=st.integers(min_value=0, max_value=400),
-    junk=st.text(max_size=5),
-)
+@given(payload=st.one_of(records, st.lists(records, max_size=5), json_values,
+                         st.fixed_dictionaries({"articles": st.lists(records, max_size=4)})),
+       cut=st.integers(min_value=0, max_value=400), junk=st.text(max_size=5))
 def test_json_records_and_broken_json(payload, cut, junk):
     """Any JSON value, whole or cut short with junk appended, as .json and as .jsonl."""
     text = json.dumps(payload, allow_nan=True)
@@ -147,48 +122,14 @@ def test_hostile_json_examples(data):
         _parse(data, name)
 
 
-TAGS = [
-    "div",
-    "p",
-    "span",
-    "article",
-    "script",
-    "style",
-    "a",
-    "table",
-    "td",
-    "h1",
-    "title",
-    "meta",
-    "b",
-    "!--",
-    "iframe",
-    "svg",
-    "math",
-    "template",
-    "noscript",
-]
+TAGS = ["div", "p", "span", "article", "script", "style", "a", "table", "td", "h1", "title",
+        "meta", "b", "!--", "iframe", "svg", "math", "template", "noscript"]
 html_pieces = st.one_of(
     st.sampled_from(TAGS).map(lambda t: f"<{t}>"),
     st.sampled_from(TAGS).map(lambda t: f"</{t}>"),
-    st.sampled_from(
-        [
-            '<a href="javascript:alert(1)">x</a>',
-            '<img src=x onerror="alert(1)">',
-            "<meta charset=utf-7>",
-            '<meta charset="bogus">',
-            "<![CDATA[",
-            "]]>",
-            "&#0;",
-            "&#xd800;",
-            "&amp",
-            "<",
-            ">",
-            "<p <p",
-            '"',
-            "'",
-        ]
-    ),
+    st.sampled_from(['<a href="javascript:alert(1)">x</a>', '<img src=x onerror="alert(1)">',
+                     "<meta charset=utf-7>", '<meta charset="bogus">', "<![CDATA[", "]]>", "&#0;",
+                     "&#xd800;", "&amp", "<", ">", "<p <p", '"', "'"]),
     st.text(alphabet=string.ascii_letters + " .,\n", min_size=1, max_size=80),
 )
 
@@ -208,16 +149,10 @@ def test_deeply_nested_html_is_parsed_or_skipped(depth):
 
 
 @FAST
-@given(
-    text=st.text(
-        alphabet=st.characters(
-            min_codepoint=0x20, max_codepoint=0xFF, blacklist_categories=("Cc",)
-        ),
-        min_size=1,
-        max_size=300,
-    ),
-    encoding=st.sampled_from(["latin-1", "cp1252", "utf-16", "utf-8-sig", "utf-8"]),
-)
+@given(text=st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF,
+                                           blacklist_categories=("Cc",)),
+                    min_size=1, max_size=300),
+       encoding=st.sampled_from(["latin-1", "cp1252", "utf-16", "utf-8-sig", "utf-8"]))
 def test_non_utf8_text_is_decoded_or_refused(text, encoding):
     try:
         data = text.encode(encoding)
@@ -355,8 +290,7 @@ marker_text = st.lists(
         st.text(alphabet="abc .,\n", max_size=12),
         st.integers(0, 9).map(lambda n: f"[{n}]"),
         st.lists(st.integers(0, 9), min_size=1, max_size=3).map(
-            lambda ns: "[" + ", ".join(map(str, ns)) + "]"
-        ),
+            lambda ns: "[" + ", ".join(map(str, ns)) + "]"),
         st.sampled_from(["[", "]", "[ 2 ]", "[[", "]]", "(1)", "[x]", "[1", "2]"]),
     ),
     max_size=30,
@@ -365,17 +299,8 @@ marker_text = st.lists(
 
 def _passages(n: int) -> list[Passage]:
     return [
-        Passage(
-            doc_id=f"doc{i}",
-            title=f"T{i}",
-            source="S",
-            published="",
-            url="",
-            text=f"Sentence number {i} about the harbor.",
-            start=0,
-            end=36,
-            score=1.0,
-        )
+        Passage(doc_id=f"doc{i}", title=f"T{i}", source="S", published="", url="",
+                text=f"Sentence number {i} about the harbor.", start=0, end=36, score=1.0)
         for i in range(1, n + 1)
     ]
 
@@ -430,11 +355,8 @@ def test_streamed_renumbering_agrees_with_the_final_markers(raw, n, cuts):
 
 
 @FAST
-@given(
-    sentence=st.lists(
-        st.sampled_from(list("ab 1[],.") + ["[1]", "[ 2, 3 ]", "[١]"]), max_size=40
-    ).map("".join)
-)
+@given(sentence=st.lists(st.sampled_from(list("ab 1[],.") + ["[1]", "[ 2, 3 ]", "[١]"]),
+                        max_size=40).map("".join))
 def test_extractive_quotes_never_carry_markers_from_article_text(sentence):
     from assistant.answering.citations import neutralise_markers
 
@@ -447,15 +369,8 @@ def test_extractive_quotes_never_carry_markers_from_article_text(sentence):
 GOOD = [
     "Harbor light rebuilt\n\nThe harbor light was rebuilt in 1911 by the port authority.",
     "# Mayor resigns\n\nThe mayor of Springfield resigned on Tuesday after a council vote.",
-    json.dumps(
-        [
-            {
-                "title": "Bridge opens",
-                "body": "The Wide River bridge opened on Monday.",
-                "url": "https://example.org/bridge",
-            }
-        ]
-    ),
+    json.dumps([{"title": "Bridge opens", "body": "The Wide River bridge opened on Monday.",
+                 "url": "https://example.org/bridge"}]),
     "<html><head><title>Rail strike ends</title></head><body><article><p>Workers at the "
     "northern depot ended their strike on Friday after a new wage deal.</p></article></body></html>",
 ]
@@ -478,7 +393,8 @@ def _ingest_and_check(archive, settings: Settings, folder: Path, files: dict) ->
     folder.mkdir()
     for name, data in files.items():
         (folder / name).write_bytes(data)
-    expected = {a.doc_id: a for a in read_articles(str(folder), settings) if isinstance(a, Article)}
+    expected = {a.doc_id: a for a in read_articles(str(folder), settings)
+                if isinstance(a, Article)}
     report = ingest([folder], settings=settings)
     assert len(report.added) + len(report.updated) + len(report.unchanged) == len(expected)
     assert len(report.skipped) == sum(
@@ -507,9 +423,8 @@ def _ingest_and_check(archive, settings: Settings, folder: Path, files: dict) ->
 folders = st.dictionaries(file_names, file_contents, min_size=1, max_size=5)
 
 
-@hyp_settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@hyp_settings(max_examples=20, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=folders, second=folders)
 @example(  # an update whose old text is another file's new text: both share one hash
     first={"a.txt": GOOD[0].encode()},

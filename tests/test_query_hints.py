@@ -120,16 +120,7 @@ def test_non_dates_are_ignored(question):
 
 def test_without_dates_blanks_exactly_the_dates_read():
     question = "Did the 2023-10-04T21:11:57+00:00 report and the one on October 18, 2023 agree?"
-    assert without_dates(question).split() == [
-        "Did",
-        "the",
-        "report",
-        "and",
-        "the",
-        "one",
-        "on",
-        "agree?",
-    ]
+    assert without_dates(question).split() == ["Did", "the", "report", "and", "the", "one", "on", "agree?"]
     assert without_dates("How many of the 30 ships sailed in May?") == (
         "How many of the 30 ships sailed in May?"
     )

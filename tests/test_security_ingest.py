@@ -47,14 +47,10 @@ def test_an_upload_with_no_article_says_why_instead_of_failing(hashed, tmp_path:
 # ------------------------------------------------------------- 3: the conversation's size
 def test_a_history_over_the_limits_is_refused_before_any_work(hashed_seeded) -> None:
     many = [("Who is he?", "Someone.")] * 21
-    with pytest.raises(
-        InputError, match=r"has 21 turns; the limit is 20 \(ASSISTANT_MAX_HISTORY_TURNS\)"
-    ):
+    with pytest.raises(InputError, match=r"has 21 turns; the limit is 20 \(ASSISTANT_MAX_HISTORY_TURNS\)"):
         answer(SEED_QUESTION, history=many, settings=hashed_seeded)
     huge = [("Who is he?", "x" * 1_000_000)]  # the 4,000-character question limit, bypassed
-    with pytest.raises(
-        InputError, match=r"turn 1 .* 1000010 characters.*ASSISTANT_MAX_HISTORY_TURN_CHARS"
-    ):
+    with pytest.raises(InputError, match=r"turn 1 .* 1000010 characters.*ASSISTANT_MAX_HISTORY_TURN_CHARS"):
         answer(SEED_QUESTION, history=huge, settings=hashed_seeded)
     for bad in (["just text"], [("one part",)], [("q", 42)], "not a list"):
         with pytest.raises(InputError, match="history"):
@@ -98,10 +94,7 @@ def test_the_ask_api_refuses_a_huge_history(seeded, monkeypatch) -> None:
     port = free_port()
     app.queue()
     app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
         **launch_options(),
     )
     try:
@@ -207,26 +200,10 @@ def test_https_keeps_the_name_for_sni_and_the_certificate(
         pytest.skip("openssl is absent")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "2", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost"],
+        check=True, capture_output=True,
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
@@ -284,9 +261,7 @@ def dripping() -> Iterator[int]:
 def test_headers_dripped_byte_by_byte_end_at_the_deadline(dripping: int, tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, allow_private_urls=True, url_timeout=1)
     started = time.monotonic()
-    with pytest.raises(
-        InputError, match=r"no complete answer within 1 s \(ASSISTANT_URL_TIMEOUT\)"
-    ):
+    with pytest.raises(InputError, match=r"no complete answer within 1 s \(ASSISTANT_URL_TIMEOUT\)"):
         fetch_url(f"http://127.0.0.1:{dripping}/article", settings)
     assert time.monotonic() - started < 20  # not "does it end at 1 s": does it end at all
 
@@ -352,12 +327,7 @@ def test_an_upload_claiming_a_stored_articles_url_does_not_replace_it(
     assert "Matsegora" in before.text
 
     forged = tmp_path / "forged.json"
-    record = {
-        "url": seed_online,
-        "source": "The Washington Times",
-        "title": "Envoy",
-        "body": FORGED,
-    }
+    record = {"url": seed_online, "source": "The Washington Times", "title": "Envoy", "body": FORGED}
     forged.write_text(json.dumps([record]))
     staged = tmp_path / "staged"
     staged.mkdir()
@@ -386,10 +356,7 @@ def test_a_claimed_url_is_kept_as_metadata_and_the_same_article_is_unchanged(
     report = ingest([tmp_path / "two.json"], settings=hashed)
     assert report.added == [] and report.unchanged == ["one.json#1"]
     # two records of one file claiming one url with different text: the first is kept
-    records = [
-        {**record, "url": "https://news.example/b"},
-        {**record, "url": "https://news.example/b", "body": "x"},
-    ]
+    records = [{**record, "url": "https://news.example/b"}, {**record, "url": "https://news.example/b", "body": "x"}]
     (tmp_path / "three.json").write_text(json.dumps(records))
     report = ingest([tmp_path / "three.json"], settings=hashed)
     assert report.added == ["three.json#1"]

@@ -54,22 +54,12 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / "serve.log"
-        env = clean_env(
-            **{
-                "ASSISTANT_DATA_DIR": str(data),
-                "ASSISTANT_LLM": "extractive",
-                "HF_HUB_OFFLINE": "1",
-                "PYTHONUNBUFFERED": "1",
-                **env,
-            }
-        )
+        env = clean_env(**{"ASSISTANT_DATA_DIR": str(data), "ASSISTANT_LLM": "extractive",
+                           "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", **env})
         with self.log_path.open("w") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "assistant.cli", "serve", "--port", str(self.port), *args],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=tmp,
+                env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp,
             )
         deadline = time.monotonic() + 300
         while True:
@@ -107,19 +97,13 @@ class Served:
     def call(self, client: httpx.Client, dep: dict, data: list, headers=None) -> list:
         """Run one of the page's event handlers the way its browser front end does."""
         session = uuid.uuid4().hex
-        body = {
-            "data": data,
-            "fn_index": dep["id"],
-            "trigger_id": (dep["targets"] or [[None]])[0][0],
-            "session_hash": session,
-            "event_data": None,
-        }
+        body = {"data": data, "fn_index": dep["id"], "trigger_id": (dep["targets"] or [[None]])[0][0],
+                "session_hash": session, "event_data": None}
         joined = client.post("/gradio_api/queue/join", json=body, headers=headers)
         joined.raise_for_status()
         event = joined.json()["event_id"]
-        with client.stream(
-            "GET", "/gradio_api/queue/data", params={"session_hash": session}, headers=headers
-        ) as stream:
+        with client.stream("GET", "/gradio_api/queue/data", params={"session_hash": session},
+                           headers=headers) as stream:
             for line in stream.iter_lines():
                 if not line.startswith("data:"):
                     continue
@@ -177,10 +161,7 @@ def loopback(tmp_path_factory, _seeded_template) -> Iterator[Served]:
 @pytest.mark.integration
 def test_a_rebinding_host_is_refused(loopback):
     """Item 1: a page whose name re-resolves to 127.0.0.1 sends its own name as Host."""
-    hostile = {
-        "Host": f"{EVIL_HOST}:{loopback.port}",
-        "Origin": f"http://{EVIL_HOST}:{loopback.port}",
-    }
+    hostile = {"Host": f"{EVIL_HOST}:{loopback.port}", "Origin": f"http://{EVIL_HOST}:{loopback.port}"}
     with loopback.client() as client:
         remove = loopback.deps(client)["on_remove"]
         for path in ("/config", "/gradio_api/info", "/"):
@@ -188,25 +169,16 @@ def test_a_rebinding_host_is_refused(loopback):
             assert refused.status_code == 400, (path, refused.status_code)
             assert "access-control-allow-origin" not in refused.headers
             _assert_framing_headers(refused)
-        body = {
-            "data": ["anything", ""],
-            "fn_index": remove["id"],
-            "session_hash": "x",
-            "trigger_id": remove["targets"][0][0],
-            "event_data": None,
-        }
+        body = {"data": ["anything", ""], "fn_index": remove["id"], "session_hash": "x",
+                "trigger_id": remove["targets"][0][0], "event_data": None}
         joined = client.post("/gradio_api/queue/join", json=body, headers=hostile)
         assert joined.status_code == 400
         # The same Host without an Origin (a script, not a browser) is refused as well.
         only_host = client.get("/config", headers={"Host": EVIL_HOST})
         assert only_host.status_code == 400
         # The page's own names still work: 127.0.0.1, localhost, [::1], the allowed proxy name.
-        for host in (
-            f"127.0.0.1:{loopback.port}",
-            f"localhost:{loopback.port}",
-            f"[::1]:{loopback.port}",
-            PROXY_NAME,
-        ):
+        for host in (f"127.0.0.1:{loopback.port}", f"localhost:{loopback.port}",
+                     f"[::1]:{loopback.port}", PROXY_NAME):
             assert client.get("/config", headers={"Host": host}).status_code == 200, host
         # The refused body was a valid call: with the page's own Host the handler runs.
         done = loopback.call(client, remove, [None, ""])
@@ -225,11 +197,8 @@ def test_another_sites_origin_gets_no_data_and_no_cors_echo(loopback):
             _assert_framing_headers(got)
             preflight = client.options(
                 "/gradio_api/queue/join",
-                headers={
-                    "Origin": origin,
-                    "Access-Control-Request-Method": "POST",
-                    "Access-Control-Request-Headers": "content-type",
-                },
+                headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                         "Access-Control-Request-Headers": "content-type"},
             )
             assert preflight.headers.get("access-control-allow-origin") is None, origin
         own = client.get("/config", headers={"Origin": loopback.url})
@@ -259,10 +228,8 @@ def test_uploads_from_another_site_are_refused(loopback):
 @pytest.mark.integration
 def test_every_response_forbids_framing_and_sniffing(loopback):
     with loopback.client() as client:
-        responses = [
-            client.get(p)
-            for p in ("/", "/config", "/gradio_api/info", "/no-such-page", "/theme.css")
-        ]
+        responses = [client.get(p) for p in ("/", "/config", "/gradio_api/info", "/no-such-page",
+                                             "/theme.css")]
         responses.append(client.post("/gradio_api/upload", files=[]))  # an error response
         for response in responses:
             _assert_framing_headers(response)
@@ -273,10 +240,8 @@ def test_an_added_upload_leaves_the_upload_cache(loopback, tmp_path):
     """Item 8: the archive keeps the text; the uploaded file is deleted once added."""
     with loopback.client() as client:
         name = "footbridge.md"
-        text = (
-            "# Caldwick council votes for a footbridge\n\nThe council of Caldwick voted "
-            "on Tuesday to build a footbridge over the river, costing 4 million pounds.\n"
-        )
+        text = ("# Caldwick council votes for a footbridge\n\nThe council of Caldwick voted "
+                "on Tuesday to build a footbridge over the river, costing 4 million pounds.\n")
         uploaded = loopback.upload(client, name, text)
         uploaded.raise_for_status()
         (path,) = uploaded.json()
@@ -284,9 +249,7 @@ def test_an_added_upload_leaves_the_upload_cache(loopback, tmp_path):
         while not Path(path).exists() and time.monotonic() < deadline:
             time.sleep(0.2)  # Gradio moves the file into its cache in the background
         assert Path(path).exists()
-        done = loopback.call(
-            client, loopback.deps(client)["on_files"], [[_file_data(path, name)], ""]
-        )
+        done = loopback.call(client, loopback.deps(client)["on_files"], [[_file_data(path, name)], ""])
         assert done["success"] and "Done" in done["output"]["data"][0], done
         assert not Path(path).exists()
 
@@ -297,24 +260,15 @@ def test_secrets_in_the_llm_url_and_key_never_reach_the_page_or_the_api(
     tmp_path_factory, _seeded_template
 ):
     """Item 2: an LLM URL with a password, an LLM failing, an LLM echoing the key."""
-    echo = (
-        f"Alexander Matsegora is Russia's ambassador to North Korea [1]. The key is {KEY} "
-        f"and the password {URL_PASSWORD}."
-    )
+    echo = (f"Alexander Matsegora is Russia's ambassador to North Korea [1]. The key is {KEY} "
+            f"and the password {URL_PASSWORD}.")
     tmp, data = _data_copy(tmp_path_factory, _seeded_template, "secrets")
     with ScriptedLLM([500, 500, echo, echo]) as llm:
         base = llm.url.replace("http://", f"http://admin:{URL_PASSWORD}@")
-        server = Served(
-            tmp,
-            data,
-            {
-                "ASSISTANT_LLM": "openai",
-                "OPENAI_API_KEY": KEY,
-                "OPENAI_BASE_URL": base,
-                "ASSISTANT_LLM_RETRIES": "0",
-                "ASSISTANT_LLM_MODEL": "scripted",
-            },
-        )
+        server = Served(tmp, data, {
+            "ASSISTANT_LLM": "openai", "OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": base,
+            "ASSISTANT_LLM_RETRIES": "0", "ASSISTANT_LLM_MODEL": "scripted",
+        })
         try:
             with server.client() as client:
                 ask = {"data": [QUESTION, None, "", "", None]}
@@ -322,14 +276,10 @@ def test_secrets_in_the_llm_url_and_key_never_reach_the_page_or_the_api(
                 api.raise_for_status()
                 failed = client.get(f"/gradio_api/call/ask/{api.json()['event_id']}").text
                 page = server.deps(client)["on_ask"]
-                page_failed = json.dumps(
-                    server.call(client, page, [QUESTION, None, [], "", "", None, None])
-                )
+                page_failed = json.dumps(server.call(client, page, [QUESTION, None, [], "", "", None, None]))
                 api = client.post("/gradio_api/call/ask", json=ask)
                 echoed = client.get(f"/gradio_api/call/ask/{api.json()['event_id']}").text
-                page_echoed = json.dumps(
-                    server.call(client, page, [QUESTION, None, [], "", "", None, None])
-                )
+                page_echoed = json.dumps(server.call(client, page, [QUESTION, None, [], "", "", None, None]))
         finally:
             server.stop()
     assert "HTTP 500" in failed and "HTTP 500" in page_failed, (failed, page_failed)
@@ -348,16 +298,10 @@ def with_login(tmp_path_factory, _seeded_template) -> Iterator[Served]:
     secret = tmp / "login"
     secret.write_text(f"ann:{PASSWORD}\n")
     secret.chmod(0o600)
-    server = Served(
-        tmp,
-        data,
-        {
-            "ASSISTANT_LOGIN_FREE_FAILURES": "3",
-            "ASSISTANT_LOGIN_MAX_DELAY": "4",
-            "ASSISTANT_UPLOAD_KEEP_SECONDS": "2",
-        },
-        ("--host", "0.0.0.0", "--auth-file", str(secret)),
-    )
+    server = Served(tmp, data, {
+        "ASSISTANT_LOGIN_FREE_FAILURES": "3", "ASSISTANT_LOGIN_MAX_DELAY": "4",
+        "ASSISTANT_UPLOAD_KEEP_SECONDS": "2",
+    }, ("--host", "0.0.0.0", "--auth-file", str(secret)))
     yield server
     server.stop()
 
@@ -378,13 +322,8 @@ def test_every_handler_needs_the_login(with_login):
     with server.client() as stranger:
         assert stranger.get("/config").status_code in (401, 403)
         for name, dep in deps.items():
-            body = {
-                "data": [None] * len(dep["inputs"]),
-                "fn_index": dep["id"],
-                "session_hash": "s",
-                "trigger_id": None,
-                "event_data": None,
-            }
+            body = {"data": [None] * len(dep["inputs"]), "fn_index": dep["id"],
+                    "session_hash": "s", "trigger_id": None, "event_data": None}
             joined = stranger.post("/gradio_api/queue/join", json=body)
             assert joined.status_code in (401, 403), (name, joined.status_code)
         for path in ("/gradio_api/call/ask", "/gradio_api/run/ask", "/gradio_api/api/ask"):
@@ -430,22 +369,9 @@ def test_repeated_failed_logins_are_slowed_down(with_login):
 def test_a_password_on_the_command_line_is_warned_about(tmp_path):
     env = clean_env(ASSISTANT_DATA_DIR=str(tmp_path / "data"))
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant.cli",
-            "serve",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(free_port()),
-            "--auth",
-            "no-colon-here",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", "assistant.cli", "serve", "--host", "0.0.0.0", "--port",
+         str(free_port()), "--auth", "no-colon-here"],
+        env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 1
     assert "WARNING: a password given with --auth can be read" in done.stderr
@@ -456,10 +382,7 @@ def test_an_unreadable_login_file_is_a_clear_error(tmp_path):
     env = clean_env(ASSISTANT_DATA_DIR=str(tmp_path / "data"))
     done = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "serve", "--auth-file", str(tmp_path / "nope")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 1 and "error: cannot read the login file" in done.stderr
 
@@ -476,11 +399,7 @@ def test_a_dotenv_in_the_current_folder_cannot_redirect_questions(tmp_path, seed
         def ask(*extra: str) -> subprocess.CompletedProcess:
             return subprocess.run(
                 [sys.executable, "-m", "assistant.cli", "ask", QUESTION, "--json", *extra],
-                env=env,
-                cwd=tmp_path,
-                capture_output=True,
-                text=True,
-                timeout=300,
+                env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
             )
 
         stray = ask()
@@ -552,10 +471,8 @@ def test_login_backoff_doubles_up_to_the_limit_and_resets():
 
 
 def test_redaction_drops_url_user_info_and_query_strings():
-    text = (
-        f"cannot reach http://admin:{URL_PASSWORD}@127.0.0.1:9/v1?api-key=tok-123456 and "
-        f"https://tok-abcdef@example.org/x?sig=zzzz9999#top"
-    )
+    text = (f"cannot reach http://admin:{URL_PASSWORD}@127.0.0.1:9/v1?api-key=tok-123456 and "
+            f"https://tok-abcdef@example.org/x?sig=zzzz9999#top")
     clean = redact(text, [])
     assert URL_PASSWORD not in clean and "tok-123456" not in clean and "tok-abcdef" not in clean
     assert "zzzz9999" not in clean and "127.0.0.1:9/v1" in clean and "example.org/x" in clean

@@ -149,9 +149,7 @@ def test_error_mid_batch_leaves_this_process_consistent(hashed, tmp_path, monkey
     store = open_archive(hashed).store
     # One article per commit, so that the failure falls between articles (a batch commits
     # its articles in one upsert: all of them, or none).
-    monkeypatch.setattr(
-        importlib.import_module("assistant.ingestion.pipeline"), "BATCH_ARTICLES", 1
-    )
+    monkeypatch.setattr(importlib.import_module("assistant.ingestion.pipeline"), "BATCH_ARTICLES", 1)
     monkeypatch.setattr(store, "docs", FailsAtCommit(store.docs, after=2))
     with pytest.raises(RuntimeError, match="disk full"):
         ingest([folder], settings=hashed)

@@ -56,10 +56,7 @@ def test_a_new_process_opens_the_store_and_answers_the_same(seeded):
     env = clean_env(ASSISTANT_DATA_DIR=str(seeded.data_dir), ASSISTANT_LLM="extractive")
     done = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "ask", QUESTION, "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+        env=env, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr
     after = json.loads(done.stdout)
@@ -112,10 +109,7 @@ def test_garbage_over_the_database_gives_one_clear_line(seeded):
     for command in (["ask", QUESTION], ["rebuild"]):
         done = subprocess.run(
             [sys.executable, "-m", "assistant.cli", *command],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
+            env=env, capture_output=True, text=True, timeout=600,
         )
         assert done.returncode == 1, done.stderr
         line = _error_line(done.stderr)

@@ -29,12 +29,8 @@ def test_words_no_article_mentions_are_named_when_they_are_a_large_share():
 
 
 def test_the_notice_names_the_words_and_carries_the_refusal():
-    assert (
-        words_not_mentioned(["kimchi"]) == f'No article in the archive mentions "kimchi". {REFUSAL}'
-    )
-    assert words_not_mentioned(["a", "b", "c"]).startswith(
-        'No article in the archive mentions "a", "b" and "c".'
-    )
+    assert words_not_mentioned(["kimchi"]) == f'No article in the archive mentions "kimchi". {REFUSAL}'
+    assert words_not_mentioned(["a", "b", "c"]).startswith('No article in the archive mentions "a", "b" and "c".')
 
 
 @pytest.mark.parametrize("min_articles, declined", [(1, True), (100, False)])
@@ -64,10 +60,7 @@ def test_question_and_function_words_are_never_missing_content():
     vocabulary = {t for terms in real_analyse(articles) for t in terms}
     assert "how" not in vocabulary and "many" not in vocabulary
     assert unknown_words("How many officials resigned in town 42?", real_analyse, vocabulary) == []
-    assert (
-        unknown_words("Which officials resigned in town 42, and when?", real_analyse, vocabulary)
-        == []
-    )
+    assert unknown_words("Which officials resigned in town 42, and when?", real_analyse, vocabulary) == []
     # content words the archive lacks are still named
     assert unknown_words("How many flamingos migrated to town 42?", real_analyse, vocabulary) == [
         "flamingos",

@@ -33,18 +33,20 @@ from ..text.match import (
     key_terms,
     name_runs,
     name_words,
-    negation_conflict,
     overlap,
     possessive_conflict,
     term_in,
     tokens,
 )
+from ..text.negation import negation_conflict
 from ..text.opposites import opposite_conflict
 from ..text.sentences import sentence_spans
 
 # Months and weekdays are dates, not names: a claim's "in May" must be in its span, never
 # taken from elsewhere in the passage (where "may" is also a verb).
-_CALENDAR = frozenset(t for n in (*calendar.month_name, *calendar.day_name) if n for t in tokens(n))
+_CALENDAR = frozenset(
+    t for n in (*calendar.month_name, *calendar.day_name) if n for t in tokens(n)
+)
 
 VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
 SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
@@ -85,7 +87,9 @@ def passage_spans(passage: Passage, index: int, width: int = MAX_SPAN_SENTENCES)
     for size in range(1, width + 1):
         for i in range(len(sentences) - size + 1):
             s, e = sentences[i][0], sentences[i + size - 1][1]
-            spans.append(Span(index, passage.text[s:e], passage.start + s, passage.start + e, size))
+            spans.append(
+                Span(index, passage.text[s:e], passage.start + s, passage.start + e, size)
+            )
     return spans
 
 
@@ -197,11 +201,7 @@ class ClaimChecker:
         if is_number(term) or term in _CALENDAR:
             return False
         for run in self.name_runs(claim):
-            if (
-                term not in run
-                or run.index(term) == len(run) - 1
-                or not term_in(run[-1], span_terms)
-            ):
+            if term not in run or run.index(term) == len(run) - 1 or not term_in(run[-1], span_terms):
                 continue
             if contains_run(run, context):
                 return True  # the full name, as the passage, its article or the question writes it
@@ -236,20 +236,14 @@ class ClaimChecker:
         for term in self.key_terms(claim):
             if term_in(term, terms) or term_in(term, meta) or term in dated:
                 continue  # in the span, or the article's title, publisher or date gives it
-            if not self._given_elsewhere(
-                claim, term, terms, context_tokens, span_tokens, anywhere=not copy
-            ):
+            if not self._given_elsewhere(claim, term, terms, context_tokens, span_tokens, anywhere=not copy):
                 return None
         for run in self.name_runs(claim):
             if contains_run(run, span_tokens) or contains_run(run, meta_tokens):
                 continue
             if borrow and context_tokens and contains_run(run, context_tokens):
                 continue  # the name as the passage, its article or the question writes it
-            if (
-                context_tokens
-                and contains_run(run, context_tokens)
-                and any(term_in(w, terms) for w in run)
-            ):
+            if context_tokens and contains_run(run, context_tokens) and any(term_in(w, terms) for w in run):
                 continue
             return None
         if (
@@ -282,13 +276,9 @@ class ClaimChecker:
         context = self._context(passage)
         meta = frozenset(self._meta(passage))
         missing = [
-            t
-            for t in self.key_terms(claim)
-            if not term_in(t, source_terms)
-            and not term_in(t, meta)
-            and not self._given_elsewhere(
-                claim, t, source_terms, context, tokens(sentence), anywhere=False
-            )
+            t for t in self.key_terms(claim)
+            if not term_in(t, source_terms) and not term_in(t, meta)
+            and not self._given_elsewhere(claim, t, source_terms, context, tokens(sentence), anywhere=False)
         ]
         if missing and near >= NEAR_COPY_OVERLAP:
             return True
@@ -307,10 +297,7 @@ class ClaimChecker:
             return []
         return self.judge.supports(
             claim,
-            [
-                (s.text, self.passages[s.passage].title, self.passages[s.passage].source)
-                for s in spans
-            ],
+            [(s.text, self.passages[s.passage].title, self.passages[s.passage].source) for s in spans],
         )
 
     def _judge_spans(self, claim: str, candidates: list[tuple[Span, float]]) -> Verdict | None:
@@ -396,9 +383,7 @@ class ClaimChecker:
         # Cheap pre-filter: only passages holding every key term can support the claim.
         keys = self.key_terms(claim)
         hopeful = [
-            i
-            for i in others
-            if all(term_in(k, frozenset(tokens(self.passages[i].text))) for k in keys)
+            i for i in others if all(term_in(k, frozenset(tokens(self.passages[i].text))) for k in keys)
         ]
         best: Verdict | None = None
         for index in hopeful:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..text.analyse import STOPWORDS, words
 from ..text.dates import DATE_EXPRESSION, MONTHS, date_span
-from ..text.match import STOPWORDS, fold, words
+from ..text.match import fold
 from ..text.publishers import core, held_publishers
 from .refusal import dates_not_covered, publishers_not_held
 

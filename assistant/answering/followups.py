@@ -18,49 +18,10 @@ from .citations import MARKER
 Turn = tuple[str, str]  # (question, answer) of an earlier exchange
 
 _PERSONAL = re.compile(r"\b(?:he|she|him|they|them)\b", re.IGNORECASE)
-_REFERRING = re.compile(
-    r"\b(?:his|hers|her|their|theirs|it|its|this|that|these|those)\b", re.IGNORECASE
-)
-_ELLIPTICAL = re.compile(
-    r"^\s*(?:and|but|also|so|then|what about|how about|and what about)\b", re.IGNORECASE
-)
-_NAME = re.compile(
-    r"\b(?:[A-Z][\w'’&.-]*|\d[\d,.%$]*)(?:\s+(?:[A-Z][\w'’&.-]*|of|de|van|von|\d[\d,.%$]*))*"
-)
-_LEADING = frozenset(
-    [
-        "What",
-        "Who",
-        "When",
-        "Where",
-        "Why",
-        "How",
-        "Which",
-        "Did",
-        "Does",
-        "Do",
-        "Is",
-        "Are",
-        "Was",
-        "Were",
-        "Can",
-        "Could",
-        "Will",
-        "Would",
-        "Should",
-        "The",
-        "A",
-        "An",
-        "And",
-        "But",
-        "In",
-        "On",
-        "At",
-        "Yes",
-        "No",
-        "According",
-    ]
-)
+_REFERRING = re.compile(r"\b(?:his|hers|her|their|theirs|it|its|this|that|these|those)\b", re.IGNORECASE)
+_ELLIPTICAL = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what about)\b", re.IGNORECASE)
+_NAME = re.compile(r"\b(?:[A-Z][\w'’&.-]*|\d[\d,.%$]*)(?:\s+(?:[A-Z][\w'’&.-]*|of|de|van|von|\d[\d,.%$]*))*")
+_LEADING = frozenset(["What", "Who", "When", "Where", "Why", "How", "Which", "Did", "Does", "Do", "Is", "Are", "Was", "Were", "Can", "Could", "Will", "Would", "Should", "The", "A", "An", "And", "But", "In", "On", "At", "Yes", "No", "According"])
 
 
 def names_in(text: str) -> list[str]:
@@ -102,8 +63,6 @@ def with_context(question: str, history: Sequence[Turn]) -> str:
         if borrowed:
             # Inside the question, before its mark: "How much will it cost (Ashbrook)?" is
             # still one question, not a question and a fragment.
-            body, mark = (
-                (question[:-1], question[-1]) if question.endswith(("?", ".")) else (question, "")
-            )
+            body, mark = (question[:-1], question[-1]) if question.endswith(("?", ".")) else (question, "")
             return f"{body.rstrip()} ({', '.join(borrowed)}){mark}"
     return question

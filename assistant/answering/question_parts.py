@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..text.match import content_terms, words
+from ..text.analyse import words
+from ..text.match import content_terms
 from .citations import Sentence
 from .refusal import states_a_gap
 

@@ -175,17 +175,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     settings = _settings()
-    return (
-        serve(
-            settings,
-            host=args.host,
-            port=args.port,
-            auth=args.auth,
-            no_auth=args.no_auth,
-            auth_file=args.auth_file,
-        )
-        or 0
-    )
+    return serve(
+        settings, host=args.host, port=args.port, auth=args.auth, no_auth=args.no_auth,
+        auth_file=args.auth_file,
+    ) or 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -255,14 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
     p.add_argument(
-        "--auth",
-        default=None,
+        "--auth", default=None,
         help="user:password (visible to other users in ps: prefer --auth-file or ASSISTANT_AUTH)",
     )
     p.add_argument(
-        "--auth-file",
-        default=None,
-        metavar="FILE",
+        "--auth-file", default=None, metavar="FILE",
         help="file whose first line is user:password (or ASSISTANT_AUTH_FILE)",
     )
     p.add_argument(
@@ -290,9 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--store", default=None, help="reuse this data folder (else a temporary one)")
     e.add_argument("--engine", action="append", help="engine to evaluate (repeatable)")
     e.add_argument(
-        "--split",
-        choices=["all", "dev", "test", "heldout"],
-        default="all",
+        "--split", choices=["all", "dev", "test", "heldout"], default="all",
         help="MultiHop-RAG queries: all; dev (evidence in training-half articles); test (in "
         "held-out articles; heldout is its older name)",
     )
@@ -308,13 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_eval)
     e = esub.add_parser("claims", help="the claim checker on claims paired with their passage")
     e.add_argument("--claims", required=True, help="JSONL file of claims (see eval_claims)")
+    e.add_argument("--corpus", default=None, help="corpus.json for the articles' titles and publishers")
     e.add_argument(
-        "--corpus", default=None, help="corpus.json for the articles' titles and publishers"
-    )
-    e.add_argument(
-        "--context",
-        choices=["chunk", "passage"],
-        default="chunk",
+        "--context", choices=["chunk", "passage"], default="chunk",
         help="what a claim cites: the retrieved chunk holding its passage, or the passage alone",
     )
     e.add_argument("--out", default=None)
@@ -331,9 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
     for command in (parser, *sub.choices.values(), *esub.choices.values()):
         command.add_argument(  # before or after the command
-            "--env-file",
-            default=argparse.SUPPRESS,
-            metavar="FILE",
+            "--env-file", default=argparse.SUPPRESS, metavar="FILE",
             help="read settings from this .env file (default: .env in the data folder only)",
         )
     return parser
@@ -354,3 +336,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+

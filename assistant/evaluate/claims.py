@@ -48,15 +48,8 @@ def load_claims(path: Path, corpus: Path | None = None) -> list[ClaimItem]:
         url = obj.get("url", "")
         title, source = meta.get(url, ("", ""))
         passage = str(obj["passage"])
-        return ClaimItem(
-            str(obj["claim"]),
-            passage,
-            bool(obj["label"]),
-            str(obj.get("kind", "")),
-            title,
-            source,
-            _chunk_holding(bodies.get(url, ""), passage),
-        )
+        return ClaimItem(str(obj["claim"]), passage, bool(obj["label"]), str(obj.get("kind", "")),
+                         title, source, _chunk_holding(bodies.get(url, ""), passage))
 
     return read_jsonl(path, "claims", build, '{"claim", "passage", "label"}')
 
@@ -80,17 +73,8 @@ def check(item: ClaimItem, context: str = "chunk", checker_for=ClaimChecker) -> 
     retrieved chunk holding the passage (``context="chunk"``, what an answer cites), or
     the passage's one or two sentences alone."""
     text = item.chunk if context == "chunk" and item.chunk else item.passage
-    passage = Passage(
-        doc_id="d",
-        title=item.title,
-        source=item.source,
-        published="",
-        url="",
-        text=text,
-        start=0,
-        end=len(text),
-        score=1.0,
-    )
+    passage = Passage(doc_id="d", title=item.title, source=item.source, published="", url="",
+                      text=text, start=0, end=len(text), score=1.0)
     checker = checker_for([passage])
     return checker.check(claim_text(item.claim), [0]).supported
 
@@ -117,9 +101,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     report = evaluate(items, args.context)
     print(f"## Claims: {args.claims} (cited: the {args.context})\n")
     print("| true claims flagged | false claims caught |\n| --- | --- |")
-    print(
-        f"| {report['true_flagged']:.1%} of {report['true_claims']} | {report['false_caught']:.1%} of {report['false_claims']} |\n"
-    )
+    print(f"| {report['true_flagged']:.1%} of {report['true_claims']} | {report['false_caught']:.1%} of {report['false_claims']} |\n")
     print("| kind | caught |\n| --- | --- |")
     for kind, rate in report["false_caught_by_kind"].items():
         print(f"| {kind} | {rate:.1%} |")

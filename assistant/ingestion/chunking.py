@@ -12,7 +12,6 @@ from ..text.sentences import sentence_spans
 
 TokenCounter = Callable[[str], int]
 
-
 def _split_long(
     text: str, start: int, end: int, max_tokens: int, count: TokenCounter
 ) -> list[tuple[int, int]]:

@@ -28,9 +28,7 @@ def decode(data: bytes, *, html: bool = False) -> str:
             try:
                 return data.decode(codec)
             except UnicodeDecodeError as error:
-                raise Unreadable(
-                    f"starts with a {codec} byte-order mark but is not {codec}"
-                ) from error
+                raise Unreadable(f"starts with a {codec} byte-order mark but is not {codec}") from error
     if b"\x00" in data:
         raise Unreadable("binary file (contains NUL bytes)")
     try:

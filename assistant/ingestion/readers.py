@@ -166,9 +166,7 @@ def _parse_txt(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     # Plain-text articles never lose their text: only newlines and outer whitespace change.
     text = normalise_text(text)
     source, year = copyright_of(text)
-    return [
-        _article(doc_id, text, title=title_from_text(text), source=source, published=year, url=url)
-    ]
+    return [_article(doc_id, text, title=title_from_text(text), source=source, published=year, url=url)]
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -197,9 +195,7 @@ def _parse_md(text: str, doc_id: str, url: str, settings: Settings) -> Parsed:
     meta, body = _front_matter(normalise_text(text))
     body = body.strip()
     heading = re.search(r"^#[ \t]+(.+?)[ \t#]*$", body, re.M)
-    title = (
-        meta.get("title") or (heading and heading.group(1)) or title_from_text(body).lstrip("# ")
-    )
+    title = meta.get("title") or (heading and heading.group(1)) or title_from_text(body).lstrip("# ")
     source, year = copyright_of(body)
     published = normalise_date(_pick(meta, ("date", "published", "published_at", "pubdate")))
     return [

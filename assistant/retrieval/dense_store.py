@@ -45,11 +45,7 @@ class RecordedChromaStore(ChromaVectorStore):
         id; anything else (llama-index filters, MMR, Chroma's own ``include``) is
         ``ChromaVectorStore``'s query."""
         embedding = query.query_embedding
-        plain = (
-            query.filters is None
-            and query.mode == VectorStoreQueryMode.DEFAULT
-            and set(kwargs) <= {"where"}
-        )
+        plain = query.filters is None and query.mode == VectorStoreQueryMode.DEFAULT and set(kwargs) <= {"where"}
         if embedding is None or not plain:
             return super().query(query, **kwargs)
         found = self._collection.query(

@@ -16,8 +16,7 @@ import logging
 import re
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Container, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..records import Filters
+from ..text.analyse import search_stopwords, stem_words
 from .bm25_files import (
     POSITION_FILE,
     Entry,
@@ -34,9 +34,10 @@ from .bm25_files import (
     open_saved,
     read_term_counts,
     rows_mask,
+    same_analyser,
     write_generation,
 )
-from .bm25_scoring import idf_weights, retriever_over
+from .bm25_scoring import Vocabulary, idf_weights, retriever_over
 from .nodes import group_records
 
 # llama-index warns whenever an archive holds fewer chunks than the default top k.
@@ -44,20 +45,6 @@ logging.getLogger("llama_index.retrievers.bm25.base").setLevel(logging.ERROR)
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # BM25Retriever's token pattern
 NODE_CACHE = 8192  # nodes kept per index, about 6 KB each: 48 MB at most
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The terms an index holds (``terms``) and how it reads words into terms (``analyse``:
-    lower-cased, stop words out, stemmed), for asking whether the archive mentions a word."""
-
-    analyse: Callable[[list[str]], list[list[str]]]
-    terms: Container[str]
-
-    def unmentioned(self, name: str) -> bool:
-        """True when ``name`` has terms and no article holds any of them."""
-        found = [t for terms in self.analyse([name]) for t in terms]
-        return bool(found) and not any(t in self.terms for t in found)
 
 
 class LexicalIndex:
@@ -79,8 +66,6 @@ class LexicalIndex:
         # Where in the store's change log this index stands (see assistant.store.sync): saved
         # with it, so the files are a cache of the store at a known generation.
         self.position: dict[str, Any] = {}
-        self._stemmer: Any = None
-        self._stop: frozenset[str] = frozenset()
         self._word_ids: dict[str, int] = {}  # word -> the id of its stem
         self._masks: dict[Filters, np.ndarray] = {}  # per filter, for the current index
         self._idf: dict[str, float] | None = None  # of the current index, made when asked
@@ -97,6 +82,10 @@ class LexicalIndex:
             gen = current_generation(self.folder)
             self.loaded = True
             if gen is None:
+                return False
+            if not same_analyser(gen):  # terms of another analyser: built again from the store
+                self.manifest, self._staged_manifest, self.position = {}, {}, {}
+                self._retriever, self._docs, self._masks, self._idf = None, None, {}, None
                 return False
             try:
                 self.manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
@@ -134,24 +123,19 @@ class LexicalIndex:
     def _bags(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each text's term ids (the vocabulary grows as needed) and their counts.
 
-        The terms are BM25Retriever's (``bm25s.tokenize`` with its defaults): lower-cased
-        words of two or more word characters, English stop words out, Snowball-stemmed.
-        Each distinct word is stemmed once per index.
+        The terms are those of ``bm25s.tokenize`` with the project's analyser
+        (:mod:`assistant.text.analyse`): lower-cased words of two or more word characters,
+        its search stop words out, Snowball-stemmed. Each distinct word is stemmed once per index.
         """
-        import Stemmer
-        from bm25s.stopwords import STOPWORDS_EN
-
-        if self._stemmer is None:
-            self._stemmer = Stemmer.Stemmer("english")
-            self._stop = frozenset(STOPWORDS_EN)
         word_ids, vocab = self._word_ids, self._vocab
+        stop = frozenset(search_stopwords())
         bags = []
         for text in texts:
             words = Counter(_WORD.findall(text.lower()))
-            for word in self._stop.intersection(words):
+            for word in stop.intersection(words):
                 del words[word]
             new = [word for word in words if word not in word_ids]
-            for word, stem in zip(new, self._stemmer.stemWords(new), strict=True):
+            for word, stem in zip(new, stem_words(new), strict=True):
                 if stem not in vocab:
                     vocab[stem] = len(self._terms)
                     self._terms.append(stem)
@@ -267,7 +251,7 @@ class LexicalIndex:
         self, records: list[dict[str, Any]], terms: list[np.ndarray], counts: list[np.ndarray]
     ):
         """A BM25Retriever over these chunks, scored from their term counts."""
-        return retriever_over(records, terms, counts, self._vocab, len(self._terms), self._stemmer)
+        return retriever_over(records, terms, counts, self._vocab, len(self._terms))
 
     def rebuild(self, records: dict[str, Any], manifest: dict[str, str]) -> None:
         """Build from scratch from the store's chunk records."""
@@ -354,11 +338,10 @@ class LexicalIndex:
             retriever = self._retriever
         if retriever is None or not texts:
             return [[] for _ in texts]
-        stemmer = None if retriever.skip_stemming else retriever.stemmer
         return bm25s.tokenize(
             texts,
-            stopwords="en",
-            stemmer=stemmer,
+            stopwords=search_stopwords(),
+            stemmer=stem_words,
             token_pattern=retriever.token_pattern,
             return_ids=False,
             show_progress=False,

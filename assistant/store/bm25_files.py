@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import StoreError
 from ..records import Filters
+from ..text.analyse import analyser_id
 from .layout import UNKNOWN_MAX, UNKNOWN_MIN, matches
 
 TERMS_FILE = "terms.npz"
@@ -32,6 +33,7 @@ ROWS_FILE = "chunks.npz"  # each chunk's id and the fields filters test, in corp
 CORPUS_FILE = "corpus.jsonl"  # bm25s's names: a record per line,
 OFFSETS_FILE = "corpus.mmindex.json"  # and where each line starts
 POSITION_FILE = "position.json"  # the change log generation the index was saved at
+ANALYSER_FILE = "analyser.txt"  # how its words were read (``text.analyse.analyser_id``)
 
 # One chunk as BM25 holds it: llama-index's record of the node, and its bag of words
 # (sorted term ids in the index's vocabulary, and how often each occurs).
@@ -155,6 +157,15 @@ def current_generation(folder: Path) -> Path | None:
     return gen if (gen / "manifest.json").exists() else None
 
 
+def same_analyser(gen: Path) -> bool:
+    """Whether generation ``gen`` was built with this version's analyser (an index of other
+    terms cannot answer this analyser's queries: it is built again from the store)."""
+    try:
+        return (gen / ANALYSER_FILE).read_text(encoding="utf-8") == analyser_id()
+    except (OSError, ValueError):
+        return False
+
+
 def write_generation(
     folder: Path,
     retriever: Any,
@@ -196,6 +207,7 @@ def write_generation(
                 terms=np.concatenate(terms).astype(np.int32),
                 counts=np.concatenate(counts).astype(np.int32),
             )
+    (gen / ANALYSER_FILE).write_text(analyser_id(), encoding="utf-8")
     (gen / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     (gen / POSITION_FILE).write_text(json.dumps(position), encoding="utf-8")
     tmp = folder / "CURRENT.tmp"

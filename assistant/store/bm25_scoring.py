@@ -3,6 +3,8 @@ counts with numpy, so a flush re-scores the index without tokenizing again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -51,7 +53,6 @@ def retriever_over(
     counts: list[np.ndarray],
     vocab: dict[str, int],
     n_terms: int,
-    stemmer: Any,
 ):
     """A BM25Retriever over these chunk records, scored from their term counts (term ids
     of ``vocab``, ``n_terms`` of them); None for no records."""
@@ -66,10 +67,7 @@ def retriever_over(
     bm25.unique_token_ids_set = set(bm25.vocab_dict.values())
     bm25.nonoccurrence_array = None  # (used by the BM25L and BM25+ methods only)
     bm25.corpus = records
-    retriever = BM25Retriever(existing_bm25=bm25, similarity_top_k=10)
-    if stemmer is not None:
-        retriever.stemmer = stemmer
-    return retriever
+    return BM25Retriever(existing_bm25=bm25, similarity_top_k=10)
 
 
 def idf_weights(bm25: Any) -> dict[str, float]:
@@ -81,3 +79,17 @@ def idf_weights(bm25: Any) -> dict[str, float]:
     df = np.diff(bounds)[: len(bm25.vocab_dict)]
     weights = np.log1p((n - df + 0.5) / (df + 0.5))
     return {t: float(weights[i]) for t, i in bm25.vocab_dict.items() if t}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The terms an index holds (``terms``) and how it reads words into terms (``analyse``:
+    lower-cased, stop words out, stemmed), for asking whether the archive mentions a word."""
+
+    analyse: Callable[[list[str]], list[list[str]]]
+    terms: Container[str]
+
+    def unmentioned(self, name: str) -> bool:
+        """True when ``name`` has terms and no article holds any of them."""
+        found = [t for terms in self.analyse([name]) for t in terms]
+        return bool(found) and not any(t in self.terms for t in found)

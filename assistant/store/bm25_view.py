@@ -8,8 +8,9 @@ about 45 µs) on every search. A question runs up to four searches of 40 hits, a
 chunks come back question after question, so the index keeps the nodes it has made
 (:meth:`assistant.store.bm25.LexicalIndex.node_at`) and a view asks it for them. The mask stays
 a numpy array (``BM25Retriever`` converts a list on every search). Tokenizing and scoring
-are ``bm25s``'s, with the shared retriever's stemmer and token pattern, as
-``BM25Retriever`` does them.
+are ``bm25s``'s, with the shared retriever's token pattern and the project's analyser
+(:mod:`assistant.text.analyse`: its search stop words and Snowball stemmer, as the index
+was built with).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import numpy as np
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import BaseNode, NodeWithScore, QueryBundle
 from llama_index.retrievers.bm25 import BM25Retriever
+
+from ..text.analyse import search_stopwords, stem_words
 
 
 class BM25View(BaseRetriever):
@@ -35,7 +38,6 @@ class BM25View(BaseRetriever):
     ) -> None:
         super().__init__()
         self.bm25 = shared.bm25
-        self.stemmer = None if shared.skip_stemming else shared.stemmer
         self.token_pattern = shared.token_pattern
         self.similarity_top_k = k
         self._size = len(shared.corpus)  # bm25s keeps no corpus for an index built in-process
@@ -45,7 +47,8 @@ class BM25View(BaseRetriever):
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         tokens = bm25s.tokenize(
             query_bundle.query_str,
-            stemmer=self.stemmer,
+            stopwords=search_stopwords(),
+            stemmer=stem_words,
             token_pattern=self.token_pattern,
             show_progress=False,
         )

@@ -16,25 +16,11 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from ..packaged import TOKENIZER_FILE
+from .analyse import STOPWORDS, stem, words
 from .sentences import sentence_spans
 
-
-def words(text: str) -> frozenset[str]:
-    """A word list written as one string (easier to read than a list literal)."""
-    return frozenset(text.split())
-
-
-_TOKEN = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
-STOPWORDS = words(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    out over own same she should so some such than that the their theirs them themselves then
-    there these they this those through to too under until up very was we were what when where
-    which while who whom why will with would you your yours also said says say according s t
-    whose many much"""
-)
+# A word as the checks read it: letters and digits, joined by ".", "," or an apostrophe.
+WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
 
 # Words that open sentences without naming anything; never key terms.
 _OPENERS = words(
@@ -117,14 +103,18 @@ _NUMBER_WORDS.update(
 _NUMBER_VALUES = frozenset(_NUMBER_WORDS.values())
 
 # Titles and roles split a run of capitals into separate names ("Defense Minister Shoigu").
-_TITLES = words(
-    """president minister director leader ambassador secretary chief ceo general senator
+_TITLES = frozenset(
+    map(
+        stem,
+        words(
+            """president minister director leader ambassador secretary chief ceo general senator
     governor prime foreign defense defence finance lawmaker chairman chair head king queen
     prince princess pope mr mrs ms dr sir lord judge officer commander coach captain manager
     national intelligence service agency news media"""
+        ),
+    )
 )
 
-_NEGATIONS = words("not no never none neither nor without cannot zero n't")
 
 
 class _FoldTable(dict[int, int | None]):
@@ -145,30 +135,6 @@ def fold(text: str) -> str:
     if text.isascii():  # nothing to decompose, strip or unify: most words and sentences
         return text.lower()
     return unicodedata.normalize("NFKD", text).translate(_FOLD).lower()
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A tiny suffix stripper, applied alike to claims and sources: enough to match
-    'drills'/'drill', 'invited'/'invite', 'missiles'/'missile', 'beginning'/'begin'
-    (cached: the same words recur in every passage)."""
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        word = word[:-2]
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    for suffix in ("ing", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            if word[-1] == word[-2] and word[-1] not in "lsz":
-                word = word[:-1]  # "beginn" -> "begin"
-            break
-    if len(word) > 4 and word.endswith("e"):
-        word = word[:-1]
-    return word
 
 
 def _number(token: str) -> str:
@@ -193,7 +159,7 @@ def _norm(token: str) -> str:
 def _pieces(text: str) -> list[str]:
     """Folded raw tokens: "1,000" is one number, "drills,then" (no space) two words."""
     out: list[str] = []
-    for raw in _TOKEN.findall(fold(text)):
+    for raw in WORD.findall(fold(text)):
         if raw.isalpha():
             out.append(raw)
         else:
@@ -254,7 +220,7 @@ def _text_names(text: str) -> frozenset[str]:
     times, and questions share passages)."""
     found: set[str] = set()
     for s, e in sentence_spans(text):
-        for word in _TOKEN.findall(text, s, e)[1:]:
+        for word in WORD.findall(text, s, e)[1:]:
             if word[:1].isupper() and not _has_digit(word):  # capitalised, not a number
                 found.add(stem(fold(word)))
     return frozenset(found)
@@ -284,7 +250,7 @@ def key_terms(sentence: str, names: frozenset[str] = frozenset()) -> frozenset[s
     Numbers (digits or number words) and capitalised words count; the sentence's first word
     counts only when it looks like a name (see :func:`_name_like`)."""
     terms: set[str] = set()
-    for i, m in enumerate(_TOKEN.finditer(sentence)):
+    for i, m in enumerate(WORD.finditer(sentence)):
         word = m.group(0)
         folded = fold(word)
         if _has_digit(word):
@@ -302,7 +268,7 @@ def name_runs(sentence: str, names: frozenset[str] = frozenset()) -> list[tuple[
     run even when both words occur in the source."""
     runs: list[tuple[str, ...]] = []
     current: list[str] = []
-    matches = list(_TOKEN.finditer(sentence))
+    matches = list(WORD.finditer(sentence))
     for i, m in enumerate(matches):
         word = m.group(0)
         gap = sentence[matches[i - 1].end() : m.start()] if i else ""
@@ -353,39 +319,6 @@ def contains_run(run: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
                 break
         if matched == n:
             return True
-    return False
-
-
-# Words that look like a negation but are not one: "No. 1" (a number), "not just X but
-# Y" and "not only" (X and Y both hold).
-_NOT_NEGATION = re.compile(r"\bno\.\s*\d|\bnot\s+(?:just|only|merely|simply)\b", re.IGNORECASE)
-
-
-def negated(text: str) -> bool:
-    """The text carries a negation ("not", "never", "didn't", "zero" ...)."""
-    folded = _NOT_NEGATION.sub(" ", fold(text))
-    return "n't" in folded or any(t.lower() in _NEGATIONS for t in _TOKEN.findall(folded))
-
-
-_CLAUSE = re.compile(r"[,;:()]|\b(?:and|but|while|although|whereas|because)\b", re.IGNORECASE)
-
-
-def negation_conflict(claim: str, source: str) -> bool:
-    """The claim and the source disagree on negation where the claim draws on the source:
-    the claim negates what the source does not, or drops the negation of a clause it uses
-    ("he was aware" from "... and that he wasn't aware of any preparations")."""
-    if negated(claim) == negated(source):
-        return False
-    if negated(claim):
-        return True
-    # what the claim says, not whom it names: a clause sharing only the claim's names
-    # ("Judge Howell ... never stretched so far") negates something else
-    wanted = content_terms(claim) - key_terms(claim)
-    for clause in _CLAUSE.split(source):
-        if clause and negated(clause):
-            used = wanted & content_terms(clause)
-            if len(used) >= 2 or (wanted and len(used) / len(wanted) >= 0.5):
-                return True
     return False
 
 

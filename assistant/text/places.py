@@ -60,9 +60,7 @@ def with_capitals(found: frozenset[str], question: str) -> frozenset[str]:
     """Normalised terms of a text, plus each capital the question names whose country the
     text names: a question asking about "Beijing" is about a text naming "China"."""
     extra = [
-        t
-        for city, country in capitals_in(question)
-        if all(term_in(w, found) for w in tokens(country))
-        for t in tokens(city)
+        t for city, country in capitals_in(question)
+        if all(term_in(w, found) for w in tokens(country)) for t in tokens(city)
     ]
     return found | frozenset(extra) if extra else found

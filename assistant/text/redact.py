@@ -90,7 +90,7 @@ class StreamRedactor:
     def feed(self, piece: str) -> str:
         text = mask_values(self._held + piece, self.secrets)
         keep = self._partial(text)
-        self._held = text[len(text) - keep :] if keep else ""
+        self._held = text[len(text) - keep:] if keep else ""
         return text[: len(text) - keep]
 
     def flush(self) -> str:

@@ -7,9 +7,7 @@ import re
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) when
 # whitespace and a plausible sentence start follow; paragraphs always end one.
 # Citation markers right after the punctuation ("... said. [2] Next") stay with their sentence.
-_END = re.compile(
-    r"""[.!?…]+["'”’)\]]*(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])*(?=\s+["'“‘(]?[A-Z0-9À-Þ])"""
-)
+_END = re.compile(r"""[.!?…]+["'”’)\]]*(?:\s*\[\d+(?:\s*[,–-]\s*\d+)*\])*(?=\s+["'“‘(]?[A-Z0-9À-Þ])""")
 _PARA = re.compile(r"\n\s*\n")
 _ABBREV = {
     "mr",

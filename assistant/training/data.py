@@ -178,16 +178,11 @@ def build_groups(
             answer_text = it["answer"].lower()
         same = miner.ranked(qv, url, True, 40)
         same = [
-            i
-            for i in same
+            i for i in same
             if (miner.keys[i][1], miner.keys[i][2]) not in exclude
-            and not (
-                it["type"] == "qa"
-                and any(miner.keys[i][1] < e2 and s2 < miner.keys[i][2] for s2, e2 in exclude)
-            )
-            and not (
-                answer_text and answer_text in art.body[miner.keys[i][1] : miner.keys[i][2]].lower()
-            )
+            and not (it["type"] == "qa" and any(
+                miner.keys[i][1] < e2 and s2 < miner.keys[i][2] for s2, e2 in exclude))
+            and not (answer_text and answer_text in art.body[miner.keys[i][1]:miner.keys[i][2]].lower())
         ]
         picked = same[:same_hard]
         rest = same[same_hard:]
@@ -204,15 +199,11 @@ def build_groups(
             cands.append((text, a.title, a.source))
             labels.append(0)
             spans.append(None)
-        groups.append(
-            Group(it["question"], url, cands, labels, spans, it["type"] == "qa", it.get("wh", ""))
-        )
+        groups.append(Group(it["question"], url, cands, labels, spans, it["type"] == "qa", it.get("wh", "")))
     return groups, problems
 
 
-def build_claims(
-    items: Sequence[dict], articles: dict[str, Article], rng: random.Random
-) -> tuple[list[ClaimPair], list[str]]:
+def build_claims(items: Sequence[dict], articles: dict[str, Article], rng: random.Random) -> tuple[list[ClaimPair], list[str]]:
     problems: list[str] = []
     pairs: list[ClaimPair] = []
     urls = list(articles)
@@ -224,32 +215,12 @@ def build_claims(
             problems.append(f"{it['_where']}: passage not verbatim")
             continue
         label = 1 if it["label"] else 0
-        pairs.append(
-            ClaimPair(
-                it["claim"],
-                it["url"],
-                it["passage"],
-                art.title,
-                art.source,
-                label,
-                it.get("kind", ""),
-            )
-        )
+        pairs.append(ClaimPair(it["claim"], it["url"], it["passage"], art.title, art.source, label, it.get("kind", "")))
         if label:
             # The same claim against a sentence of another article: the easy "wrong
             # passage" every retrieval brings.
             other = articles[rng.choice(urls)]
             if other.url != art.url and other.sentences:
                 s, e = rng.choice(other.sentences)
-                pairs.append(
-                    ClaimPair(
-                        it["claim"],
-                        other.url,
-                        other.body[s:e],
-                        other.title,
-                        other.source,
-                        0,
-                        "other_article",
-                    )
-                )
+                pairs.append(ClaimPair(it["claim"], other.url, other.body[s:e], other.title, other.source, 0, "other_article"))
     return pairs, problems

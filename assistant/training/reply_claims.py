@@ -83,49 +83,26 @@ def pairs(prompts: list[dict], replies: list[dict], bodies: dict[str, str]) -> l
             span = _best_span(claim, texts[index])
             if span not in bodies[url]:
                 continue
-            rows.append(
-                {
-                    "type": "claim",
-                    "claim": claim,
-                    "passage": span,
-                    "label": not planted,
-                    "kind": planted["kind"] if planted else "llm_reply",
-                    "url": url,
-                    "question": r["question"],
-                }
-            )
+            rows.append({
+                "type": "claim", "claim": claim, "passage": span, "label": not planted,
+                "kind": planted["kind"] if planted else "llm_reply", "url": url,
+                "question": r["question"],
+            })
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m assistant.training.reply_claims", description=__doc__.split("\n\n")[0]
-    )
+    p = argparse.ArgumentParser(prog="python -m assistant.training.reply_claims", description=__doc__.split("\n\n")[0])
     p.add_argument("--prompts", type=Path, required=True)
     p.add_argument("--replies", type=Path, nargs="+", required=True)
-    p.add_argument(
-        "--corpus", type=Path, default=Path("../shared/benchmarks/multihop-rag/corpus.json")
-    )
+    p.add_argument("--corpus", type=Path, default=Path("../shared/benchmarks/multihop-rag/corpus.json"))
     p.add_argument("--out", type=Path, required=True)
     args = p.parse_args(argv)
-    prompts = [
-        json.loads(line)
-        for line in args.prompts.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    replies = [
-        json.loads(line)
-        for f in args.replies
-        for line in f.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    bodies = {
-        a["url"]: a.get("body") or "" for a in json.loads(args.corpus.read_text(encoding="utf-8"))
-    }
+    prompts = [json.loads(line) for line in args.prompts.read_text(encoding="utf-8").splitlines() if line.strip()]
+    replies = [json.loads(line) for f in args.replies for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    bodies = {a["url"]: a.get("body") or "" for a in json.loads(args.corpus.read_text(encoding="utf-8"))}
     rows = pairs(prompts, replies, bodies)
-    args.out.write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
-    )
+    args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     true = sum(r["label"] for r in rows)
     print(f"{len(rows)} pairs ({true} supported, {len(rows) - true} not) -> {args.out}")
     return 0

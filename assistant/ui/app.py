@@ -119,9 +119,7 @@ def serve(
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("assistant").setLevel(logging.INFO)
     if env_file_path(settings.data_dir).is_file():
-        print(
-            env_file_note(settings)
-        )  # which settings file steered this server (none: nothing to say)
+        print(env_file_note(settings))  # which settings file steered this server (none: nothing to say)
     secret = login_secret(settings, auth, auth_file)
     install_log_filter(settings, [secret] if secret else None)  # keys never reach the log
     credentials = parse_auth(secret) if secret else None
@@ -142,9 +140,7 @@ def serve(
     line = start_line(settings, host, port, credentials[0] if credentials else None)
     # Said once the server listens, so the URL printed is one that answers.
     server.run(
-        server.guarded_app(app, settings, host, credentials, launch_options()),
-        host,
-        port,
+        server.guarded_app(app, settings, host, credentials, launch_options()), host, port,
         ready=lambda: print(line, flush=True),
     )
     return 0
@@ -154,8 +150,9 @@ def start_line(settings: Settings, host: str, port: int, user: str | None) -> st
     """The one line ``assistant serve`` prints: where, who may reach it, what it serves."""
     count = len(open_archive(settings).store.registry())
     engine, model = engine_label(settings)
-    serving = f"{count} article{'' if count == 1 else 's'}, {engine} engine" + (
-        f" ({model})" if model else ""
+    serving = (
+        f"{count} article{'' if count == 1 else 's'}, {engine} engine"
+        + (f" ({model})" if model else "")
     )
     url = f"http://{host}:{port}"
     if user:

@@ -58,7 +58,9 @@ def wire_asking(settings: Settings, tab: AskTab, turns: Any, past: Any, current:
         return on_example
 
     for button, text in zip(examples, SEED_EXAMPLES, strict=True):
-        answering.append(button.click(example(text), inputs=[turns, *filters, *session], **asking))
+        answering.append(
+            button.click(example(text), inputs=[turns, *filters, *session], **asking)
+        )
 
     def on_retry(t, pubs, s, u, p, c):
         yield from retry_last(t, pubs, s, u, p, c, settings)
@@ -88,10 +90,7 @@ def wire_asking(settings: Settings, tab: AskTab, turns: Any, past: Any, current:
 
 
 def wire_articles(
-    settings: Settings,
-    tab: ArticlesTab,
-    refreshed: list[Any],
-    refresh: Callable[[str], tuple[Any, ...]],
+    settings: Settings, tab: ArticlesTab, refreshed: list[Any], refresh: Callable[[str], tuple[Any, ...]]
 ) -> None:
     """Add files, add a URL, remove an article, search the list. Every change refreshes
     ``refreshed`` (the header, the list and the choices) through ``refresh``."""
@@ -145,7 +144,9 @@ def wire_articles(
     )
     add_url.click(on_url, inputs=[url, search], outputs=[progress, *refreshed, url], **write)
     url.submit(on_url, inputs=[url, search], outputs=[progress, *refreshed, url], **write)
-    remove_btn.click(on_remove, inputs=[doomed, search], outputs=[progress, *refreshed], **write)
+    remove_btn.click(
+        on_remove, inputs=[doomed, search], outputs=[progress, *refreshed], **write
+    )
     search.change(
         lambda q: articles_html(settings, q),
         inputs=search,

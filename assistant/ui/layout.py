@@ -88,7 +88,9 @@ def ask_tab(settings: Settings) -> AskTab:
             autoscroll=False,
         )
         with gr.Row(elem_id="nx-turn-actions"):
-            retry = gr.Button("↻ Retry", size="sm", variant="secondary", elem_id="nx-retry")
+            retry = gr.Button(
+                "↻ Retry", size="sm", variant="secondary", elem_id="nx-retry"
+            )
             edit = gr.Button(
                 "✎ Edit last question",
                 size="sm",
@@ -108,7 +110,9 @@ def ask_tab(settings: Settings) -> AskTab:
             )
             ask = gr.Button("Ask", variant="primary", scale=1, elem_id="nx-ask")
         with gr.Row(elem_classes="nx-examples"):
-            examples = [gr.Button(q, size="sm", variant="secondary") for q in SEED_EXAMPLES]
+            examples = [
+                gr.Button(q, size="sm", variant="secondary") for q in SEED_EXAMPLES
+            ]
     with gr.Column(scale=1, min_width=240):
         gr.Markdown("**Filters** (apply to the next question)")
         publishers = gr.Dropdown(
@@ -117,8 +121,12 @@ def ask_tab(settings: Settings) -> AskTab:
             label="Publisher",
             elem_id="nx-publishers",
         )
-        since = gr.Textbox(label="From date", placeholder="YYYY-MM-DD", elem_id="nx-since")
-        until = gr.Textbox(label="Until date", placeholder="YYYY-MM-DD", elem_id="nx-until")
+        since = gr.Textbox(
+            label="From date", placeholder="YYYY-MM-DD", elem_id="nx-since"
+        )
+        until = gr.Textbox(
+            label="Until date", placeholder="YYYY-MM-DD", elem_id="nx-until"
+        )
         clear = gr.Button("New conversation", size="sm", elem_id="nx-new")
         conversations = gr.Radio(
             [],
@@ -131,17 +139,8 @@ def ask_tab(settings: Settings) -> AskTab:
             elem_classes="nx-muted",
         )
     return AskTab(
-        transcript,
-        retry,
-        edit,
-        question,
-        ask,
-        examples,
-        publishers,
-        since,
-        until,
-        clear,
-        conversations,
+        transcript, retry, edit, question, ask, examples,
+        publishers, since, until, clear, conversations,
     )
 
 
@@ -155,13 +154,17 @@ def articles_tab(settings: Settings) -> ArticlesTab:
                 file_types=list(UPLOAD_SUFFIXES),
                 elem_id="nx-files",
             )
-            add_files = gr.Button("Add files", variant="primary", elem_id="nx-add-files")
+            add_files = gr.Button(
+                "Add files", variant="primary", elem_id="nx-add-files"
+            )
         with gr.Column():
             url = gr.Textbox(
                 label="Add an article by URL", placeholder="https://…", elem_id="nx-url"
             )
             add_url = gr.Button("Add URL", elem_id="nx-add-url")
-            progress = gr.Textbox(label="Status", interactive=False, elem_id="nx-progress")
+            progress = gr.Textbox(
+                label="Status", interactive=False, elem_id="nx-progress"
+            )
     with gr.Row():
         search = gr.Textbox(
             label="Search articles",
@@ -177,6 +180,4 @@ def articles_tab(settings: Settings) -> ArticlesTab:
         )
         remove_btn = gr.Button("Remove", variant="stop", scale=1, elem_id="nx-remove")
     articles = gr.HTML(articles_html(settings), elem_id="nx-articles", js_on_load=None)
-    return ArticlesTab(
-        files, add_files, url, add_url, progress, search, doomed, remove_btn, articles
-    )
+    return ArticlesTab(files, add_files, url, add_url, progress, search, doomed, remove_btn, articles)

@@ -196,9 +196,7 @@ class Guard:
         if wait > 0:
             seconds = max(1, round(wait + 0.5))
             await _plain(
-                send,
-                429,
-                f"Too many failed logins: wait {seconds} s and try again.",
+                send, 429, f"Too many failed logins: wait {seconds} s and try again.",
                 [(b"retry-after", str(seconds).encode())],
             )
             return

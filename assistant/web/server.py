@@ -115,7 +115,6 @@ def run(app: Guard, host: str, port: int, ready: Callable[[], None] | None = Non
     )
     server = uvicorn.Server(config)
     if ready is not None:
-
         def announce() -> None:
             while not server.started and not server.should_exit:
                 time.sleep(0.05)

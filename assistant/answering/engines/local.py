@@ -118,8 +118,7 @@ class LocalEngine(ChatEngine):
                         yield text
                     reason = choice.get("finish_reason") or reason
                 prompt = sum(
-                    len(self._llm.tokenize(m["content"].encode(), add_bos=False)) + 4
-                    for m in messages
+                    len(self._llm.tokenize(m["content"].encode(), add_bos=False)) + 4 for m in messages
                 )
             except ValueError as exc:  # the prompt does not fit the context window
                 raise EngineError(

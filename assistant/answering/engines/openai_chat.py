@@ -65,9 +65,7 @@ def fit_passages(passages: Sequence[Passage], max_tokens: int) -> list[Passage]:
             kept.append(p)
             left -= need
             continue
-        cut = max(
-            (e for _, e in sentence_spans(p.text) if estimate_tokens(p.text[:e]) <= left), default=0
-        )
+        cut = max((e for _, e in sentence_spans(p.text) if estimate_tokens(p.text[:e]) <= left), default=0)
         if cut:
             kept.append(dataclasses.replace(p, text=p.text[:cut], end=p.start + cut))
         break
@@ -216,9 +214,7 @@ class OpenAIEngine(ChatEngine):
         try:
             for event in stream:
                 if getattr(event, "usage", None) is not None:
-                    usage = Usage(
-                        event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0
-                    )
+                    usage = Usage(event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0)
                 if not event.choices:
                     continue
                 choice = event.choices[0]
