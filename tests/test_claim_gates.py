@@ -205,3 +205,22 @@ def test_a_capital_question_is_answered_on_the_seed(seeded):
     result = answer("Who is Moscow's ambassador in Pyongyang?", settings=seeded)
     assert not result.abstained
     assert "Matsegora" in result.text.split("\n")[0]
+
+
+def test_a_full_name_the_article_writes_elsewhere_passes_and_another_does_not():
+    from assistant.answering.claims import ClaimChecker
+    from assistant.records import Passage
+
+    from .fakes import FakeJudge
+
+    chunk = "On Friday, Pochettino said the defender's hamstring was much better."
+    article = "Mauricio Pochettino took over in the summer. " + chunk
+    p = Passage("club.txt", "Club news", "Daily Sport", "2023-11-10", "", chunk, 45, 45 + len(chunk), 1.0)
+    judge = FakeJudge(supported=[("hamstring was much better", "hamstring was much better")])
+    claim = "On Friday, Mauricio Pochettino said the defender's hamstring was much better."
+    alone = ClaimChecker([p], judge=judge)
+    whole = ClaimChecker([p], judge=judge, article_text={"club.txt": article}.get)
+    assert not alone.check(claim, [0]).supported  # the chunk never writes his first name
+    assert whole.check(claim, [0]).supported  # the article does
+    wrong = "On Friday, Diego Pochettino said the defender's hamstring was much better."
+    assert not whole.check(wrong, [0]).supported  # a first name the article never gives

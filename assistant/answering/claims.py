@@ -19,7 +19,7 @@ verifier, the few with most of the claim's words. A verbatim quote needs no mode
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..embed.embedder import Embedder
@@ -106,9 +106,13 @@ class ClaimChecker:
         embedder: Embedder | None = None,
         judge: Judge | None = None,
         question: str = "",
+        article_text: Callable[[str], str | None] | None = None,
     ) -> None:
         self.passages = list(passages)
         self.question = question  # names a claim may take from it ("Who is X's wife?")
+        # The whole text of a passage's article, by doc id (None: not at hand): where a
+        # claim's full name may be written ("Mauricio Pochettino" for the chunk's "Pochettino").
+        self.article_text = article_text
         self.embedder = embedder  # kept for callers that pass one; the verifier decides
         self._judge = judge
         self.names = name_words(p.text for p in self.passages)
@@ -142,7 +146,9 @@ class ClaimChecker:
     def _context(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
         """Tokens of what a model answering from passage ``index`` read around it: the
         passage, the other passages of its article, and the question (a model names who
-        "he" is from any of them). A tuple of indices: the claim joins those passages."""
+        "he" is from any of them), and the article itself when at hand (the passage's
+        article names in full whom the passage names by surname). A tuple of indices: the
+        claim joins those passages."""
         if isinstance(index, tuple):
             return tuple(t for i in index for t in (*self._context(i), "."))
         if index is None or not 0 <= index < len(self.passages):
@@ -152,6 +158,9 @@ class ClaimChecker:
             doc = self.passages[index].doc_id
             texts = [self.passages[index].text]
             texts += [p.text for i, p in enumerate(self.passages) if i != index and p.doc_id == doc]
+            whole = self.article_text(doc) if self.article_text is not None and doc else None
+            if whole:
+                texts.append(whole)
             found = self._context_tokens[index] = tokens(" . ".join([*texts, self.question]))
         return found
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..config import Settings
@@ -143,7 +143,9 @@ def stream_answer(
     if tail:
         yield tail
     base.usage = usage
-    yield finish(base, "".join(pieces), shown, settings, incomplete, archive.embedder)
+    yield finish(
+        base, "".join(pieces), shown, settings, incomplete, archive.embedder, _article_texts(archive)
+    )
 
 
 def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
@@ -167,6 +169,22 @@ def decline(archive: Archive, question: str, base: Answer) -> Answer | None:
     return base
 
 
+def _article_texts(archive: Archive) -> Callable[[str], str | None]:
+    """Each article's whole text by doc id, read from the store when first asked."""
+    read: dict[str, str | None] = {}
+
+    def text(doc_id: str) -> str | None:
+        if doc_id not in read:
+            try:
+                article = archive.store.get_article(doc_id)
+            except Exception:  # only a help to the checks (a server away): they judge the passages
+                article = None
+            read[doc_id] = article.text if article is not None else None
+        return read[doc_id]
+
+    return text
+
+
 def finish(
     base: Answer,
     raw: str,
@@ -174,6 +192,7 @@ def finish(
     settings: Settings,
     incomplete: bool,
     embedder: Embedder | None = None,
+    article_text: Callable[[str], str | None] | None = None,
 ) -> Answer:
     """Turn an engine's raw text into the final Answer.
 
@@ -183,7 +202,8 @@ def finish(
     with ``unsupported_claims="drop"``, removed. With no supported claim the answer abstains
     (``base``, the refusal). Parts of the question no supported claim covers are named."""
     sentences = split_answer(raw, len(passages))
-    check_sentences(sentences, ClaimChecker(passages, embedder, question=base.question))
+    checker = ClaimChecker(passages, embedder, question=base.question, article_text=article_text)
+    check_sentences(sentences, checker)
     claims = [s for s in sentences if s.claim]
     if not any(s.supported for s in claims):
         base.incomplete = incomplete  # a cut-off reply is not the archive's verdict
