@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 from ..text.match import content_terms
 from .citations import MARKER, Quote, Sentence
-from .claims import ClaimChecker, Span
+from .claims import ClaimChecker
 from .refusal import states_a_gap
+from .spans import Span
 
 
 def is_checkable(sentence: str) -> bool:

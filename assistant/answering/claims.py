@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from ..embed.embedder import Embedder
 from ..judge import Judge, get_judge
@@ -41,6 +40,7 @@ from ..text.match import (
 from ..text.negation import negation_conflict
 from ..text.opposites import opposite_conflict
 from ..text.sentences import sentence_spans
+from .spans import Span, Verdict, passage_spans
 
 # Months and weekdays are dates, not names: a claim's "in May" must be in its span, never
 # taken from elsewhere in the passage (where "may" is also a verb).
@@ -51,46 +51,6 @@ _CALENDAR = frozenset(
 VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
 SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
 NEAR_COPY_OVERLAP = 0.85  # a sentence this close is the claim's source, names and all
-MAX_SPAN_SENTENCES = 2
-
-
-@dataclass(frozen=True)
-class Span:
-    """A candidate piece of evidence: sentences of one passage, located in its article."""
-
-    passage: int  # 0-based index into the passages
-    text: str
-    start: int
-    end: int
-    size: int = 1  # sentences
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of checking one claim: its best span and whether that span carries it."""
-
-    supported: bool
-    span: Span | None
-    overlap: float = 0.0
-    similarity: float = 0.0
-
-    @property
-    def score(self) -> float:
-        return (1.0 if self.supported else 0.0) + 0.5 * self.overlap + 0.5 * self.similarity
-
-
-# ------------------------------------------------------------------------------ spans
-def passage_spans(passage: Passage, index: int, width: int = MAX_SPAN_SENTENCES) -> list[Span]:
-    """Single sentences of a passage, then windows of up to ``width`` neighbouring ones."""
-    sentences = sentence_spans(passage.text)
-    spans = []
-    for size in range(1, width + 1):
-        for i in range(len(sentences) - size + 1):
-            s, e = sentences[i][0], sentences[i + size - 1][1]
-            spans.append(
-                Span(index, passage.text[s:e], passage.start + s, passage.start + e, size)
-            )
-    return spans
 
 
 def _squash(text: str) -> str:
@@ -121,6 +81,7 @@ class ClaimChecker:
         self._keys: dict[str, frozenset[str]] = {}
         self._runs: dict[str, list[tuple[str, ...]]] = {}
         self._context_tokens: dict[int, tuple[str, ...]] = {}
+        self._article_tokens: dict[int, tuple[str, ...]] = {}
         self._meta_tokens: dict[int, tuple[str, ...]] = {}
 
     def key_terms(self, text: str) -> frozenset[str]:
@@ -146,9 +107,7 @@ class ClaimChecker:
     def _context(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
         """Tokens of what a model answering from passage ``index`` read around it: the
         passage, the other passages of its article, and the question (a model names who
-        "he" is from any of them), and the article itself when at hand (the passage's
-        article names in full whom the passage names by surname). A tuple of indices: the
-        claim joins those passages."""
+        "he" is from any of them). A tuple of indices: the claim joins those passages."""
         if isinstance(index, tuple):
             return tuple(t for i in index for t in (*self._context(i), "."))
         if index is None or not 0 <= index < len(self.passages):
@@ -158,10 +117,23 @@ class ClaimChecker:
             doc = self.passages[index].doc_id
             texts = [self.passages[index].text]
             texts += [p.text for i, p in enumerate(self.passages) if i != index and p.doc_id == doc]
-            whole = self.article_text(doc) if self.article_text is not None and doc else None
-            if whole:
-                texts.append(whole)
             found = self._context_tokens[index] = tokens(" . ".join([*texts, self.question]))
+        return found
+
+    def _article(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
+        """:meth:`_context` and the whole text of the passage's article, when at hand: where
+        the full name of whom a passage calls by surname is written. Only a name the span
+        holds part of may be completed from it; a name of the article the span does not
+        hold at all is not what the span says."""
+        if isinstance(index, tuple):
+            return tuple(t for i in index for t in (*self._article(i), "."))
+        if index is None or not 0 <= index < len(self.passages) or self.article_text is None:
+            return self._context(index)
+        found = self._article_tokens.get(index)
+        if found is None:
+            whole = self.article_text(self.passages[index].doc_id) or ""
+            found = (*self._context(index), ".", *tokens(whole)) if whole else self._context(index)
+            self._article_tokens[index] = found
         return found
 
     def _meta(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
@@ -196,6 +168,7 @@ class ClaimChecker:
         context: tuple[str, ...],
         span_tokens: tuple[str, ...] = (),
         anywhere: bool = True,
+        passage: int | tuple[int, ...] | None = None,
     ) -> bool:
         """A name word of the claim missing from the span but given by the cited passage.
 
@@ -212,15 +185,22 @@ class ClaimChecker:
         for run in self.name_runs(claim):
             if term not in run or run.index(term) == len(run) - 1 or not term_in(run[-1], span_terms):
                 continue
-            if contains_run(run, context):
+            if not anywhere and self._renamed(run, span_tokens):
+                return False  # a near copy calls "Ohio State" what the span calls "Penn State"
+            if contains_run(run, context) or contains_run(run, self._article(passage)):
                 return True  # the full name, as the passage, its article or the question writes it
-            for k, token in enumerate(span_tokens):
-                if k and term_in(run[-1], frozenset([token])):
-                    before = span_tokens[k - 1]
-                    if before in self.names and before not in run:
-                        return False
-            return bool(span_tokens)
+            return bool(span_tokens) and not self._renamed(run, span_tokens)
         return anywhere and term_in(term, frozenset(context))
+
+    def _renamed(self, run: tuple[str, ...], span_tokens: tuple[str, ...]) -> bool:
+        """The span writes the run's last word after a name word the run does not hold
+        ("Alexander Matsegora" for a claim's "Vladimir Matsegora")."""
+        for k, token in enumerate(span_tokens):
+            if k and term_in(run[-1], frozenset([token])):
+                before = span_tokens[k - 1]
+                if before in self.names and before not in run:
+                    return True
+        return False
 
     def lexical_gate(
         self, claim: str, span_text: str, passage: int | tuple[int, ...] | None = None
@@ -245,14 +225,20 @@ class ClaimChecker:
         for term in self.key_terms(claim):
             if term_in(term, terms) or term_in(term, meta) or term in dated:
                 continue  # in the span, or the article's title, publisher or date gives it
-            if not self._given_elsewhere(claim, term, terms, context_tokens, span_tokens, anywhere=not copy):
+            if not self._given_elsewhere(
+                claim, term, terms, context_tokens, span_tokens, anywhere=not copy, passage=passage
+            ):
                 return None
         for run in self.name_runs(claim):
             if contains_run(run, span_tokens) or contains_run(run, meta_tokens):
                 continue
             if borrow and context_tokens and contains_run(run, context_tokens):
                 continue  # the name as the passage, its article or the question writes it
-            if context_tokens and contains_run(run, context_tokens) and any(term_in(w, terms) for w in run):
+            if (
+                any(term_in(w, terms) for w in run)
+                and not (copy and self._renamed(run, span_tokens))
+                and contains_run(run, self._article(passage))
+            ):
                 continue
             return None
         if (
@@ -287,7 +273,9 @@ class ClaimChecker:
         missing = [
             t for t in self.key_terms(claim)
             if not term_in(t, source_terms) and not term_in(t, meta)
-            and not self._given_elsewhere(claim, t, source_terms, context, tokens(sentence), anywhere=False)
+            and not self._given_elsewhere(
+                claim, t, source_terms, context, tokens(sentence), anywhere=False, passage=passage
+            )
         ]
         if missing and near >= NEAR_COPY_OVERLAP:
             return True

@@ -22,8 +22,8 @@ from pathlib import Path
 
 from ..answering.checking import claim_text, is_checkable
 from ..answering.citations import split_answer
-from ..answering.claims import passage_spans
 from ..answering.refusal import is_refusal, states_a_gap
+from ..answering.spans import passage_spans
 from ..records import Passage
 from ..text.match import overlap
 from .data import held_out
