@@ -127,9 +127,20 @@ def snap(page, shots: Path, name: str) -> Path:
 
 def upload(page, path: Path, title: str) -> str:
     """Upload one file on the Articles tab and wait for the ingest that reads ``title``."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     open_tab(page, "Articles")
-    page.locator("#nx-files input[type=file]").set_input_files(str(path))
-    page.wait_for_selector(f"#nx-files :text('{path.name}')", timeout=240_000)  # a loaded machine
+    page.wait_for_selector("#nx-files", state="visible")
+    # A file set on the input while the tab's widgets are still being attached is sometimes
+    # never uploaded (seen about one run in five on a loaded machine): set it again.
+    for attempt in range(4):
+        page.locator("#nx-files input[type=file]").set_input_files(str(path))
+        try:
+            page.wait_for_selector(f"#nx-files :text('{path.name}')", timeout=60_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 3:
+                raise
     page.locator("#nx-add-files").click()
     return wait_progress(page, title)
 

@@ -189,17 +189,17 @@ def test_fp32_is_a_setting(tmp_path) -> None:
 def _embed_noting_widths(onnx, texts: list[str]) -> tuple[np.ndarray, list[list[int]]]:
     """The texts' vectors, and the token widths of each batch the encoder ran."""
     widths: list[list[int]] = []
-    run = onnx._run
+    run = onnx.run_batch
 
     def spy(encodings):
         widths.append([len(e.ids) for e in encodings])
         return run(encodings)
 
-    onnx._run = spy
+    onnx.run_batch = spy
     try:
         return onnx.embed_documents(texts), widths
     finally:
-        del onnx._run
+        del onnx.run_batch
 
 
 def test_batches_never_pad_a_text_to_more_than_half_again_its_length(onnx) -> None:
@@ -212,7 +212,7 @@ def test_batches_never_pad_a_text_to_more_than_half_again_its_length(onnx) -> No
     ]
     together, widths = _embed_noting_widths(onnx, texts)
     assert len(widths) > 1 and sorted(w for batch in widths for w in batch) == sorted(
-        len(e.ids) for e in onnx._tok.encode_batch(texts)
+        len(e.ids) for e in onnx.tokenizer.encode_batch(texts)
     )
     assert all(max(batch) <= PAD_RATIO * min(batch) for batch in widths), widths
     alone = np.stack([onnx.embed_documents([t])[0] for t in texts])
@@ -251,7 +251,7 @@ def test_batches_run_side_by_side_with_the_same_vectors(chunks) -> None:
     # the other at the barrier and time out.
     side_by_side = OnnxMiniLM(threads=2)
     both = threading.Barrier(2, timeout=20)
-    run = side_by_side._run
+    run = side_by_side.run_batch
     threads: set[str] = set()
 
     def meet(encodings):
@@ -261,10 +261,10 @@ def test_batches_run_side_by_side_with_the_same_vectors(chunks) -> None:
             both.wait()
         return run(encodings)
 
-    side_by_side._run = meet
+    side_by_side.run_batch = meet
     texts = chunks * 2
     ours = side_by_side.embed_documents(texts)
-    del side_by_side._run
+    del side_by_side.run_batch
     assert len(threads) == 2 and all(t.startswith("assistant-onnx") for t in threads)
     one_at_a_time = OnnxMiniLM(threads=1).embed_documents(texts)
     np.testing.assert_array_equal(ours, one_at_a_time)

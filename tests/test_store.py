@@ -207,7 +207,7 @@ def test_remove_is_journaled(hashed_seeded):
 
 def test_large_articles_are_written_in_batches(hashed, fake):
     store = open_archive(hashed).store
-    store._batch = 3  # Chroma's real limit is a few thousand records per call
+    store.batch_size = 3  # Chroma's real limit is a few thousand records per call
     text = " ".join(f"Sentence {i}." for i in range(10))
     a = article("big", text, "h-big")
     chunks = [Chunk("big", i, text[i * 2 : i * 2 + 1], i * 2, i * 2 + 1) for i in range(10)]
@@ -479,7 +479,7 @@ def test_rebuild_with_another_embedder(hashed_seeded, fake):
 
 def test_rebuild_when_the_chunks_collection_is_missing(hashed_seeded, fake):
     archive = open_archive(hashed_seeded)
-    archive.store._client.delete_collection("articles_chunks")
+    archive.store.client.delete_collection("articles_chunks")
     close_archives()
     assert [a.doc_id for a in read_stored_articles(hashed_seeded)] == [SEED_ID]
     assert rebuild(hashed_seeded, embedder=fake).startswith("rebuilt 1 articles")

@@ -179,13 +179,13 @@ class OnnxMiniLM:
             target.unlink(missing_ok=True)
             raise ConfigError(f"cannot load the ONNX embedder {target}: {exc}; try again") from exc
         self._wants_types = "token_type_ids" in {i.name for i in self._session.get_inputs()}
-        self._tok = Tokenizer.from_file(str(TOKENIZER_FILE))
+        self.tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
         # The packaged tokenizer.json pads and truncates to 128; the model reads 256.
-        self._tok.enable_truncation(MAX_TOKENS)
-        self._tok.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()
         self.count_tokens = WordPieceCounter()
 
-    def _run(self, encodings: Sequence) -> np.ndarray:
+    def run_batch(self, encodings: Sequence) -> np.ndarray:
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(encodings), width), dtype=np.int64)  # [PAD] is id 0
         mask = np.zeros_like(ids)
@@ -202,7 +202,7 @@ class OnnxMiniLM:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tok.encode_batch(list(texts))
+        encodings = self.tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         batches: list[list[int]] = []
         rows: list[int] = []
@@ -223,7 +223,7 @@ class OnnxMiniLM:
         batches.append(rows)
 
         def run(rows: list[int]) -> np.ndarray:
-            return self._run([encodings[j] for j in rows])
+            return self.run_batch([encodings[j] for j in rows])
 
         done: Iterator[np.ndarray]
         if len(batches) == 1 or self._workers == 1:

@@ -63,10 +63,10 @@ class Store:
         self.local_dir = settings.data_dir
         self.local_dir.mkdir(parents=True, exist_ok=True)
         self.lock = threading.RLock()
-        self._client = chroma_client(settings)
+        self.client = chroma_client(settings)
         try:
             self._open_collections()
-            self.changes = open_log(self._client, settings.collection)
+            self.changes = open_log(self.client, settings.collection)
             # Other processes write to a Chroma server too: number each write for them, and
             # check after each batch that none of them deleted a part of it. A local store
             # has one process (its vector index files are that process's).
@@ -81,20 +81,20 @@ class Store:
         self._derived_from: dict[str, ArticleInfo] | None = None
         self._derived: dict[str, Any] = {}
         try:  # Chroma refuses larger writes; a long article can have more chunks than this
-            self._batch = int(self._client.get_max_batch_size())
+            self.batch_size = int(self.client.get_max_batch_size())
         except Exception:  # pragma: no cover - older servers do not say
-            self._batch = 1000
+            self.batch_size = 1000
 
     def _open_collections(self) -> None:
         name = self.settings.collection
         self.chunks = collection(
-            self._client,
+            self.client,
             f"{name}_chunks",
             metadata={"embedder": self.embedder_name, "schema": SCHEMA_VERSION},
             configuration={"hnsw": {"space": "cosine"}},
         )
-        self.docs = collection(self._client, f"{name}_docs", metadata={"schema": SCHEMA_VERSION})
-        self.texts = collection(self._client, f"{name}_texts", metadata={"schema": SCHEMA_VERSION})
+        self.docs = collection(self.client, f"{name}_docs", metadata={"schema": SCHEMA_VERSION})
+        self.texts = collection(self.client, f"{name}_texts", metadata={"schema": SCHEMA_VERSION})
 
     def reopen(self) -> None:
         """Open the collections again by name: another process re-created one (``assistant
@@ -232,8 +232,8 @@ class Store:
             return
         with self.lock:
             vectors = np.concatenate(vectors_of)
-            for i in range(0, len(ids), self._batch):
-                part = slice(i, i + self._batch)
+            for i in range(0, len(ids), self.batch_size):
+                part = slice(i, i + self.batch_size)
                 # Upsert: a crashed earlier attempt, or another client of a shared server,
                 # may have left some of these records (``add`` would keep those).
                 self.chunks.upsert(ids=ids[part], embeddings=vectors[part], metadatas=records[part])
@@ -298,8 +298,8 @@ class Store:
             for i, (cid, record) in enumerate(zip(ids, records, strict=True))
             if cid not in chunks_there and record["doc_id"] in ours
         ]
-        for start in range(0, len(lost), self._batch):
-            part = lost[start : start + self._batch]
+        for start in range(0, len(lost), self.batch_size):
+            part = lost[start : start + self.batch_size]
             self.chunks.upsert(
                 ids=[ids[i] for i in part],
                 embeddings=vectors[part],
