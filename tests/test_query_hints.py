@@ -141,3 +141,16 @@ def test_read_hints_combines_both():
     assert hints.dates == (DateHint(11, 2, 2, 2023),)
     assert not hints.is_empty()
     assert read_hints("who won?", SOURCES).is_empty()
+
+
+def test_a_date_expression_stands_for_its_days():
+    from assistant.text.dates import date_span
+
+    assert date_span("October 2023") == (date(2023, 10, 1), date(2023, 10, 31))
+    assert date_span("Oct. 26th, 2023") == (date(2023, 10, 26), date(2023, 10, 26))
+    assert date_span("26 October 2023") == (date(2023, 10, 26), date(2023, 10, 26))
+    assert date_span("2023-10-26") == (date(2023, 10, 26), date(2023, 10, 26))
+    assert date_span("2019") == (date(2019, 1, 1), date(2019, 12, 31))
+    assert date_span("February 2024") == (date(2024, 2, 1), date(2024, 2, 29))
+    # no year, or more than a date: not a span
+    assert date_span("October 26") is None and date_span("late on October 26, 2023") is None
