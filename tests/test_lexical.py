@@ -396,7 +396,6 @@ def test_an_index_built_with_another_analyser_is_built_again(tmp_path):
 
 
 def test_one_analyser_reads_words_for_search_and_for_claims():
-    from assistant.store.bm25 import LexicalIndex as _Index  # noqa: F401  (the index uses it)
     from assistant.text.analyse import STOPWORDS, search_stopwords, stem, stem_words
     from assistant.text.match import tokens
 

@@ -91,24 +91,7 @@ def stream_answer(
     if engine is None:
         engine = get_engine(settings, archive.embedder)
     searched = engine.rewrite(question, list(history)) if history else question
-    declined = decline(
-        archive,
-        question,
-        Answer(
-            question=question,
-            text=REFUSAL,
-            abstained=True,
-            engine=engine.name,
-            model=engine.model,
-            searched=searched,
-        ),
-    )
-    if declined is not None:
-        yield declined.text
-        yield declined
-        return
-    passages = search(archive, searched, k=k or settings.top_k, filters=resolved)
-    shown = engine.shown(passages)
+    # The abstention until an engine writes and its claims are checked.
     base = Answer(
         question=question,
         text=REFUSAL,
@@ -116,8 +99,15 @@ def stream_answer(
         engine=engine.name,
         model=engine.model,
         searched=searched,
-        passages=passages,
     )
+    declined = decline(archive, question, base)
+    if declined is not None:
+        yield declined.text
+        yield declined
+        return
+    passages = search(archive, searched, k=k or settings.top_k, filters=resolved)
+    shown = engine.shown(passages)
+    base.passages = passages
     if not shown:
         yield REFUSAL
         yield base

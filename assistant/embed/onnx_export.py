@@ -11,6 +11,13 @@ from pathlib import Path
 from .minilm import INPUTS, OPSET
 
 
+def mean_pool(hidden, attention_mask):
+    """sentence-transformers' mean pooling of torch token states: the average of the tokens
+    the attention mask keeps (also the reader/verifier's, :mod:`assistant.training.model`)."""
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+
 def export_fp32(model_dir: Path, target: Path) -> Path:
     """Trace the packaged weights into ``target`` (pooling and normalisation included),
     written atomically. Needs torch and transformers (the ``[torch]`` extra) and onnx."""
@@ -28,9 +35,7 @@ def export_fp32(model_dir: Path, target: Path) -> Path:
             hidden = self.encoder(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            summed = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(summed, p=2.0, dim=1)
+            return torch.nn.functional.normalize(mean_pool(hidden, attention_mask), p=2.0, dim=1)
 
     # Eager attention exports to plain MatMul/Softmax nodes, which the quantiser handles.
     encoder = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()

@@ -44,7 +44,6 @@ from .layout import (
     chunk_fields,
     doc_key,
     hash_of,
-    sources_of,
     stored_article,
     text_key,
 )
@@ -188,7 +187,7 @@ class Store:
 
     def sources(self) -> list[str]:
         """The publishers of the committed articles, sorted."""
-        return list(self.derived("sources", sources_of))
+        return list(self.facts().publishers)
 
     def facts(self) -> ArchiveFacts:
         """What the committed articles are: how many, publishers, authors, dates."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .layout import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds, sources_of
+from .layout import UNKNOWN_MAX, UNKNOWN_MIN, date_bounds
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def archive_facts(registry: Mapping[str, Any]) -> ArchiveFacts:
     """The facts of a registry (doc id -> its ``ArticleInfo``)."""
     return ArchiveFacts(
         articles=len(registry),
-        publishers=sources_of(dict(registry)),
+        publishers=tuple(sorted({a.source for a in registry.values() if a.source})),
         authors=tuple(sorted({a.author for a in registry.values() if a.author})),
         published=published_range(registry),
     )

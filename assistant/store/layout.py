@@ -132,10 +132,6 @@ def article_info(meta: dict[str, Any]) -> ArticleInfo:
     return ArticleInfo(**fields)
 
 
-def sources_of(registry: dict[str, ArticleInfo]) -> tuple[str, ...]:
-    return tuple(sorted({a.source for a in registry.values() if a.source}))
-
-
 def doc_key(doc_id: str) -> str:
     # Chroma ids are free text, but urls can be long: a fixed-size key keeps them tidy.
     return hashlib.sha1(doc_id.encode()).hexdigest()

@@ -29,8 +29,8 @@ STOPWORDS = words(
 )
 
 
-# Search drops fewer (search_stopwords): the English list of Lucene (bm25s's, which llama-index's BM25 retriever
-# uses), all of them in STOPWORDS. A search term costs little when it is frequent (BM25
+# Search drops fewer (search_stopwords): the English list of Lucene (bm25s's, which
+# llama-index's BM25 retriever uses), all of them in STOPWORDS. A search term costs little when it is frequent (BM25
 # weighs it down), while a claim compared word for word must not count "he", "said" or
 # "which" as something it says. Changing this list re-ranks every search, and so changes
 # the passages of every recorded prompt (``assistant eval llm``).

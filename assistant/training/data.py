@@ -25,10 +25,6 @@ import numpy as np
 from ..text.sentences import sentence_spans
 
 
-def held_out(url: str) -> bool:
-    return int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 1
-
-
 def dev_article(url: str) -> bool:
     """The dev split of the training half: about one article in six, by a hash of its URL
     other than the held-out one."""

@@ -13,6 +13,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..embed.onnx_export import mean_pool
+
 
 class JudgeNet(nn.Module):
     def __init__(self, encoder_dir: Path) -> None:
@@ -30,8 +32,7 @@ class JudgeNet(nn.Module):
         states = self.encoder(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
         ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(states.dtype)
-        mean = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        mean = mean_pool(states, attention_mask)
         features = self.pooled(torch.cat([states[:, 0], mean], dim=-1))
         logits = self.heads(features)
         span = self.span(states)

@@ -24,9 +24,9 @@ from ..answering.checking import claim_text, is_checkable
 from ..answering.citations import split_answer
 from ..answering.refusal import is_refusal, states_a_gap
 from ..answering.spans import passage_spans
+from ..evaluate.datasets import held_out
 from ..records import Passage
 from ..text.match import overlap
-from .data import held_out
 
 _SOURCE = re.compile(r"\[(\d+)\][^\n]*\n<<<SOURCE \1\n(.*?)\nSOURCE \1>>>", re.DOTALL)
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..evaluate.datasets import held_out
 from ..judge import CARD_FILE, MODEL_DIR, MODEL_FILE, TOKENIZER_FILE, encode_pair, pair_text
 from .data import (
     ClaimPair,
@@ -34,7 +35,6 @@ from .data import (
     build_claims,
     build_groups,
     dev_article,
-    held_out,
     load_articles,
     read_items,
 )
