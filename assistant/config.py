@@ -164,6 +164,19 @@ class Settings(BaseSettings):
     llm_retries: int = Field(2, description="Retries on connection errors, 429 and 5xx.")
     max_answer_tokens: int = Field(512, description="Most tokens an LLM answer may use.")
     answer_passages: int = Field(6, description="Passages shown to an LLM engine.")
+    max_searches: int = Field(
+        3,
+        ge=0,
+        description="Search questions an LLM engine may split a question needing several "
+        "articles into (a comparison, an order in time), each searched and their passages "
+        "taken in turn; one short extra call. Below 2: the question is searched as asked.",
+    )
+    planned_passages: int = Field(
+        10,
+        ge=1,
+        description="Passages shown to an LLM engine for a question planned into several "
+        "searches (its passage-token cap grows in proportion to answer_passages').",
+    )
     max_passage_tokens: int = Field(
         3000,
         ge=100,

@@ -161,6 +161,7 @@ class Answer:
     engine: str = ""
     model: str = ""
     searched: str = ""  # the query actually sent to retrieval (after any rewrite)
+    searches: list[str] = field(default_factory=list)  # search questions a plan added to it
     incomplete: bool = False  # the engine stopped before finishing (a cut-off stream)
     passages: list[Passage] = field(default_factory=list)
     usage: Usage | None = None  # LLM tokens spent on this answer (None: no LLM was asked)
@@ -177,6 +178,7 @@ class Answer:
             "engine": self.engine,
             "model": self.model,
             "searched": self.searched,
+            "searches": self.searches,
             "incomplete": self.incomplete,
             "usage": asdict(self.usage) if self.usage else None,
         }

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answering.engines.openai_chat import planned_question
 from assistant.evaluate.chat_server import ChatServer
 
 
@@ -88,6 +89,11 @@ class ScriptedLLM(ChatServer):
     request really holds). Every request body is recorded in ``requests``. With ``usage``
     (prompt, completion tokens), a stream that asks for it (``include_usage``) ends with a
     usage chunk, as OpenAI's does; without, none (as many compatible servers).
+
+    A planning request (the engine asking how to search a question) is answered with the
+    question itself, as a model answers a question about one story, and kept in
+    ``plan_requests`` rather than ``requests``; with ``plans`` it takes the next scripted
+    reply like any other request.
     """
 
     def __init__(
@@ -95,11 +101,19 @@ class ScriptedLLM(ChatServer):
         replies: list[Any] | None = None,
         delay: float = 0.0,
         usage: tuple[int, int] | None = None,
+        plans: bool = False,
     ) -> None:
         self.replies = list(replies or [])
+        self.plans = plans
+        self.plan_requests: list[dict[str, Any]] = []
         super().__init__(self._next, usage=usage, delay=delay)
 
     def _next(self, payload: dict[str, Any]) -> Any:
+        asked = planned_question(payload.get("messages") or [])
+        if asked is not None and not self.plans:
+            self.requests.remove(payload)
+            self.plan_requests.append(payload)
+            return asked
         reply = self.replies.pop(0) if self.replies else "No reply scripted."
         return reply(payload) if callable(reply) else reply
 

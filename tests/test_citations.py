@@ -174,3 +174,10 @@ def test_renumberer_gives_passages_of_one_article_one_number():
     assert r.convert("One [3]. Two [2]. Three [1]. Both [1, 3].") == (
         "One [1]. Two [2]. Three [1]. Both [1]."
     )
+
+
+def test_a_number_written_with_a_leading_point_keeps_its_space():
+    from assistant.answering.citations import strip_markers
+
+    assert strip_markers("Lee slashed .349/.421/.575 in 2022 [1].") == "Lee slashed .349/.421/.575 in 2022."
+    assert strip_markers("Rates rose [2] , analysts said [1] .") == "Rates rose, analysts said."

@@ -224,3 +224,32 @@ def test_a_full_name_the_article_writes_elsewhere_passes_and_another_does_not():
     assert whole.check(claim, [0]).supported  # the article does
     wrong = "On Friday, Diego Pochettino said the defender's hamstring was much better."
     assert not whole.check(wrong, [0]).supported  # a first name the article never gives
+
+
+# ------------------------------------------------- facts gathered from several sentences
+def test_a_claim_may_gather_its_facts_from_sentences_that_are_not_neighbours():
+    text = (
+        "Lee has a .340 career average in seven KBO seasons. "
+        "His team announced on Monday that he will be posted. "
+        "Lee was hampered by injury in 2023 but slashed .349/.421/.575 in 2022."
+    )
+    claim = "Lee, who has a .340 career average in seven KBO seasons, slashed .349/.421/.575 in 2022."
+    verdict = ClaimChecker([passage(text)], judge=accepting(("slashed", "slashed"))).check(claim, [0])
+    assert verdict.supported
+    # the quote is one real sentence of it (the one holding most of the claim)
+    assert verdict.span is not None and verdict.span.size == 1
+    assert text[verdict.span.start : verdict.span.end] == verdict.span.text
+    # a number no sentence holds is still missing
+    wrong = claim.replace(".340", ".360")
+    assert not ClaimChecker([passage(text)], judge=accepting(("slashed", "slashed"))).check(wrong, [0]).supported
+
+
+def test_a_sentence_saying_the_claim_of_someone_else_is_not_gathered():
+    text = (
+        "Ed Woods was ejected for targeting in the third quarter. "
+        "The coach praised the defence. "
+        "Cam Skattebo ran for 100 yards."
+    )
+    judge = accepting(("ejected", "ejected"))
+    claim = "Sun Devils running back Cam Skattebo was ejected for targeting."
+    assert not ClaimChecker([passage(text)], judge=judge).check(claim, [0]).supported

@@ -363,7 +363,10 @@ class ScriptedEngine:
     def rewrite(self, question: str, history) -> str:
         return question
 
-    def shown(self, passages: list[Passage]) -> list[Passage]:
+    def plan(self, question: str):
+        return [question], None
+
+    def shown(self, passages: list[Passage], several: bool = False) -> list[Passage]:
         return passages[:6]  # as an LLM engine's prompt holds the first few
 
 

@@ -167,8 +167,11 @@ class Recording:
     def rewrite(self, question, history):
         return self.inner.rewrite(question, history)
 
-    def shown(self, passages):
-        return self.inner.shown(passages)
+    def plan(self, question):
+        return self.inner.plan(question)
+
+    def shown(self, passages, several=False):
+        return self.inner.shown(passages, several)
 
 
 @dataclass

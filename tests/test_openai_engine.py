@@ -50,20 +50,27 @@ def _passage(text: str, n: int = 0) -> Passage:
 
 # ------------------------------------------------------------------------------- cost
 def test_the_answer_carries_the_tokens_the_server_reports(seeded):
+    # two calls, each reported: planning the searches, then the answer
     with ScriptedLLM([GOOD], usage=(812, 23)) as llm:
         result = answer(QUESTION, settings=_openai(seeded, llm.url))
         asked = llm.requests[0]
+        plans = len(llm.plan_requests)
     assert asked["stream_options"] == {"include_usage": True}
-    assert result.usage == Usage(812, 23)
-    assert result.to_dict()["usage"] == {"prompt_tokens": 812, "completion_tokens": 23, "estimated": False}
+    assert plans == 1
+    assert result.usage == Usage(2 * 812, 2 * 23)
+    assert result.to_dict()["usage"] == {
+        "prompt_tokens": 1624, "completion_tokens": 46, "estimated": False
+    }
 
 
 def test_a_server_reporting_no_usage_gets_an_estimate_marked_as_such(seeded):
     with ScriptedLLM([GOOD]) as llm:
         result = answer(QUESTION, settings=_openai(seeded, llm.url))
-        prompt = sum(len(m["content"]) for m in llm.requests[0]["messages"])
+        sent = [*llm.plan_requests, *llm.requests]
+        prompt = sum(len(m["content"]) for r in sent for m in r["messages"])
     assert result.usage is not None and result.usage.estimated
-    assert result.usage.completion_tokens == -(-len(GOOD) // 4)
+    # the plan's reply is the question itself (a question about one story)
+    assert result.usage.completion_tokens == -(-len(GOOD) // 4) + -(-len(QUESTION) // 4)
     assert prompt / 4 <= result.usage.prompt_tokens <= prompt / 4 + 20
 
 

@@ -65,9 +65,10 @@ def neutralise_brackets(text: str) -> str:
 
 
 def strip_markers(segment: str) -> str:
-    """The text without markers, spaces before punctuation closed up."""
+    """The text without markers, spaces before punctuation closed up (not before a number's
+    point: "slashed .349" keeps its space)."""
     text = MARKER.sub("", segment)
-    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    text = re.sub(r"\s+([.,;:!?])(?=\s|$)", r"\1", text)
     return " ".join(text.split())
 
 

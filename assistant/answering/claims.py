@@ -27,6 +27,7 @@ from ..records import Passage
 from ..text.dates import publication_date_terms
 from ..text.match import (
     contains_run,
+    content_terms,
     fold,
     is_number,
     key_terms,
@@ -49,6 +50,8 @@ _CALENDAR = frozenset(
 )
 
 VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
+MAX_GATHERED = 3  # sentences of one passage a claim may gather its facts from
+GATHER_SWAP_OVERLAP = 0.4  # ... none this close to it that names someone it does not
 SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
 NEAR_COPY_OVERLAP = 0.85  # a sentence this close is the claim's source, names and all
 
@@ -344,7 +347,7 @@ class ClaimChecker:
         verdict = self._judge_spans(claim, candidates)
         if verdict is not None and verdict.supported:
             return verdict
-        joint = None if swapped else self._joint(claim, cited)
+        joint = None if swapped else self._joint(claim, cited) or self._gathered(claim, cited)
         if joint is not None:
             return joint
         if fallback is not None and (verdict is None or fallback[1] > verdict.overlap):
@@ -373,6 +376,52 @@ class ClaimChecker:
         if p < self.judge.support_threshold:
             return None
         return Verdict(True, best, lex, p)
+
+    def _gathered(self, claim: str, cited: Sequence[int]) -> Verdict | None:
+        """A claim that gathers facts from sentences of one passage that are not neighbours
+        ("X, who has a .340 career average, slashed .349 in 2022"): the few sentences of a
+        cited passage that between them hold most of its words, taken together, must carry
+        it (the quote is the one holding most)."""
+        wanted = content_terms(claim)
+        for index in dict.fromkeys(cited):
+            if not 0 <= index < len(self.passages):
+                continue
+            # not a sentence saying much of the claim of someone it does not name: "Cam
+            # Skattebo was ejected" must not gather "Ed Woods was ejected" and a sentence
+            # naming Skattebo
+            singles = [
+                s for s in self.spans(index)
+                if s.size == 1
+                and not (
+                    overlap(claim, s.text) >= GATHER_SWAP_OVERLAP
+                    and self._names_left_out(claim, s.text)
+                )
+            ]
+            chosen: list[Span] = []
+            left = set(wanted)
+            while left and len(chosen) < MAX_GATHERED:
+                best = max(singles, key=lambda s: len(left & content_terms(s.text)), default=None)
+                if best is None or not left & content_terms(best.text):
+                    break
+                chosen.append(best)
+                left -= content_terms(best.text)
+                singles = [s for s in singles if s is not best]
+            if len(chosen) < 2:
+                continue
+            chosen.sort(key=lambda s: s.start)
+            passage = self.passages[index]
+            between = passage.text[chosen[0].end - passage.start : chosen[-1].start - passage.start]
+            if len(chosen) == 2 and not between.strip():
+                continue  # neighbours: a span of the two was read already
+            joined = " ".join(s.text for s in chosen)
+            lex = self.lexical_gate(claim, joined, index)
+            if lex is None:
+                continue
+            quote = max(chosen, key=lambda s: overlap(claim, s.text))
+            p = self.support(claim, [Span(index, joined, quote.start, quote.end, len(chosen))])[0]
+            if p >= self.judge.support_threshold:
+                return Verdict(True, quote, lex, p)
+        return None
 
     def find_support(self, claim: str, exclude: Sequence[int] = ()) -> Verdict | None:
         """The best passage other than ``exclude`` that supports the claim, if any."""

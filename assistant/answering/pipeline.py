@@ -10,7 +10,7 @@ from ..embed.embedder import Embedder, prefetch_embedder
 from ..errors import EmptyArchiveError, InputError
 from ..records import Answer, Claim, Filters, Passage, Usage
 from ..retrieval.checks import check_question, resolve_filters
-from ..retrieval.retrieve import search
+from ..retrieval.retrieve import search_all
 from ..store.archive import Archive, open_archive
 from . import decline as declining
 from .checking import check_sentences, plain_text
@@ -105,9 +105,13 @@ def stream_answer(
         yield declined.text
         yield declined
         return
-    passages = search(archive, searched, k=k or settings.top_k, filters=resolved)
-    shown = engine.shown(passages)
+    searches, planning = engine.plan(searched)
+    several = len(searches) > 1
+    depth = k or (max(settings.top_k, settings.planned_passages) if several else settings.top_k)
+    passages = search_all(archive, searches, k=depth, filters=resolved)
+    shown = engine.shown(passages, several)
     base.passages = passages
+    base.searches = searches[:-1]  # the search questions a plan added, if any
     if not shown:
         yield REFUSAL
         yield base
@@ -132,9 +136,21 @@ def stream_answer(
     tail = renumber.flush()
     if tail:
         yield tail
-    base.usage = usage
+    base.usage = add_usage(planning, usage)
     yield finish(
         base, "".join(pieces), shown, settings, incomplete, archive.embedder, _article_texts(archive)
+    )
+
+
+def add_usage(*usages: Usage | None) -> Usage | None:
+    """What several LLM calls of one answer cost together (None when none reported any)."""
+    known = [u for u in usages if u is not None]
+    if not known:
+        return None
+    return Usage(
+        sum(u.prompt_tokens for u in known),
+        sum(u.completion_tokens for u in known),
+        estimated=any(u.estimated for u in known),
     )
 
 

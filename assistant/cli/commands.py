@@ -293,6 +293,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--store", default=None, help="the archive's data folder")
     e.add_argument("--out", default=None, help="record: the prompts file; replay: a JSON report")
     e.add_argument("--no-stream", action="store_true", help="replay whole completions, not streams")
+    e.add_argument(
+        "--plans", default=None,
+        help="JSONL recorded replies to the planning requests (question, prompt_sha, reply); "
+        "without it every question is searched as asked",
+    )
+    e.add_argument(
+        "--multihop", default=None,
+        help="MultiHop-RAG folder: report whether each prompt held the query's gold evidence",
+    )
     e.set_defaults(func=cmd_eval)
     e = esub.add_parser("claims", help="the claim checker on claims paired with their passage")
     e.add_argument("--claims", required=True, help="JSONL file of claims (see eval_claims)")

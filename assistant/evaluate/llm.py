@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..answering.engines.openai_chat import planned_question
 from ..answering.refusal import REFUSAL, is_refusal
 from ..config import Settings
 from ..errors import InputError
@@ -50,15 +51,29 @@ def prompt_sha(messages: list[dict[str, Any]]) -> str:
 class ReplayServer(ChatServer):
     """A :class:`ChatServer` that answers each request with the reply recorded for its
     messages (``replies``: prompt sha -> text), streamed or whole. A request with no
-    recorded reply gets the refusal sentence, and its sha is noted in ``unmatched``."""
+    recorded reply gets the refusal sentence, and its sha is noted in ``unmatched``.
 
-    def __init__(self, replies: dict[str, str] | None = None) -> None:
+    A planning request (how to search a question) gets the plan recorded for it in
+    ``plans`` (prompt sha -> text); with none recorded, the question itself (the question
+    is searched as asked), and its sha is noted in ``unplanned``."""
+
+    def __init__(
+        self, replies: dict[str, str] | None = None, plans: dict[str, str] | None = None
+    ) -> None:
         self.replies = dict(replies or {})
+        self.plans = dict(plans or {})
         self.unmatched: list[str] = []
+        self.unplanned: list[str] = []
         super().__init__(self._reply, piece=24, model="replay")
 
     def _reply(self, payload: dict[str, Any]) -> str:
-        key = prompt_sha(payload.get("messages") or [])
+        messages = payload.get("messages") or []
+        key = prompt_sha(messages)
+        asked = planned_question(messages)
+        if asked is not None:
+            if key not in self.plans:
+                self.unplanned.append(key)
+            return self.plans.get(key, asked)
         text = self.replies.get(key)
         if text is None:
             self.unmatched.append(key)
@@ -71,22 +86,47 @@ def _engine_settings(settings: Settings, url: str) -> Settings:
 
 
 # ------------------------------------------------------------------------------ record
-def record(questions: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
-    """The exact messages the openai engine sends for each question."""
+def answer_request(requests: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The messages of the last answer request among a server's requests (not a plan)."""
+    for payload in reversed(requests):
+        messages = payload.get("messages") or []
+        if planned_question(messages) is None:
+            return messages
+    return None
+
+
+def evidence_shown(messages: list[dict[str, Any]] | None, facts: list[str]) -> bool | None:
+    """Whether every gold evidence fact (whitespace aside) is in the prompt's sources; None
+    when the question has no known evidence."""
+    if not facts:
+        return None
+    if not messages:
+        return False
+    prompt = "".join("".join(str(m.get("content") or "") for m in messages).split())
+    return all("".join(f.split()) in prompt for f in facts)
+
+
+def record(
+    questions: list[dict[str, Any]], settings: Settings, plans: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The exact messages the openai engine sends for each question (planning requests
+    answered from ``plans``, else with the question: searched as asked)."""
     from ..answering.pipeline import answer
 
     out = []
-    with ReplayServer() as server:
+    with ReplayServer(plans=plans) as server:
         llm = _engine_settings(settings, server.url)
         for item in questions:
             before = len(server.requests)
-            answer(item["question"], settings=llm)
-            sent = server.requests[before:]
-            if not sent:  # declined before the model was asked (a publisher or period not held)
+            result = answer(item["question"], settings=llm)
+            messages = answer_request(server.requests[before:])
+            if messages is None:  # declined before the model was asked (a publisher or period not held)
                 out.append({**item, "prompt_sha": None, "messages": None})
                 continue
-            messages = sent[-1]["messages"]
-            out.append({**item, "prompt_sha": prompt_sha(messages), "messages": messages})
+            row = {**item, "prompt_sha": prompt_sha(messages), "messages": messages}
+            if result.searches:
+                row["searches"] = result.searches
+            out.append(row)
     return out
 
 
@@ -121,8 +161,10 @@ class ReplyOutcome:
     reply_refused: bool = False  # the reply itself was the refusal
     reply_correct: bool | None = None  # the reply holds the expected answer (None: no answer given)
     answer_correct: bool | None = None  # the final answer does
-    prompt_tokens: int = 0  # the LLM call's cost (reported by the server, else estimated)
+    prompt_tokens: int = 0  # the LLM calls' cost (reported by the server, else estimated)
     completion_tokens: int = 0
+    evidence_shown: bool | None = None  # every gold evidence fact in the prompt (None: unknown)
+    searches: int = 1  # searches run: the question, and the search questions of a plan
 
     @property
     def reported(self) -> bool:
@@ -146,6 +188,7 @@ class ReplayReport:
     scored: int = 0  # correct replies to answerable questions with an expected answer
     strict: int = 0  # ... whose final answer holds it
     lost_in_reply: int = 0  # the reply lacked it (or refused): retrieval or the model
+    lost_in_retrieval: int = 0  # ... of which the prompt lacked some gold evidence
     lost_in_checking: int = 0  # the reply had it, the checked answer did not
     outcomes: list[ReplyOutcome] = field(default_factory=list)
 
@@ -162,6 +205,7 @@ class ReplayReport:
             self.model_refused += 1  # nothing of the model's to keep or lose
             self.scored += o.answer_correct is not None
             self.lost_in_reply += o.answer_correct is not None
+            self.lost_in_retrieval += o.answer_correct is not None and o.evidence_shown is False
             return
         if not o.planted:
             self.correct += 1
@@ -173,6 +217,7 @@ class ReplayReport:
                 self.scored += 1
                 self.strict += o.answer_correct
                 self.lost_in_reply += not o.reply_correct
+                self.lost_in_retrieval += not o.reply_correct and o.evidence_shown is False
                 self.lost_in_checking += bool(o.reply_correct and not o.answer_correct)
         else:
             self.planted[o.planted] += 1
@@ -199,11 +244,25 @@ class ReplayReport:
             "answerable_scored": self.scored,
             "strict_accuracy": rate(self.strict, self.scored),
             "lost_in_reply": self.lost_in_reply,
+            "lost_in_reply_evidence_not_shown": self.lost_in_retrieval,
             "lost_in_checking": self.lost_in_checking,
+            **self.evidence(),
+            "planned": sum(o.searches > 1 for o in self.outcomes if o.matched),
             "unanswerable": self.unanswerable,
             "unanswerable_refused": rate(self.unanswerable_refused, self.unanswerable),
             **self.tokens(),
         }
+
+    def evidence(self) -> dict[str, Any]:
+        """How many answerable questions' prompts held all their gold evidence (questions
+        with evidence known, each counted once)."""
+        known: dict[str, bool] = {}
+        for o in self.outcomes:
+            if o.matched and o.evidence_shown is not None and not o.planted:
+                known[o.question] = o.evidence_shown
+        if not known:
+            return {}
+        return {"evidence_shown": round(sum(known.values()) / len(known), 4), "with_evidence": len(known)}
 
     def tokens(self) -> dict[str, float]:
         """Mean prompt and completion tokens per answer that reached the model."""
@@ -218,8 +277,15 @@ class ReplayReport:
         }
 
 
-def replay(replies: list[dict[str, Any]], settings: Settings, stream: bool = True) -> ReplayReport:
-    """Every recorded reply through the answer pipeline, with its outcome."""
+def replay(
+    replies: list[dict[str, Any]],
+    settings: Settings,
+    stream: bool = True,
+    plans: dict[str, str] | None = None,
+    evidence: dict[str, list[str]] | None = None,
+) -> ReplayReport:
+    """Every recorded reply through the answer pipeline, with its outcome (planning requests
+    answered from ``plans``; ``evidence``: gold facts by question)."""
     from ..answering.pipeline import answer
 
     report = ReplayReport()
@@ -229,13 +295,16 @@ def replay(replies: list[dict[str, Any]], settings: Settings, stream: bool = Tru
     for question, group in by_question.items():
         for r in group:
             recorded = {r["prompt_sha"]: r["reply"]} if r.get("prompt_sha") else {}
-            with ReplayServer(recorded) as server:
+            with ReplayServer(recorded, plans) as server:
                 llm = _engine_settings(settings, server.url)
                 result = answer(
                     question, settings=llm, engine=None if stream else _whole_engine(llm)
                 )
                 # A question recorded as declined before the model must still not reach it.
                 matched = not server.unmatched if recorded else not server.requests
+                shown = evidence_shown(
+                    answer_request(server.requests), (evidence or {}).get(question, [])
+                )
             planted = (r.get("planted") or {}).get("kind", "") if r.get("planted") else ""
             answers = [a for a in r.get("answers") or [] if a] if r.get("answerable", True) else []
             report.add(
@@ -256,6 +325,8 @@ def replay(replies: list[dict[str, Any]], settings: Settings, stream: bool = Tru
                     else None,
                     prompt_tokens=result.usage.prompt_tokens if result.usage else 0,
                     completion_tokens=result.usage.completion_tokens if result.usage else 0,
+                    evidence_shown=shown,
+                    searches=1 + len(result.searches),
                 ),
                 answerable=bool(r.get("answerable", True)),
             )
@@ -295,27 +366,48 @@ def _read_jsonl(path: Path, expected: str, key: str) -> list[dict[str, Any]]:
     return read_jsonl(path, "JSONL", build, expected)
 
 
+def read_plans(path: Path) -> dict[str, str]:
+    """A plans file: the recorded replies to planning requests, by prompt sha."""
+    rows = _read_jsonl(path, '{"question", "prompt_sha", "reply"}', "prompt_sha")
+    return {str(r["prompt_sha"]): str(r.get("reply") or "") for r in rows}
+
+
+def multihop_evidence(folder: Path) -> dict[str, list[str]]:
+    """The gold evidence facts of MultiHop-RAG's answerable queries, by query text."""
+    from .retrieval import load_queries
+
+    return {q.text: list(q.facts) for q in load_queries(folder)}
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     base = settings.model_copy(update={"data_dir": Path(args.store)}) if args.store else settings
+    plans_file, multihop = getattr(args, "plans", None), getattr(args, "multihop", None)
+    plans = read_plans(Path(plans_file)) if plans_file else None
+    evidence = multihop_evidence(Path(multihop)) if multihop else {}
     if args.action == "record":
         if not args.qa or not args.out:
             raise InputError("eval llm record needs --qa QUESTIONS.jsonl and --out PROMPTS.jsonl")
         items = _read_jsonl(Path(args.qa), '{"question", ...}', "question")
-        rows = record(items, base)
+        rows = record(items, base, plans)
         Path(args.out).write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
         )
         print(
             f"recorded {sum(r['prompt_sha'] is not None for r in rows)} prompts "
-            f"({sum(r['prompt_sha'] is None for r in rows)} questions declined before the model)"
+            f"({sum(r['prompt_sha'] is None for r in rows)} questions declined before the model; "
+            f"{sum('searches' in r for r in rows)} planned into several searches)"
         )
+        shown = [evidence_shown(r["messages"], evidence.get(r["question"], [])) for r in rows]
+        known = [s for s in shown if s is not None]
+        if known:
+            print(f"prompts holding all their gold evidence: {sum(known)} of {len(known)}")
         return 0
     if not args.replies:
         raise InputError("eval llm replay needs --replies REPLIES.jsonl")
     replies = _read_jsonl(
         Path(args.replies), '{"question", "prompt_sha", "reply", ...}', "question"
     )
-    report = replay(replies, base, stream=not args.no_stream)
+    report = replay(replies, base, stream=not args.no_stream, plans=plans, evidence=evidence)
     summary = report.summary()
     print(json.dumps(summary, indent=2))
     if args.out:

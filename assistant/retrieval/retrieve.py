@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from typing import Any, Literal
@@ -222,6 +223,25 @@ def search(
         only = dense if mode == "dense" else lexical
         ranked = sorted(only.items(), key=lambda kv: (-kv[1], kv[0]))
     return _passages(archive, ranked, records, k)
+
+
+def search_all(
+    archive: Archive, searches: Sequence[str], *, k: int, filters: Filters | None = None
+) -> list[Passage]:
+    """Top ``k`` passages for several searches (a planned question's search questions, then
+    the question): each search's passages taken in turn (the first of each, then the
+    second of each, ...), each passage once, so every article a comparison needs is shown."""
+    if len(searches) == 1:
+        return search(archive, searches[0], k=k, filters=filters)
+    ranked = [search(archive, s, k=k, filters=filters) for s in searches]
+    merged: list[Passage] = []
+    seen: set[str] = set()
+    for rank in range(k):
+        for passages in ranked:
+            if rank < len(passages) and passages[rank].chunk_id not in seen:
+                seen.add(passages[rank].chunk_id)
+                merged.append(passages[rank])
+    return merged[:k]
 
 
 def _passages(

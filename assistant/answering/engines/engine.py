@@ -37,9 +37,16 @@ class Engine(Protocol):
         """A follow-up question made standalone using the conversation."""
         ...
 
-    def shown(self, passages: list[Passage]) -> list[Passage]:
+    def plan(self, question: str) -> tuple[list[str], Usage | None]:
+        """The searches that answer the question (the question itself, or search questions
+        for each article a comparison needs and then the question), and what planning cost
+        an LLM."""
+        ...
+
+    def shown(self, passages: list[Passage], several: bool = False) -> list[Passage]:
         """The retrieved passages this engine is given, best first: an LLM's prompt holds
-        the first few that fit it; the extractive engine reads them all."""
+        the first few that fit it (more for a question planned into ``several`` searches);
+        the extractive engine reads them all."""
         ...
 
 

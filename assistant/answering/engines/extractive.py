@@ -248,9 +248,13 @@ class ExtractiveEngine:
             )
         yield "".join(texts)
 
-    def shown(self, passages: list[Passage]) -> list[Passage]:
+    def shown(self, passages: list[Passage], several: bool = False) -> list[Passage]:
         """Every retrieved passage: the reader chooses among them."""
         return passages
+
+    def plan(self, question: str) -> tuple[list[str], None]:
+        """The question is searched as asked (the reader weighs every passage)."""
+        return [question], None
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         """A self-contained question is searched as itself; one that leans on the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -13,7 +14,12 @@ from ...records import Passage, Usage
 from ...text.redact import StreamRedactor, display_url
 from ...text.sentences import sentence_spans
 from ..followups import Turn
+from ..refusal import is_refusal
 from ..templates import render
+
+MAX_SEARCH_CHARS = 500  # a planned search question longer than this is cut
+PLAN_TOKENS = 200  # the planning reply's limit: three search questions
+_PLAN_USER = re.compile(r"Question: (.*)\nSearch questions:", re.DOTALL)
 
 
 def _as_data(text: str) -> str:
@@ -47,10 +53,16 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
-def prompt_passages(passages: Sequence[Passage], settings: Settings) -> list[Passage]:
+def prompt_passages(
+    passages: Sequence[Passage], settings: Settings, several: bool = False
+) -> list[Passage]:
     """What an LLM engine is shown: the first ``answer_passages`` that fit
-    ``max_passage_tokens``."""
-    return fit_passages(passages[: settings.answer_passages], settings.max_passage_tokens)
+    ``max_passage_tokens``; for a question planned into several searches (``several``), the
+    first ``planned_passages``, with the cap grown in proportion."""
+    if not several:
+        return fit_passages(passages[: settings.answer_passages], settings.max_passage_tokens)
+    cap = settings.max_passage_tokens * settings.planned_passages // settings.answer_passages
+    return fit_passages(passages[: settings.planned_passages], max(cap, settings.max_passage_tokens))
 
 
 def fit_passages(passages: Sequence[Passage], max_tokens: int) -> list[Passage]:
@@ -95,6 +107,46 @@ def rewrite_messages(question: str, history: Sequence[Turn]) -> list[dict[str, s
         {"role": "system", "content": render("rewrite_system")},
         {"role": "user", "content": render("rewrite_user", history=turns, question=question)},
     ]
+
+
+def plan_messages(question: str) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": render("plan_system")},
+        {"role": "user", "content": render("plan_user", question=question)},
+    ]
+
+
+def planned_question(messages: Sequence[dict[str, Any]]) -> str | None:
+    """The question of a planning request (the messages of :func:`plan_messages`), else
+    None: how a scripted or replaying server tells a plan from an answer."""
+    if len(messages) != 2:
+        return None
+    found = _PLAN_USER.fullmatch(str(messages[1].get("content") or ""))
+    if found is None or list(messages) != plan_messages(found.group(1)):
+        return None
+    return found.group(1)
+
+
+_LIST_MARK = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)]|Q\d+[:.])\s*")
+
+
+def parse_plan(text: str, question: str, limit: int) -> list[str]:
+    """The searches a planning reply asks for: its search questions (at most ``limit``, list
+    marks and quotes removed, repeats and the refusal left out), then the question as asked.
+    A reply of fewer than two search questions plans nothing: the question is searched as
+    asked."""
+    seen = {" ".join(question.casefold().split())}
+    found: list[str] = []
+    for line in text.splitlines():
+        line = _LIST_MARK.sub("", line).strip().strip('"\u201c\u201d').strip()
+        key = " ".join(line.casefold().split())
+        if len(line.split()) < 3 or key in seen or is_refusal(line):
+            continue
+        seen.add(key)
+        found.append(line[:MAX_SEARCH_CHARS])
+    if len(found) < 2:
+        return [question]
+    return [*found[:limit], question]
 
 
 def failure(exc: Exception, where: str, retries: int) -> str:
@@ -148,8 +200,8 @@ class ChatEngine:
             answer_messages(question, passages), self.settings.max_answer_tokens
         )
 
-    def shown(self, passages: list[Passage]) -> list[Passage]:
-        return prompt_passages(passages, self.settings)
+    def shown(self, passages: list[Passage], several: bool = False) -> list[Passage]:
+        return prompt_passages(passages, self.settings, several)
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
         if not history:
@@ -162,6 +214,25 @@ class ChatEngine:
         except self.rewrite_failures:
             pass
         return first_line("".join(pieces), question)
+
+    def plan(self, question: str) -> tuple[list[str], Usage | None]:
+        """The searches for a question: a question that needs several articles (a
+        comparison, an order in time, two publishers) is split by the model into one search
+        question each (:func:`parse_plan`); any other is searched as asked. One short call;
+        none when ``max_searches`` is below 2."""
+        if self.settings.max_searches < 2:
+            return [question], None
+        pieces: list[str] = []
+        usage: Usage | None = None
+        try:
+            for piece in self._complete(plan_messages(question), PLAN_TOKENS):
+                if isinstance(piece, Usage):
+                    usage = piece
+                else:
+                    pieces.append(piece)
+        except self.rewrite_failures:
+            pass  # a plan cut short: the question is searched as asked
+        return parse_plan("".join(pieces), question, self.settings.max_searches), usage
 
 
 class OpenAIEngine(ChatEngine):
