@@ -93,6 +93,7 @@ def test_local_engine_streams_a_checked_answer(seeded, gguf):
         print(f"  {'supported' if claim.supported else 'UNSUPPORTED'}: {claim.text!r}")
     assert len(pieces) > 1
     assert final.engine == "local" and final.model == gguf.name
+    assert final.searches == [] and engine.plan(QUESTION) == ([QUESTION], None)  # no planning call
     if not final.abstained:
         assert final.citations and all(c.doc_id == SEED_ID for c in final.citations)
 

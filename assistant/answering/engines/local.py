@@ -96,6 +96,12 @@ class LocalEngine(ChatEngine):
         threads = max(1, min(os.cpu_count() or 1, 8))  # more rarely helps a small model
         self._llm, self._lock = load_model(str(self.path), CONTEXT_TOKENS, threads)
 
+    def plan(self, question: str) -> tuple[list[str], Usage | None]:
+        """The question is searched as asked: the context (``CONTEXT_TOKENS``) holds six
+        passages, not the more a planned question is shown (and a small in-process model is
+        not asked to plan)."""
+        return [question], None
+
     def _complete(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str | Usage]:
         """The reply's text as it streams, then its :class:`Usage` counted with the model's
         own tokenizer (each streamed chunk is one token)."""
