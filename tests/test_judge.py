@@ -173,3 +173,23 @@ def test_the_frozen_sets_come_from_held_out_articles_and_quote_them_verbatim():
             assert row["support"] in bodies[row["url"]] and row["answers"][0] in row["support"]
     for row in claims:
         assert held_out(row["url"]) and row["passage"] in bodies[row["url"]]
+
+
+def test_the_training_data_holds_no_held_out_article_and_quotes_its_passages_verbatim():
+    from assistant.evaluate.datasets import held_out
+
+    from .conftest import MULTIHOP, ROOT
+
+    rows = [
+        json.loads(line)
+        for path in sorted((ROOT / "assistant" / "training" / "data").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert rows and all(not held_out(r["url"]) for r in rows if r.get("url"))
+    if not (MULTIHOP / "corpus.json").is_file():
+        pytest.skip("the verbatim check needs ../shared/benchmarks/multihop-rag")
+    bodies = {a["url"]: a["body"] for a in json.loads((MULTIHOP / "corpus.json").read_text())}
+    for r in rows:
+        if r.get("type") == "claim":
+            assert r["passage"] in bodies[r["url"]]

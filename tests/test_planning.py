@@ -187,3 +187,13 @@ def test_the_recorded_plans_still_meet_the_planning_prompt(plans, replies):
     planned = {r["question"] for r in rows}
     asked = [json.loads(line) for line in (ROOT / replies).read_text().splitlines()]
     assert {r["question"] for r in asked if r["prompt_sha"]} <= planned
+
+
+def test_an_abstention_says_every_search_it_ran():
+    from assistant.cli.output import status_notes
+    from assistant.records import Answer
+
+    refused = Answer(question=QUESTION, text=REFUSAL, abstained=True, searched=QUESTION,
+                     searches=PLAN.splitlines())
+    (note,) = status_notes(refused)
+    assert QUESTION in note and all(s in note for s in PLAN.splitlines())

@@ -187,6 +187,20 @@ def test_abstention_looks_different_and_shows_the_search():
     assert "publisher: Evil" in out and "nx-cite" not in out
 
 
+def test_the_search_questions_of_a_planned_question_are_shown_escaped():
+    answer = Answer(
+        question="Did A and B both report <X>?",
+        text="The articles do not answer this.",
+        abstained=True,
+        engine="openai",
+        searched="Did A and B both report <X>?",
+        searches=["What did A report about <X>?", "What did B report about X?"],
+    )
+    out = render_answer(answer, "k5", lambda d: None)
+    assert "What did A report about &lt;X&gt;?" in out and "What did B report about X?" in out
+    assert "<X>" not in out
+
+
 def test_one_article_is_one_source_with_each_quote_in_its_popover():
     text = (
         "Marta Quintela was named pilot. "

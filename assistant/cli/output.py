@@ -36,7 +36,8 @@ def status_notes(answer: Answer) -> list[str]:
     if answer.incomplete:
         notes.append("(the answer was cut off before it was finished)")
     if answer.abstained:
-        notes.append(f"(searched for: {answer.searched})")
+        also = "".join(f"; {s}" for s in answer.searches)
+        notes.append(f"(searched for: {answer.searched}{also})")
     return notes
 
 

@@ -157,6 +157,8 @@ def _searched_block(answer: Answer, filters: str, open_: bool) -> str:
             f'<div><span class="nx-k">Your question</span> “{esc(answer.question)}”'
             " (rewritten with the conversation)</div>"
         )
+    for search in answer.searches:  # the model's search questions for a multi-article question
+        rows.append(f'<div><span class="nx-k">and for</span> “{esc(search)}”</div>')
     rows.append(f'<div><span class="nx-k">Filters</span> {esc(filters or "none")}</div>')
     engine = answer.engine + (
         f" · {answer.model}" if answer.model and answer.model != answer.engine else ""
