@@ -177,6 +177,7 @@ def test_replay_reports_whether_the_prompt_held_the_gold_evidence(news):
             "assistant/training/dev/dev_multihop_plans.jsonl",
             "assistant/training/dev/dev_multihop_planned_replies.jsonl",
         ),
+        ("assistant/training/dev/dev_plans.jsonl", "assistant/training/dev/dev_replies.jsonl"),
     ],
 )
 def test_the_recorded_plans_still_meet_the_planning_prompt(plans, replies):
