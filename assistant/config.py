@@ -175,7 +175,8 @@ class Settings(BaseSettings):
         10,
         ge=1,
         description="Passages shown to an LLM engine for a question planned into several "
-        "searches (its passage-token cap grows in proportion to answer_passages').",
+        "searches; its passage-token cap is max_passage_tokens times planned_passages / "
+        "answer_passages.",
     )
     max_passage_tokens: int = Field(
         3000,

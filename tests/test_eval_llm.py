@@ -60,7 +60,7 @@ def test_bad_arguments_and_malformed_files_are_clear_errors(seeded, tmp_path):
 
     def args(**kw):
         base = {"action": "replay", "qa": None, "replies": None, "store": str(seeded.data_dir),
-                "out": None, "no_stream": False}
+                "out": None, "no_stream": False, "plans": None, "multihop": None}
         return argparse.Namespace(**{**base, **kw})
 
     with pytest.raises(InputError, match="--replies"):

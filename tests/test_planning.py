@@ -166,6 +166,10 @@ def test_replay_reports_whether_the_prompt_held_the_gold_evidence(news):
     summary = report.summary()
     assert summary["unmatched_prompts"] == 0 and summary["planned"] == 1
     assert summary["evidence_shown"] == 1.0 and summary["with_evidence"] == 1
+    assert summary["unplanned"] == 0
+    # plans given, but none for this question: searched as asked, and said so
+    missing = replay(replies, news, plans={}, evidence={QUESTION: [fact]}).summary()
+    assert missing["unplanned"] == 1 and missing["planned"] == 0
 
 
 # ------------------------------------------------------------------------- fixtures

@@ -389,23 +389,23 @@ class ClaimChecker:
             # not a sentence saying much of the claim of someone it does not name: "Cam
             # Skattebo was ejected" must not gather "Ed Woods was ejected" and a sentence
             # naming Skattebo
-            singles = [
-                s for s in self.spans(index)
+            terms = {
+                s: content_terms(s.text)
+                for s in self.spans(index)
                 if s.size == 1
                 and not (
                     overlap(claim, s.text) >= GATHER_SWAP_OVERLAP
                     and self._names_left_out(claim, s.text)
                 )
-            ]
+            }
             chosen: list[Span] = []
             left = set(wanted)
             while left and len(chosen) < MAX_GATHERED:
-                best = max(singles, key=lambda s: len(left & content_terms(s.text)), default=None)
-                if best is None or not left & content_terms(best.text):
+                best = max(terms, key=lambda s: len(left & terms[s]), default=None)
+                if best is None or not left & terms[best]:
                     break
                 chosen.append(best)
-                left -= content_terms(best.text)
-                singles = [s for s in singles if s is not best]
+                left -= terms.pop(best)
             if len(chosen) < 2:
                 continue
             chosen.sort(key=lambda s: s.start)

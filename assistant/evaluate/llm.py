@@ -165,6 +165,7 @@ class ReplyOutcome:
     completion_tokens: int = 0
     evidence_shown: bool | None = None  # every gold evidence fact in the prompt (None: unknown)
     searches: int = 1  # searches run: the question, and the search questions of a plan
+    unplanned: bool = False  # plans were given, but none was recorded for this question
 
     @property
     def reported(self) -> bool:
@@ -248,6 +249,7 @@ class ReplayReport:
             "lost_in_checking": self.lost_in_checking,
             **self.evidence(),
             "planned": sum(o.searches > 1 for o in self.outcomes if o.matched),
+            "unplanned": sum(o.unplanned for o in self.outcomes),
             "unanswerable": self.unanswerable,
             "unanswerable_refused": rate(self.unanswerable_refused, self.unanswerable),
             **self.tokens(),
@@ -327,6 +329,7 @@ def replay(
                     completion_tokens=result.usage.completion_tokens if result.usage else 0,
                     evidence_shown=shown,
                     searches=1 + len(result.searches),
+                    unplanned=plans is not None and bool(server.unplanned),
                 ),
                 answerable=bool(r.get("answerable", True)),
             )
@@ -381,9 +384,8 @@ def multihop_evidence(folder: Path) -> dict[str, list[str]]:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     base = settings.model_copy(update={"data_dir": Path(args.store)}) if args.store else settings
-    plans_file, multihop = getattr(args, "plans", None), getattr(args, "multihop", None)
-    plans = read_plans(Path(plans_file)) if plans_file else None
-    evidence = multihop_evidence(Path(multihop)) if multihop else {}
+    plans = read_plans(Path(args.plans)) if args.plans else None
+    evidence = multihop_evidence(Path(args.multihop)) if args.multihop else {}
     if args.action == "record":
         if not args.qa or not args.out:
             raise InputError("eval llm record needs --qa QUESTIONS.jsonl and --out PROMPTS.jsonl")
