@@ -253,3 +253,88 @@ def test_a_sentence_saying_the_claim_of_someone_else_is_not_gathered():
     judge = accepting(("ejected", "ejected"))
     claim = "Sun Devils running back Cam Skattebo was ejected for targeting."
     assert not ClaimChecker([passage(text)], judge=judge).check(claim, [0]).supported
+
+
+# ------------------------------------------------ what a comparison reply asserts
+def checked(reply: str, passages: list[Passage], judge: FakeJudge) -> list:
+    """The sentences of a reply as the pipeline marks them (claim, supported)."""
+    from assistant.answering.checking import check_sentences
+    from assistant.answering.citations import split_answer
+
+    sentences = split_answer(reply, len(passages))
+    check_sentences(sentences, ClaimChecker(passages, judge=judge))
+    return sentences
+
+
+def test_an_alternative_the_passage_never_names_is_not_checked_against_it():
+    independent = passage(
+        "United went out of the Champions League at the group stage after a 1-0 defeat to Bayern Munich.",
+        source="The Independent",
+    )
+    judge = accepting(("went out", "went out"))
+    reply = (
+        "It was The Independent, not Sporting News, that reported United went out of the "
+        "Champions League at the group stage after a 1-0 defeat to Bayern Munich [1]."
+    )
+    (sentence,) = checked(reply, [independent], judge)
+    assert sentence.claim and sentence.supported
+    # what it asserts is still checked: a wrong score is flagged
+    (wrong,) = checked(reply.replace("1-0", "2-0"), [independent], judge)
+    assert wrong.claim and not wrong.supported
+
+
+def test_an_alternative_the_passage_names_is_judged_by_it():
+    text = "Live betting on MLB is available at DraftKings and FanDuel."
+    judge = accepting(("available", "available"))
+    reply = "Live betting on MLB is available only at casinos, not at DraftKings or FanDuel [1]."
+    (sentence,) = checked(reply, [passage(text)], judge)
+    assert sentence.claim and not sentence.supported  # the denial contradicts the passage
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Sporting News reported United went out, not that they won the cup.", "Sporting News reported United went out."),
+        ("Team props depend on the team as a whole rather than individual players.", "Team props depend on the team as a whole."),
+        ("Rather than griping, parents should stay calm.", "parents should stay calm."),
+        ("He is not only a singer, but a dancer.", "He is not only a singer, but a dancer."),
+        ("The player did not score.", "The player did not score."),
+    ],
+)
+def test_what_an_alternative_is(text, expected):
+    from assistant.answering.checking import without_alternatives
+
+    assert without_alternatives(text) == expected
+
+
+def test_a_clause_stating_a_gap_leaves_the_rest_of_the_sentence_checked():
+    text = "It wasn't a great day for the Seattle offense on Thanksgiving against the Niners."
+    judge = accepting(("great day", "great day"))
+    reply = (
+        "Sporting News did not report that the 49ers lost on Thanksgiving; it said it wasn't a "
+        "great day for the Seattle offense on Thanksgiving against the Niners [1]."
+    )
+    (sentence,) = checked(reply, [passage(text, source="Sporting News")], judge)
+    assert sentence.claim and sentence.supported
+    (gap,) = checked("Sporting News did not report that the 49ers lost [1].", [passage(text)], judge)
+    assert not gap.claim  # says what the source lacks: no fact to check
+
+
+def test_a_verdict_on_the_sources_is_no_claim_but_a_fact_about_them_is():
+    one = passage("Apple sold 10 million phones.", source="The Verge", published="2023-12-06")
+    two = passage("Apple sold 10 million phones in the quarter.", source="TechCrunch", published="2023-12-07")
+    judge = accepting()
+    reply = "The Verge and TechCrunch reports are consistent [1][2]."
+    (verdict,) = checked(reply, [one, two], judge)
+    assert not verdict.claim
+    (fact,) = checked("Both reports agree that Apple sold 12 million phones [1][2].", [one, two], judge)
+    assert fact.claim and not fact.supported  # it names a number: checked, and wrong
+
+
+def test_the_date_of_a_report_is_read_from_reporting_words_or_its_publisher():
+    from assistant.text.dates import publication_date_terms
+
+    assert publication_date_terms("Its November 11, 2023 preview says she lost.", "2023-11-11")
+    assert publication_date_terms("In November 2023, TechCrunch's Found featured Khalid.", "2023-11-05", "TechCrunch")
+    assert not publication_date_terms("In November 2023, Found featured Khalid.", "2023-11-05", "TechCrunch")
+    assert not publication_date_terms("Shares rose on November 5.", "2023-11-05", "TechCrunch")

@@ -33,6 +33,39 @@ def plain_text(sentence: str) -> str:
     return _BULLET.sub("", _EMPHASIS.sub("", sentence)).strip()
 
 
+# An alternative the sentence rules out: "It was The Independent, not Sporting News, that
+# reported ...", "... a ranking rather than a study", "..., not that they won". What a claim
+# denies is no fact of its passage; the rest of the sentence is what it asserts.
+_ALTERNATIVES = (
+    re.compile(r",\s*not\s+(?!only\b|just\b|yet\b|least\b)[^,;:.?!]+?\s*,\s*", re.IGNORECASE),
+    re.compile(r",?\s*\b(?:rather than|instead of)\s+[^,;:.?!]+", re.IGNORECASE),
+    re.compile(r",\s*not\s+(?!only\b|just\b|yet\b|least\b)[^,;:?!]+?(?=[.?!]?$)", re.IGNORECASE),
+)
+
+
+def without_alternatives(text: str) -> str:
+    """The sentence without the alternatives it rules out ("X, not Y, did Z" -> "X did Z")."""
+    out = _ALTERNATIVES[0].sub(" ", text)
+    for pattern in _ALTERNATIVES[1:]:
+        out = pattern.sub("", out)
+    out = re.sub(r"\s+([,.;:?!])", r"\1", " ".join(out.split())).lstrip(" ,;:")
+    return out if content_terms(out) else text
+
+
+_CLAUSES = re.compile(r";\s+|,\s+(?:but|while|whereas)\s+", re.IGNORECASE)
+
+
+def asserted(text: str) -> str:
+    """The clauses of a sentence that assert something: "Sporting News did not report X; it
+    said Y" is checked on "it said Y". A sentence all of whose clauses state a gap is kept
+    whole (it is no claim)."""
+    clauses = _CLAUSES.split(text)
+    kept = [c for c in clauses if not states_a_gap(c)]
+    if not kept or len(kept) == len(clauses):
+        return text
+    return "; ".join(kept)
+
+
 def claim_text(sentence: str) -> str:
     """What of an answer sentence is checked: its plain text without a leading "Yes,"/"No,"
     (the reply to a yes/no question is checked on its content)."""
@@ -44,13 +77,42 @@ def _quote(span: Span | None) -> Quote | None:
     return None if span is None else Quote(span.passage, span.text, span.start, span.end)
 
 
+# A verdict on the sources themselves ("The two reports are consistent", "Both articles
+# differ in scope"): what a comparison question asks, drawn from the claims around it.
+_SOURCES = re.compile(
+    r"\b(?:articles?|reports?|sources?|pieces?|stories|accounts?|coverage|outlets?|entries)\b",
+    re.IGNORECASE,
+)
+_VERDICT = re.compile(
+    r"\b(?:consistent(?:ly)?|inconsistent|differ(?:s|ed|ent|ence|ences)?|agree[sd]?|"
+    r"disagree[sd]?|contradict(?:s|ed|ory)?|conflict(?:s|ed|ing)?|same|similar(?:ly)?|"
+    r"align(?:s|ed)?|match(?:es|ed)?|corroborat\w*|echo(?:es|ed)?)\b",
+    re.IGNORECASE,
+)
+
+
+def compares_sources(text: str, checker: ClaimChecker) -> bool:
+    """A sentence that judges the sources against each other and names nothing but them
+    (their publishers and publication dates): no passage states it, the claims beside it
+    carry its grounds."""
+    if not (_SOURCES.search(text) and _VERDICT.search(text)):
+        return False
+    return checker.names_only_sources(text)
+
+
 def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
     """Mark each sentence that states a fact as a claim, supported or not, with its best
     evidence; re-point markers to the passage that carries the claim when the cited one
     does not. A factual sentence without a marker is unsupported."""
     for sentence in sentences:
-        text = claim_text(sentence.text)
-        sentence.claim = bool(text) and not states_a_gap(text) and is_checkable(text)
+        text = asserted(claim_text(sentence.text))
+        text = checker.ruling_out_unmentioned(text, without_alternatives(text), sentence.cited)
+        sentence.claim = (
+            bool(text)
+            and not states_a_gap(text)
+            and is_checkable(text)
+            and not compares_sources(text, checker)
+        )
         if not sentence.claim or not sentence.cited:
             continue
         verdicts = {p: checker.check(text, [p]) for p in sentence.cited}

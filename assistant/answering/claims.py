@@ -160,8 +160,35 @@ class ClaimChecker:
         found: frozenset[str] = frozenset()
         for i in indices:
             if 0 <= i < len(self.passages):
-                found |= publication_date_terms(claim, self.passages[i].published)
+                p = self.passages[i]
+                found |= publication_date_terms(claim, p.published, p.source)
         return found
+
+    def names_only_sources(self, text: str) -> bool:
+        """Every name, number and date of ``text`` is a publisher of these passages or a
+        publication date written as the date of a report."""
+        publishers = frozenset(t for p in self.passages for t in tokens(p.source))
+        dated = self._dated(text, tuple(range(len(self.passages))))
+        return all(term_in(k, publishers) or k in dated for k in self.key_terms(text))
+
+    def ruling_out_unmentioned(self, claim: str, kept: str, cited: Sequence[int]) -> str:
+        """``kept`` (the claim less the alternatives it rules out: "It was The Independent,
+        not Sporting News, that reported ...", "a day before, not after") unless the cited
+        passages name everything it rules out ("sold only in shops, not on Amazon" against a
+        passage that names Amazon): then the passage can judge the denial, and the whole
+        claim is checked."""
+        if kept == claim:
+            return claim
+        ruled_out = self.key_terms(claim) - self.key_terms(kept)
+        said = frozenset(
+            t
+            for i in cited
+            if 0 <= i < len(self.passages)
+            for t in (*tokens(self.passages[i].text), *self._meta(i))
+        )
+        if ruled_out and all(term_in(t, said) for t in ruled_out):
+            return claim
+        return kept
 
     def _given_elsewhere(
         self,

@@ -18,9 +18,10 @@ MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 
 
 @lru_cache(maxsize=4096)  # every span of a passage asks again for the same claim
-def publication_date_terms(claim: str, published: str) -> frozenset[str]:
+def publication_date_terms(claim: str, published: str, publisher: str = "") -> frozenset[str]:
     """Tokens of the claim that write its passage's publication date as the date of a report
-    ("TechCrunch reported on November 5, 2023", "in its 2023-11-05 article"): a claim may say
+    ("TechCrunch reported on November 5, 2023", "in its 2023-11-05 article", "In November
+    2023, TechCrunch's Found featured ..." with ``publisher`` TechCrunch): a claim may say
     when its source was published. The date of an event is another thing ("Shares rose on
     November 5" against an article of that day saying "on Friday" is not carried), and the
     date's day or year alone proves nothing."""
@@ -39,14 +40,23 @@ def publication_date_terms(claim: str, published: str) -> frozenset[str]:
     for form in forms:
         for m in re.finditer(form, claim, re.IGNORECASE):
             near = claim[max(0, m.start() - 40) : m.end() + 40]
-            if _REPORTING.search(near):  # the date of a report, not of what it reports
+            # the date of a report, not of what it reports
+            if _REPORTING.search(near) or (publisher and _names(near, publisher)):
                 found.update(tokens(m.group(0)))
     return frozenset(found)
 
 
+def _names(text: str, publisher: str) -> bool:
+    """``text`` names the publisher ("The Verge" in "... The Verge's piece")."""
+    name = re.sub(r"^the\s+", "", " ".join(publisher.split()), flags=re.IGNORECASE)
+    return bool(name) and re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE) is not None
+
+
 _REPORTING = re.compile(
     r"\b(?:report(?:s|ed|ing)?|publish(?:es|ed)?|wr(?:ote|ites)|article|piece|story|column|"
-    r"update[sd]?|coverage|dated|posted)\b",
+    r"update[sd]?|coverage|dated|posted|says|said|stat(?:es|ed)|not(?:es|ed)|according|"
+    r"entry|entries|preview|review|recap|analysis|feature|interview|blog|edition|issue|"
+    r"release|newsletter|op-ed|editorial|headline)\b",
     re.IGNORECASE,
 )
 
