@@ -338,3 +338,25 @@ def test_the_date_of_a_report_is_read_from_reporting_words_or_its_publisher():
     assert publication_date_terms("In November 2023, TechCrunch's Found featured Khalid.", "2023-11-05", "TechCrunch")
     assert not publication_date_terms("In November 2023, Found featured Khalid.", "2023-11-05", "TechCrunch")
     assert not publication_date_terms("Shares rose on November 5.", "2023-11-05", "TechCrunch")
+
+
+@pytest.mark.parametrize(
+    "sentence, checked_text",
+    [
+        ("Yes, the vote passed.", "the vote passed."),
+        ("No it did not pass.", "it did not pass."),
+        ("No team has dropped more points.", "No team has dropped more points."),  # a determiner
+        ("No one was hurt.", "No one was hurt."),
+    ],
+)
+def test_a_reply_word_is_set_aside_but_a_determiner_is_not(sentence, checked_text):
+    from assistant.answering.checking import claim_text
+
+    assert claim_text(sentence) == checked_text
+
+
+def test_a_verdict_counting_the_sources_is_no_claim():
+    one = passage("Apple sold 10 million phones.", source="The Verge")
+    two = passage("Apple sold 10 million phones in the quarter.", source="TechCrunch")
+    (verdict,) = checked("The two reports are consistent with each other [1][2].", [one, two], accepting())
+    assert not verdict.claim

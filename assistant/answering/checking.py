@@ -23,7 +23,13 @@ def is_checkable(sentence: str) -> bool:
     return bool(content_terms(bare))
 
 
-_REPLY_WORD = re.compile(r"^(?:yes|no)\b[,.;:!]?\s*(?=\S)", re.IGNORECASE)
+# "Yes, ..." / "No: ..." / "No it did not": the reply word, not the determiner of "No team
+# has scored more" (after a bare "No" only words that cannot be its noun follow the reply).
+_REPLY_WORD = re.compile(
+    r"^(?:yes|no)\b(?:[,.;:!]|(?=\s+(?:it|its|they|he|she|we|the|this|that|these|those|"
+    r"there|not|on|in|to|for|but|and|both|neither|only|according)\b))\s*(?=\S)",
+    re.IGNORECASE,
+)
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
@@ -91,13 +97,20 @@ _VERDICT = re.compile(
 )
 
 
+_COUNTED_SOURCES = re.compile(
+    r"\b(?:two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?"
+    r"(?:articles|reports|sources|pieces|stories|accounts|outlets|entries)\b",
+    re.IGNORECASE,
+)
+
+
 def compares_sources(text: str, checker: ClaimChecker) -> bool:
     """A sentence that judges the sources against each other and names nothing but them
     (their publishers and publication dates): no passage states it, the claims beside it
     carry its grounds."""
     if not (_SOURCES.search(text) and _VERDICT.search(text)):
         return False
-    return checker.names_only_sources(text)
+    return checker.names_only_sources(_COUNTED_SOURCES.sub(" ", text))
 
 
 def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
