@@ -345,6 +345,7 @@ def test_the_date_of_a_report_is_read_from_reporting_words_or_its_publisher():
     [
         ("Yes, the vote passed.", "the vote passed."),
         ("No it did not pass.", "it did not pass."),
+        ("Yes \u2014 the vote passed.", "the vote passed."),
         ("No team has dropped more points.", "No team has dropped more points."),  # a determiner
         ("No one was hurt.", "No one was hurt."),
     ],
@@ -360,3 +361,10 @@ def test_a_verdict_counting_the_sources_is_no_claim():
     two = passage("Apple sold 10 million phones in the quarter.", source="TechCrunch")
     (verdict,) = checked("The two reports are consistent with each other [1][2].", [one, two], accepting())
     assert not verdict.claim
+
+
+@pytest.mark.parametrize("sentence", ["Yes.", "No!", "Yes", "No."])
+def test_a_bare_reply_word_is_no_claim(sentence):
+    from assistant.answering.checking import claim_text, is_checkable
+
+    assert not is_checkable(claim_text(sentence))

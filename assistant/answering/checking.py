@@ -18,7 +18,7 @@ def is_checkable(sentence: str) -> bool:
     """A sentence with something to check: at least one content word ("Yes." has none),
     and not a lead-in to what follows ("For example:", "The reasons given were:")."""
     bare = MARKER.sub("", sentence).strip()
-    if bare.endswith(":"):
+    if bare.endswith(":") or re.fullmatch(r"(?:yes|no)\W*", bare, re.IGNORECASE):
         return False
     return bool(content_terms(bare))
 
@@ -26,7 +26,7 @@ def is_checkable(sentence: str) -> bool:
 # "Yes, ..." / "No: ..." / "No it did not": the reply word, not the determiner of "No team
 # has scored more" (after a bare "No" only words that cannot be its noun follow the reply).
 _REPLY_WORD = re.compile(
-    r"^(?:yes|no)\b(?:[,.;:!]|(?=\s+(?:it|its|they|he|she|we|the|this|that|these|those|"
+    r"^(?:yes|no)\b(?:[,.;:!]|\s*[\u2013\u2014-]|(?=\s+(?:it|its|they|he|she|we|the|this|that|these|those|"
     r"there|not|on|in|to|for|but|and|both|neither|only|according)\b))\s*(?=\S)",
     re.IGNORECASE,
 )
