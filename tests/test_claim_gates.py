@@ -316,8 +316,11 @@ def test_a_clause_stating_a_gap_leaves_the_rest_of_the_sentence_checked():
     )
     (sentence,) = checked(reply, [passage(text, source="Sporting News")], judge)
     assert sentence.claim and sentence.supported
-    (gap,) = checked("Sporting News did not report that the 49ers lost [1].", [passage(text)], judge)
+    sporting = passage(text, source="Sporting News")
+    (gap,) = checked("Sporting News did not report that the 49ers lost [1].", [sporting], judge)
     assert not gap.claim  # says what the source lacks: no fact to check
+    (fact,) = checked("The company did not report a profit [1].", [sporting], judge)
+    assert fact.claim  # a fact about the company, not about the source
 
 
 def test_a_verdict_on_the_sources_is_no_claim_but_a_fact_about_them_is():

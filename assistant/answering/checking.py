@@ -59,14 +59,31 @@ def without_alternatives(text: str) -> str:
 
 
 _CLAUSES = re.compile(r";\s+|,\s+(?:but|while|whereas)\s+", re.IGNORECASE)
+# "did not report" is a gap only when a source is its subject: "Sporting News did not report
+# X" says what a source lacks; "the company did not report a profit" is a fact.
+_SOURCE_SILENT = re.compile(r"\b(?:did not|didn't)\s+(?:report|mention|describe|discuss)\b", re.IGNORECASE)
+_SOURCE_NOUNS = r"(?:articles?|reports?|sources?|pieces?|stories|accounts?|coverage|outlets?|entries)"
+_SOURCES = re.compile(rf"\b{_SOURCE_NOUNS}\b", re.IGNORECASE)
 
 
-def asserted(text: str) -> str:
+def says_what_is_lacking(clause: str, checker: ClaimChecker) -> bool:
+    """A clause saying what the sources lack: :func:`states_a_gap`, or a source (a word for
+    one, or a publisher of the passages) that "did not report/mention ..." something."""
+    if states_a_gap(clause):
+        return True
+    found = _SOURCE_SILENT.search(clause)
+    if found is None:
+        return False
+    subject = clause[: found.start()]
+    return bool(_SOURCES.search(subject)) or checker.names_a_publisher(subject)
+
+
+def asserted(text: str, checker: ClaimChecker) -> str:
     """The clauses of a sentence that assert something: "Sporting News did not report X; it
-    said Y" is checked on "it said Y". A sentence all of whose clauses state a gap is kept
-    whole (it is no claim)."""
+    said Y" is checked on "it said Y". A sentence all of whose clauses say what the sources
+    lack is kept whole (see :func:`check_sentences`: it is no claim)."""
     clauses = _CLAUSES.split(text)
-    kept = [c for c in clauses if not states_a_gap(c)]
+    kept = [c for c in clauses if not says_what_is_lacking(c, checker)]
     if not kept or len(kept) == len(clauses):
         return text
     return "; ".join(kept)
@@ -85,22 +102,14 @@ def _quote(span: Span | None) -> Quote | None:
 
 # A verdict on the sources themselves ("The two reports are consistent", "Both articles
 # differ in scope"): what a comparison question asks, drawn from the claims around it.
-_SOURCES = re.compile(
-    r"\b(?:articles?|reports?|sources?|pieces?|stories|accounts?|coverage|outlets?|entries)\b",
-    re.IGNORECASE,
-)
 _VERDICT = re.compile(
     r"\b(?:consistent(?:ly)?|inconsistent|differ(?:s|ed|ent|ence|ences)?|agree[sd]?|"
     r"disagree[sd]?|contradict(?:s|ed|ory)?|conflict(?:s|ed|ing)?|same|similar(?:ly)?|"
-    r"align(?:s|ed)?|match(?:es|ed)?|corroborat\w*|echo(?:es|ed)?)\b",
+    r"align(?:s|ed)?|match(?:es|ed)?|corroborat\w*|echo(?:es|ed)?|support(?:s|ed)?)\b",
     re.IGNORECASE,
 )
-
-
 _COUNTED_SOURCES = re.compile(
-    r"\b(?:two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,3}?"
-    r"(?:articles|reports|sources|pieces|stories|accounts|outlets|entries)\b",
-    re.IGNORECASE,
+    rf"\b(?:two|three|four|five|2|3|4|5)\s+(?:\w+\s+){{0,3}}?{_SOURCE_NOUNS}\b", re.IGNORECASE
 )
 
 
@@ -118,11 +127,11 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
     evidence; re-point markers to the passage that carries the claim when the cited one
     does not. A factual sentence without a marker is unsupported."""
     for sentence in sentences:
-        text = asserted(claim_text(sentence.text))
+        text = asserted(claim_text(sentence.text), checker)
         text = checker.ruling_out_unmentioned(text, without_alternatives(text), sentence.cited)
         sentence.claim = (
             bool(text)
-            and not states_a_gap(text)
+            and not says_what_is_lacking(text, checker)
             and is_checkable(text)
             and not compares_sources(text, checker)
         )

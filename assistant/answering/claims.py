@@ -86,6 +86,7 @@ class ClaimChecker:
         self._context_tokens: dict[int, tuple[str, ...]] = {}
         self._article_tokens: dict[int, tuple[str, ...]] = {}
         self._meta_tokens: dict[int, tuple[str, ...]] = {}
+        self._publishers: frozenset[str] | None = None
 
     def key_terms(self, text: str) -> frozenset[str]:
         """:func:`key_terms` of a claim (or sentence) with these passages' names."""
@@ -164,12 +165,23 @@ class ClaimChecker:
                 found |= publication_date_terms(claim, p.published, p.source)
         return found
 
+    @property
+    def publishers(self) -> frozenset[str]:
+        """Tokens of these passages' publishers."""
+        if self._publishers is None:
+            self._publishers = frozenset(t for p in self.passages for t in tokens(p.source))
+        return self._publishers
+
+    def names_a_publisher(self, text: str) -> bool:
+        """``text`` names a publisher of these passages ("Sporting News did not report")."""
+        names = self.key_terms(text)
+        return bool(names) and any(term_in(k, self.publishers) for k in names)
+
     def names_only_sources(self, text: str) -> bool:
         """Every name, number and date of ``text`` is a publisher of these passages or a
         publication date written as the date of a report."""
-        publishers = frozenset(t for p in self.passages for t in tokens(p.source))
         dated = self._dated(text, tuple(range(len(self.passages))))
-        return all(term_in(k, publishers) or k in dated for k in self.key_terms(text))
+        return all(term_in(k, self.publishers) or k in dated for k in self.key_terms(text))
 
     def ruling_out_unmentioned(self, claim: str, kept: str, cited: Sequence[int]) -> str:
         """``kept`` (the claim less the alternatives it rules out: "It was The Independent,

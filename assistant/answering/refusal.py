@@ -19,9 +19,7 @@ _GAP_PHRASES = (
     "do not provide", "does not provide", "no articles", "insufficient information",
     "not enough information", "cannot answer", "can't answer", "unable to answer",
     "do not give", "does not give", "not disclosed", "do not report", "does not report",
-    "did not report", "did not mention", "do not discuss", "does not discuss", "did not discuss",
-    "do not describe", "does not describe", "did not describe", "do not support",
-    "does not support", "not supported by",
+    "do not discuss", "does not discuss", "do not describe", "does not describe",
 )
 
 
