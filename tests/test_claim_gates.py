@@ -371,3 +371,141 @@ def test_a_bare_reply_word_is_no_claim(sentence):
     from assistant.answering.checking import claim_text, is_checkable
 
     assert not is_checkable(claim_text(sentence))
+
+
+# ------------------------------------------------- where a name or number stands (session 8)
+def test_a_surname_after_punctuation_is_not_a_renamed_person():
+    text = (
+        "Chelsea manager Mauricio Pochettino has a selection crisis at Chelsea; James is one part "
+        "of it and he will be without seven others through injury against Arsenal. Reece James "
+        "is out with a hamstring injury."
+    )
+    judge = accepting(("seven other players", "seven others"))
+    checker = ClaimChecker([passage(text)], judge=judge)
+    claim = "Besides Reece James, Chelsea will be without seven other players through injury against Arsenal."
+    assert checker.check(claim, [0]).supported
+    # a first name written right before the surname is still another person
+    renamed = "The ambassador Alexander Matsegora told Russian media the drills seemed appropriate. Vladimir Putin agreed."
+    swap = ClaimChecker([passage(renamed)], judge=accepting(("drills", "drills")))
+    claim = "The ambassador Vladimir Matsegora told Russian media the drills seemed appropriate."
+    assert not swap.check(claim, [0]).supported
+
+
+def test_a_possessive_may_read_the_sources_pronoun():
+    from assistant.text.match import possessive_conflict
+
+    source = "A famous win at Ellis Park saw him save his career. Robertson was named Foster's successor."
+    assert not possessive_conflict("The win at Ellis Park saved Foster's career.", source)
+    assert possessive_conflict(
+        "The win saved Robertson's career.", "Robertson was named after the win that saved the career of Foster."
+    )
+
+
+def test_a_name_swapped_in_place_is_a_misquote_but_another_name_elsewhere_is_not():
+    checker = ClaimChecker([passage("Placeholder.")], judge=accepting())
+    sentence = "Without injured guards Ian Clark and Matthew Dellavedova, Melbourne suffered a scare when Luke Travers was hurt."
+    moved = "Melbourne United played Illawarra without injured guards Ian Clark and Matthew Dellavedova."
+    assert not checker.misquotes(moved, sentence)
+    swapped = "Without injured guards Ian Clark and Matthew Dellavedova, Melbourne suffered a scare when Jack White was hurt."
+    assert checker.misquotes(swapped, sentence)
+
+
+@pytest.mark.parametrize(
+    "claim, source, moved",
+    [
+        ("Keaton Mitchell has over 300 yards and four touchdowns in four games.",
+         "He has over 300 yards and two TDs over the past four games.", True),
+        ("Newcastle had 17 shots with eight on target, while Milan managed eight shots on target.",
+         "Newcastle had 17 shots, eight on target. Milan had two shots on target.", True),
+        ("Newcastle had 17 shots with eight on target, while Milan managed two shots on target.",
+         "Newcastle had 17 shots, eight on target. Milan had two shots on target.", False),
+        ("Mitchell scored 441 runs in 10 matches.", "Mitchell has 441 runs in 10 matches, with 2 centuries.", False),
+        ("Rates rose 5% to $10.", "Rates rose to $10, up 5%.", False),  # no number of the source left out
+    ],
+)
+def test_a_number_put_where_the_source_has_another_is_moved(claim, source, moved):
+    from assistant.text.match import moved_number
+
+    assert moved_number(claim, source) is moved
+
+
+def test_a_number_the_question_gives_and_the_article_holds_may_be_restated():
+    text = "She was repeatedly told she was evil and possessed, the plea agreement said."
+    intro = "Ruby Franke's 9-year-old daughter was found malnourished."
+    claim = "Ruby Franke's 9-year-old daughter was repeatedly told she was evil and possessed."
+    judge = accepting(("evil and possessed", "evil and possessed"))
+    question = "What was Ruby Franke's 9-year-old daughter repeatedly told?"
+    same = [passage(text, doc="a.txt"), passage(intro, doc="a.txt")]
+    assert ClaimChecker(same, judge=judge, question=question).check(claim, [0]).supported
+    # the question alone does not give it: the article must hold it too
+    alone = [passage(text, doc="a.txt"), passage("Ruby Franke was arrested.", doc="a.txt")]
+    assert not ClaimChecker(alone, judge=judge, question=question).check(claim, [0]).supported
+    # nor does the article alone
+    assert not ClaimChecker(same, judge=judge, question="What was she told?").check(
+        claim.replace("9", "8"), [0]
+    ).supported
+
+
+def test_a_verdict_lead_in_is_set_aside_and_the_fact_after_it_checked():
+    herald = passage("Hope has been rising on Wall Street that the economy is slowing.", source="The Herald")
+    judge = accepting(("Wall Street", "Wall Street"))
+    (sentence,) = checked("No, not on the first point: The Herald reports hope on Wall Street that the economy is slowing [1].", [herald], judge)
+    assert sentence.claim and sentence.supported
+    # a lead-in stating a fact is kept, and its fact checked
+    (fact,) = checked("According to The Herald, Acme boomed: hope has been rising on Wall Street [1].", [herald], judge)
+    assert fact.claim and not fact.supported
+
+
+@pytest.mark.parametrize(
+    "reply, claim",
+    [
+        ("Yes, on both counts [1].", False),
+        ("All three points are supported [1].", False),
+        ("Yes, both hold [1].", False),
+        ("It was the second [1].", True),  # a short answer, checked
+        ("Three [1].", True),
+    ],
+)
+def test_a_verdict_on_the_questions_parts_is_no_claim(reply, claim):
+    (sentence,) = checked(reply, [passage("The second round went ahead with three fighters.")], accepting())
+    assert sentence.claim is claim
+
+
+def test_an_ordinal_naming_a_source_is_no_fact_to_check():
+    text = "They vary from player to team bets and lean heavily on the statistical side of the game."
+    judge = accepting(("player to team bets", "player to team bets"))
+    (sentence,) = checked("That second article says they vary from player to team bets [1].", [passage(text)], judge)
+    assert sentence.supported
+    (wrong,) = checked("They vary over the second half [1].", [passage(text)], judge)
+    assert not wrong.supported
+
+
+def test_a_source_that_did_not_say_something_states_a_gap():
+    talk = passage("United have conceded 14 goals in the group stages, a new record.", source="talkSPORT")
+    judge = accepting(("conceded 14 goals", "conceded 14 goals"))
+    reply = "TalkSport did not say United's defence was better; it reported that United conceded 14 goals [1]."
+    (sentence,) = checked(reply, [talk], judge)
+    assert sentence.claim and sentence.supported
+
+
+def test_a_relative_date_is_read_against_the_publication_date():
+    gemini = passage("Gemini Pro began rolling out to Bard yesterday.", published="2023-12-08")
+    judge = accepting(("rolling out", "rolling out"))
+    checker = ClaimChecker([gemini], judge=judge)
+    assert checker.check("Gemini Pro began rolling out to Bard on December 7, 2023.", [0]).supported
+    assert not checker.check("Gemini Pro began rolling out to Bard on December 6, 2023.", [0]).supported
+    season = ClaimChecker([passage("Truist Park had 54 sellouts this season.", published="2023-10-02")], judge=accepting(("sellouts", "sellouts")))
+    assert season.check("Truist Park had 54 sellouts in 2023.", [0]).supported
+    assert not season.check("Truist Park had 54 sellouts in 2022.", [0]).supported
+    plain = ClaimChecker([passage("Truist Park had 54 sellouts.", published="2023-10-02")], judge=accepting(("sellouts", "sellouts")))
+    assert not plain.check("Truist Park had 54 sellouts in 2023.", [0]).supported  # no word dates it
+
+
+def test_a_claim_of_names_only_needs_no_verifier_but_its_names_in_the_span():
+    from .fakes import FakeJudge
+
+    text = "Manchester United went out of the Champions League after a 1-0 defeat to Bayern Munich."
+    rejecting = FakeJudge(threshold=2.0)  # would reject everything it reads
+    checker = ClaimChecker([passage(text)], judge=rejecting)
+    assert checker.check("Manchester United.", [0]).supported
+    assert not checker.check("Manchester City.", [0]).supported

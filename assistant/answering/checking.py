@@ -61,7 +61,9 @@ def without_alternatives(text: str) -> str:
 _CLAUSES = re.compile(r";\s+|,\s+(?:but|while|whereas)\s+", re.IGNORECASE)
 # "did not report" is a gap only when a source is its subject: "Sporting News did not report
 # X" says what a source lacks; "the company did not report a profit" is a fact.
-_SOURCE_SILENT = re.compile(r"\b(?:did not|didn't)\s+(?:report|mention|describe|discuss)\b", re.IGNORECASE)
+_SOURCE_SILENT = re.compile(
+    r"\b(?:did not|didn't)\s+(?:report|mention|describe|discuss|say|state)\b", re.IGNORECASE
+)
 _SOURCE_NOUNS = r"(?:articles?|reports?|sources?|pieces?|stories|accounts?|coverage|outlets?|entries)"
 _SOURCES = re.compile(rf"\b{_SOURCE_NOUNS}\b", re.IGNORECASE)
 
@@ -96,6 +98,52 @@ def claim_text(sentence: str) -> str:
     return _REPLY_WORD.sub("", text).strip() or text
 
 
+# The words of a verdict on the question's parts rather than a fact: "Not on the first
+# point: ...", "Partly:", "Yes for The Roar, no for Sporting News: ...", "Both points are
+# supported."
+_VERDICT_WORDS = content_terms(
+    "yes no not partly partially part parts only both either neither all "
+    "point points count counts way meaningful explicitly directly entirely "
+    "exactly fully mostly largely really quite necessarily strictly clearly broadly sense "
+    "extent degree some sort kind respect respects case cases question questions hold holds "
+    "supported confirmed correct true accurate right apply applies"
+)
+_LEAD = re.compile(r"^([^:]{1,80}):\s+(?=\S)")
+# "the second article", "on the first point": an ordinal that names a source or a part of
+# the question, not a fact
+_ORDINAL_SOURCE = re.compile(
+    rf"\b(?:first|second|third|fourth|last|later|earlier|former|latter)\s+(?={_SOURCE_NOUNS}\b|"
+    r"(?:points?|parts?|questions?)\b)",
+    re.IGNORECASE,
+)
+
+
+_COUNTED_PARTS = re.compile(
+    r"\b(?:one|two|three|four|both|all)\s+(?:of\s+the\s+)?(?:points?|parts?|questions?|counts?|claims?)\b",
+    re.IGNORECASE,
+)
+
+
+def is_verdict_only(text: str, checker: ClaimChecker) -> bool:
+    """Words of a verdict on the question's parts and the sources' publishers, nothing else
+    ("on both counts", "not on the first point", "all three points hold", "for The Roar, yes
+    for Sporting News"). A bare "the second" or "Three." is an answer, not a verdict."""
+    terms = content_terms(_COUNTED_PARTS.sub(" ", _ORDINAL_SOURCE.sub("", text))) - _VERDICT_WORDS
+    return not terms or (checker.names_only_sources(text) and all(
+        any(t in content_terms(p.source) for p in checker.passages) for t in terms
+    ))
+
+
+def without_verdict_lead(text: str, checker: ClaimChecker) -> str:
+    """The sentence without a lead-in that is only a verdict ("Not on the first point: The
+    Herald reports X" is checked on "The Herald reports X"), and with an ordinal naming a
+    source set aside ("that second article only describes X")."""
+    lead = _LEAD.match(text)
+    if lead is not None and is_verdict_only(lead.group(1), checker):
+        text = text[lead.end() :]
+    return _ORDINAL_SOURCE.sub("", text)
+
+
 def _quote(span: Span | None) -> Quote | None:
     return None if span is None else Quote(span.passage, span.text, span.start, span.end)
 
@@ -127,13 +175,14 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
     evidence; re-point markers to the passage that carries the claim when the cited one
     does not. A factual sentence without a marker is unsupported."""
     for sentence in sentences:
-        text = asserted(claim_text(sentence.text), checker)
+        text = asserted(without_verdict_lead(claim_text(sentence.text), checker), checker)
         text = checker.ruling_out_unmentioned(text, without_alternatives(text), sentence.cited)
         sentence.claim = (
             bool(text)
             and not says_what_is_lacking(text, checker)
             and is_checkable(text)
             and not compares_sources(text, checker)
+            and not is_verdict_only(text, checker)
         )
         if not sentence.claim or not sentence.cited:
             continue

@@ -6,8 +6,12 @@ A claim is supported by a span of a passage (one sentence, or two neighbouring o
   the claim ("Alexander Matsegora") are written together there,
 - the claim and the span agree on negation, and the claim does not turn a word of the
   span into its opposite ("rose" for "fell", :mod:`assistant.opposites`),
-- the claim is not a near copy of one sentence with a name or number changed (such a claim
-  may not borrow the missing name from the next sentence), and
+- the claim is not a near copy of one sentence with a name or number changed in place
+  (such a claim may not borrow the missing name from the next sentence), and does not put a
+  number of the span where the span has another number (:func:`moved_number`),
+- a date the claim gives is in the span, or is the span's "today", "yesterday", "this
+  season" or "this month" read against the publication date, or the publication date
+  written as the date of a report, and
 - the trained verifier (:mod:`assistant.judge`) reads the span as supporting the claim: a
   faithful paraphrase passes, a number moved to another phrase, a swapped ordinal or a fact
   the span does not state does not.
@@ -24,15 +28,18 @@ from collections.abc import Callable, Sequence
 from ..embed.embedder import Embedder
 from ..judge import Judge, get_judge
 from ..records import Passage
-from ..text.dates import publication_date_terms
+from ..text.dates import publication_date_terms, relative_date_terms
 from ..text.match import (
+    adjacent_pairs,
     contains_run,
     content_terms,
     fold,
     is_number,
     key_terms,
+    moved_number,
     name_runs,
     name_words,
+    neighbours,
     overlap,
     possessive_conflict,
     term_in,
@@ -140,6 +147,24 @@ class ClaimChecker:
             self._article_tokens[index] = found
         return found
 
+    @property
+    def _asked(self) -> frozenset[str]:
+        return frozenset(tokens(self.question))
+
+    def _written(self, index: int | tuple[int, ...] | None) -> frozenset[str]:
+        """Tokens of the article of passage ``index`` (or of each of a tuple of them): its
+        passages shown and, when at hand, its whole text; not the question."""
+        indices = index if isinstance(index, tuple) else () if index is None else (index,)
+        found: set[str] = set()
+        for i in indices:
+            if not 0 <= i < len(self.passages):
+                continue
+            doc = self.passages[i].doc_id
+            found.update(t for p in self.passages if p.doc_id == doc for t in tokens(p.text))
+            whole = self.article_text(doc) if self.article_text is not None else None
+            found.update(tokens(whole or ""))
+        return frozenset(found)
+
     def _meta(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
         """Tokens of the title and publisher of passage ``index`` (or of each of a tuple of
         them): a claim may name what its article is about ("Cole Palmer said ...") where the
@@ -163,6 +188,18 @@ class ClaimChecker:
             if 0 <= i < len(self.passages):
                 p = self.passages[i]
                 found |= publication_date_terms(claim, p.published, p.source)
+        return found
+
+    def _dated_by_span(
+        self, claim: str, span_text: str, index: int | tuple[int, ...] | None
+    ) -> frozenset[str]:
+        """:func:`relative_date_terms` of the claim for the span, read against the
+        publication date of passage ``index`` (or of each of a tuple of them)."""
+        indices = index if isinstance(index, tuple) else () if index is None else (index,)
+        found: frozenset[str] = frozenset()
+        for i in indices:
+            if 0 <= i < len(self.passages):
+                found |= relative_date_terms(claim, span_text, self.passages[i].published)
         return found
 
     @property
@@ -208,7 +245,7 @@ class ClaimChecker:
         term: str,
         span_terms: frozenset[str],
         context: tuple[str, ...],
-        span_tokens: tuple[str, ...] = (),
+        span_text: str = "",
         anywhere: bool = True,
         passage: int | tuple[int, ...] | None = None,
     ) -> bool:
@@ -223,26 +260,27 @@ class ClaimChecker:
         :meth:`misquotes` (which passes ``anywhere=False``), and whether the span says it of
         that person is the verifier's."""
         if is_number(term) or term in _CALENDAR:
-            return False
+            # a number or date the question gives and the passage's article holds ("What
+            # was Ruby Franke's 9-year-old daughter told?"): the reply restates the question
+            return anywhere and term_in(term, self._asked) and term_in(term, self._written(passage))
         for run in self.name_runs(claim):
             if term not in run or run.index(term) == len(run) - 1 or not term_in(run[-1], span_terms):
                 continue
-            if not anywhere and self._renamed(run, span_tokens):
+            if not anywhere and self._renamed(run, span_text):
                 return False  # a near copy calls "Ohio State" what the span calls "Penn State"
             if contains_run(run, context) or contains_run(run, self._article(passage)):
                 return True  # the full name, as the passage, its article or the question writes it
-            return bool(span_tokens) and not self._renamed(run, span_tokens)
+            return bool(span_text) and not self._renamed(run, span_text)
         return anywhere and term_in(term, frozenset(context))
 
-    def _renamed(self, run: tuple[str, ...], span_tokens: tuple[str, ...]) -> bool:
-        """The span writes the run's last word after a name word the run does not hold
-        ("Alexander Matsegora" for a claim's "Vladimir Matsegora")."""
-        for k, token in enumerate(span_tokens):
-            if k and term_in(run[-1], frozenset([token])):
-                before = span_tokens[k - 1]
-                if before in self.names and before not in run:
-                    return True
-        return False
+    def _renamed(self, run: tuple[str, ...], span_text: str) -> bool:
+        """The span writes the run's last word right after a name word the run does not
+        hold ("Alexander Matsegora" for a claim's "Vladimir Matsegora"; not "at Chelsea;
+        James" for "Reece James")."""
+        return any(
+            term_in(run[-1], frozenset([token])) and before in self.names and before not in run
+            for before, token in adjacent_pairs(span_text)
+        )
 
     def lexical_gate(
         self, claim: str, span_text: str, passage: int | tuple[int, ...] | None = None
@@ -263,12 +301,12 @@ class ClaimChecker:
         # a near copy of the span may not take a name from the context in place of one the
         # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington")
         copy = not borrow and overlap(claim, span_text) >= SUBSTITUTION_OVERLAP
-        dated = self._dated(claim, passage)
+        dated = self._dated(claim, passage) | self._dated_by_span(claim, span_text, passage)
         for term in self.key_terms(claim):
             if term_in(term, terms) or term_in(term, meta) or term in dated:
                 continue  # in the span, or the article's title, publisher or date gives it
             if not self._given_elsewhere(
-                claim, term, terms, context_tokens, span_tokens, anywhere=not copy, passage=passage
+                claim, term, terms, context_tokens, span_text, anywhere=not copy, passage=passage
             ):
                 return None
         for run in self.name_runs(claim):
@@ -278,7 +316,7 @@ class ClaimChecker:
                 continue  # the name as the passage, its article or the question writes it
             if (
                 any(term_in(w, terms) for w in run)
-                and not (copy and self._renamed(run, span_tokens))
+                and not (copy and self._renamed(run, span_text))
                 and contains_run(run, self._article(passage))
             ):
                 continue
@@ -287,6 +325,7 @@ class ClaimChecker:
             negation_conflict(claim, span_text)
             or opposite_conflict(claim, span_text)
             or possessive_conflict(claim, span_text)
+            or moved_number(claim, span_text)
         ):
             return None
         return overlap(claim, span_text)
@@ -302,7 +341,9 @@ class ClaimChecker:
 
     def misquotes(self, claim: str, sentence: str, passage: int | None = None) -> bool:
         """The claim copies the sentence but changes a name or a number: it swaps one for
-        another ("over 200 missile launches" from "over 100 missile launches"), or it is a
+        another in the same place ("over 200 missile launches" from "over 100 missile
+        launches": a word next to each is the same; not "Melbourne played Illawarra without
+        X" from "Without X, Melbourne suffered a scare when Travers ..."), or it is a
         near copy with a name the sentence does not have (nor the passage, as part of a name
         the sentence holds). Such a claim must not borrow the missing name from a
         neighbouring sentence."""
@@ -316,13 +357,22 @@ class ClaimChecker:
             t for t in self.key_terms(claim)
             if not term_in(t, source_terms) and not term_in(t, meta)
             and not self._given_elsewhere(
-                claim, t, source_terms, context, tokens(sentence), anywhere=False, passage=passage
+                claim, t, source_terms, context, sentence, anywhere=False, passage=passage
             )
         ]
         if missing and near >= NEAR_COPY_OVERLAP:
             return True
         extra = [t for t in self.key_terms(sentence) if not term_in(t, claim_terms)]
-        return any(is_number(m) == is_number(e) for m in missing for e in extra)
+        changed = frozenset([*missing, *extra])
+        said, written = tokens(claim), tokens(sentence)
+        for e in extra:
+            slot = set().union(*neighbours(written, e, changed))
+            if any(
+                is_number(m) == is_number(e) and set().union(*neighbours(said, m, changed)) & slot
+                for m in missing
+            ):
+                return True
+        return False
 
     @property
     def judge(self) -> Judge:
@@ -347,6 +397,11 @@ class ClaimChecker:
         for span, lex in candidates:
             if span.size == 1 and folded in _squash(fold(span.text)):
                 return Verdict(True, span, lex, 1.0)  # a verbatim quote: nothing to read
+        if content_terms(claim) <= self.key_terms(claim):
+            # only names and numbers ("Manchester United."): the short answer, whose every
+            # name the span holds; no statement for the verifier to read
+            span, lex = max(candidates, key=lambda c: (c[1], -c[0].size))
+            return Verdict(True, span, lex, 1.0)
         read = sorted(candidates, key=lambda c: (-c[1], c[0].size))[:VERIFIED_SPANS]
         probabilities = self.support(claim, [s for s, _ in read])
         best = max(range(len(read)), key=lambda i: probabilities[i] + 0.01 * read[i][1])

@@ -46,6 +46,44 @@ def publication_date_terms(claim: str, published: str, publisher: str = "") -> f
     return frozenset(found)
 
 
+# Words of a story that date what it tells by the day it was published.
+_RELATIVE_DAYS = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
+_THIS_YEAR = re.compile(r"\bthis (?:year|season)\b", re.IGNORECASE)
+_THIS_MONTH = re.compile(r"\bthis month\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def relative_date_terms(claim: str, span: str, published: str) -> frozenset[str]:
+    """Tokens of the claim that write a date the span gives relative to its publication
+    date: "rolled out yesterday" in an article of 2023-12-08 gives "December 7" (and
+    2023-12-07); "this season" gives the year; "this month" its month and year. Only the
+    date the word denotes: another day or year is still not in the span."""
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return frozenset()
+    found: set[str] = set()
+    for word, shift in _RELATIVE_DAYS.items():
+        if re.search(rf"\b{word}\b", span, re.IGNORECASE):
+            meant = day + timedelta(days=shift)
+            month = rf"(?:{meant.strftime('%B')}|{meant.strftime('%b')}\.?)"
+            for form in (
+                rf"\b{month}\s+{meant.day}(?:st|nd|rd|th)?(?:,?\s+{meant.year})?\b",
+                rf"\b{meant.day}(?:st|nd|rd|th)?\s+{month}(?:,?\s+{meant.year})?\b",
+                rf"\b{meant.isoformat()}\b",
+            ):
+                for m in re.finditer(form, claim, re.IGNORECASE):
+                    found.update(tokens(m.group(0)))
+    if _THIS_YEAR.search(span) or _THIS_MONTH.search(span):
+        for m in re.finditer(rf"\b{day.year}\b", claim):
+            found.update(tokens(m.group(0)))
+    if _THIS_MONTH.search(span):
+        month = rf"(?:{day.strftime('%B')}|{day.strftime('%b')}\.?)"
+        for m in re.finditer(rf"\b{month}(?:,?\s+{day.year})?\b", claim, re.IGNORECASE):
+            found.update(tokens(m.group(0)))
+    return frozenset(found)
+
+
 def _names(text: str, publisher: str) -> bool:
     """``text`` names the publisher ("The Verge" in "... The Verge's piece")."""
     name = re.sub(r"^the\s+", "", " ".join(publisher.split()), flags=re.IGNORECASE)

@@ -356,8 +356,13 @@ def _owns(said: tuple[str, ...], owner: int, head: int, reach: int) -> bool:
     )
 
 
+_OWNING_PRONOUNS = frozenset(tokens("his her its their"))
+
+
 def possessive_conflict(claim: str, source: str, reach: int = 4) -> bool:
-    """The claim says "X's Y" and the source names both X and Y, but never X's Y."""
+    """The claim says "X's Y" and the source names both X and Y, but never X's Y, nor
+    "his Y" (or her, its, their: who owns Y is then the claim's reading of the pronoun, for
+    the verifier to judge: "Foster's career" against "saw him save his career")."""
     said = tokens(source)
     for owner, head, length in _possessives(claim):
         owner_at = [i for i, t in enumerate(said) if term_in(owner, frozenset([t]))]
@@ -366,6 +371,64 @@ def possessive_conflict(claim: str, source: str, reach: int = 4) -> bool:
             owner_at
             and head_at
             and not any(_owns(said, o, h, reach + length) for o in owner_at for h in head_at)
+            and not any(
+                t in _OWNING_PRONOUNS for h in head_at for t in said[max(0, h - length) : h]
+            )
         ):
             return True
+    return False
+
+
+# What parts a text's words into phrases: a name is written within one ("Chelsea; James"
+# is not a name "Chelsea James"); not the period of "U.S." or "St.".
+_PHRASE_BREAK = re.compile(r"[,;:()\[\]\"“”!?—–/|]|(?<![A-Z])(?<!\b[A-Z][a-z])\.(?=\s|$)")
+
+
+@lru_cache(maxsize=4096)
+def adjacent_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """The token pairs a text writes next to each other within a phrase (no punctuation
+    between them)."""
+    pairs: set[tuple[str, str]] = set()
+    for part in _PHRASE_BREAK.split(text):
+        said = tokens(part)
+        pairs.update(zip(said, said[1:], strict=False))
+    return frozenset(pairs)
+
+
+def neighbours(said: tuple[str, ...], term: str, changed: frozenset[str]) -> list[set[tuple[int, str]]]:
+    """For each place ``said`` holds ``term``: the words written just before (-1) and after
+    (+1) it, looking past the other ``changed`` words (the rest of a swapped name)."""
+    found: list[set[tuple[int, str]]] = []
+    for k, token in enumerate(said):
+        if not term_in(term, frozenset([token])):
+            continue
+        around: set[tuple[int, str]] = set()
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(said) and said[j] in changed:
+                j += step
+            around.add((step, said[j] if 0 <= j < len(said) else ""))
+        found.append(around)
+    return found
+
+
+def moved_number(claim: str, source: str) -> bool:
+    """A number of the claim that the source writes in another phrase, put where the source
+    has a number the claim does not give: "four touchdowns" from "over four games ... two
+    TDs"; "Milan managed eight shots on target" from "Newcastle had 17 shots, eight on
+    target ... Milan had two shots on target". Each place is known by the words just before
+    and after it."""
+    said, written = tokens(claim), tokens(source)
+    claim_numbers = frozenset(t for t in said if is_number(t))
+    others = [t for t in dict.fromkeys(written) if is_number(t) and not term_in(t, claim_numbers)]
+    if not others:
+        return False
+    slots = [n for e in others for n in neighbours(written, e, frozenset())]
+    for number in claim_numbers:
+        places = neighbours(written, number, frozenset())
+        if not places:
+            continue
+        for around in neighbours(said, number, frozenset()):
+            if not any(around & p for p in places) and any(around & slot for slot in slots):
+                return True
     return False
