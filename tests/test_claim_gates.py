@@ -509,3 +509,27 @@ def test_a_claim_of_names_only_needs_no_verifier_but_its_names_in_the_span():
     checker = ClaimChecker([passage(text)], judge=rejecting)
     assert checker.check("Manchester United.", [0]).supported
     assert not checker.check("Manchester City.", [0]).supported
+
+
+def test_initialisms_are_one_word_however_written():
+    assert tokens("U.S. Steel") == tokens("US Steel")
+    assert tokens("the U.K.") != tokens("the U.S.")
+
+
+def test_a_name_the_span_writes_as_an_acronym_or_spells_out_is_given():
+    judge = accepting(("loan", "loan"))
+    span = "RA was forced to take out a $40m loan from Ares to keep the game afloat."
+    checker = ClaimChecker([passage(span)], judge=judge)
+    assert checker.check("Last year Rugby Australia took out a $40m loan from Ares.", [0]).supported
+    assert not checker.check("Last year Rugby Union took out a $40m loan from Ares.", [0]).supported
+    spelled = ClaimChecker([passage("Last year Rugby Australia took out a $40m loan from Ares.")], judge=judge)
+    assert spelled.check("Last year RA took out a $40m loan from Ares.", [0]).supported
+    assert not spelled.check("Last year RU took out a $40m loan from Ares.", [0]).supported
+
+
+def test_first_may_be_written_opening_but_not_second():
+    judge = accepting(("wins", "wins"))
+    span = "Liverpool have picked up five wins out of their opening eight games."
+    checker = ClaimChecker([passage(span)], judge=judge)
+    assert checker.check("Liverpool have five wins from their first eight games.", [0]).supported
+    assert not checker.check("Liverpool have five wins from their second eight games.", [0]).supported

@@ -30,10 +30,12 @@ from ..judge import Judge, get_judge
 from ..records import Passage
 from ..text.dates import publication_date_terms, relative_date_terms
 from ..text.match import (
+    acronyms,
     adjacent_pairs,
     contains_run,
     content_terms,
     fold,
+    initials,
     is_number,
     key_terms,
     moved_number,
@@ -55,6 +57,10 @@ from .spans import Span, Verdict, passage_spans
 _CALENDAR = frozenset(
     t for n in (*calendar.month_name, *calendar.day_name) if n for t in tokens(n)
 )
+
+# An ordinal a span may write as a word of the same sense ("opening eight games" is "first
+# eight matches"; "initial divorce settlement" is "first divorce settlement").
+_WORDED = {"1st": frozenset(tokens("opening initial maiden debut inaugural"))}
 
 VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
 MAX_GATHERED = 3  # sentences of one passage a claim may gather its facts from
@@ -302,15 +308,18 @@ class ClaimChecker:
         # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington")
         copy = not borrow and overlap(claim, span_text) >= SUBSTITUTION_OVERLAP
         dated = self._dated(claim, passage) | self._dated_by_span(claim, span_text, passage)
+        short = self._abbreviated(claim, span_text)
         for term in self.key_terms(claim):
-            if term_in(term, terms) or term_in(term, meta) or term in dated:
-                continue  # in the span, or the article's title, publisher or date gives it
+            if term_in(term, terms) or term_in(term, meta) or term in dated or term in short:
+                continue  # in the span (perhaps abbreviated), or the article's title, publisher or date gives it
+            if term in _WORDED and any(t in terms for t in _WORDED[term]):
+                continue  # "first eight matches" for "opening eight games"
             if not self._given_elsewhere(
                 claim, term, terms, context_tokens, span_text, anywhere=not copy, passage=passage
             ):
                 return None
         for run in self.name_runs(claim):
-            if contains_run(run, span_tokens) or contains_run(run, meta_tokens):
+            if contains_run(run, span_tokens) or contains_run(run, meta_tokens) or set(run) <= short:
                 continue
             if borrow and context_tokens and contains_run(run, context_tokens):
                 continue  # the name as the passage, its article or the question writes it
@@ -329,6 +338,22 @@ class ClaimChecker:
         ):
             return None
         return overlap(claim, span_text)
+
+    def _abbreviated(self, claim: str, span_text: str) -> frozenset[str]:
+        """Key terms of the claim the span writes as an acronym or spells out: "Rugby
+        Australia" for the span's "RA", "the USCO" for its "US Copyright Office"."""
+        given: set[str] = set()
+        written = acronyms(span_text)
+        if written:
+            for run in self.name_runs(claim):
+                if initials(run) in written:
+                    given.update(run)
+        asked = acronyms(claim) - frozenset(tokens(span_text))
+        if asked:
+            for run in name_runs(span_text, self.names):
+                if initials(run) in asked:
+                    given.add(initials(run))
+        return frozenset(given)
 
     def _names_left_out(self, claim: str, span_text: str) -> bool:
         """The span names someone or something (a name word, not a number or a date) that

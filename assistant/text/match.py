@@ -153,7 +153,12 @@ def _norm(token: str) -> str:
     the same words recur in every passage and question)."""
     if _has_digit(token):
         return _number(token)
+    if _INITIALISM.fullmatch(token):
+        return token.replace(".", "")  # "U.S" is "us", as "US" is; "U.K" is "uk"
     return _NUMBER_WORDS.get(token) or stem(token)
+
+
+_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 
 def _pieces(text: str) -> list[str]:
@@ -432,3 +437,17 @@ def moved_number(claim: str, source: str) -> bool:
             if not any(around & p for p in places) and any(around & slot for slot in slots):
                 return True
     return False
+
+
+_UPPER = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """The words a text writes in capitals, two to six letters ("RA", "USMNT", "U.S."), as
+    :func:`tokens` writes them."""
+    return frozenset(t for a in _UPPER.findall(text.replace(".", "")) for t in tokens(a))
+
+
+def initials(run: tuple[str, ...]) -> str:
+    """The first letters of a name's words ("rugbi australia" -> "ra")."""
+    return "".join(word[0] for word in run if word)
