@@ -533,3 +533,46 @@ def test_first_may_be_written_opening_but_not_second():
     checker = ClaimChecker([passage(span)], judge=judge)
     assert checker.check("Liverpool have five wins from their first eight games.", [0]).supported
     assert not checker.check("Liverpool have five wins from their second eight games.", [0]).supported
+
+
+def test_an_uncited_short_answer_is_no_claim_when_a_supported_claim_names_it():
+    text = "Each year Google pays Apple billions of dollars to be the default search engine."
+    judge = accepting(("default search engine", "default search engine"))
+    short, fact = checked("Google. Google pays Apple to be the default search engine [1].", [passage(text)], judge)
+    assert fact.supported and not short.claim
+    wrong, fact = checked("Microsoft. Google pays Apple to be the default search engine [1].", [passage(text)], judge)
+    assert fact.supported and wrong.claim and not wrong.supported  # not borne out: flagged
+
+
+@pytest.mark.parametrize(
+    "sentence, gap",
+    [
+        ("The later article does not explicitly discuss the cause.", True),
+        ("The article doesn't specify when.", True),
+        ("No article from The Verge is among the sources.", True),
+        ("The sources do not show a change in policy.", True),
+        ("I can't answer that.", True),
+        ("Shares did not rise.", False),
+        ("The company does not disclose its revenue.", False),
+    ],
+)
+def test_what_states_a_gap(sentence, gap):
+    from assistant.answering.refusal import states_a_gap
+
+    assert states_a_gap(sentence) is gap
+
+
+def test_a_verdict_on_the_sources_may_call_them_they_or_order_them():
+    one = passage("Apple sold 10 million phones.", source="The Verge")
+    two = passage("Apple sold 10 million phones in the quarter.", source="TechCrunch")
+    for reply in ("They describe different issues [1][2].", "TechCrunch's report came first [2]."):
+        (verdict,) = checked(reply, [one, two], accepting())
+        assert not verdict.claim, reply
+    (fact,) = checked("They say Apple sold 12 million phones [1][2].", [one, two], accepting())
+    assert fact.claim and not fact.supported
+
+
+@pytest.mark.parametrize("sentence", ["They agreed to a new deal [1].", "They later won the title [1]."])
+def test_a_fact_about_people_called_they_is_still_a_claim(sentence):
+    (fact,) = checked(sentence, [passage("The union and the owners met on Monday.")], accepting())
+    assert fact.claim and not fact.supported

@@ -153,7 +153,16 @@ def _quote(span: Span | None) -> Quote | None:
 _VERDICT = re.compile(
     r"\b(?:consistent(?:ly)?|inconsistent|differ(?:s|ed|ent|ence|ences)?|agree[sd]?|"
     r"disagree[sd]?|contradict(?:s|ed|ory)?|conflict(?:s|ed|ing)?|same|similar(?:ly)?|"
-    r"align(?:s|ed)?|match(?:es|ed)?|corroborat\w*|echo(?:es|ed)?|support(?:s|ed)?)\b",
+    r"align(?:s|ed)?|match(?:es|ed)?|corroborat\w*|echo(?:es|ed)?|support(?:s|ed)?|"
+    r"(?:came|appeared|ran|was published) (?:first|earlier|later|before|after)|more recent|"
+    r"predate[sd]?)\b",
+    re.IGNORECASE,
+)
+# the sources as the subject without a word for them, doing what sources do: "They describe
+# different issues", "Both cover the same match" (not "They agreed to a deal")
+_SOURCES_AS_SUBJECT = re.compile(
+    r"^(?:they|both|the two|all three)\s+(?:\w+ly\s+)?(?:describe|report|cover|discuss|"
+    r"focus|portray|present|tell|say|show|frame|treat)\w*\b",
     re.IGNORECASE,
 )
 _COUNTED_SOURCES = re.compile(
@@ -165,9 +174,9 @@ def compares_sources(text: str, checker: ClaimChecker) -> bool:
     """A sentence that judges the sources against each other and names nothing but them
     (their publishers and publication dates): no passage states it, the claims beside it
     carry its grounds."""
-    if not (_SOURCES.search(text) and _VERDICT.search(text)):
+    if not ((_SOURCES.search(text) or _SOURCES_AS_SUBJECT.match(text)) and _VERDICT.search(text)):
         return False
-    return checker.names_only_sources(_COUNTED_SOURCES.sub(" ", text))
+    return checker.names_only_sources(_VERDICT.sub(" ", _COUNTED_SOURCES.sub(" ", text)))
 
 
 def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
@@ -205,3 +214,20 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
             continue
         closest = max(verdicts.values(), key=lambda v: v.score)
         sentence.quote = _quote(closest.span)
+    _answers_restated(sentences, checker)
+
+
+def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
+    """A short answer of names only with no marker ("Google." before the cited sentences
+    that show it) is no claim of its own when a supported claim of the reply names all of
+    it; a short answer no supported claim bears out stays an unsupported claim."""
+    named = frozenset(
+        t for s in sentences if s.claim and s.supported for t in checker.key_terms(claim_text(s.text))
+    )
+    for sentence in sentences:
+        if not sentence.claim or sentence.supported or sentence.cited:
+            continue
+        text = claim_text(sentence.text)
+        keys = checker.key_terms(text)
+        if keys and content_terms(text) <= keys and keys <= named:
+            sentence.claim = False

@@ -6,6 +6,7 @@ Prompts, code and tests all take these from here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 REFUSAL = "The articles in the archive do not answer this question."
@@ -20,7 +21,11 @@ _GAP_PHRASES = (
     "not enough information", "cannot answer", "can't answer", "unable to answer",
     "do not give", "does not give", "not disclosed", "do not report", "does not report",
     "do not discuss", "does not discuss", "do not describe", "does not describe",
+    "do not show", "does not show", "no article", "not among the sources",
 )
+_CONTRACTED = re.compile(r"\b(do|does|did)n't\b")
+# "does not explicitly discuss": an adverb between "not" and the verb
+_ADVERB = re.compile(r"\b(do|does|did) not \w+ly ")
 
 
 def is_refusal(text: str) -> bool:
@@ -32,7 +37,8 @@ def is_refusal(text: str) -> bool:
 def states_a_gap(sentence: str) -> bool:
     """True for a sentence that says what the sources lack (the refusal, "the articles do
     not say ...") rather than asserting a fact."""
-    lowered = " ".join(sentence.lower().split())
+    lowered = " ".join(sentence.lower().replace("’", "'").split())
+    lowered = _ADVERB.sub(r"\1 not ", _CONTRACTED.sub(r"\1 not", lowered))
     return is_refusal(sentence) or any(p in lowered for p in _GAP_PHRASES)
 
 
