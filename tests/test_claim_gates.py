@@ -576,3 +576,27 @@ def test_a_verdict_on_the_sources_may_call_them_they_or_order_them():
 def test_a_fact_about_people_called_they_is_still_a_claim(sentence):
     (fact,) = checked(sentence, [passage("The union and the owners met on Monday.")], accepting())
     assert fact.claim and not fact.supported
+
+
+def test_a_quotation_of_two_sentences_is_one_cited_sentence():
+    from assistant.answering.citations import split_answer
+
+    reply = 'She adds, "I\'m not going to marry Dodi. I can\'t wait to come home" [1]. Then she left [1].'
+    first, second = split_answer(reply, 1)
+    assert first.cited == [0] and "come home" in first.raw
+    assert second.raw.startswith("Then")
+
+
+def test_a_near_copy_may_name_who_the_pronoun_is_but_not_swap_a_name():
+    checker = ClaimChecker([passage("Placeholder.")], judge=accepting())
+    sentence = "Then he accidentally bowled a very wide full toss to Charles, who clunked it to Buttler."
+    assert not checker.misquotes("Then Rashid accidentally bowled a very wide full toss to Charles, who clunked it to Buttler.", sentence)
+    assert checker.misquotes("Then he accidentally bowled a very wide full toss to Hope, who clunked it to Buttler.", sentence)
+
+
+def test_a_number_before_million_is_not_placed_by_that_word():
+    from assistant.text.match import moved_number
+
+    source = "The film fell to second place with an estimated $14.5 million. It has now earned over $121 million."
+    assert not moved_number("The film has now earned over $121 million.", source)
+    assert moved_number("The film fell to second place with an estimated $121 million.", source)

@@ -151,11 +151,33 @@ def split_answer(raw: str, passages: int) -> list[Sentence]:
     out: list[Sentence] = []
     offset = 0
     for line in raw.splitlines(keepends=True):
-        for s, e in sentence_spans(line):
+        for s, e in _whole_quotes(line, sentence_spans(line)):
             segment = neutralise_brackets(line[s:e])  # same length: offsets still hold
             cited = [n - 1 for n in marker_numbers(segment) if 1 <= n <= passages]
             out.append(Sentence(segment, offset + s, offset + e, cited))
         offset += len(line)
+    return out
+
+
+MAX_QUOTED_SENTENCES = 4  # sentences one quotation may hold before it counts as unclosed
+
+
+def _open_quote(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("\u201c") > text.count("\u201d")
+
+
+def _whole_quotes(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans with a quotation of several sentences kept in one: "She adds, "I'm
+    not going to marry him. I can't wait to come home" [1]." is one sentence, cited."""
+    out: list[tuple[int, int]] = []
+    joined = 0
+    for start, end in spans:
+        if out and joined < MAX_QUOTED_SENTENCES and _open_quote(line[out[-1][0] : out[-1][1]]):
+            out[-1] = (out[-1][0], end)
+            joined += 1
+        else:
+            out.append((start, end))
+            joined = 1
     return out
 
 

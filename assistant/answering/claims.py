@@ -62,6 +62,8 @@ _CALENDAR = frozenset(
 # eight matches"; "initial divorce settlement" is "first divorce settlement").
 _WORDED = {"1st": frozenset(tokens("opening initial maiden debut inaugural"))}
 
+_PRONOUNS = tuple(dict.fromkeys(tokens("he she they him her them his its their")))
+
 VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
 MAX_GATHERED = 3  # sentences of one passage a claim may gather its facts from
 GATHER_SWAP_OVERLAP = 0.4  # ... none this close to it that names someone it does not
@@ -385,11 +387,11 @@ class ClaimChecker:
                 claim, t, source_terms, context, sentence, anywhere=False, passage=passage
             )
         ]
-        if missing and near >= NEAR_COPY_OVERLAP:
+        said, written = tokens(claim), tokens(sentence)
+        if near >= NEAR_COPY_OVERLAP and any(not self._resolves(said, written, m) for m in missing):
             return True
         extra = [t for t in self.key_terms(sentence) if not term_in(t, claim_terms)]
         changed = frozenset([*missing, *extra])
-        said, written = tokens(claim), tokens(sentence)
         for e in extra:
             slot = set().union(*neighbours(written, e, changed))
             if any(
@@ -398,6 +400,15 @@ class ClaimChecker:
             ):
                 return True
         return False
+
+    def _resolves(self, said: tuple[str, ...], written: tuple[str, ...], name: str) -> bool:
+        """The claim writes ``name`` where the sentence has a pronoun: "Rashid accidentally
+        bowled" for "He accidentally bowled" names who "he" is (from the sentences around),
+        it swaps no one."""
+        if is_number(name):
+            return False
+        places = [p for w in _PRONOUNS for p in neighbours(written, w, frozenset())]
+        return any(n & p for n in neighbours(said, name, frozenset()) for p in places)
 
     @property
     def judge(self) -> Judge:

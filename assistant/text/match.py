@@ -400,6 +400,10 @@ def adjacent_pairs(text: str) -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+# Words after a number that say its size, not its place in the sentence.
+_MAGNITUDES = frozenset(tokens("hundred thousand million billion trillion percent per cent"))
+
+
 def neighbours(said: tuple[str, ...], term: str, changed: frozenset[str]) -> list[set[tuple[int, str]]]:
     """For each place ``said`` holds ``term``: the words written just before (-1) and after
     (+1) it, looking past the other ``changed`` words (the rest of a swapped name)."""
@@ -412,7 +416,9 @@ def neighbours(said: tuple[str, ...], term: str, changed: frozenset[str]) -> lis
             j = k + step
             while 0 <= j < len(said) and said[j] in changed:
                 j += step
-            around.add((step, said[j] if 0 <= j < len(said) else ""))
+            word = said[j] if 0 <= j < len(said) else ""
+            if not (step == 1 and word in _MAGNITUDES):  # "$121 million" and "$14.5 million"
+                around.add((step, word))
         found.append(around)
     return found
 
