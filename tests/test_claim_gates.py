@@ -600,3 +600,13 @@ def test_a_number_before_million_is_not_placed_by_that_word():
     source = "The film fell to second place with an estimated $14.5 million. It has now earned over $121 million."
     assert not moved_number("The film has now earned over $121 million.", source)
     assert moved_number("The film fell to second place with an estimated $121 million.", source)
+
+
+def test_a_publisher_named_as_people_write_it_is_given_by_its_passage():
+    text = "If you want a slightly higher risk, Saint-Denis is +155 to win by KO, TKO or DQ."
+    judge = accepting(("+155", "+155"))
+    cbs = passage(text, source="CBSSports.com")
+    claim = "CBS Sports lists Saint-Denis at +155 to win by KO, TKO or DQ."
+    assert ClaimChecker([cbs], judge=judge).check(claim, [0]).supported
+    other = passage(text, source="Yardbarker")  # another publisher's passage does not give it
+    assert not ClaimChecker([other, cbs], judge=judge).check(claim, [0]).supported

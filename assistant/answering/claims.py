@@ -49,6 +49,7 @@ from ..text.match import (
 )
 from ..text.negation import negation_conflict
 from ..text.opposites import opposite_conflict
+from ..text.publishers import find_mentions
 from ..text.sentences import sentence_spans
 from .spans import Span, Verdict, passage_spans
 
@@ -95,6 +96,7 @@ class ClaimChecker:
         self._judge = judge
         self.names = name_words(p.text for p in self.passages)
         self._spans: dict[int, list[Span]] = {}
+        self._named_publishers: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
         # A claim's names and numbers, read once: it is checked against every span.
         self._keys: dict[str, frozenset[str]] = {}
         self._runs: dict[str, list[tuple[str, ...]]] = {}
@@ -310,7 +312,7 @@ class ClaimChecker:
         # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington")
         copy = not borrow and overlap(claim, span_text) >= SUBSTITUTION_OVERLAP
         dated = self._dated(claim, passage) | self._dated_by_span(claim, span_text, passage)
-        short = self._abbreviated(claim, span_text)
+        short = self._abbreviated(claim, span_text) | self._publisher_named(claim, passage)
         for term in self.key_terms(claim):
             if term_in(term, terms) or term_in(term, meta) or term in dated or term in short:
                 continue  # in the span (perhaps abbreviated), or the article's title, publisher or date gives it
@@ -340,6 +342,21 @@ class ClaimChecker:
         ):
             return None
         return overlap(claim, span_text)
+
+    def _publisher_named(self, claim: str, index: int | tuple[int, ...] | None) -> frozenset[str]:
+        """Tokens of the claim that name the publisher of passage ``index`` (or of each of a
+        tuple of them) as people write it: "CBS Sports" for "CBSSports.com"."""
+        indices = index if isinstance(index, tuple) else () if index is None else (index,)
+        sources = {self.passages[i].source for i in indices if 0 <= i < len(self.passages)}
+        key = (claim, tuple(sorted(sources)))
+        found = self._named_publishers.get(key)
+        if found is None:
+            words: set[str] = set()
+            for mention in find_mentions(claim, sorted({p.source for p in self.passages})):
+                if sources & set(mention.sources):
+                    words.update(tokens(claim[mention.start : mention.end]))
+            found = self._named_publishers[key] = frozenset(words)
+        return found
 
     def _abbreviated(self, claim: str, span_text: str) -> frozenset[str]:
         """Key terms of the claim the span writes as an acronym or spells out: "Rugby
