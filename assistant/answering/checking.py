@@ -116,8 +116,6 @@ _ORDINAL_SOURCE = re.compile(
     r"(?:points?|parts?|questions?)\b)",
     re.IGNORECASE,
 )
-
-
 _COUNTED_PARTS = re.compile(
     r"\b(?:one|two|three|four|both|all)\s+(?:of\s+the\s+)?(?:points?|parts?|questions?|counts?|claims?)\b",
     re.IGNORECASE,
@@ -129,9 +127,7 @@ def is_verdict_only(text: str, checker: ClaimChecker) -> bool:
     ("on both counts", "not on the first point", "all three points hold", "for The Roar, yes
     for Sporting News"). A bare "the second" or "Three." is an answer, not a verdict."""
     terms = content_terms(_COUNTED_PARTS.sub(" ", _ORDINAL_SOURCE.sub("", text))) - _VERDICT_WORDS
-    return not terms or (checker.names_only_sources(text) and all(
-        any(t in content_terms(p.source) for p in checker.passages) for t in terms
-    ))
+    return terms <= checker.publishers
 
 
 def without_verdict_lead(text: str, checker: ClaimChecker) -> str:

@@ -89,6 +89,7 @@ class ClaimChecker:
     ) -> None:
         self.passages = list(passages)
         self.question = question  # names a claim may take from it ("Who is X's wife?")
+        self._asked = frozenset(tokens(question))
         # The whole text of a passage's article, by doc id (None: not at hand): where a
         # claim's full name may be written ("Mauricio Pochettino" for the chunk's "Pochettino").
         self.article_text = article_text
@@ -97,6 +98,7 @@ class ClaimChecker:
         self.names = name_words(p.text for p in self.passages)
         self._spans: dict[int, list[Span]] = {}
         self._named_publishers: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+        self._doc_tokens: dict[str, frozenset[str]] = {}
         # A claim's names and numbers, read once: it is checked against every span.
         self._keys: dict[str, frozenset[str]] = {}
         self._runs: dict[str, list[tuple[str, ...]]] = {}
@@ -157,22 +159,23 @@ class ClaimChecker:
             self._article_tokens[index] = found
         return found
 
-    @property
-    def _asked(self) -> frozenset[str]:
-        return frozenset(tokens(self.question))
+    def _indices(self, index: int | tuple[int, ...] | None) -> list[int]:
+        """The valid passage indices of ``index``: one, a tuple of them, or none."""
+        asked = index if isinstance(index, tuple) else () if index is None else (index,)
+        return [i for i in asked if 0 <= i < len(self.passages)]
 
     def _written(self, index: int | tuple[int, ...] | None) -> frozenset[str]:
         """Tokens of the article of passage ``index`` (or of each of a tuple of them): its
         passages shown and, when at hand, its whole text; not the question."""
-        indices = index if isinstance(index, tuple) else () if index is None else (index,)
         found: set[str] = set()
-        for i in indices:
-            if not 0 <= i < len(self.passages):
-                continue
+        for i in self._indices(index):
             doc = self.passages[i].doc_id
-            found.update(t for p in self.passages if p.doc_id == doc for t in tokens(p.text))
-            whole = self.article_text(doc) if self.article_text is not None else None
-            found.update(tokens(whole or ""))
+            words = self._doc_tokens.get(doc)
+            if words is None:
+                whole = self.article_text(doc) if self.article_text is not None else None
+                shown = (t for p in self.passages if p.doc_id == doc for t in tokens(p.text))
+                words = self._doc_tokens[doc] = frozenset((*shown, *tokens(whole or "")))
+            found |= words
         return frozenset(found)
 
     def _meta(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
@@ -192,12 +195,10 @@ class ClaimChecker:
     def _dated(self, claim: str, index: int | tuple[int, ...] | None) -> frozenset[str]:
         """:func:`publication_date_terms` of the claim for passage ``index`` (or each of a
         tuple of them)."""
-        indices = index if isinstance(index, tuple) else () if index is None else (index,)
         found: frozenset[str] = frozenset()
-        for i in indices:
-            if 0 <= i < len(self.passages):
-                p = self.passages[i]
-                found |= publication_date_terms(claim, p.published, p.source)
+        for i in self._indices(index):
+            p = self.passages[i]
+            found |= publication_date_terms(claim, p.published, p.source)
         return found
 
     def _dated_by_span(
@@ -205,11 +206,9 @@ class ClaimChecker:
     ) -> frozenset[str]:
         """:func:`relative_date_terms` of the claim for the span, read against the
         publication date of passage ``index`` (or of each of a tuple of them)."""
-        indices = index if isinstance(index, tuple) else () if index is None else (index,)
         found: frozenset[str] = frozenset()
-        for i in indices:
-            if 0 <= i < len(self.passages):
-                found |= relative_date_terms(claim, span_text, self.passages[i].published)
+        for i in self._indices(index):
+            found |= relative_date_terms(claim, span_text, self.passages[i].published)
         return found
 
     @property
@@ -346,8 +345,7 @@ class ClaimChecker:
     def _publisher_named(self, claim: str, index: int | tuple[int, ...] | None) -> frozenset[str]:
         """Tokens of the claim that name the publisher of passage ``index`` (or of each of a
         tuple of them) as people write it: "CBS Sports" for "CBSSports.com"."""
-        indices = index if isinstance(index, tuple) else () if index is None else (index,)
-        sources = {self.passages[i].source for i in indices if 0 <= i < len(self.passages)}
+        sources = {self.passages[i].source for i in self._indices(index)}
         key = (claim, tuple(sorted(sources)))
         found = self._named_publishers.get(key)
         if found is None:
@@ -360,7 +358,7 @@ class ClaimChecker:
 
     def _abbreviated(self, claim: str, span_text: str) -> frozenset[str]:
         """Key terms of the claim the span writes as an acronym or spells out: "Rugby
-        Australia" for the span's "RA", "the USCO" for its "US Copyright Office"."""
+        Australia" for the span's "RA", "RA" for its "Rugby Australia"."""
         given: set[str] = set()
         written = acronyms(span_text)
         if written:

@@ -17,6 +17,21 @@ MONTHS: dict[str, int] = {m.lower(): i for i, m in enumerate(calendar.month_name
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 
 
+def _month(day: date) -> str:
+    """A pattern for the day's month, in full or short ("December", "Dec.")."""
+    return rf"(?:{day.strftime('%B')}|{day.strftime('%b')}\.?)"
+
+
+def _day_forms(day: date) -> tuple[str, ...]:
+    """Patterns for one day as texts write it: "December 7, 2023", "7th December", "2023-12-07"."""
+    month = _month(day)
+    return (
+        rf"\b{month}\s+{day.day}(?:st|nd|rd|th)?(?:,?\s+{day.year})?\b",
+        rf"\b{day.day}(?:st|nd|rd|th)?\s+{month}(?:,?\s+{day.year})?\b",
+        rf"\b{day.isoformat()}\b",
+    )
+
+
 @lru_cache(maxsize=4096)  # every span of a passage asks again for the same claim
 def publication_date_terms(claim: str, published: str, publisher: str = "") -> frozenset[str]:
     """Tokens of the claim that write its passage's publication date as the date of a report
@@ -29,13 +44,7 @@ def publication_date_terms(claim: str, published: str, publisher: str = "") -> f
         day = date.fromisoformat(published[:10])
     except ValueError:
         return frozenset()
-    month = rf"(?:{day.strftime('%B')}|{day.strftime('%b')}\.?)"
-    forms = [
-        rf"\b{month}\s+{day.day}(?:st|nd|rd|th)?(?:,?\s+{day.year})?\b",
-        rf"\b{day.day}(?:st|nd|rd|th)?\s+{month}(?:,?\s+{day.year})?\b",
-        rf"\b{month},?\s+{day.year}\b",
-        rf"\b{day.isoformat()}\b",
-    ]
+    forms = [*_day_forms(day), rf"\b{_month(day)},?\s+{day.year}\b"]
     found: set[str] = set()
     for form in forms:
         for m in re.finditer(form, claim, re.IGNORECASE):
@@ -65,21 +74,14 @@ def relative_date_terms(claim: str, span: str, published: str) -> frozenset[str]
     found: set[str] = set()
     for word, shift in _RELATIVE_DAYS.items():
         if re.search(rf"\b{word}\b", span, re.IGNORECASE):
-            meant = day + timedelta(days=shift)
-            month = rf"(?:{meant.strftime('%B')}|{meant.strftime('%b')}\.?)"
-            for form in (
-                rf"\b{month}\s+{meant.day}(?:st|nd|rd|th)?(?:,?\s+{meant.year})?\b",
-                rf"\b{meant.day}(?:st|nd|rd|th)?\s+{month}(?:,?\s+{meant.year})?\b",
-                rf"\b{meant.isoformat()}\b",
-            ):
+            for form in _day_forms(day + timedelta(days=shift)):
                 for m in re.finditer(form, claim, re.IGNORECASE):
                     found.update(tokens(m.group(0)))
     if _THIS_YEAR.search(span) or _THIS_MONTH.search(span):
         for m in re.finditer(rf"\b{day.year}\b", claim):
             found.update(tokens(m.group(0)))
     if _THIS_MONTH.search(span):
-        month = rf"(?:{day.strftime('%B')}|{day.strftime('%b')}\.?)"
-        for m in re.finditer(rf"\b{month}(?:,?\s+{day.year})?\b", claim, re.IGNORECASE):
+        for m in re.finditer(rf"\b{_month(day)}(?:,?\s+{day.year})?\b", claim, re.IGNORECASE):
             found.update(tokens(m.group(0)))
     return frozenset(found)
 

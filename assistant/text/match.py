@@ -147,6 +147,9 @@ def _has_digit(token: str) -> bool:
     return not token.isalpha() and any(c.isdigit() for c in token)
 
 
+_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")  # "u.s", "u.k": letters and periods
+
+
 @lru_cache(maxsize=65536)
 def _norm(token: str) -> str:
     """A folded token as it is compared: numbers spelled one way, words stemmed (cached:
@@ -156,9 +159,6 @@ def _norm(token: str) -> str:
     if _INITIALISM.fullmatch(token):
         return token.replace(".", "")  # "U.S" is "us", as "US" is; "U.K" is "uk"
     return _NUMBER_WORDS.get(token) or stem(token)
-
-
-_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 
 def _pieces(text: str) -> list[str]:
