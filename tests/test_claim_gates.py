@@ -610,3 +610,48 @@ def test_a_publisher_named_as_people_write_it_is_given_by_its_passage():
     assert ClaimChecker([cbs], judge=judge).check(claim, [0]).supported
     other = passage(text, source="Yardbarker")  # another publisher's passage does not give it
     assert not ClaimChecker([other, cbs], judge=judge).check(claim, [0]).supported
+
+
+def test_a_sentence_setting_the_sources_side_by_side_is_drawn_from_them():
+    one = passage("Sales rose 8% in Europe.", source="CNBC")
+    two = passage("Treasury yields fell on Tuesday.", source="Fortune")
+    for reply in (
+        "Both reported increases [1][2].",
+        "Only the CNBC report showed an increase [1].",
+        "So one stresses sales, the other yields [1][2].",
+        "The two articles describe different markets [1][2].",
+    ):
+        (synthesis,) = checked(reply, [one, two], accepting())
+        assert not synthesis.claim, reply
+    for reply in (
+        "Both reported increases in Asia [1][2].",  # a name neither passage writes
+        "Both reported 12% increases [1][2].",  # a number
+        "Both teams reported increases [1][2].",  # not the sources
+        "The later article says yields fell in March [2].",  # one source's account
+    ):
+        (fact,) = checked(reply, [one, two], accepting())
+        assert fact.claim and not fact.supported, reply
+
+
+def test_what_a_source_does_not_say_after_but_is_no_claim():
+    roar = passage("The JackJumpers pulled off a remarkable comeback on Melbourne.", source="The Roar")
+    judge = accepting(("remarkable comeback", "remarkable comeback"))
+    reply = "The Roar says the JackJumpers pulled off a remarkable comeback but does not attribute it to a scoring run [1]."
+    (sentence,) = checked(reply, [roar], judge)
+    assert sentence.claim and sentence.supported
+    fact = "The JackJumpers made a remarkable comeback but did not attribute it to a scoring run [1]."
+    (sentence,) = checked(fact, [roar], judge)  # no source its subject: a fact to check
+    assert sentence.claim and not sentence.supported
+
+
+def test_an_ordinal_the_passage_writes_as_a_number():
+    text = (
+        "5. Virat Kohli, India\n\nKohli scored 711 runs.\n\n"
+        "4. Rachin Ravindra, New Zealand\n\nRavindra accumulated 578 runs in 10 matches.\n\n"
+        "2003, Match 11, Centurion\n\nIndia chose to bat first."
+    )
+    checker = ClaimChecker([passage(text)], judge=accepting(("runs", "runs"), ("bat first", "bat first")))
+    assert checker.check("Ravindra was fourth on the list, with 578 runs in 10 matches.", [0]).supported
+    assert not checker.check("Ravindra was fifth on the list, with 578 runs in 10 matches.", [0]).supported
+    assert checker.check("In the 11th match, India chose to bat first.", [0]).supported
+    assert not checker.check("In the 12th match, India chose to bat first.", [0]).supported

@@ -58,25 +58,35 @@ def without_alternatives(text: str) -> str:
     return out if content_terms(out) else text
 
 
-_CLAUSES = re.compile(r";\s+|,\s+(?:but|while|whereas)\s+", re.IGNORECASE)
+_CLAUSES = re.compile(
+    r";\s+|,\s+(?:but|while|whereas)\s+|\s+but\s+(?=(?:does|did|do)\s+not\b|(?:does|did|do)n[\'’]t\b)",
+    re.IGNORECASE,
+)
 # "did not report" is a gap only when a source is its subject: "Sporting News did not report
 # X" says what a source lacks; "the company did not report a profit" is a fact.
 _SOURCE_SILENT = re.compile(
-    r"\b(?:did not|didn't)\s+(?:report|mention|describe|discuss|say|state)\b", re.IGNORECASE
+    r"\b(?:(?:does|did|do)\s+not|(?:does|did|do)n[\'’]t)\s+(?:\w+ly\s+)?(?:report|mention|describe|"
+    r"discuss|say|state|attribute|specify|name|explain|address|detail|draw|cite|give|list|"
+    r"quote|identify)\b",
+    re.IGNORECASE,
 )
 _SOURCE_NOUNS = r"(?:articles?|reports?|sources?|pieces?|stories|accounts?|coverage|outlets?|entries)"
 _SOURCES = re.compile(rf"\b{_SOURCE_NOUNS}\b", re.IGNORECASE)
 
 
-def says_what_is_lacking(clause: str, checker: ClaimChecker) -> bool:
+def says_what_is_lacking(clause: str, checker: ClaimChecker, sentence: str = "") -> bool:
     """A clause saying what the sources lack: :func:`states_a_gap`, or a source (a word for
-    one, or a publisher of the passages) that "did not report/mention ..." something."""
+    one, or a publisher of the passages) that "did not report/mention ..." something. A
+    clause without a subject ("... but does not attribute it to X") takes the subject of
+    its ``sentence``."""
     if states_a_gap(clause):
         return True
     found = _SOURCE_SILENT.search(clause)
     if found is None:
         return False
     subject = clause[: found.start()]
+    if not subject.strip() and sentence:
+        subject = sentence[: max(0, sentence.find(clause))][:80]
     return bool(_SOURCES.search(subject)) or checker.names_a_publisher(subject)
 
 
@@ -85,7 +95,7 @@ def asserted(text: str, checker: ClaimChecker) -> str:
     said Y" is checked on "it said Y". A sentence all of whose clauses say what the sources
     lack is kept whole (see :func:`check_sentences`: it is no claim)."""
     clauses = _CLAUSES.split(text)
-    kept = [c for c in clauses if not says_what_is_lacking(c, checker)]
+    kept = [c for c in clauses if not says_what_is_lacking(c, checker, text)]
     if not kept or len(kept) == len(clauses):
         return text
     return "; ".join(kept)
@@ -175,6 +185,37 @@ def compares_sources(text: str, checker: ClaimChecker) -> bool:
     return checker.names_only_sources(_VERDICT.sub(" ", _COUNTED_SOURCES.sub(" ", text)))
 
 
+# The sources as the subject of a sentence that sets them side by side: "Both describe
+# warming as harmful", "the two articles describe different kinds of issues", "only the CNBC
+# report showed an increase", "one stresses X, the other Y". Not one source's account ("The
+# later article quotes BEUC saying ..."): that is checked like any claim.
+_SOURCE_VERBS = (
+    r"(?:describe|report|cover|discuss|focus|portray|present|tell|say|show|frame|treat|"
+    r"touch|stress|emphasi[sz]e|highlight|mention|note|suggest|indicate|depict|characteri[sz]e|"
+    r"concern|address|center|centre|deal|put|tie|link|attribute|quote|cite|give|offer|"
+    r"take|see|call|paint|cast|view)\w*"
+)
+_ACROSS_SOURCES = re.compile(
+    r"^(?:(?:so|and|but|thus|overall|in short),?\s+)?(?:"
+    rf"(?:both|(?:the|all)\s+(?:two|three|four)|each|neither)(?:\s+(?:of\s+the\s+)?(?:\w+\s+){{0,2}}?{_SOURCE_NOUNS})?"
+    rf"\s+(?:\w+ly\s+)?{_SOURCE_VERBS}\b"
+    rf"|only\s+the\s+(?:\w+\s+){{0,3}}?{_SOURCE_NOUNS}\b"
+    rf"|one\s+(?:\w+ly\s+)?{_SOURCE_VERBS}\b.*\bthe other\b"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def sets_sources_side_by_side(text: str, checker: ClaimChecker, cited: Sequence[int]) -> bool:
+    """A sentence that sets the sources side by side ("Both describe warming as harmful",
+    "only the CNBC report showed an increase") and names nothing the passages it draws on do
+    not, nor any number: what a comparison question asks, drawn from the claims around it
+    (which are checked); no one passage states it."""
+    return bool(_ACROSS_SOURCES.match(text)) and checker.named_by_passages(
+        _COUNTED_SOURCES.sub(" ", text), cited
+    )
+
+
 def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
     """Mark each sentence that states a fact as a claim, supported or not, with its best
     evidence; re-point markers to the passage that carries the claim when the cited one
@@ -187,6 +228,7 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
             and not says_what_is_lacking(text, checker)
             and is_checkable(text)
             and not compares_sources(text, checker)
+            and not sets_sources_side_by_side(text, checker, sentence.cited)
             and not is_verdict_only(text, checker)
         )
         if not sentence.claim or not sentence.cited:

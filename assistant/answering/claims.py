@@ -23,6 +23,7 @@ verifier, the few with most of the claim's words. A verbatim quote needs no mode
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable, Sequence
 
 from ..embed.embedder import Embedder
@@ -62,6 +63,11 @@ _CALENDAR = frozenset(
 # An ordinal a span may write as a word of the same sense ("opening eight games" is "first
 # eight matches"; "initial divorce settlement" is "first divorce settlement").
 _WORDED = {"1st": frozenset(tokens("opening initial maiden debut inaugural"))}
+
+# A rank written as a number: "4. Rachin Ravindra, New Zealand" heading the entry of a
+# ranked list, and an ordinal of the claim ("fourth on the list") that it gives.
+_ORDINAL = re.compile(r"^(\d{1,3})(?:st|nd|rd|th)$")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:no\.\s*|#)?(\d{1,3})[.)][ \t]+\S[^\n]*$", re.IGNORECASE | re.MULTILINE)
 
 _PRONOUNS = tuple(dict.fromkeys(tokens("he she they him her them his its their")))
 
@@ -229,6 +235,18 @@ class ClaimChecker:
         dated = self._dated(text, tuple(range(len(self.passages))))
         return all(term_in(k, self.publishers) or k in dated for k in self.key_terms(text))
 
+    def named_by_passages(self, text: str, cited: Sequence[int]) -> bool:
+        """Every name of ``text`` is a publisher of these passages or written in a cited
+        passage (any passage when none is cited), and every number is a publication date
+        written as the date of a report: what a sentence drawing on the passages may name."""
+        indices = [i for i in cited if 0 <= i < len(self.passages)] or range(len(self.passages))
+        dated = self._dated(text, tuple(range(len(self.passages))))
+        written = frozenset(t for i in indices for t in (*tokens(self.passages[i].text), *self._meta(i)))
+        return all(
+            k in dated if is_number(k) else term_in(k, self.publishers) or term_in(k, written)
+            for k in self.key_terms(text)
+        )
+
     def ruling_out_unmentioned(self, claim: str, kept: str, cited: Sequence[int]) -> str:
         """``kept`` (the claim less the alternatives it rules out: "It was The Independent,
         not Sporting News, that reported ...", "a day before, not after") unless the cited
@@ -317,6 +335,8 @@ class ClaimChecker:
                 continue  # in the span (perhaps abbreviated), or the article's title, publisher or date gives it
             if term in _WORDED and any(t in terms for t in _WORDED[term]):
                 continue  # "first eight matches" for "opening eight games"
+            if self._ranked(term, claim, span_text, passage):
+                continue  # "the 11th match" for "Match 11"; "fourth" under the list's "4."
             if not self._given_elsewhere(
                 claim, term, terms, context_tokens, span_text, anywhere=not copy, passage=passage
             ):
@@ -341,6 +361,31 @@ class ClaimChecker:
         ):
             return None
         return overlap(claim, span_text)
+
+    def _ranked(
+        self, term: str, claim: str, span_text: str, index: int | tuple[int, ...] | None
+    ) -> bool:
+        """An ordinal of the claim the passage writes as a number: after the noun the
+        claim puts after it ("the 11th match" for "Match 11", "the 10th week" for "Week
+        10"), or as the number of the ranked list's entry that holds the span ("fourth on
+        its list" for a span under "4. Rachin Ravindra, New Zealand")."""
+        found = _ORDINAL.match(term)
+        if found is None or not isinstance(index, int) or not 0 <= index < len(self.passages):
+            return False
+        number = found.group(1)
+        said = tokens(claim)
+        text = self.passages[index].text
+        written = tokens(text)
+        for k, word in enumerate(said[:-1]):
+            if word == term and any(
+                a == said[k + 1] and b == number for a, b in zip(written, written[1:])
+            ):
+                return True
+        at = text.find(span_text)
+        if at < 0:
+            return False
+        heads = list(_LIST_ITEM.finditer(text, 0, at + len(span_text)))
+        return bool(heads) and heads[-1].group(1) == number
 
     def _publisher_named(self, claim: str, index: int | tuple[int, ...] | None) -> frozenset[str]:
         """Tokens of the claim that name the publisher of passage ``index`` (or of each of a
