@@ -378,7 +378,7 @@ class ClaimChecker:
         written = tokens(text)
         for k, word in enumerate(said[:-1]):
             if word == term and any(
-                a == said[k + 1] and b == number for a, b in zip(written, written[1:])
+                a == said[k + 1] and b == number for a, b in zip(written, written[1:], strict=False)
             ):
                 return True
         at = text.find(span_text)
