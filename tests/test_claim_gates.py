@@ -655,3 +655,28 @@ def test_an_ordinal_the_passage_writes_as_a_number():
     assert not checker.check("Ravindra was fifth on the list, with 578 runs in 10 matches.", [0]).supported
     assert checker.check("In the 11th match, India chose to bat first.", [0]).supported
     assert not checker.check("In the 12th match, India chose to bat first.", [0]).supported
+
+
+def test_a_claim_all_of_whose_words_are_the_span_needs_no_verifier():
+    from .fakes import FakeJudge
+
+    rejecting = FakeJudge(threshold=2.0)  # rejects all it reads
+    text = "Ahead of the Michigan-Michigan State game on Oct. 21, investigators arrived."
+    checker = ClaimChecker([passage(text)], judge=rejecting)
+    assert checker.check("The Michigan-Michigan State game was on Oct. 21.", [0]).supported
+    assert not checker.check("The Michigan-Michigan State game was close on Oct. 21.", [0]).supported
+    assert not checker.check("The Michigan-Michigan State game was on Oct. 22.", [0]).supported
+    # the span names someone the claim does not: its words may come from another phrase
+    semis = (
+        "India beat New Zealand in the first semi-final at the Wankhede Stadium in Mumbai, and "
+        "Australia beat South Africa in the second semi-final at the Eden Gardens in Kolkata."
+    )
+    checker = ClaimChecker([passage(semis)], judge=rejecting)
+    assert not checker.check("Australia beat South Africa in the second semi-final at the Wankhede Stadium in Mumbai.", [0]).supported
+
+
+def test_a_publication_date_as_the_day_a_source_cited_something():
+    text = "Traders expect the Federal Reserve to cut rates in March, according to CME Group."
+    checker = ClaimChecker([passage(text, published="2023-12-05")], judge=accepting(("cut rates", "cut rates")))
+    assert checker.check("According to CME Group data cited on 2023-12-05, traders expect the Federal Reserve to cut rates in March.", [0]).supported
+    assert not checker.check("According to CME Group data cited on 2023-12-06, traders expect the Federal Reserve to cut rates in March.", [0]).supported
