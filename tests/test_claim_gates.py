@@ -680,3 +680,41 @@ def test_a_publication_date_as_the_day_a_source_cited_something():
     checker = ClaimChecker([passage(text, published="2023-12-05")], judge=accepting(("cut rates", "cut rates")))
     assert checker.check("According to CME Group data cited on 2023-12-05, traders expect the Federal Reserve to cut rates in March.", [0]).supported
     assert not checker.check("According to CME Group data cited on 2023-12-06, traders expect the Federal Reserve to cut rates in March.", [0]).supported
+
+
+@pytest.mark.parametrize(
+    "reply, lacking",
+    [
+        ("Yardbarker does not predict Kelce will match his past output.", True),
+        ("The excerpt does not specifically credit Google with simplifying navigation.", True),
+        ("Sources at four Big Ten schools said they did not expect any punishment.", False),
+        ("Yardbarker says Google did not release the full model.", False),
+        ("The company did not pay dividends.", False),
+    ],
+)
+def test_a_source_that_does_not_do_something_states_a_gap_only_as_the_subject(reply, lacking):
+    from assistant.answering.checking import says_what_is_lacking
+
+    checker = ClaimChecker([passage("Kelce caught six passes.", source="Yardbarker")], judge=accepting())
+    assert says_what_is_lacking(reply, checker) is lacking
+
+
+def test_what_a_source_leaves_out_after_its_account_is_no_claim():
+    cnbc = passage("Wang described special privileges in FTX's code for Alameda.", source="CNBC")
+    judge = accepting(("special privileges", "special privileges"))
+    for reply in (
+        "CNBC quotes Wang describing special privileges for Alameda, but it does not use the term secret access [1].",
+        "CNBC quotes Wang describing special privileges for Alameda, without naming the engineer [1].",
+    ):
+        (sentence,) = checked(reply, [cnbc], judge)
+        assert sentence.claim and sentence.supported, reply
+
+
+def test_a_verdict_may_name_what_the_question_asks_about():
+    from assistant.answering.checking import is_verdict_only
+
+    checker = ClaimChecker([passage("x", source="Fortune")], question="Did Deft retire, and did Apple win?")
+    assert is_verdict_only("on Deft, but yes on Apple.", checker)
+    assert is_verdict_only("only the Fortune half holds.", checker)
+    assert not is_verdict_only("Apple.", checker)  # a bare name is an answer
+    assert not is_verdict_only("Yes, Apple won.", checker)  # a fact

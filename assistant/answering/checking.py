@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..text.match import content_terms
+from ..text.match import content_terms, tokens
 from .citations import MARKER, Quote, Sentence
 from .claims import ClaimChecker
 from .refusal import states_a_gap
@@ -59,33 +59,56 @@ def without_alternatives(text: str) -> str:
 
 
 _CLAUSES = re.compile(
-    r";\s+|,\s+(?:but|while|whereas)\s+|\s+but\s+(?=(?:does|did|do)\s+not\b|(?:does|did|do)n[\'’]t\b)",
+    r";\s+|,\s+(?:but|while|whereas)\s+|\s+but\s+(?=(?:does|did|do)\s+not\b|(?:does|did|do)n[\'’]t\b)"
+    r"|,?\s+(?=without\s+(?:\w+ly\s+)?\w+ing\b)",
     re.IGNORECASE,
 )
 # "did not report" is a gap only when a source is its subject: "Sporting News did not report
 # X" says what a source lacks; "the company did not report a profit" is a fact.
+_NOT = r"(?:(?:does|did|do)\s+not|(?:does|did|do)n[\'’]t)\s+(?:\w+ly\s+)?(?:itself\s+)?"
 _SOURCE_SILENT = re.compile(
-    r"\b(?:(?:does|did|do)\s+not|(?:does|did|do)n[\'’]t)\s+(?:\w+ly\s+)?(?:report|mention|describe|"
-    r"discuss|say|state|attribute|specify|name|explain|address|detail|draw|cite|give|list|"
-    r"quote|identify)\b",
+    rf"\b{_NOT}(?:report|mention|describe|discuss|say|state|attribute|specify|name|explain|"
+    r"address|detail|draw|cite|give|list|quote|identify|tie|link|credit|predict|use)\b"
+    r"|^without\s+(?:\w+ly\s+)?(?:report|mention|describ|discuss|say|stat|attribut|specify|nam|"
+    r"explain|address|detail|draw|cit|giv|list|quot|identify|ty|link|credit|predict)\w*ing\b",
     re.IGNORECASE,
 )
-_SOURCE_NOUNS = r"(?:articles?|reports?|sources?|pieces?|stories|accounts?|coverage|outlets?|entries)"
+# any other verb: a source that "does not X" only where the source is all of the subject
+# ("Yardbarker does not predict ...", not "Sources at four schools said they did not expect")
+_SOURCE_DOES_NOT = re.compile(rf"\b{_NOT}\w+", re.IGNORECASE)
+_SOURCE_WORDS = frozenset(
+    tokens(
+        "the its this that these those itself also even first second third later earlier "
+        "former latter other each both neither one two three article articles report reports "
+        "source sources piece pieces story stories account accounts coverage outlet outlets "
+        "entry entries excerpt excerpts explainer explainers preview previews recap recaps "
+        "column columns live blog blogs"
+    )
+)
+# a subject that stands for the sentence's own ("..., but it does not use the term")
+_PRONOUN_SUBJECT = re.compile(r"^\s*(?:it|they|she|he)?\s*$", re.IGNORECASE)
+_SOURCE_NOUNS = (
+    r"(?:articles?|reports?|sources?|pieces?|stories|accounts?|coverage|outlets?|entries|"
+    r"excerpts?|explainers?|previews?|recaps?|columns?|live[- ]?blogs?)"
+)
 _SOURCES = re.compile(rf"\b{_SOURCE_NOUNS}\b", re.IGNORECASE)
 
 
 def says_what_is_lacking(clause: str, checker: ClaimChecker, sentence: str = "") -> bool:
     """A clause saying what the sources lack: :func:`states_a_gap`, or a source (a word for
-    one, or a publisher of the passages) that "did not report/mention ..." something. A
-    clause without a subject ("... but does not attribute it to X") takes the subject of
-    its ``sentence``."""
+    one, or a publisher of the passages) that "did not report/mention/predict ..."
+    something. A clause without a subject, or with a pronoun for it ("... but does not
+    attribute it to X", "..., but it does not use the term", "..., without discussing X"),
+    takes the subject of its ``sentence``."""
     if states_a_gap(clause):
         return True
     found = _SOURCE_SILENT.search(clause)
     if found is None:
-        return False
+        found = _SOURCE_DOES_NOT.search(clause)
+        if found is None or not set(tokens(clause[: found.start()])) <= _SOURCE_WORDS | checker.publishers:
+            return False
     subject = clause[: found.start()]
-    if not subject.strip() and sentence:
+    if _PRONOUN_SUBJECT.match(subject) and sentence:
         subject = sentence[: max(0, sentence.find(clause))][:80]
     return bool(_SOURCES.search(subject)) or checker.names_a_publisher(subject)
 
@@ -116,7 +139,7 @@ _VERDICT_WORDS = content_terms(
     "point points count counts way meaningful explicitly directly entirely "
     "exactly fully mostly largely really quite necessarily strictly clearly broadly sense "
     "extent degree some sort kind respect respects case cases question questions hold holds "
-    "supported confirmed correct true accurate right apply applies"
+    "supported confirmed correct true accurate right apply applies half halves"
 )
 _LEAD = re.compile(r"^([^:]{1,80}):\s+(?=\S)")
 # "the second article", "on the first point": an ordinal that names a source or a part of
@@ -135,9 +158,15 @@ _COUNTED_PARTS = re.compile(
 def is_verdict_only(text: str, checker: ClaimChecker) -> bool:
     """Words of a verdict on the question's parts and the sources' publishers, nothing else
     ("on both counts", "not on the first point", "all three points hold", "for The Roar, yes
-    for Sporting News"). A bare "the second" or "Three." is an answer, not a verdict."""
-    terms = content_terms(_COUNTED_PARTS.sub(" ", _ORDINAL_SOURCE.sub("", text))) - _VERDICT_WORDS
-    return terms <= checker.publishers
+    for Sporting News"); a verdict word and the names the question asks about ("on Deft, but
+    yes on Apple"). A bare "the second" or "Three." is an answer, not a verdict, and so is
+    a bare name of the question ("Apple.")."""
+    said = content_terms(_COUNTED_PARTS.sub(" ", _ORDINAL_SOURCE.sub("", text)))
+    terms = said - _VERDICT_WORDS
+    if terms <= checker.publishers:
+        return True
+    asked = checker.key_terms(checker.question) if checker.question else frozenset()
+    return bool(said & _VERDICT_WORDS) and terms <= checker.publishers | asked
 
 
 def without_verdict_lead(text: str, checker: ClaimChecker) -> str:
