@@ -121,7 +121,9 @@ def test_passages_of_one_article_are_one_citation(hashed_seeded):
         assert n != m  # two passages, one article
         return (
             f"Kim has made {LAUNCHES} since the beginning of 2022 [{n}]. "
-            f"{MATSEGORA} is the ambassador [{m}]. Both were reported together [{n}][{m}]."
+            f"Russia’s Ambassador to North Korea, {MATSEGORA}, told Russian media that including North Korea "
+            f"in joint military drills between Russia and China “seems appropriate” [{m}]. "
+            f"Both were reported together [{n}][{m}]."
         )
 
     question = "How many missiles has North Korea launched?"

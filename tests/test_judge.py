@@ -138,6 +138,19 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
     (reading,) = trained.read("Who is Acme's CEO?", [(bodies[0], "Story 0", "Test News")])
     assert 0.0 <= reading.score <= 1.0
 
+    # the support head refitted on the network's features: the reader reads as before
+    from assistant.training.support_head import main as refit
+
+    (data / "items.jsonl").rename(data / "claims.jsonl")
+    head = tmp_path / "head"
+    assert refit(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data),
+                  "--init", str(out / "judge.pt.tmp"), "--out", str(head)]) == 0
+    refitted = Judge(head / "judge-int8.onnx", head / "judge-tokenizer.json")
+    (again,) = refitted.read("Who is Acme's CEO?", [(bodies[0], "Story 0", "Test News")])
+    assert again.score == pytest.approx(reading.score, abs=1e-6) and again.answer == reading.answer
+    card = json.loads((head / "judge.json").read_text())
+    assert card["pairs"] >= 2 and card["command"].startswith("python -m assistant.training.support_head")
+
 
 
 
@@ -193,3 +206,23 @@ def test_the_training_data_holds_no_held_out_article_and_quotes_its_passages_ver
     for r in rows:
         if r.get("type") == "claim":
             assert r["passage"] in bodies[r["url"]]
+
+
+def test_a_clause_of_a_supported_passage_is_a_supported_claim_and_not_of_its_neighbour():
+    import random
+
+    from assistant.text.sentences import sentence_spans
+    from assistant.training.data import Article, ClaimPair
+    from assistant.training.support_head import clause_copies
+
+    body = (
+        "Damien Fleming took five wickets for Australia as Australia won the match by 16 runs. "
+        "Australia had posted 258 runs in 50 overs in Mumbai."
+    )
+    passage = body.split(". ")[0] + "."
+    article = Article("u", "IND vs AUS", "Zee Business", body, sentence_spans(body))
+    pair = ClaimPair("Fleming took five wickets.", "u", passage, "IND vs AUS", "Zee Business", 1, "paraphrase")
+    copies = clause_copies([pair, pair], {"u": article}, random.Random(0))
+    assert [c.label for c in copies] == [1, 0]  # one passage, once
+    assert copies[0].claim in {"Damien Fleming took five wickets for Australia.", "Australia won the match by 16 runs."}
+    assert copies[0].passage == passage and copies[1].passage.startswith("Australia had posted")
