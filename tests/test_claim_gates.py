@@ -718,3 +718,28 @@ def test_a_verdict_may_name_what_the_question_asks_about():
     assert is_verdict_only("only the Fortune half holds.", checker)
     assert not is_verdict_only("Apple.", checker)  # a bare name is an answer
     assert not is_verdict_only("Yes, Apple won.", checker)  # a fact
+
+
+@pytest.mark.parametrize(
+    "reply, mode, refused",
+    [
+        ("Acme is paying $2 billion to take over Widgets [1].", "flag", False),  # only the verifier doubts it
+        ("Acme is paying $3 billion to take over Widgets [1].", "flag", True),  # a number no passage holds
+        ("Acme is paying $2 billion to take over Widgets [1].", "drop", True),  # dropped: nothing is left
+    ],
+)
+def test_a_reply_only_the_verifier_doubts_is_shown_flagged_not_refused(monkeypatch, reply, mode, refused):
+    from assistant.answering.pipeline import finish
+    from assistant.answering.refusal import REFUSAL
+    from assistant.config import Settings
+    from assistant.records import Answer
+
+    from .fakes import FakeJudge
+
+    monkeypatch.setattr("assistant.answering.claims.get_judge", lambda: FakeJudge(threshold=2.0))
+    acme = passage("Acme agreed to buy Widgets for $2 billion on Tuesday, the companies said.")
+    base = Answer(question="Q?", text=REFUSAL, abstained=True, engine="scripted")
+    result = finish(base, reply, [acme], Settings(unsupported_claims=mode, llm="extractive"), False, None)
+    assert result.abstained is refused
+    if not refused:
+        assert [c.supported for c in result.claims] == [False] and "$2 billion" in result.text

@@ -281,6 +281,7 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
             continue
         closest = max(verdicts.values(), key=lambda v: v.score)
         sentence.quote = _quote(closest.span)
+        sentence.exact = any(v.exact for v in verdicts.values())
     _answers_restated(sentences, checker)
 
 

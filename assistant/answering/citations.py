@@ -140,6 +140,7 @@ class Sentence:
     claim: bool = False  # states a fact that was checked
     repointed: bool = False
     dropped: bool = False
+    exact: bool = False  # unsupported, but every exact check passed (only the verifier doubts it)
 
     @property
     def text(self) -> str:

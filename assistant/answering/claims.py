@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import replace
 from collections.abc import Callable, Sequence
 
 from ..embed.embedder import Embedder
@@ -556,9 +557,10 @@ class ClaimChecker:
         joint = None if swapped else self._joint(claim, cited) or self._gathered(claim, cited)
         if joint is not None:
             return joint
+        exact = verdict is not None and not swapped
         if fallback is not None and (verdict is None or fallback[1] > verdict.overlap):
-            return Verdict(False, fallback[0], fallback[1], 0.0)
-        return verdict or Verdict(False, None)
+            return Verdict(False, fallback[0], fallback[1], 0.0, exact)
+        return replace(verdict, exact=exact) if verdict is not None else Verdict(False, None)
 
     def _joint(self, claim: str, cited: Sequence[int]) -> Verdict | None:
         """A claim that joins facts of several cited passages ("A said X and B said Y [1][2]"):

@@ -205,13 +205,20 @@ def finish(
     Every sentence that states a fact becomes a claim checked against the passages it cites
     (see :mod:`assistant.answering.claims`); markers are re-pointed to the passage that carries a claim
     when the cited one does not; unsupported claims are flagged (``supported=False``) or,
-    with ``unsupported_claims="drop"``, removed. With no supported claim the answer abstains
-    (``base``, the refusal). Parts of the question no supported claim covers are named."""
+    with ``unsupported_claims="drop"``, removed. With no supported claim, and none that passes
+    every exact check (only the verifier doubting it), the answer abstains (``base``, the
+    refusal). Parts of the question no supported claim covers are named."""
     sentences = split_answer(raw, len(passages))
     checker = ClaimChecker(passages, embedder, question=base.question, article_text=article_text)
     check_sentences(sentences, checker)
     claims = [s for s in sentences if s.claim]
-    if not any(s.supported for s in claims):
+    shown = any(s.supported for s in claims) or (
+        settings.unsupported_claims != "drop" and any(s.exact for s in claims)
+    )
+    if not shown:
+        # no claim the passages carry, nor one whose names, numbers and dates they hold
+        # (an invented answer): the refusal. A reply the verifier alone doubts is shown
+        # with its claims flagged.
         base.incomplete = incomplete  # a cut-off reply is not the archive's verdict
         return base
     if settings.unsupported_claims == "drop":

@@ -30,6 +30,9 @@ class Verdict:
     span: Span | None
     overlap: float = 0.0
     similarity: float = 0.0
+    # unsupported, yet the claim passed every exact check against a cited span (its names,
+    # numbers and dates are there; only the verifier doubts it)
+    exact: bool = False
 
     @property
     def score(self) -> float:
