@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import replace
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ..embed.embedder import Embedder
 from ..judge import Judge, get_judge
