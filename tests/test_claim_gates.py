@@ -633,17 +633,6 @@ def test_a_sentence_setting_the_sources_side_by_side_is_drawn_from_them():
         assert fact.claim and not fact.supported, reply
 
 
-def test_what_a_source_does_not_say_after_but_is_no_claim():
-    roar = passage("The JackJumpers pulled off a remarkable comeback on Melbourne.", source="The Roar")
-    judge = accepting(("remarkable comeback", "remarkable comeback"))
-    reply = "The Roar says the JackJumpers pulled off a remarkable comeback but does not attribute it to a scoring run [1]."
-    (sentence,) = checked(reply, [roar], judge)
-    assert sentence.claim and sentence.supported
-    fact = "The JackJumpers made a remarkable comeback but did not attribute it to a scoring run [1]."
-    (sentence,) = checked(fact, [roar], judge)  # no source its subject: a fact to check
-    assert sentence.claim and not sentence.supported
-
-
 def test_an_ordinal_the_passage_writes_as_a_number():
     text = (
         "5. Virat Kohli, India\n\nKohli scored 711 runs.\n\n"
@@ -699,15 +688,21 @@ def test_a_source_that_does_not_do_something_states_a_gap_only_as_the_subject(re
     assert says_what_is_lacking(reply, checker) is lacking
 
 
-def test_what_a_source_leaves_out_after_its_account_is_no_claim():
+@pytest.mark.parametrize(
+    "reply, claim",
+    [
+        ("CNBC quotes Wang describing special privileges for Alameda, but does not use the term secret access [1].", True),
+        ("CNBC quotes Wang describing special privileges for Alameda, but it does not use the term secret access [1].", True),
+        ("CNBC quotes Wang describing special privileges for Alameda, without naming the engineer [1].", True),
+        # no source its subject: a fact to check, which the passage does not carry
+        ("Wang described special privileges for Alameda but did not name the engineer [1].", False),
+    ],
+)
+def test_what_a_source_leaves_out_after_its_account_is_no_claim(reply, claim):
     cnbc = passage("Wang described special privileges in FTX's code for Alameda.", source="CNBC")
     judge = accepting(("special privileges", "special privileges"))
-    for reply in (
-        "CNBC quotes Wang describing special privileges for Alameda, but it does not use the term secret access [1].",
-        "CNBC quotes Wang describing special privileges for Alameda, without naming the engineer [1].",
-    ):
-        (sentence,) = checked(reply, [cnbc], judge)
-        assert sentence.claim and sentence.supported, reply
+    (sentence,) = checked(reply, [cnbc], judge)
+    assert sentence.claim and sentence.supported is claim, reply
 
 
 def test_a_verdict_may_name_what_the_question_asks_about():
