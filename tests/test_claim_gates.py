@@ -738,3 +738,25 @@ def test_a_reply_only_the_verifier_doubts_is_shown_flagged_not_refused(monkeypat
     assert result.abstained is refused
     if not refused:
         assert [c.supported for c in result.claims] == [False] and "$2 billion" in result.text
+
+
+def test_an_uncited_opening_verdict_is_borne_out_by_the_supported_claims_after_it():
+    one = passage("United lost 1-0 to Bayern Munich and went out of Europe.", source="Sporting News")
+    judge = accepting(("lost 1-0", "lost 1-0"))
+    question = "Which club went out of Europe after losing to Bayern Munich?"
+    checker = ClaimChecker([one], judge=judge, question=question)
+
+    def marked(reply):
+        from assistant.answering.checking import check_sentences
+        from assistant.answering.citations import split_answer
+
+        sentences = split_answer(reply, 1)
+        check_sentences(sentences, checker)
+        return sentences
+
+    verdict, fact = marked("United, as far as these sources go. Sporting News says United lost 1-0 to Bayern Munich [1].")
+    assert fact.supported and not verdict.claim
+    wrong, fact = marked("United, by two goals. Sporting News says United lost 1-0 to Bayern Munich [1].")
+    assert fact.supported and wrong.claim and not wrong.supported  # a number no claim states
+    fact, late = marked("Sporting News says United lost 1-0 to Bayern Munich [1]. United went out as favourites.")
+    assert fact.supported and late.claim and not late.supported  # not the opening answer

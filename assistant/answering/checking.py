@@ -285,17 +285,29 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
     _answers_restated(sentences, checker)
 
 
+LEAD_WORDS = 15  # an uncited first sentence this short, before cited evidence, is the reply's answer
+
+
 def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
-    """A short answer of names only with no marker ("Google." before the cited sentences
-    that show it) is no claim of its own when a supported claim of the reply names all of
-    it; a short answer no supported claim bears out stays an unsupported claim."""
-    named = frozenset(
-        t for s in sentences if s.claim and s.supported for t in checker.key_terms(claim_text(s.text))
-    )
+    """A short answer with no marker is no claim of its own when the reply's supported
+    claims bear it out: a short answer of names only ("Google." before the cited sentences
+    that show it) when a supported claim names all of it; and the reply's opening verdict
+    ("Yes, by one day.", "Manchester United, as far as these sources go.") when supported
+    claims after it follow and every name and number of it is theirs or the question's.
+    A short answer no supported claim bears out stays an unsupported claim."""
+    supported = [s for s in sentences if s.claim and s.supported]
+    named = frozenset(t for s in supported for t in checker.key_terms(claim_text(s.text)))
+    asked = checker.key_terms(checker.question) if checker.question else frozenset()
+    opening = next((s for s in sentences if s.claim), None)
     for sentence in sentences:
         if not sentence.claim or sentence.supported or sentence.cited:
             continue
         text = claim_text(sentence.text)
         keys = checker.key_terms(text)
-        if keys and content_terms(text) <= keys and keys <= named:
+        if keys and content_terms(text) <= keys and keys <= named or (
+            sentence is opening
+            and len(text.split()) <= LEAD_WORDS
+            and any(s.start > sentence.start for s in supported)
+            and keys <= named | asked
+        ):
             sentence.claim = False
