@@ -304,10 +304,12 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
             continue
         text = claim_text(sentence.text)
         keys = checker.key_terms(text)
-        if keys and content_terms(text) <= keys and keys <= named or (
+        names_only = bool(keys) and content_terms(text) <= keys and keys <= named
+        opening_verdict = (
             sentence is opening
             and len(text.split()) <= LEAD_WORDS
             and any(s.start > sentence.start for s in supported)
             and keys <= named | asked
-        ):
+        )
+        if names_only or opening_verdict:
             sentence.claim = False
