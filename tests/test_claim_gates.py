@@ -741,7 +741,7 @@ def test_a_reply_only_the_verifier_doubts_is_shown_flagged_not_refused(monkeypat
 
 
 def test_an_uncited_opening_verdict_is_borne_out_by_the_supported_claims_after_it():
-    one = passage("United lost 1-0 to Bayern Munich and went out of Europe.", source="Sporting News")
+    one = passage("On Tuesday, United lost 1-0 to Bayern Munich and went out of Europe.", source="Sporting News")
     judge = accepting(("lost 1-0", "lost 1-0"))
     question = "Which club went out of Europe after losing to Bayern Munich?"
     checker = ClaimChecker([one], judge=judge, question=question)
@@ -760,3 +760,5 @@ def test_an_uncited_opening_verdict_is_borne_out_by_the_supported_claims_after_i
     assert fact.supported and wrong.claim and not wrong.supported  # a number no claim states
     fact, late = marked("Sporting News says United lost 1-0 to Bayern Munich [1]. United went out as favourites.")
     assert fact.supported and late.claim and not late.supported  # not the opening answer
+    partly, fact = marked("Partly, by one goal. Sporting News says United lost 1-0 to Bayern Munich [1].")
+    assert fact.supported and not partly.claim  # names nothing, but reads as a verdict

@@ -286,6 +286,12 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
 
 
 LEAD_WORDS = 15  # an uncited first sentence this short, before cited evidence, is the reply's answer
+# an opening that names nothing must read as a verdict ("Partly, by one day."): a bare
+# "Microsoft." whose name no passage writes is an answer to check
+_VERDICT_START = re.compile(
+    r"^(?:yes|no|partly|partially|only partly|not|largely|mostly|broadly|in part|both|neither)\b",
+    re.IGNORECASE,
+)
 
 
 def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
@@ -307,6 +313,7 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
         names_only = bool(keys) and content_terms(text) <= keys and keys <= named
         opening_verdict = (
             sentence is opening
+            and (bool(keys) or _VERDICT_START.match(plain_text(sentence.text)) is not None)
             and len(text.split()) <= LEAD_WORDS
             and any(s.start > sentence.start for s in supported)
             and keys <= named | asked
