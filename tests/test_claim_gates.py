@@ -719,7 +719,8 @@ def test_a_verdict_may_name_what_the_question_asks_about():
     "reply, mode, refused",
     [
         ("Acme is paying $2 billion to take over Widgets [1].", "flag", False),  # only the verifier doubts it
-        ("Acme is paying $3 billion to take over Widgets [1].", "flag", True),  # a number no passage holds
+        ("Acme is paying $3 billion to take over Widgets [1].", "flag", True),
+        ("Rivals mocked the $2 billion price tag loudly [1].", "flag", True),  # few of its words  # a number no passage holds
         ("Acme is paying $2 billion to take over Widgets [1].", "drop", True),  # dropped: nothing is left
     ],
 )
