@@ -77,9 +77,10 @@ _PRONOUNS = tuple(dict.fromkeys(tokens("he she they him her them his its their")
 # verifier rejected 16 of the 642 correct claims this close to their spans and caught none
 # of the 15 false ones (assistant/training/NOTE.md).
 WORDS_ALL_GIVEN = 0.9
-# An unsupported claim sharing this much of its content words with a cited span that passes
-# every exact check is one the verifier alone doubts (``Verdict.exact``): its reply is shown
-# flagged, not refused. A claim of other words ("Pirates seized the port") is not.
+# An unsupported claim that passes every exact check against a cited span, and whose cited
+# passages write this much of its content words, is one the verifier alone doubts
+# (``Verdict.exact``): its reply is shown flagged, not refused. A claim of other words
+# ("Pirates seized the port") is not.
 GROUNDED_OVERLAP = 0.5
 VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most shared words)
 MAX_GATHERED = 3  # sentences of one passage a claim may gather its facts from
@@ -561,7 +562,12 @@ class ClaimChecker:
         joint = None if swapped else self._joint(claim, cited) or self._gathered(claim, cited)
         if joint is not None:
             return joint
-        exact = verdict is not None and not swapped and verdict.overlap >= GROUNDED_OVERLAP
+        exact = (
+            verdict is not None
+            and not swapped
+            and overlap(claim, " ".join(self.passages[i].text for i in self._indices(tuple(cited))))
+            >= GROUNDED_OVERLAP
+        )
         if fallback is not None and (verdict is None or fallback[1] > verdict.overlap):
             return Verdict(False, fallback[0], fallback[1], 0.0, exact)
         return replace(verdict, exact=exact) if verdict is not None else Verdict(False, None)

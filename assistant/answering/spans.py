@@ -30,9 +30,8 @@ class Verdict:
     span: Span | None
     overlap: float = 0.0
     similarity: float = 0.0
-    # unsupported, yet the claim passed every exact check against a cited span that writes
-    # at least half its words (its names, numbers and dates are there; only the verifier
-    # doubts it)
+    # unsupported, yet the claim passed every exact check against a cited span, and its cited
+    # passages write at least half its words (only the verifier doubts it)
     exact: bool = False
 
     @property
