@@ -169,7 +169,9 @@ def test_start_page_shows_engine_count_and_examples(browser_page, shots):
     page = browser_page
     status = page.locator("#nx-status").inner_text()
     assert "extractive" in status and "1 article indexed" in status
-    assert page.get_by_role("button", name=SEED_QUESTION).is_visible()
+    example = page.get_by_role("button", name=SEED_QUESTION)
+    example.wait_for(state="visible")  # the row of examples may draw just after the status
+    assert example.is_visible()
     snap(page, shots, "01-start")
 
 
