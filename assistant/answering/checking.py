@@ -76,13 +76,11 @@ _SOURCE_SILENT = re.compile(
 # any other verb: a source that "does not X" only where the source is all of the subject
 # ("Yardbarker does not predict ...", not "Sources at four schools said they did not expect")
 _SOURCE_DOES_NOT = re.compile(rf"\b{_NOT}\w+", re.IGNORECASE)
-_SOURCE_WORDS = frozenset(
+# besides words for a source (``_SOURCES``): what else a subject that is only a source holds
+_SUBJECT_WORDS = frozenset(
     tokens(
         "the its this that these those itself also even first second third later earlier "
-        "former latter other each both neither one two three article articles report reports "
-        "source sources piece pieces story stories account accounts coverage outlet outlets "
-        "entry entries excerpt excerpts explainer explainers preview previews recap recaps "
-        "column columns live blog blogs"
+        "former latter other each both neither one two three"
     )
 )
 # a subject that stands for the sentence's own ("..., but it does not use the term")
@@ -105,7 +103,10 @@ def says_what_is_lacking(clause: str, checker: ClaimChecker, sentence: str = "")
     found = _SOURCE_SILENT.search(clause)
     if found is None:
         found = _SOURCE_DOES_NOT.search(clause)
-        if found is None or not set(tokens(clause[: found.start()])) <= _SOURCE_WORDS | checker.publishers:
+        if found is None:
+            return False
+        rest = _SOURCES.sub(" ", clause[: found.start()])  # the subject less its words for a source
+        if not set(tokens(rest)) <= _SUBJECT_WORDS | checker.publishers:
             return False
     subject = clause[: found.start()]
     if _PRONOUN_SUBJECT.match(subject) and sentence:
@@ -165,8 +166,7 @@ def is_verdict_only(text: str, checker: ClaimChecker) -> bool:
     terms = said - _VERDICT_WORDS
     if terms <= checker.publishers:
         return True
-    asked = checker.key_terms(checker.question) if checker.question else frozenset()
-    return bool(said & _VERDICT_WORDS) and terms <= checker.publishers | asked
+    return bool(said & _VERDICT_WORDS) and terms <= checker.publishers | checker.question_names
 
 
 def without_verdict_lead(text: str, checker: ClaimChecker) -> str:
@@ -303,7 +303,6 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
     A short answer no supported claim bears out stays an unsupported claim."""
     supported = [s for s in sentences if s.claim and s.supported]
     named = frozenset(t for s in supported for t in checker.key_terms(claim_text(s.text)))
-    asked = checker.key_terms(checker.question) if checker.question else frozenset()
     opening = next((s for s in sentences if s.claim), None)
     for sentence in sentences:
         if not sentence.claim or sentence.supported or sentence.cited:
@@ -316,7 +315,7 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
             and (bool(keys) or _VERDICT_START.match(plain_text(sentence.text)) is not None)
             and len(text.split()) <= LEAD_WORDS
             and any(s.start > sentence.start for s in supported)
-            and keys <= named | asked
+            and keys <= named | checker.question_names
         )
         if names_only or opening_verdict:
             sentence.claim = False

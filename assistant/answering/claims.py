@@ -246,11 +246,16 @@ class ClaimChecker:
         dated = self._dated(text, tuple(range(len(self.passages))))
         return all(term_in(k, self.publishers) or k in dated for k in self.key_terms(text))
 
+    @property
+    def question_names(self) -> frozenset[str]:
+        """The names and numbers of the question."""
+        return self.key_terms(self.question) if self.question else frozenset()
+
     def named_by_passages(self, text: str, cited: Sequence[int]) -> bool:
         """Every name of ``text`` is a publisher of these passages or written in a cited
         passage (any passage when none is cited), and every number is a publication date
         written as the date of a report: what a sentence drawing on the passages may name."""
-        indices = [i for i in cited if 0 <= i < len(self.passages)] or range(len(self.passages))
+        indices = self._indices(tuple(cited)) or range(len(self.passages))
         dated = self._dated(text, tuple(range(len(self.passages))))
         written = frozenset(t for i in indices for t in (*tokens(self.passages[i].text), *self._meta(i)))
         return all(

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from ..evaluate.datasets import held_out
-from ..judge import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, pair_text
+from ..judge import CARD_FILE, MODEL_FILE, TOKENIZER_FILE
 from ..text.match import content_terms, key_terms
 from .data import Article, ClaimPair, build_claims, dev_article, load_articles, read_items
 
@@ -80,16 +80,12 @@ def clause_copies(
 def features(model, tok, pairs: list[ClaimPair], torch) -> np.ndarray:
     """The pooled features the heads read, for each pair."""
     from ..embed.onnx_export import mean_pool
-    from .train import _tensorise
+    from .train import claim_batches
 
     model.eval()
     out = []
     with torch.no_grad():
-        for lo in range(0, len(pairs), 32):
-            part = pairs[lo : lo + 32]
-            ids, types, mask, _ = _tensorise(
-                tok, [(c.claim, pair_text(c.passage, c.title, c.source)) for c in part], torch
-            )
+        for ids, types, mask in claim_batches(tok, pairs, torch):
             states = model.encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
             pooled = model.pooled(torch.cat([states[:, 0], mean_pool(states, mask)], dim=-1))
             out.append(pooled.numpy())

@@ -146,14 +146,20 @@ def score_groups(model, tok, groups: list[Group], torch) -> list[np.ndarray]:
     return out
 
 
+def claim_batches(tok, claims: list[ClaimPair], torch, size: int = 32):
+    """The claim pairs as the network reads them (claim, then its passage with what is known
+    of its article), ``size`` at a time: (input ids, token types, attention mask)."""
+    for lo in range(0, len(claims), size):
+        pairs = [(c.claim, pair_text(c.passage, c.title, c.source)) for c in claims[lo : lo + size]]
+        ids, types, mask, _ = _tensorise(tok, pairs, torch)
+        yield ids, types, mask
+
+
 def score_claims(model, tok, claims: list[ClaimPair], torch) -> np.ndarray:
     model.eval()
     out = []
     with torch.no_grad():
-        for lo in range(0, len(claims), 32):
-            part = claims[lo : lo + 32]
-            pairs = [(c.claim, pair_text(c.passage, c.title, c.source)) for c in part]
-            ids, types, mask, _ = _tensorise(tok, pairs, torch)
+        for ids, types, mask in claim_batches(tok, claims, torch):
             _, support, _, _ = model(ids, mask, types)
             out.extend(torch.sigmoid(support).numpy().tolist())
     model.train()
