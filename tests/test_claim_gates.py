@@ -662,6 +662,29 @@ def test_a_claim_all_of_whose_words_are_the_span_needs_no_verifier():
     )
     checker = ClaimChecker([passage(semis)], judge=rejecting)
     assert not checker.check("Australia beat South Africa in the second semi-final at the Wankhede Stadium in Mumbai.", [0]).supported
+    # ... unless the claim restates one phrase of it, in its order
+    named = "Ahead of the Michigan-Michigan State game on Oct. 21, the Big Ten approached MSU."
+    checker = ClaimChecker([passage(named)], judge=rejecting)
+    assert checker.check("The Michigan-Michigan State game was on Oct. 21.", [0]).supported
+    assert not checker.check("The Michigan-Michigan State game was on Oct. 22.", [0]).supported
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "expected"),
+    [
+        ("The Michigan-Michigan State game was on Oct. 21.",
+         "Ahead of the Michigan-Michigan State game on Oct. 21, the Big Ten approached MSU.", True),
+        ("Australia beat South Africa at the Wankhede Stadium.",
+         "India beat New Zealand at the Wankhede Stadium, and Australia beat South Africa at "
+         "the Eden Gardens.", False),
+        ("South Africa beat Australia.", "Australia beat South Africa.", False),
+        ("Nothing in common.", "Australia beat South Africa.", False),
+    ],
+)
+def test_a_claim_restating_one_phrase_in_order(claim, sentence, expected):
+    from assistant.text.match import restated_in_order
+
+    assert restated_in_order(claim, sentence) is expected
 
 
 def test_a_publication_date_as_the_day_a_source_cited_something():

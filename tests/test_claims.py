@@ -436,6 +436,27 @@ def test_publishers_named_in_questions(question, named):
     assert named_publishers(question, ["Sporting News", "The Verge"]) == named
 
 
+def test_a_name_describing_the_noun_after_a_weak_cue_is_not_a_publisher():
+    from assistant.answering.decline import publishers_missing
+
+    never = lambda name: True  # noqa: E731 - an archive that mentions none of these names
+    # the officials, the media and the waters are the sources or places, not "American"
+    for q in (
+        "According to American officials, what might North Korea supply to Russia?",
+        "What did Moscow say, per Russian state media?",
+        "How often did ships enter in North Korean waters last year?",
+        "What is the US federal funds rate, according to the SMH market wrap?",
+    ):
+        assert publishers_missing(q, ["The Washington Times"], [], never) == [], q
+    # a name the weak cue takes whole is still one, and a report noun keeps it one
+    assert publishers_missing("According to Bloomberg, who leads Visa?", ["CNN"], [], never) == [
+        "Bloomberg"
+    ]
+    assert publishers_missing(
+        "According to Bloomberg reporting, who leads Visa?", ["CNN"], [], never
+    ) == ["Bloomberg"]
+
+
 def test_an_author_of_the_archive_is_not_a_missing_publisher():
     from assistant.answering.decline import publishers_missing
 

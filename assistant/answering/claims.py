@@ -46,6 +46,7 @@ from ..text.match import (
     neighbours,
     overlap,
     possessive_conflict,
+    restated_in_order,
     term_in,
     tokens,
 )
@@ -522,7 +523,10 @@ class ClaimChecker:
         if (
             p < self.judge.support_threshold
             and read[0][1] >= WORDS_ALL_GIVEN
-            and not self._names_left_out(claim, read[0][0].text)
+            and (
+                not self._names_left_out(claim, read[0][0].text)
+                or restated_in_order(claim, read[0][0].text)
+            )
         ):
             # every word of the claim is the span's, every exact check passed, and the span
             # names no one the claim's words could have been taken from ("Australia beat

@@ -73,6 +73,21 @@ _NOT_NAMES = frozenset(MONTHS) | words(
 )
 
 
+_NEXT_WORD = re.compile(r"\s+([a-z][a-z-]*)")
+_SOURCE_WORDS = re.compile(rf"{_NOUN}|says?|said|reported|reports|wrote|writes|published")
+
+
+def _modifies_a_noun(question: str, end: int) -> bool:
+    """The capitalised words a weak cue took are followed by a common noun they describe:
+    "according to American officials", "per Russian state media", "in North Korean
+    waters". Those words are not a publisher's name: the source is the officials."""
+    m = _NEXT_WORD.match(question, end)
+    if m is None:
+        return False
+    word = m.group(1)
+    return word not in STOPWORDS and not _SOURCE_WORDS.fullmatch(word)
+
+
 def _clean(name: str) -> str:
     name = name.strip().strip("\"'‘’“”").strip()
     name = re.sub(r"(?:'s|’s)$", "", name).strip()
@@ -128,6 +143,8 @@ def _named(
             add(m.group("names"), m.start("names"), True, n in _ATTRIBUTIVE)
     for pattern in _WEAK:
         for m in pattern.finditer(question):
+            if _modifies_a_noun(question, m.end("names")):
+                continue  # "according to American officials", "in Russian state media"
             add(m.group("names"), m.start("names"), False, False)
     return [(name, attributive) for _, name, attributive in sorted(found)]
 

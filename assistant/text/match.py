@@ -186,6 +186,40 @@ def content_terms(text: str) -> frozenset[str]:
     )
 
 
+def _content_sequence(text: str) -> tuple[str, ...]:
+    return tuple(
+        _norm(p) for p in _pieces(text) if p not in STOPWORDS and (len(p) > 1 or p.isdigit())
+    )
+
+
+def restated_in_order(claim: str, sentence: str, slack: float = 0.5) -> bool:
+    """The claim's content words that the sentence holds appear there in the claim's order,
+    within a stretch hardly longer than the claim: the claim restates one phrase of the
+    sentence ("The Michigan-Michigan State game was on Oct. 21" in "Ahead of the
+    Michigan-Michigan State game on Oct. 21, the Big Ten ..."), rather than gathering its
+    words from phrases about other things ("Australia beat South Africa at the Wankhede"
+    from "... India at the Wankhede ... Australia beat South Africa at Eden Gardens")."""
+    said = _content_sequence(claim)
+    written = _content_sequence(sentence)
+    kept = [t for t in said if t in written]
+    if not kept:
+        return False
+    limit = len(kept) + max(3, int(len(kept) * slack))
+    for start, token in enumerate(written):
+        if token != kept[0]:
+            continue
+        at, k = start, 1
+        while k < len(kept):
+            try:
+                at = written.index(kept[k], at + 1, start + limit)
+            except ValueError:
+                break
+            k += 1
+        if k == len(kept):
+            return True
+    return False
+
+
 def overlap(claim: str, sentence: str) -> float:
     """Share of the claim's content terms found in the sentence (0..1)."""
     wanted = content_terms(claim)
