@@ -786,3 +786,32 @@ def test_an_uncited_opening_verdict_is_borne_out_by_the_supported_claims_after_i
     assert fact.supported and late.claim and not late.supported  # not the opening answer
     partly, fact = marked("Partly, by one goal. Sporting News says United lost 1-0 to Bayern Munich [1].")
     assert fact.supported and not partly.claim  # names nothing, but reads as a verdict
+
+
+def test_a_claim_joining_two_passages_that_only_the_verifier_doubts_is_exact():
+    one = passage("Paul Denino streamed the encounter on September 21.", doc="a.txt",
+                  source="TechCrunch", published="2023-09-30")
+    two = passage("Federline posted private videos of Spears without her consent.", doc="b.txt",
+                  source="The Independent", published="2023-10-20")
+    claim = ("TechCrunch reported on 2023-09-30 that Paul Denino streamed the encounter, before "
+             "Federline posted private videos of Spears without her consent.")
+    rejecting = FakeJudge(threshold=2.0)
+    verdict = ClaimChecker([one, two], judge=rejecting).check(claim, [0, 1])
+    assert not verdict.supported and verdict.exact  # shown flagged, not refused
+    # a date neither passage was published on fails an exact check: not exact
+    wrong = claim.replace("2023-09-30", "2023-09-29")
+    verdict = ClaimChecker([one, two], judge=rejecting).check(wrong, [0, 1])
+    assert not verdict.supported and not verdict.exact
+    # and the verifier's yes makes it supported
+    accepting_all = FakeJudge(supported=[("Denino", "Denino")])
+    assert ClaimChecker([one, two], judge=accepting_all).check(claim, [0, 1]).supported
+
+
+def test_a_guide_or_roundup_may_be_dated_by_its_publication_day():
+    from assistant.text.dates import publication_date_terms
+
+    said = "The October 24 MLB guide says rain delays may lead to refunds."
+    assert publication_date_terms(said, "2023-10-24", "Sporting News") >= {"24"}
+    assert publication_date_terms(said, "2023-10-25", "Sporting News") == frozenset()
+    # the day of an event in the story is not the day of the report
+    assert publication_date_terms("Rain fell on October 24 in Boston.", "2023-10-24") == frozenset()

@@ -568,22 +568,28 @@ class ClaimChecker:
         verdict = self._judge_spans(claim, candidates)
         if verdict is not None and verdict.supported:
             return verdict
-        joint = None if swapped else self._joint(claim, cited) or self._gathered(claim, cited)
-        if joint is not None:
+        joint = None if swapped else self._joint(claim, cited)
+        if joint is not None and joint.supported:
             return joint
+        gathered = None if swapped else self._gathered(claim, cited)
+        if gathered is not None:
+            return gathered
         exact = (
             verdict is not None
             and not swapped
             and overlap(claim, " ".join(self.passages[i].text for i in self._indices(tuple(cited))))
             >= GROUNDED_OVERLAP
-        )
+        ) or (joint is not None and joint.exact)
         if fallback is not None and (verdict is None or fallback[1] > verdict.overlap):
             return Verdict(False, fallback[0], fallback[1], 0.0, exact)
-        return replace(verdict, exact=exact) if verdict is not None else Verdict(False, None)
+        if verdict is None:
+            return joint if joint is not None else Verdict(False, None)
+        return replace(verdict, exact=exact)
 
     def _joint(self, claim: str, cited: Sequence[int]) -> Verdict | None:
         """A claim that joins facts of several cited passages ("A said X and B said Y [1][2]"):
-        the passages' best sentences taken together must carry it."""
+        the passages' best sentences taken together must carry it. None when they fail an
+        exact check; unsupported when only the verifier doubts them."""
         valid = [i for i in dict.fromkeys(cited) if 0 <= i < len(self.passages)]
         if len(valid) < 2:
             return None
@@ -601,7 +607,9 @@ class ClaimChecker:
         joint = Span(best.passage, joined, best.start, best.end, len(parts))
         p = self.support(claim, [joint])[0]
         if p < self.judge.support_threshold:
-            return None
+            # every exact check passed against the passages together: one the verifier
+            # alone doubts (shown flagged, not refused)
+            return Verdict(False, best, lex, p, lex >= GROUNDED_OVERLAP)
         return Verdict(True, best, lex, p)
 
     def _gathered(self, claim: str, cited: Sequence[int]) -> Verdict | None:

@@ -95,7 +95,8 @@ def _names(text: str, publisher: str) -> bool:
 _REPORTING = re.compile(
     r"\b(?:report(?:s|ed|ing)?|publish(?:es|ed)?|wr(?:ote|ites)|article|piece|story|column|"
     r"update[sd]?|coverage|dated|posted|entry|entries|preview|review|recap|analysis|"
-    r"interview|blog|edition|newsletter|op-ed|editorial|headline|cit(?:es|ed|ing)|quot(?:es|ed|ing))\b",
+    r"interview|blog|edition|newsletter|op-ed|editorial|headline|guide|explainer|roundup|wrap|"
+    r"feature|profile|cit(?:es|ed|ing)|quot(?:es|ed|ing))\b",
     re.IGNORECASE,
 )
 
