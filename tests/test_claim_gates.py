@@ -815,3 +815,46 @@ def test_a_guide_or_roundup_may_be_dated_by_its_publication_day():
     assert publication_date_terms(said, "2023-10-25", "Sporting News") == frozenset()
     # the day of an event in the story is not the day of the report
     assert publication_date_terms("Rain fell on October 24 in Boston.", "2023-10-24") == frozenset()
+
+
+def test_the_speaker_the_article_named_just_before_the_passage_is_given():
+    lead = "Rick Grinnell, a partner at Glasswing Ventures, laid out the firm's view. "
+    chunk = "We think that most of the opportunity lies in the application layer."
+    article = lead + chunk
+    at = len(lead)
+    p = Passage("g.txt", "AI layers", "TechCrunch", "2023-12-05", "", chunk, at, at + len(chunk), 1.0)
+    judge = accepting(("opportunity", "opportunity"), ("layer", "layer"))
+    checker = ClaimChecker([p], judge=judge, article_text=lambda _doc: article)
+    assert checker.check("Rick Grinnell believes most of the opportunity lies in the application layer.", [0]).supported
+    assert checker.check("Most of the opportunity lies in the application layer, Rick Grinnell said.", [0]).supported
+    # only as the one who says it: a name of the lead-in elsewhere in the claim is not given
+    assert not checker.check("Rick Grinnell said the opportunity lies with Glasswing Ventures' layer.", [0]).supported
+    # and not from an article that does not name them before the passage
+    far = chunk + " Rick Grinnell is a partner at Glasswing Ventures."
+    q = Passage("g.txt", "AI layers", "TechCrunch", "2023-12-05", "", chunk, 0, len(chunk), 1.0)
+    checker = ClaimChecker([q], judge=judge, article_text=lambda _doc: far)
+    assert not checker.check("Rick Grinnell believes most of the opportunity lies in the application layer.", [0]).supported
+
+
+def test_a_fraction_word_is_a_number():
+    text = "A bot costs a fraction of a penny, call it a tenth of a penny."
+    checker = ClaimChecker([passage(text)], judge=accepting(("costs", "costs")))
+    assert checker.check("A bot costs about a tenth of a penny.", [0]).supported
+    assert not checker.check("A bot costs about a hundredth of a penny.", [0]).supported
+
+
+def test_claims_are_evaluated_with_what_an_answer_checker_has():
+    from assistant.evaluate.claims import ClaimItem, check
+
+    lead = "Sam Reich, the chief executive of Dropout, spoke to us. "
+    chunk = "So, platforms compete with each other and themselves, he said."
+    item = ClaimItem("Sam Reich said platforms compete with each other.", chunk, True, "paraphrase",
+                     "Dropout", "Polygon", chunk, lead + chunk, "2023-12-05", len(lead))
+
+    def checker_for(passages, **kw):
+        return ClaimChecker(passages, judge=accepting(("compete", "compete")), **kw)
+
+    assert check(item, "article", checker_for)  # the article names who "he" is
+    assert not check(item, "chunk", checker_for)  # the chunk alone does not
+    with pytest.raises(ValueError):
+        check(item, "page", checker_for)

@@ -87,7 +87,18 @@ VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most s
 MAX_GATHERED = 3  # sentences of one passage a claim may gather its facts from
 GATHER_SWAP_OVERLAP = 0.4  # ... none this close to it that names someone it does not
 SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
-NEAR_COPY_OVERLAP = 0.85  # a sentence this close is the claim's source, names and all
+NEAR_COPY_OVERLAP = 0.85
+# How far before a passage its article may have named whom the passage calls "he"
+LEAD_IN_CHARS = 1500
+SPEAKER_WORDS = 4  # the words before a verb of saying that name who said it
+_SAYING = re.compile(
+    r"\b(?:said|says|told|tells|added|adds|argued|argues|believes|thinks|explained|noted|notes|"
+    r"wrote|writes|admitted|admits|called|calls|credits|credited|expects|warned|warns|insisted|"
+    r"claimed|claims|stated|recalled|revealed|asked|suggested|remarked|acknowledged|conceded|"
+    r"urged|predicted|described|criticized|criticised|wished|wants|hopes)\b"
+)
+_VERDICT_LEAD = re.compile(r"^\s*(?:yes|no|partly|partially)\b[,:;.]?\s*", re.IGNORECASE)
+WORD_RE = re.compile(r"[\w'’.-]+")  # a sentence this close is the claim's source, names and all
 
 
 def _squash(text: str) -> str:
@@ -122,6 +133,8 @@ class ClaimChecker:
         self._runs: dict[str, list[tuple[str, ...]]] = {}
         self._context_tokens: dict[int, tuple[str, ...]] = {}
         self._article_tokens: dict[int, tuple[str, ...]] = {}
+        self._lead_tokens: dict[int, tuple[str, ...]] = {}
+        self._speakers: dict[str, frozenset[str]] = {}
         self._meta_tokens: dict[int, tuple[str, ...]] = {}
         self._publishers: frozenset[str] | None = None
 
@@ -175,6 +188,42 @@ class ClaimChecker:
             whole = self.article_text(self.passages[index].doc_id) or ""
             found = (*self._context(index), ".", *tokens(whole)) if whole else self._context(index)
             self._article_tokens[index] = found
+        return found
+
+    def _lead_in(self, index: int | tuple[int, ...] | None) -> tuple[str, ...]:
+        """Tokens of the article text just before passage ``index`` (``LEAD_IN_CHARS``), when
+        the article is at hand: where the person a passage calls "he" or quotes without a
+        name was last named ("... said Rick Grinnell." ahead of a chunk of his quotes)."""
+        if isinstance(index, tuple):
+            return tuple(t for i in index for t in (*self._lead_in(i), "."))
+        if index is None or not 0 <= index < len(self.passages) or self.article_text is None:
+            return ()
+        found = self._lead_tokens.get(index)
+        if found is None:
+            passage = self.passages[index]
+            whole = self.article_text(passage.doc_id) or ""
+            at = passage.start if whole[passage.start : passage.end] == passage.text else whole.find(passage.text)
+            found = tokens(whole[max(0, at - LEAD_IN_CHARS) : at]) if at > 0 else ()
+            self._lead_tokens[index] = found
+        return found
+
+    def _speaker(self, claim: str) -> frozenset[str]:
+        """Tokens of the name the claim is said of or attributed to: the words just before
+        its first verb of saying ("Glasswing's Rick Grinnell believes ...", "... , Sam Reich
+        said"), or else the name it opens with ("Yes, Rehan Ahmed struggled ..."). Only this
+        name may be the one the article gave just before the passage; a name elsewhere in
+        the claim ("... told TNT Sports") must be the passage's own."""
+        found = self._speakers.get(claim)
+        if found is None:
+            said = _SAYING.search(claim)
+            if said is not None:
+                words = WORD_RE.findall(claim[: said.start()])[-SPEAKER_WORDS:]
+            else:
+                words = WORD_RE.findall(_VERDICT_LEAD.sub("", claim))[:SPEAKER_WORDS]
+                cut = next((k for k, w in enumerate(words) if k and not w[:1].isupper()), len(words))
+                words = words[:cut]
+            found = frozenset(t for w in words if w[:1].isupper() for t in tokens(w))
+            self._speakers[claim] = found
         return found
 
     def _indices(self, index: int | tuple[int, ...] | None) -> list[int]:
@@ -292,6 +341,7 @@ class ClaimChecker:
         span_text: str = "",
         anywhere: bool = True,
         passage: int | tuple[int, ...] | None = None,
+        lead_in: bool = False,
     ) -> bool:
         """A name word of the claim missing from the span but given by the cited passage.
 
@@ -315,6 +365,8 @@ class ClaimChecker:
             if contains_run(run, context) or contains_run(run, self._article(passage)):
                 return True  # the full name, as the passage, its article or the question writes it
             return bool(span_text) and not self._renamed(run, span_text)
+        if lead_in and term in self._speaker(claim) and term_in(term, frozenset(self._lead_in(passage))):
+            return True  # the article named them just before the passage ("..., he said")
         return anywhere and term_in(term, frozenset(context))
 
     def _renamed(self, run: tuple[str, ...], span_text: str) -> bool:
@@ -355,7 +407,8 @@ class ClaimChecker:
             if self._ranked(term, claim, span_text, passage):
                 continue  # "the 11th match" for "Match 11"; "fourth" under the list's "4."
             if not self._given_elsewhere(
-                claim, term, terms, context_tokens, span_text, anywhere=not copy, passage=passage
+                claim, term, terms, context_tokens, span_text, anywhere=not copy, passage=passage,
+                lead_in=borrow,
             ):
                 return None
         for run in self.name_runs(claim):
@@ -363,6 +416,8 @@ class ClaimChecker:
                 continue
             if borrow and context_tokens and contains_run(run, context_tokens):
                 continue  # the name as the passage, its article or the question writes it
+            if borrow and set(run) <= self._speaker(claim) and contains_run(run, self._lead_in(passage)):
+                continue  # as the article named them just before the passage
             if (
                 any(term_in(w, terms) for w in run)
                 and not (copy and self._renamed(run, span_text))

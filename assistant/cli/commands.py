@@ -307,8 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--claims", required=True, help="JSONL file of claims (see eval_claims)")
     e.add_argument("--corpus", default=None, help="corpus.json for the articles' titles and publishers")
     e.add_argument(
-        "--context", choices=["chunk", "passage"], default="chunk",
-        help="what a claim cites: the retrieved chunk holding its passage, or the passage alone",
+        "--context", choices=["article", "chunk", "passage"], default="article",
+        help="what the checker has: the retrieved chunk holding the claim's passage with its "
+        "whole article and publication date, as answers are checked (article); the chunk "
+        "alone; or the passage alone",
     )
     e.add_argument("--out", default=None)
     e.set_defaults(func=cmd_eval)

@@ -33,53 +33,72 @@ class ClaimItem:
     title: str = ""
     source: str = ""
     chunk: str = ""  # the retrieved chunk of the article holding the passage ("" if unknown)
+    article: str = ""  # the whole article ("" if unknown)
+    published: str = ""  # its publication date
+    chunk_start: int = 0  # where the chunk starts in the article
 
 
 def load_claims(path: Path, corpus: Path | None = None) -> list[ClaimItem]:
     """The claims of a JSONL file; titles and publishers come from ``corpus`` when given."""
-    meta: dict[str, tuple[str, str]] = {}
+    meta: dict[str, tuple[str, str, str]] = {}
     bodies: dict[str, str] = {}
     if corpus is not None and corpus.is_file():
         for a in json.loads(corpus.read_text(encoding="utf-8")):
-            meta[a["url"]] = (a.get("title") or "", a.get("source") or "")
+            meta[a["url"]] = (a.get("title") or "", a.get("source") or "", a.get("published_at") or "")
             bodies[a["url"]] = a.get("body") or ""
 
     def build(obj: dict[str, Any]) -> ClaimItem:
         url = obj.get("url", "")
-        title, source = meta.get(url, ("", ""))
+        title, source, published = meta.get(url, ("", "", ""))
         passage = str(obj["passage"])
+        body = bodies.get(url, "")
+        chunk, at = _chunk_holding(body, passage)
         return ClaimItem(str(obj["claim"]), passage, bool(obj["label"]), str(obj.get("kind", "")),
-                         title, source, _chunk_holding(bodies.get(url, ""), passage))
+                         title, source, chunk, body, published, at)
 
     return read_jsonl(path, "claims", build, '{"claim", "passage", "label"}')
 
 
-def _chunk_holding(body: str, passage: str) -> str:
-    """The chunk of an article (as ingest cuts it) that holds the passage, if one does."""
+def _chunk_holding(body: str, passage: str) -> tuple[str, int]:
+    """The chunk of an article (as ingest cuts it) that holds the passage, if one does, and
+    where it starts in the article."""
     if not body or passage not in body:
-        return ""
+        return "", 0
     from ..ingestion.chunking import chunk_article
     from ..records import Article
 
     at = body.find(passage)
     for chunk in chunk_article(Article(doc_id="d", text=body)):
         if chunk.start <= at and at + len(passage) <= chunk.end:
-            return chunk.text
-    return ""
+            return chunk.text, chunk.start
+    return "", 0
 
 
-def check(item: ClaimItem, context: str = "chunk", checker_for=ClaimChecker) -> bool:
+CONTEXTS = ("article", "chunk", "passage")
+
+
+def check(item: ClaimItem, context: str = "article", checker_for=ClaimChecker) -> bool:
     """Whether the checker accepts the claim as supported by the passage it cites: the
-    retrieved chunk holding the passage (``context="chunk"``, what an answer cites), or
-    the passage's one or two sentences alone."""
-    text = item.chunk if context == "chunk" and item.chunk else item.passage
-    passage = Passage(doc_id="d", title=item.title, source=item.source, published="", url="",
-                      text=text, start=0, end=len(text), score=1.0)
-    checker = checker_for([passage])
+    retrieved chunk holding the passage with what an answer's checker also has, the whole
+    article (where a name the chunk shortens is written in full) and its publication date
+    (``context="article"``, as answers are checked); the chunk alone (``"chunk"``); or the
+    passage's one or two sentences alone (``"passage"``)."""
+    if context not in CONTEXTS:
+        raise ValueError(f"unknown context {context!r}: one of {', '.join(CONTEXTS)}")
+    text = item.chunk if context != "passage" and item.chunk else item.passage
+    whole = context == "article" and bool(item.article)
+    start = item.chunk_start if text == item.chunk else max(0, item.article.find(text))
+    passage = Passage(doc_id="d", title=item.title, source=item.source,
+                      published=item.published if whole else "", url="",
+                      text=text, start=start, end=start + len(text), score=1.0)
+    if whole:
+        checker = checker_for([passage], article_text=lambda _doc: item.article)
+    else:
+        checker = checker_for([passage])
     return checker.check(claim_text(item.claim), [0]).supported
 
 
-def evaluate(items: list[ClaimItem], context: str = "chunk") -> dict[str, Any]:
+def evaluate(items: list[ClaimItem], context: str = "article") -> dict[str, Any]:
     flagged = [not check(i, context) for i in items if i.label]
     caught: dict[str, list[bool]] = defaultdict(list)
     for i in items:

@@ -95,11 +95,23 @@ _NUMBER_WORDS.update(
                 "eighth",
                 "ninth",
                 "tenth",
+                "eleventh",
+                "twelfth",
+                "thirteenth",
+                "fourteenth",
+                "fifteenth",
+                "sixteenth",
+                "seventeenth",
+                "eighteenth",
+                "nineteenth",
+                "twentieth",
             ]
         )
         if w
     }
 )
+# ... and fractions of that kind: "a hundredth of a penny" is not "a tenth of a penny".
+_NUMBER_WORDS.update({"hundredth": "100th", "thousandth": "1000th", "millionth": "1000000th"})
 _NUMBER_VALUES = frozenset(_NUMBER_WORDS.values())
 
 # Titles and roles split a run of capitals into separate names ("Defense Minister Shoigu").
