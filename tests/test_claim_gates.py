@@ -587,6 +587,17 @@ def test_a_quotation_of_two_sentences_is_one_cited_sentence():
     assert second.raw.startswith("Then")
 
 
+def test_a_name_written_with_an_exclamation_mark_does_not_end_the_sentence():
+    from assistant.answering.citations import split_answer
+
+    reply = ("Game Freak launched it through the country's Yahoo! Kids portal [1]. Over 5 million "
+             "users accessed Yahoo! Kids each month [2]. Wow! It sold well [1].")
+    first, second, third, fourth = split_answer(reply, 2)
+    assert first.cited == [0] and "Kids portal" in first.raw
+    assert second.cited == [1] and second.raw.startswith("Over")
+    assert third.raw == "Wow!" and fourth.raw.startswith("It sold")  # not a name: still a sentence
+
+
 def test_a_near_copy_may_name_who_the_pronoun_is_but_not_swap_a_name():
     checker = ClaimChecker([passage("Placeholder.")], judge=accepting())
     sentence = "Then he accidentally bowled a very wide full toss to Charles, who clunked it to Buttler."

@@ -152,7 +152,7 @@ def split_answer(raw: str, passages: int) -> list[Sentence]:
     out: list[Sentence] = []
     offset = 0
     for line in raw.splitlines(keepends=True):
-        for s, e in _whole_quotes(line, sentence_spans(line)):
+        for s, e in _whole_quotes(line, _bang_names(line, sentence_spans(line))):
             segment = neutralise_brackets(line[s:e])  # same length: offsets still hold
             cited = [n - 1 for n in marker_numbers(segment) if 1 <= n <= passages]
             out.append(Sentence(segment, offset + s, offset + e, cited))
@@ -161,6 +161,25 @@ def split_answer(raw: str, passages: int) -> list[Sentence]:
 
 
 MAX_QUOTED_SENTENCES = 4  # sentences one quotation may hold before it counts as unclosed
+
+# A name written with an exclamation mark ("the country's Yahoo! Kids portal", "a Jeopardy!
+# champion"): a capitalised word inside a sentence, "!", and no citation marker yet.
+_BANG_NAME = re.compile(r"\s[A-Z][\w'’.&-]*!$")
+
+
+def _bang_names(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans with a piece that ends in a name's "!" (uncited, mid-sentence) joined
+    to what follows: "Game Freak launched it through the country's Yahoo! Kids portal [1]."
+    is one sentence, cited."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and _BANG_NAME.search(line[out[-1][0] : out[-1][1]]) and not marker_numbers(
+            line[out[-1][0] : out[-1][1]]
+        ):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def _open_quote(text: str) -> bool:
