@@ -869,3 +869,11 @@ def test_claims_are_evaluated_with_what_an_answer_checker_has():
     assert not check(item, "chunk", checker_for)  # the chunk alone does not
     with pytest.raises(ValueError):
         check(item, "page", checker_for)
+
+
+def test_a_number_word_inside_a_name_is_no_number():
+    text = "Erik ten Hag said the defence was not good enough. Two Britons were arrested."
+    checker = ClaimChecker([passage(text)], judge=accepting(("defence", "defence")))
+    assert checker.key_terms("Ten Hag said the defence was not good enough.") == {"hag"}
+    assert "2" in checker.key_terms("Two Britons were arrested.")
+    assert "10" in checker.key_terms("Ten Britons were arrested.")  # not a name the passage writes

@@ -98,7 +98,11 @@ _SAYING = re.compile(
     r"urged|predicted|described|criticized|criticised|wished|wants|hopes)\b"
 )
 _VERDICT_LEAD = re.compile(r"^\s*(?:yes|no|partly|partially)\b[,:;.]?\s*", re.IGNORECASE)
-WORD_RE = re.compile(r"[\w'’.-]+")  # a sentence this close is the claim's source, names and all
+WORD_RE = re.compile(r"[\w'’.-]+")
+# A lower-case number word right before a capitalised word: "ten Hag" (a name) or "two
+# Britons" (a number); which, the passages tell.
+_NUMBER_THEN_NAME = re.compile(r"\b([A-Za-z]+) ([A-Z][\w'’-]+)")
+_NUMBER_TOKENS = frozenset(tokens("one two three four five six seven eight nine ten eleven twelve"))  # a sentence this close is the claim's source, names and all
 
 
 def _squash(text: str) -> str:
@@ -135,15 +139,42 @@ class ClaimChecker:
         self._article_tokens: dict[int, tuple[str, ...]] = {}
         self._lead_tokens: dict[int, tuple[str, ...]] = {}
         self._speakers: dict[str, frozenset[str]] = {}
+        self._all_texts: list[str] | None = None
         self._meta_tokens: dict[int, tuple[str, ...]] = {}
         self._publishers: frozenset[str] | None = None
 
     def key_terms(self, text: str) -> frozenset[str]:
-        """:func:`key_terms` of a claim (or sentence) with these passages' names."""
+        """:func:`key_terms` of a claim (or sentence) with these passages' names; a number
+        word that is part of a name the passages write ("Erik ten Hag") is no number."""
         found = self._keys.get(text)
         if found is None:
-            found = self._keys[text] = key_terms(text, self.names)
+            found = key_terms(text, self.names) - self._name_particles(text)
+            self._keys[text] = found
         return found
+
+    def _name_particles(self, text: str) -> frozenset[str]:
+        """Number words of ``text`` that open a name as the passages (or their articles)
+        write it: "ten" in "ten Hag", where a passage writes "ten Hag" too."""
+        out: set[str] = set()
+        for m in _NUMBER_THEN_NAME.finditer(text):
+            words = set(tokens(m.group(1)))
+            if not words & _NUMBER_TOKENS:
+                continue
+            # between a first name and a surname, lower-case: "Erik ten Hag", never "two Britons"
+            between = re.compile(rf"\b[A-Z][\w'’-]+ {m.group(1).lower()} {re.escape(m.group(2))}\b")
+            if any(between.search(written) for written in self._texts()):
+                out |= words
+        return frozenset(out)
+
+    def _texts(self) -> list[str]:
+        """The passages' texts and, when at hand, their articles'."""
+        if self._all_texts is None:
+            texts = [p.text for p in self.passages]
+            if self.article_text is not None:
+                for doc in dict.fromkeys(p.doc_id for p in self.passages):
+                    texts.append(self.article_text(doc) or "")
+            self._all_texts = texts
+        return self._all_texts
 
     def name_runs(self, claim: str) -> list[tuple[str, ...]]:
         """:func:`name_runs` of a claim with these passages' names."""
