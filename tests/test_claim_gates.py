@@ -877,3 +877,32 @@ def test_a_number_word_inside_a_name_is_no_number():
     assert checker.key_terms("Ten Hag said the defence was not good enough.") == {"hag"}
     assert "2" in checker.key_terms("Two Britons were arrested.")
     assert "10" in checker.key_terms("Ten Britons were arrested.")  # not a name the passage writes
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "expected"),
+    [
+        ("Brock Purdy threw three touchdowns in the 42-10 rout, including four to George Kittle.",
+         "Brock Purdy threw four touchdowns in the 42-10 rout, including three to George Kittle.", True),
+        ("The 38-year-old Parker, a big underdog, outboxed the 31-year-old Wilder throughout.",
+         "The 31-year-old Parker, a big underdog according to FanDuel Sportsbook, looked the better "
+         "fighter throughout, while the 38-year-old Wilder looked his age.", True),
+        ("The yield fell to 4.26 per cent from 4.18 per cent late on Monday.",
+         "The yield fell to 4.18 per cent from 4.26 per cent late on Monday.", True),
+        ("Ticket sales will be split 57% to theaters and 43% to Swift and AMC.",
+         "Ticket sales will be split 43% with theaters and 57% shared by Swift and AMC.", True),
+        # the same numbers in their own places, or said in another order, are no swap
+        ("The yield fell to 4.18 per cent from 4.26 per cent.",
+         "The yield fell to 4.18 per cent from 4.26 per cent late on Monday.", False),
+        ("Harry was 12 and William was 15 at the time.",
+         "William, then 15, and Harry, then 12, inquire over the phone.", False),
+        ("Purdy threw four touchdowns in the 42-10 rout.", "Brock Purdy threw four touchdowns in the 42-10 rout.", False),
+    ],
+)
+def test_two_numbers_put_in_each_others_places(claim, source, expected):
+    from assistant.text.match import swapped_numbers
+
+    assert swapped_numbers(claim, source) is expected
+    if expected:
+        checker = ClaimChecker([passage(source)], judge=FakeJudge(supported=[("", "")]))
+        assert not checker.check(claim, [0]).supported

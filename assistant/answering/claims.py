@@ -47,6 +47,7 @@ from ..text.match import (
     overlap,
     possessive_conflict,
     restated_in_order,
+    swapped_numbers,
     term_in,
     tokens,
 )
@@ -87,7 +88,7 @@ VERIFIED_SPANS = 4  # spans per claim and passage the verifier reads (the most s
 MAX_GATHERED = 3  # sentences of one passage a claim may gather its facts from
 GATHER_SWAP_OVERLAP = 0.4  # ... none this close to it that names someone it does not
 SUBSTITUTION_OVERLAP = 0.6  # a sentence this close to a claim, with a name or number swapped
-NEAR_COPY_OVERLAP = 0.85
+NEAR_COPY_OVERLAP = 0.85  # a sentence this close is the claim's source, names and all
 # How far before a passage its article may have named whom the passage calls "he"
 LEAD_IN_CHARS = 1500
 SPEAKER_WORDS = 4  # the words before a verb of saying that name who said it
@@ -98,11 +99,11 @@ _SAYING = re.compile(
     r"urged|predicted|described|criticized|criticised|wished|wants|hopes)\b"
 )
 _VERDICT_LEAD = re.compile(r"^\s*(?:yes|no|partly|partially)\b[,:;.]?\s*", re.IGNORECASE)
-WORD_RE = re.compile(r"[\w'’.-]+")
+_WORD_RE = re.compile(r"[\w'’.-]+")
 # A lower-case number word right before a capitalised word: "ten Hag" (a name) or "two
 # Britons" (a number); which, the passages tell.
 _NUMBER_THEN_NAME = re.compile(r"\b([A-Za-z]+) ([A-Z][\w'’-]+)")
-_NUMBER_TOKENS = frozenset(tokens("one two three four five six seven eight nine ten eleven twelve"))  # a sentence this close is the claim's source, names and all
+_NUMBER_TOKENS = frozenset(tokens("one two three four five six seven eight nine ten eleven twelve"))
 
 
 def _squash(text: str) -> str:
@@ -248,9 +249,9 @@ class ClaimChecker:
         if found is None:
             said = _SAYING.search(claim)
             if said is not None:
-                words = WORD_RE.findall(claim[: said.start()])[-SPEAKER_WORDS:]
+                words = _WORD_RE.findall(claim[: said.start()])[-SPEAKER_WORDS:]
             else:
-                words = WORD_RE.findall(_VERDICT_LEAD.sub("", claim))[:SPEAKER_WORDS]
+                words = _WORD_RE.findall(_VERDICT_LEAD.sub("", claim))[:SPEAKER_WORDS]
                 cut = next((k for k, w in enumerate(words) if k and not w[:1].isupper()), len(words))
                 words = words[:cut]
             found = frozenset(t for w in words if w[:1].isupper() for t in tokens(w))
@@ -461,6 +462,7 @@ class ClaimChecker:
             or opposite_conflict(claim, span_text)
             or possessive_conflict(claim, span_text)
             or moved_number(claim, span_text)
+            or swapped_numbers(claim, span_text)
         ):
             return None
         return overlap(claim, span_text)

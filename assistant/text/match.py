@@ -491,6 +491,43 @@ def moved_number(claim: str, source: str) -> bool:
     return False
 
 
+SWAP_WINDOW = 3  # words either side of a number that tell what it counts
+
+
+def _anchors(said: tuple[str, ...], number: str) -> set[str]:
+    """The content words within ``SWAP_WINDOW`` of each place ``said`` writes ``number``."""
+    out: set[str] = set()
+    for k, token in enumerate(said):
+        if term_in(number, frozenset([token])):
+            for j in range(max(0, k - SWAP_WINDOW), min(len(said), k + SWAP_WINDOW + 1)):
+                word = said[j]
+                if j != k and len(word) > 1 and not is_number(word) and word not in STOPWORDS and word not in _MAGNITUDES:
+                    out.add(word)
+    return out
+
+
+def swapped_numbers(claim: str, source: str) -> bool:
+    """Two numbers the source writes, each put by the claim where the source has the other:
+    "the 38-year-old Parker ... the 31-year-old Wilder" from "The 31-year-old Parker ... the
+    38-year-old Wilder"; "fell to 4.26 per cent from 4.18 per cent" from "fell to 4.18 per
+    cent from 4.26". Each
+    number's place is known by the content words around it: each shares more of them with
+    the other number's place in the source than with its own."""
+    said, written = tokens(claim), tokens(source)
+    held = frozenset(written)
+    numbers = [t for t in dict.fromkeys(said) if is_number(t) and term_in(t, held)]
+    if len(numbers) < 2:
+        return False
+    mine = {n: _anchors(said, n) for n in numbers}
+    theirs = {n: _anchors(written, n) for n in numbers}
+    return any(
+        len(mine[a] & theirs[b]) > len(mine[a] & theirs[a])
+        and len(mine[b] & theirs[a]) > len(mine[b] & theirs[b])
+        for i, a in enumerate(numbers)
+        for b in numbers[i + 1 :]
+    )
+
+
 _UPPER = re.compile(r"\b[A-Z]{2,6}\b")
 
 
