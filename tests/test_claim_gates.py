@@ -41,7 +41,7 @@ def accepting(*pairs: tuple[str, str]) -> FakeJudge:
         ("The fund grew its assets.", "The fund's assets shrank."),
         ("England defended an above-par total.", "England defended a below-par total."),
         ("The service launched with Universal's catalogue.", "The service launched without Universal's catalogue."),
-        ("Buffalo leads the AFC wild card race.", "Buffalo is trailing three other teams in the wild card hunt."),
+        ("Buffalo is ahead in the AFC wild card race.", "Buffalo is trailing three other teams in the wild card hunt."),
         ("Harper led off the bottom of the ninth.", "Harper led off the top of the ninth."),
         ("Washington has allowed the most points to receivers.", "Washington has allowed the fewest points to receivers."),
         ("Life emerged in the last 10 million years.", "Life emerged in the first 10 million years."),
@@ -61,7 +61,8 @@ def test_a_word_turned_into_its_opposite_conflicts(claim, source):
         ("UTSA scored 34 or more points in every win.", "UTSA scored at least 34 points in every win."),
         # an axis the claim does not use
         ("The bank kept rates on hold.", "Rates rose last year."),
-        # "quarter-final" is no "last"
+        # "leading to" is no lead; "quarter-final" is no "last"
+        ("That led to layoffs, leading to cuts.", "The creatives behind it were laid off."),
         ("Aki made 61 carries heading into the quarter-final weekend.", "Aki's first statement came with 61 carries."),
     ],
 )
