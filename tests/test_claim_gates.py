@@ -45,6 +45,10 @@ def accepting(*pairs: tuple[str, str]) -> FakeJudge:
         ("Harper led off the bottom of the ninth.", "Harper led off the top of the ninth."),
         ("Washington has allowed the most points to receivers.", "Washington has allowed the fewest points to receivers."),
         ("Life emerged in the last 10 million years.", "Life emerged in the first 10 million years."),
+        ("Roumie said building a habit of prayer is harder than people think.",
+         "Roumie said that building a habit of prayer is easier than people think."),
+        ("The Stapletons have five children, three of them girls.", "The Stapletons share five children, three of them boys."),
+        ("Waugh backed the proposals.", "Waugh denounced the proposals."),
     ],
 )
 def test_a_word_turned_into_its_opposite_conflicts(claim, source):
@@ -904,6 +908,8 @@ def test_a_number_word_inside_a_name_is_no_number():
         ("Harry was 12 and William was 15 at the time.",
          "William, then 15, and Harry, then 12, inquire over the phone.", False),
         ("Purdy threw four touchdowns in the 42-10 rout.", "Brock Purdy threw four touchdowns in the 42-10 rout.", False),
+        ("The Astros went 17-6 in their sellouts.", "But in all those sellouts, the Astros went 6-17.", True),
+        ("Michigan beat Penn State 24-15.", "The Wolverines still won 24-15 over Penn State.", False),
     ],
 )
 def test_two_numbers_put_in_each_others_places(claim, source, expected):

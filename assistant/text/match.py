@@ -506,13 +506,24 @@ def _anchors(said: tuple[str, ...], number: str) -> set[str]:
     return out
 
 
+_SCORE = re.compile(r"(?<!\w)(?<!\d\.)(\d{1,3})\s?[-–]\s?(\d{1,3})(?!\w|\.\d)")
+
+
+def _reversed_score(claim: str, source: str) -> bool:
+    """A score or record the source writes the other way round: "went 17-6" from "went 6-17"."""
+    mine, theirs = set(_SCORE.findall(claim)), set(_SCORE.findall(source))
+    return any(a != b and (b, a) in theirs and (a, b) not in theirs for a, b in mine)
+
+
 def swapped_numbers(claim: str, source: str) -> bool:
     """Two numbers the source writes, each put by the claim where the source has the other:
     "the 38-year-old Parker ... the 31-year-old Wilder" from "The 31-year-old Parker ... the
     38-year-old Wilder"; "fell to 4.26 per cent from 4.18 per cent" from "fell to 4.18 per
-    cent from 4.26". Each
-    number's place is known by the content words around it: each shares more of them with
-    the other number's place in the source than with its own."""
+    cent from 4.26"; a score or record written the other way round ("went 17-6" from "went
+    6-17"). Each number's place is known by the content words around it: each shares more of
+    them with the other number's place in the source than with its own."""
+    if _reversed_score(claim, source):
+        return True
     said, written = tokens(claim), tokens(source)
     held = frozenset(written)
     numbers = [t for t in dict.fromkeys(said) if is_number(t) and term_in(t, held)]

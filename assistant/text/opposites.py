@@ -50,7 +50,7 @@ AXES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("cheap cheaper cheapest inexpensive", "expensive pricier costly"),
         ("legal lawful", "illegal unlawful"),
         ("popular", "unpopular"),
-        ("support supports supported backs backed", "oppose opposes opposed opposing"),
+        ("support supports supported backs backed", "oppose opposes opposed opposing denounce denounced denounces condemn condemned condemns"),
         ("accept accepts accepted", "reject rejects rejected"),
         ("allow allows allowed permit permits permitted", "ban bans banned prohibit prohibits prohibited forbid forbids forbidden"),
         ("include includes included including with", "without exclude excludes excluded excluding"),
@@ -65,6 +65,12 @@ AXES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("eldest oldest", "youngest"),
         ("most", "fewest least"),
         ("first", "last"),  # not "final": "quarter-final"
+        # degree, frequency, number and kind
+        ("hard harder hardest difficult", "easy easier easiest"),
+        ("often frequently frequent", "rarely seldom rare"),
+        ("single", "numerous multiple several"),
+        ("major", "minor"),
+        ("boy boys son sons", "girl girls daughter daughters"),
     )
 )
 
