@@ -919,3 +919,11 @@ def test_two_numbers_put_in_each_others_places(claim, source, expected):
     if expected:
         checker = ClaimChecker([passage(source)], judge=FakeJudge(supported=[("", "")]))
         assert not checker.check(claim, [0]).supported
+
+
+def test_a_month_as_news_style_shortens_it_is_the_month():
+    text = 'His brand new EP, "Enlisted," debuts on Oct. 20.'
+    checker = ClaimChecker([passage(text)], judge=accepting(("debut", "debuts")))
+    assert checker.check("The EP Enlisted debuts on October 20.", [0]).supported
+    assert not checker.check("The EP Enlisted debuts on November 20.", [0]).supported
+    assert tokens("Sept. 5") == tokens("September 5") and tokens("May 5") != tokens("Mar. 5")

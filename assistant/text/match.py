@@ -114,6 +114,17 @@ _NUMBER_WORDS.update(
 _NUMBER_WORDS.update({"hundredth": "100th", "thousandth": "1000th", "millionth": "1000000th"})
 _NUMBER_VALUES = frozenset(_NUMBER_WORDS.values())
 
+# A month as news style shortens it: "Oct. 20" is "October 20" ("May" is never shortened).
+_MONTH_ABBREVIATIONS = {
+    short: stem(full)
+    for full, shorts in (
+        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+        ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep sept"),
+        ("october", "oct"), ("november", "nov"), ("december", "dec"),
+    )
+    for short in shorts.split()
+}
+
 # Titles and roles split a run of capitals into separate names ("Defense Minister Shoigu").
 _TITLES = frozenset(
     map(
@@ -170,7 +181,7 @@ def _norm(token: str) -> str:
         return _number(token)
     if _INITIALISM.fullmatch(token):
         return token.replace(".", "")  # "U.S" is "us", as "US" is; "U.K" is "uk"
-    return _NUMBER_WORDS.get(token) or stem(token)
+    return _NUMBER_WORDS.get(token) or _MONTH_ABBREVIATIONS.get(token) or stem(token)
 
 
 def _pieces(text: str) -> list[str]:
