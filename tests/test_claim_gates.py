@@ -408,7 +408,15 @@ def test_a_possessive_may_read_the_sources_pronoun():
     source = "A famous win at Ellis Park saw him save his career. Robertson was named Foster's successor."
     assert not possessive_conflict("The win at Ellis Park saved Foster's career.", source)
     assert possessive_conflict(
+        "The win saved Robertson's career.", "Robertson was named after the win that saved Foster's career."
+    )
+    # a source naming both apart gives the verifier the question, not the possessive check
+    assert not possessive_conflict(
         "The win saved Robertson's career.", "Robertson was named after the win that saved the career of Foster."
+    )
+    assert not possessive_conflict(
+        "Bet365's live-betting feature lets bettors wager in real time.",
+        "The Bet365 app suits rookies. A highlight is the platform's live-betting feature, allowing real-time bets.",
     )
 
 

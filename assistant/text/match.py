@@ -422,11 +422,22 @@ _OWNING_PRONOUNS = frozenset(tokens("his her its their"))
 
 
 def possessive_conflict(claim: str, source: str, reach: int = 4) -> bool:
-    """The claim says "X's Y" and the source names both X and Y, but never X's Y, nor
-    "his Y" (or her, its, their: who owns Y is then the claim's reading of the pronoun, for
-    the verifier to judge: "Foster's career" against "saw him save his career")."""
+    """The claim says "X's Y" where the source gives Y to another owner in so many words
+    ("China's Ambassador" against "Russia's Ambassador ... between Russia and China"): the
+    source names X, writes "Z's Y", and never X's Y, nor "his Y" (or her, its, their: who owns
+    Y is then the claim's reading of the pronoun, for the verifier to judge: "Foster's
+    career" against "saw him save his career").
+
+    Only an owner the source writes counts. On the training and dev claims a source that
+    merely names X and Y apart ("Green Bay's Jordan Love joined" against "Jordan Love
+    joined Green Bay"; "Bet365's live-betting feature" against "the platform's live-betting
+    feature") fired on about as many true claims as false ones (101 against 88), and cost 66
+    true claims flagged for 14 false ones caught end to end."""
     said = tokens(source)
+    theirs = _possessives(source)
     for owner, head, length in _possessives(claim):
+        if not any(h == head and not term_in(owner, frozenset([o])) for o, h, _ in theirs):
+            continue  # the source gives Y no other owner in so many words
         owner_at = [i for i, t in enumerate(said) if term_in(owner, frozenset([t]))]
         head_at = [i for i, t in enumerate(said) if term_in(head, frozenset([t]))]
         if (
