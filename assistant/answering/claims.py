@@ -98,7 +98,6 @@ _SAYING = re.compile(
     r"claimed|claims|stated|recalled|revealed|asked|suggested|remarked|acknowledged|conceded|"
     r"urged|predicted|described|criticized|criticised|wished|wants|hopes)\b"
 )
-_VERDICT_LEAD = re.compile(r"^\s*(?:yes|no|partly|partially)\b[,:;.]?\s*", re.IGNORECASE)
 _WORD_RE = re.compile(r"[\w'’.-]+")
 # A lower-case number word right before a capitalised word: "ten Hag" (a name) or "two
 # Britons" (a number); which, the passages tell.
@@ -242,7 +241,8 @@ class ClaimChecker:
     def _speaker(self, claim: str) -> frozenset[str]:
         """Tokens of the name the claim is said of or attributed to: the words just before
         its first verb of saying ("Glasswing's Rick Grinnell believes ...", "... , Sam Reich
-        said"), or else the name it opens with ("Yes, Rehan Ahmed struggled ..."). Only this
+        said"), or else the name it opens with ("Rehan Ahmed struggled ...": a reply's "Yes,"
+        is gone, see ``checking.claim_text``). Only this
         name may be the one the article gave just before the passage; a name elsewhere in
         the claim ("... told TNT Sports") must be the passage's own."""
         found = self._speakers.get(claim)
@@ -251,7 +251,7 @@ class ClaimChecker:
             if said is not None:
                 words = _WORD_RE.findall(claim[: said.start()])[-SPEAKER_WORDS:]
             else:
-                words = _WORD_RE.findall(_VERDICT_LEAD.sub("", claim))[:SPEAKER_WORDS]
+                words = _WORD_RE.findall(claim)[:SPEAKER_WORDS]
                 cut = next((k for k, w in enumerate(words) if k and not w[:1].isupper()), len(words))
                 words = words[:cut]
             found = frozenset(t for w in words if w[:1].isupper() for t in tokens(w))

@@ -201,18 +201,17 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(map(_norm, _pieces(text)))
 
 
-@lru_cache(maxsize=20000)
-def content_terms(text: str) -> frozenset[str]:
-    """Stemmed content words and numbers of a text."""
-    return frozenset(
-        _norm(p) for p in _pieces(text) if p not in STOPWORDS and (len(p) > 1 or p.isdigit())
-    )
-
-
 def _content_sequence(text: str) -> tuple[str, ...]:
+    """Stemmed content words and numbers of a text, in order."""
     return tuple(
         _norm(p) for p in _pieces(text) if p not in STOPWORDS and (len(p) > 1 or p.isdigit())
     )
+
+
+@lru_cache(maxsize=20000)
+def content_terms(text: str) -> frozenset[str]:
+    """Stemmed content words and numbers of a text."""
+    return frozenset(_content_sequence(text))
 
 
 def restated_in_order(claim: str, sentence: str, slack: float = 0.5) -> bool:

@@ -13,9 +13,9 @@ the training and dev claims (assistant/training), they fired on false claims far
 than on true ones: pairs whose sides a faithful paraphrase turns round ("A sold to B" is "B
 bought from A"; "started out trying" and "stopped trying"; "not the same" and "different")
 are left out, as is "before"/"after" ("a day before B" is "B a day after"; on those claims it
-fired on 10 true claims for 31 false), and "lead" ("leading to layoffs"). "most" stands against "fewest" and "least" only ("at
-least 34" is "34 or more": "more" is not on that axis).
-"""
+fired on 10 true claims for 31 false), and "lead" ("leading to layoffs"). "most" stands
+against "fewest" and "least" only ("at least 34" is "34 or more": "more" is not on that
+axis)."""
 
 from __future__ import annotations
 
