@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import openai
 
 from assistant.evaluate.llm import ReplayServer, prompt_sha, record, replay
 
 QUESTION = "Who is Russia's ambassador to North Korea?"
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_bfd5cbc101d0c76f.txt"
 
 
 def test_the_replay_server_serves_the_reply_recorded_for_the_messages_streamed_or_whole():
@@ -41,6 +43,16 @@ def test_record_then_replay_scores_a_correct_reply_and_its_planted_twin(seeded):
         assert summary["correct_replies"] == 1 and summary["kept"] == 1.0
         assert summary["planted_reported_by_kind"] == {"wrong_name": 1.0}
         assert summary["unmatched_prompts"] == 0
+        assert report.outcomes[0].unsupported == []
+    # the report names each claim it flagged and the span it was checked against
+    two = [{"question": QUESTION, "prompt_sha": sha, "planted": {"kind": "wrong_number"},
+            "reply": "Russia's ambassador to North Korea is Alexander Matsegora [1]. "
+                     "Kim Jong Un has overseen over 300 missile launches since the beginning of 2022 [1]."}]
+    (outcome,) = replay(two, seeded).outcomes
+    assert not outcome.abstained
+    (flagged,) = outcome.unsupported
+    assert "300 missile launches" in flagged["claim"]
+    assert flagged["quote"] and flagged["quote"] in SEED.read_text(encoding="utf-8")
 
 
 def test_a_prompt_that_changed_since_recording_is_reported_not_scored(seeded):

@@ -151,6 +151,72 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
     card = json.loads((head / "judge.json").read_text())
     assert card["pairs"] >= 2 and card["command"].startswith("python -m assistant.training.support_head")
 
+    # a fresh clone holds only the int8 export: the weights recovered from it read as it does
+    from assistant.training.recover import main as recover
+
+    assert recover(["--onnx", str(head / "judge-int8.onnx"), "--out", str(tmp_path / "r.pt")]) == 0
+    import torch
+
+    from assistant.judge import pair_text
+    from assistant.training.model import JudgeNet
+    from assistant.training.train import _minilm, _tensorise
+
+    net = JudgeNet(_minilm())
+    net.load_state_dict(torch.load(tmp_path / "r.pt"))
+    net.eval()
+    pairs = [("Who is Acme's CEO?", pair_text(bodies[0], "Story 0", "Test News")),
+             ("The Rangers beat the Rovers.", pair_text("The Rovers beat the Rangers 3-1 on Saturday."))]
+    ids, types, mask, _ = _tensorise(refitted._tok, pairs, torch)
+    with torch.no_grad():
+        answer, support, _, _ = net(ids, mask, types)
+    shipped = refitted._run(pairs)
+    for k in range(2):
+        assert float(answer[k]) == pytest.approx(shipped[k][0], abs=0.25)
+        assert float(support[k]) == pytest.approx(shipped[k][1], abs=0.25)
+
+    # training goes on from them, with negatives mined as serving meets them
+    mined = tmp_path / "mined.jsonl"
+    mined.write_text(json.dumps({"question": "Who is Acme's CEO?", "url": corpus[0]["url"], "negatives": [
+        ["Heavy rain flooded the town of Millbrook on Tuesday.", "Story 2", "Test News", corpus[2]["url"]]]}))
+    again_out = tmp_path / "again"
+    assert main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(again_out),
+                 "--epochs", "1", "--batch-units", "2", "--init", str(tmp_path / "r.pt"),
+                 "--mined", str(mined), "--mined-n", "3"]) == 0
+    assert json.loads((again_out / "judge.json").read_text())["mined"] == {"file": "mined.jsonl", "per_group": 3}
+    held = _held_out_url(0)
+    mined.write_text(json.dumps({"question": "Who is Acme's CEO?", "url": corpus[0]["url"], "negatives": [
+        ["Heavy rain flooded the town.", "Story 9", "Test News", held]]}))
+    with pytest.raises(SystemExit, match="held-out"):
+        main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(again_out),
+              "--mined", str(mined)])
+
+
+def _held_out_url(n: int) -> str:
+    while True:
+        url = f"https://example.com/held/{n}"
+        if int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 1:
+            return url
+        n += 1000
+
+
+def test_mined_negatives_leave_out_what_holds_the_answer_or_overlaps_its_sentence():
+    from assistant.training.mine import negatives
+
+    item = {"question": "Who is Acme's CEO?", "answer": "Jane Roe",
+            "sentence": "Acme's chief executive Jane Roe said the purchase doubles its size."}
+    found = [
+        ("Roe, 52, took over in 2019; JANE ROE said so herself.", "t", "s", "u"),  # holds the answer
+        ("Acme's chief executive Jane Roe said the purchase doubles its size.", "t", "s", "u"),
+        ("Acme's chief executive", "t", "s", "u"),  # a piece of the answering sentence
+        ("The deal needs approval from regulators.", "t", "s", "u"),
+        ("Widget Ltd makes parts.", "t", "s", "u"),
+        ("Regulators meet in May.", "t", "s", "u"),
+    ]
+    assert [n[0] for n in negatives(item, found, keep=2)] == [
+        "The deal needs approval from regulators.", "Widget Ltd makes parts."]
+    unanswerable = {"question": "How much did Acme pay?"}
+    assert len(negatives(unanswerable, found, keep=10)) == len(found)
+
 
 
 

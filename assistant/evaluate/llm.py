@@ -166,6 +166,8 @@ class ReplyOutcome:
     evidence_shown: bool | None = None  # every gold evidence fact in the prompt (None: unknown)
     searches: int = 1  # searches run: the question, and the search questions of a plan
     unplanned: bool = False  # plans were given, but none was recorded for this question
+    # each claim marked unsupported, with the span it was checked against ("" when none)
+    unsupported: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def reported(self) -> bool:
@@ -330,6 +332,9 @@ def replay(
                     evidence_shown=shown,
                     searches=1 + len(result.searches),
                     unplanned=plans is not None and bool(server.unplanned),
+                    unsupported=[
+                        {"claim": c.text, "quote": c.quote} for c in result.claims if not c.supported
+                    ],
                 ),
                 answerable=bool(r.get("answerable", True)),
             )

@@ -141,7 +141,11 @@ def build_groups(
     same_hard: int = 3,
     same_random: int = 0,
     other: int = 2,
+    mined: dict[str, list[tuple[str, str, str]]] | None = None,
+    mined_n: int = 0,
 ) -> tuple[list[Group], list[str]]:
+    """``mined`` maps a question to the negatives serving hands the reader for it (see
+    :func:`mine_negatives`); ``mined_n`` of them join its group, before the bi-encoder's."""
     problems: list[str] = []
     questions = [it for it in items if it.get("type") in ("qa", "unanswerable")]
     qvecs = np.asarray(miner.embed([it["question"] for it in questions]), dtype=np.float32)
@@ -186,11 +190,22 @@ def build_groups(
             picked += rng.sample(rest, min(same_random, len(rest)))
         extra = 1 if it["type"] == "unanswerable" else 0
         picked += miner.ranked(qv, url, False, other + extra)
+        seen = {" ".join(c[0].split()).lower() for c in cands}
+        for text, title, source in (mined or {}).get(it["question"], [])[:mined_n]:
+            key = " ".join(text.split()).lower()
+            if key in seen or (answer_text and answer_text in key):
+                continue
+            seen.add(key)
+            cands.append((text, title, source))
+            labels.append(0)
+            spans.append(None)
         for i in picked:
             u, s, e = miner.keys[i]
             a = articles[u]
             text = a.body[s:e]
             if answer_text and answer_text in text.lower() and u == url:
+                continue
+            if " ".join(text.split()).lower() in seen:
                 continue
             cands.append((text, a.title, a.source))
             labels.append(0)

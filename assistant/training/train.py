@@ -243,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--init", type=Path, default=None, help="start from this judge.pt (an earlier run's weights)")
     p.add_argument("--budget-minutes", type=float, default=0,
                    help="fit the schedule to about this many minutes of training (0: no limit)")
+    p.add_argument("--mined", type=Path, default=None,
+                   help="negatives as serving meets them (python -m assistant.training.mine)")
+    p.add_argument("--mined-n", type=int, default=5, help="mined negatives per question group")
+    p.add_argument("--same-hard", type=int, default=3, help="same-article negatives by the bi-encoder")
+    p.add_argument("--other", type=int, default=2, help="other-article negatives by the bi-encoder")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     args = p.parse_args(argv)
 
@@ -265,9 +270,18 @@ def main(argv: list[str] | None = None) -> int:
     if bad:
         raise SystemExit(f"{len(bad)} training items are about held-out articles (first: {bad[0]['_where']})")
     train_articles = {u: a for u, a in articles.items() if not held_out(u)}
+    mined: dict[str, list[tuple[str, str, str]]] | None = None
+    if args.mined:
+        mined = {}
+        for line in args.mined.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if held_out(row["url"]) or any(held_out(n[3]) for n in row["negatives"]):
+                raise SystemExit(f"{args.mined}: a question or negative of a held-out article")
+            mined[row["question"]] = [(n[0], n[1], n[2]) for n in row["negatives"]]
     embedder = OnnxMiniLM(quantize=True)
     miner = Miner(train_articles, embedder.embed_documents)
-    groups, problems = build_groups(items, train_articles, miner, rng)
+    groups, problems = build_groups(items, train_articles, miner, rng, same_hard=args.same_hard,
+                                    other=args.other, mined=mined, mined_n=args.mined_n if mined else 0)
     claims, claim_problems = build_claims(items, train_articles, rng)
     problems += claim_problems
     for line in problems[:20]:
@@ -344,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         "steps": step, "train_seconds": round(time.time() - t0),
         "data": {"files": sorted(p.name for p in args.data.glob("*.jsonl")), "groups_train": len(train_g),
                  "groups_dev": len(dev_g), "claims_train": len(train_c), "claims_dev": len(dev_c)},
+        "mined": {"file": args.mined.name, "per_group": args.mined_n} if args.mined else None,
         "answer_threshold": round(answer_t, 4), "support_threshold": round(support_t, 4),
         "dev": figures,
     }
