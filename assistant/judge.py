@@ -92,6 +92,11 @@ class Judge:
         card_file = path.with_name(CARD_FILE.name)
         card = json.loads(card_file.read_text(encoding="utf-8")) if card_file.is_file() else {}
         self.answer_threshold = float(card.get("answer_threshold", 0.5))
+        # for a question that names one publisher the retrieved passages come from (see
+        # ExtractiveEngine.threshold): chosen on the dev splits like the other
+        self.answer_threshold_sourced = float(
+            card.get("answer_threshold_sourced", self.answer_threshold)
+        )
         self.support_threshold = float(card.get("support_threshold", 0.5))
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str, str], tuple[float, float, np.ndarray, np.ndarray]] = {}

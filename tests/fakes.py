@@ -128,11 +128,13 @@ class FakeJudge:
     ``supported`` pair (claim phrase, span phrase) matches."""
 
     def __init__(
-        self, answers: dict[str, str] | None = None, supported=(), threshold: float = 0.5
+        self, answers: dict[str, str] | None = None, supported=(), threshold: float = 0.5,
+        sourced: float | None = None,
     ) -> None:
         self.answers = answers or {}
         self.supported = tuple(supported)
         self.answer_threshold = threshold
+        self.answer_threshold_sourced = threshold if sourced is None else sourced
         self.support_threshold = threshold
         self.read_calls: list[tuple[str, int]] = []
         self.support_calls = 0

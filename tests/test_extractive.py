@@ -47,6 +47,19 @@ def test_no_sentence_above_the_readers_threshold_abstains():
     assert "".join(engine.stream("Who called the drills a threat?", [passage(DRILLS)])) == REFUSAL
 
 
+def test_a_question_naming_a_publisher_of_the_passages_has_its_own_threshold():
+    # every sentence scores 0.1: under the general threshold, over the sourced one
+    engine = ExtractiveEngine(judge=FakeJudge({}, threshold=0.5, sourced=0.05))
+    asked = "Did the Test Times report that Fumio Kishida called the drills a threat?"
+    answered = "".join(engine.stream(asked, [passage(DRILLS)]))
+    assert answered != REFUSAL and answered.endswith("[1]")
+    unnamed = "Did anyone report that Fumio Kishida called the drills a threat?"
+    assert "".join(engine.stream(unnamed, [passage(DRILLS)])) == REFUSAL
+    # a publisher the passages do not come from is no source of theirs
+    other = "Did the Coast Ledger report that Fumio Kishida called the drills a threat?"
+    assert "".join(engine.stream(other, [passage(DRILLS)])) == REFUSAL
+
+
 def test_a_span_as_long_as_its_sentence_is_not_repeated():
     sentence = "North Korea has made over 100 missile launches since the start of last year."
     engine = ExtractiveEngine(judge=FakeJudge({"missile": sentence}))
