@@ -87,10 +87,11 @@ def test_a_full_cache_never_loses_the_readings_a_call_needs(monkeypatch):
     assert len(readings) == 4
     assert [r.score for r in readings[:2]] == [r.score for r in judge.read(question, old)]
 
-def _training_half_url(n: int) -> str:
+def _training_half_url(n: int, held_out: bool = False) -> str:
+    """A URL of the training half (or, with ``held_out``, of the held-out half)."""
     while True:
-        url = f"https://example.com/train/{n}"
-        if int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 0:
+        url = f"https://example.com/{'held' if held_out else 'train'}/{n}"
+        if int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == int(held_out):
             return url
         n += 1000
 
@@ -183,20 +184,12 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
                  "--epochs", "1", "--batch-units", "2", "--init", str(tmp_path / "r.pt"),
                  "--mined", str(mined), "--mined-n", "3"]) == 0
     assert json.loads((again_out / "judge.json").read_text())["mined"] == {"file": "mined.jsonl", "per_group": 3}
-    held = _held_out_url(0)
+    held = _training_half_url(0, held_out=True)
     mined.write_text(json.dumps({"question": "Who is Acme's CEO?", "url": corpus[0]["url"], "negatives": [
         ["Heavy rain flooded the town.", "Story 9", "Test News", held]]}))
     with pytest.raises(SystemExit, match="held-out"):
         main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(again_out),
               "--mined", str(mined)])
-
-
-def _held_out_url(n: int) -> str:
-    while True:
-        url = f"https://example.com/held/{n}"
-        if int(hashlib.sha256(url.encode()).hexdigest(), 16) % 2 == 1:
-            return url
-        n += 1000
 
 
 def test_mined_negatives_leave_out_what_holds_the_answer_or_overlaps_its_sentence():
