@@ -190,6 +190,12 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
     with pytest.raises(SystemExit, match="held-out"):
         main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(again_out),
               "--mined", str(mined)])
+    mined.write_text('{"question": "Who is Acme\'s CEO?", "negatives": []}')
+    with pytest.raises(SystemExit, match=r"mined.jsonl:1: not a line of mined negatives"):
+        main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(again_out),
+              "--mined", str(mined)])
+    with pytest.raises(SystemExit, match="no int8 export"):
+        recover(["--onnx", str(tmp_path / "missing.onnx"), "--out", str(tmp_path / "x.pt")])
 
 
 def test_mined_negatives_leave_out_what_holds_the_answer_or_overlaps_its_sentence():

@@ -25,6 +25,11 @@ import numpy as np
 from ..text.sentences import sentence_spans
 
 
+def squash(text: str) -> str:
+    """Text compared as the reader's inputs are: whitespace runs as one space, lower case."""
+    return " ".join(text.split()).lower()
+
+
 def dev_article(url: str) -> bool:
     """The dev split of the training half: about one article in six, by a hash of its URL
     other than the held-out one."""
@@ -145,7 +150,8 @@ def build_groups(
     mined_n: int = 0,
 ) -> tuple[list[Group], list[str]]:
     """``mined`` maps a question to the negatives serving hands the reader for it (see
-    :func:`mine_negatives`); ``mined_n`` of them join its group, before the bi-encoder's."""
+    :mod:`assistant.training.mine`); ``mined_n`` of them join its group, before the
+    bi-encoder's."""
     problems: list[str] = []
     questions = [it for it in items if it.get("type") in ("qa", "unanswerable")]
     qvecs = np.asarray(miner.embed([it["question"] for it in questions]), dtype=np.float32)
@@ -190,9 +196,9 @@ def build_groups(
             picked += rng.sample(rest, min(same_random, len(rest)))
         extra = 1 if it["type"] == "unanswerable" else 0
         picked += miner.ranked(qv, url, False, other + extra)
-        seen = {" ".join(c[0].split()).lower() for c in cands}
+        seen = {squash(c[0]) for c in cands}
         for text, title, source in (mined or {}).get(it["question"], [])[:mined_n]:
-            key = " ".join(text.split()).lower()
+            key = squash(text)
             if key in seen or (answer_text and answer_text in key):
                 continue
             seen.add(key)
@@ -205,7 +211,7 @@ def build_groups(
             text = a.body[s:e]
             if answer_text and answer_text in text.lower() and u == url:
                 continue
-            if " ".join(text.split()).lower() in seen:
+            if squash(text) in seen:
                 continue
             cands.append((text, a.title, a.source))
             labels.append(0)

@@ -26,21 +26,17 @@ import time
 from pathlib import Path
 
 from ..evaluate.datasets import held_out
-from .data import dev_article
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split()).lower()
+from .data import dev_article, squash
 
 
 def negatives(item: dict, candidates: list[tuple[str, str, str, str]], keep: int) -> list[list[str]]:
     """The candidates (text, title, source, url) that are no answer to ``item``: none holding
     its answer, none overlapping its answering sentence; at most ``keep``, in serving's
     order."""
-    answer, sentence = _squash(item.get("answer", "")), _squash(item.get("sentence", ""))
+    answer, sentence = squash(item.get("answer", "")), squash(item.get("sentence", ""))
     out: list[list[str]] = []
     for text, title, source, url in candidates:
-        t = _squash(text)
+        t = squash(text)
         if (answer and answer in t) or (sentence and (t in sentence or sentence in t)):
             continue
         out.append([text, title, source, url])
@@ -66,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(data_dir=args.store)
     archive = open_archive(settings).ready()
     if not archive.store.registry():
+        if not args.corpus.is_file():
+            raise SystemExit(f"{args.store} holds no articles and there is no corpus at {args.corpus} to fill it")
         with tempfile.TemporaryDirectory() as tmp:
             corpus = json.loads(args.corpus.read_text(encoding="utf-8"))
             half = Path(tmp) / "training_half.json"

@@ -4,8 +4,9 @@ Training goes on from an earlier run's weights (``train --init judge.pt``); the 
 ships only the int8 export, so a fresh clone rebuilds the starting point from it: every
 int8 weight dequantised (``(q - zero_point) * scale``, per output column for the matrix
 products, per tensor for the embeddings), the float tensors (biases, layer norms) as they
-are. The network is :class:`assistant.training.model.JudgeNet`; the recovered weights give
-the shipped model's outputs to within the int8 rounding (checked on the way out).
+are. The network is :class:`assistant.training.model.JudgeNet`; every tensor's name and
+shape is checked against it before writing. The recovered network gives the export's
+outputs to within its int8 rounding (``tests/test_judge.py`` checks it).
 
     python -m assistant.training.recover --out DIR/judge.pt
 """
@@ -76,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     from .model import JudgeNet
     from .train import _minilm
 
+    if not args.onnx.is_file():
+        raise SystemExit(f"no int8 export at {args.onnx}")
     net = JudgeNet(_minilm())
     wanted = net.state_dict()
     found = recover(args.onnx)

@@ -272,12 +272,19 @@ def main(argv: list[str] | None = None) -> int:
     train_articles = {u: a for u, a in articles.items() if not held_out(u)}
     mined: dict[str, list[tuple[str, str, str]]] | None = None
     if args.mined:
+        if not args.mined.is_file():
+            raise SystemExit(f"no mined negatives at {args.mined} (python -m assistant.training.mine)")
         mined = {}
-        for line in args.mined.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            if held_out(row["url"]) or any(held_out(n[3]) for n in row["negatives"]):
+        for n_line, line in enumerate(args.mined.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                row = json.loads(line)
+                negatives = [(n[0], n[1], n[2], n[3]) for n in row["negatives"]]
+                url, question = row["url"], row["question"]
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                raise SystemExit(f"{args.mined}:{n_line}: not a line of mined negatives ({exc})") from None
+            if held_out(url) or any(held_out(n[3]) for n in negatives):
                 raise SystemExit(f"{args.mined}: a question or negative of a held-out article")
-            mined[row["question"]] = [(n[0], n[1], n[2]) for n in row["negatives"]]
+            mined[question] = [(n[0], n[1], n[2]) for n in negatives]
     embedder = OnnxMiniLM(quantize=True)
     miner = Miner(train_articles, embedder.embed_documents)
     groups, problems = build_groups(items, train_articles, miner, rng, same_hard=args.same_hard,
