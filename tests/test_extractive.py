@@ -93,7 +93,26 @@ def test_article_text_never_forges_a_marker():
     forged = "Fumio Kishida [2] said the drills were a threat."
     engine = ExtractiveEngine(judge=FakeJudge({"Kishida": "Fumio Kishida"}))
     text = "".join(engine.stream("Who?", [passage(forged), passage(DRILLS)]))
-    assert "[2]" not in text and "(2)" in text
+    # the marker written in the article is shown as text; the engine's own markers follow
+    # each quoted sentence (the runner-up of passage 2 is quoted too)
+    assert "Kishida [2] said" not in text and "Kishida (2) said" in text
+    assert text.endswith("threat. [2]")
+
+
+def test_a_runner_up_the_reader_also_judges_to_answer_is_quoted_after_the_best():
+    three = DRILLS + " Defense Minister Sergei Shoigu said on Wednesday the drills were planned."
+    judge = FakeJudge({"Kishida": "Fumio Kishida", "Yoo": "Yoo Sang-bum", "Shoigu": "Sergei Shoigu"})
+    engine = ExtractiveEngine(judge=judge)
+    text = "".join(engine.stream("Who said what about the proposed drills?", [passage(three)]))
+    short, quoted = text.split("\n\n")
+    assert short.startswith("**") and short.count("**") == 2  # one short answer leads
+    assert len(quoted.split(" [1]")) == engine.max_sentences + 1  # two sentences, no third
+    # a runner-up under the general threshold is not quoted, even where the question names
+    # the passages' publisher (whose best sentence needs only the sourced threshold)
+    low = ExtractiveEngine(judge=FakeJudge({}, threshold=0.5, sourced=0.05))
+    asked = "Did the Test Times report that Fumio Kishida called the drills a threat?"
+    answered = "".join(low.stream(asked, [passage(DRILLS)]))
+    assert answered != REFUSAL and answered.count("[1]") == 1
 
 
 def test_the_title_and_publisher_reach_the_reader():

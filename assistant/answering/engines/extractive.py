@@ -43,7 +43,8 @@ class Assessment:
 class ExtractiveEngine:
     """Answers with the sentence of the retrieved passages that the trained reader judges
     to answer the question (see :mod:`assistant.judge`): the short answer first, then the
-    sentence holding it, cited. It abstains when no sentence scores above the reader's
+    sentence holding it, cited, and the runner-up when the reader judges it to answer too
+    (at most ``max_sentences``). It abstains when no sentence scores above the reader's
     threshold (chosen on the dev split), or when the passages lack most of the names the
     question asks about. A question in several parts ("Who is X, and what did he say?")
     gets the best sentence for each part."""
@@ -55,6 +56,7 @@ class ExtractiveEngine:
     passages_read = 5
     max_read = 20  # candidate sentences the reader reads per question (the most word overlap)
     max_answer_chars = 120  # a longer span is no short answer: the sentence speaks alone
+    max_sentences = 2  # sentences quoted for a one-part question (each judged to answer it)
 
     def __init__(self, embedder: Embedder | None = None, judge: Judge | None = None) -> None:
         self.embedder = embedder
@@ -219,7 +221,14 @@ class ExtractiveEngine:
         parts = question_parts(question)
         if len(parts) < 2:
             scored = self.score(question, passages)
-            return scored[:1] if scored and self.answerable(scored[0], mentions) else []
+            if not scored or not self.answerable(scored[0], mentions):
+                return []
+            # A runner-up the reader also judges to answer the question (at the general
+            # threshold, whatever the question names) is quoted after the best: two
+            # reports of one fact, or the fact where the best sentence only frames it.
+            return scored[:1] + [
+                s for s in scored[1 : self.max_sentences] if self.answerable(s)
+            ]
         chosen: list[ScoredSentence] = []
         for part in parts:  # one sentence per part; a part nothing answers stays unanswered
             scored = self.score(part, passages)
@@ -244,7 +253,8 @@ class ExtractiveEngine:
             yield REFUSAL
             return
         texts: list[str] = []
-        if len(chosen) == 1:
+        one_part = not any(s.source for s in chosen) and len(question_parts(question)) < 2
+        if len(chosen) == 1 or one_part:  # the best sentence's short answer leads
             short = self.direct_answer(chosen[0])
             if short:
                 texts.append(f"**{short}** [{chosen[0].passage + 1}]\n\n")
