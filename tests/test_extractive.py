@@ -52,7 +52,8 @@ def test_a_question_naming_a_publisher_of_the_passages_has_its_own_threshold():
     engine = ExtractiveEngine(judge=FakeJudge({}, threshold=0.5, sourced=0.05))
     asked = "Did the Test Times report that Fumio Kishida called the drills a threat?"
     answered = "".join(engine.stream(asked, [passage(DRILLS)]))
-    assert answered != REFUSAL and answered.endswith("[1]")
+    # one sentence: a runner-up must clear the general threshold, whatever the question names
+    assert answered != REFUSAL and answered.endswith("[1]") and answered.count("[1]") == 1
     unnamed = "Did anyone report that Fumio Kishida called the drills a threat?"
     assert "".join(engine.stream(unnamed, [passage(DRILLS)])) == REFUSAL
     # a publisher the passages do not come from is no source of theirs
@@ -107,12 +108,6 @@ def test_a_runner_up_the_reader_also_judges_to_answer_is_quoted_after_the_best()
     short, quoted = text.split("\n\n")
     assert short.startswith("**") and short.count("**") == 2  # one short answer leads
     assert len(quoted.split(" [1]")) == engine.max_sentences + 1  # two sentences, no third
-    # a runner-up under the general threshold is not quoted, even where the question names
-    # the passages' publisher (whose best sentence needs only the sourced threshold)
-    low = ExtractiveEngine(judge=FakeJudge({}, threshold=0.5, sourced=0.05))
-    asked = "Did the Test Times report that Fumio Kishida called the drills a threat?"
-    answered = "".join(low.stream(asked, [passage(DRILLS)]))
-    assert answered != REFUSAL and answered.count("[1]") == 1
 
 
 def test_the_title_and_publisher_reach_the_reader():
