@@ -151,6 +151,25 @@ def test_a_question_naming_two_publishers_quotes_each_ones_evidence_under_its_na
     assert herald.startswith("Valley Herald: ") and "six weeks" in herald and herald.endswith("[2]")
 
 
+def test_the_parts_of_a_question_naming_publishers_share_a_smaller_reading_budget():
+    many = " ".join(f"The harbour council met {n} times about the ferry budget this year." for n in range(30))
+    passages = [
+        Passage("ledger.md", "Ferry budget", "Coast Ledger", "2024-02-01", "", many, 0, len(many), 1.0),
+        Passage("herald.md", "Ferry budget", "Valley Herald", "2024-02-02", "", many, 0, len(many), 0.9),
+    ]
+    judge = FakeJudge({"met 7 times": "7"})
+    engine = ExtractiveEngine(judge=judge)
+    question = ("Did the Coast Ledger report that the council met about the ferry budget, while the "
+                "Valley Herald said the council met about the ferry budget too?")
+    "".join(engine.stream(question, passages))
+    per_part = max(engine.min_source_read, engine.source_read // 2)
+    assert [n for _, n in judge.read_calls] == [per_part, per_part]
+    # a one-part question over the same passages reads its whole budget
+    judge.read_calls.clear()
+    "".join(engine.stream("How often did the harbour council meet about the ferry budget?", passages))
+    assert sum(n for _, n in judge.read_calls) == engine.max_read > 2 * per_part
+
+
 def test_a_publisher_whose_passages_lack_the_parts_names_gives_no_evidence():
     # The Herald part asks about Brinmoor, which its passages never name: only half the
     # parts find evidence (enough to answer that half); a third part finding none refuses.
