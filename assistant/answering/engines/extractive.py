@@ -210,9 +210,10 @@ class ExtractiveEngine:
         "according to TechCrunch") is about that source's reporting, and its names are in
         the passages (or it would not get this far): on the dev splits nearly every such
         question is answerable, and the ones that ask how a source reported something (not
-        one fact) score low with a reader trained on fact questions. They get their own,
-        lower threshold, chosen on the dev splits (``answer_threshold_sourced`` in
-        ``judge.json``); a publisher the archive does not hold is declined before this."""
+        one fact) score near zero with a reader trained on fact questions. They get their
+        own threshold, chosen on the dev splits and low enough that the source's best
+        sentence is nearly always quoted (``answer_threshold_sourced`` in ``judge.json``);
+        a publisher the archive does not hold is declined before this."""
         if mentions:
             return self.judge.answer_threshold_sourced
         return self.judge.answer_threshold
