@@ -67,6 +67,14 @@ def test_ordinary_words_are_not_publishers(question):
     assert find_publishers(question, SOURCES) == []
 
 
+def test_a_leading_acronym_names_its_publisher_only_in_capitals():
+    assert find_publishers("What did FOX report about the recall?", SOURCES) == [
+        "FOX News - Health", "FOX News - Lifestyle"
+    ]
+    assert find_publishers("Who handled play-by-play on Fox for the World Series?", SOURCES) == []
+    assert find_publishers("Did Fox News report it?", SOURCES) == ["FOX News - Health", "FOX News - Lifestyle"]
+
+
 def test_an_empty_archive_names_nothing():
     assert find_publishers("TechCrunch said", []) == []
 

@@ -31,11 +31,13 @@ def _compact(words: Sequence[str]) -> str:
 
 
 def name_variants(source: str) -> set[tuple[str, bool]]:
-    """Ways a question may name a publisher, as (compact lowercase form, single word).
+    """Ways a question may name a publisher, as (compact lowercase form, acronym).
 
     The full name, the name before a section or tagline ("The Independent" of "The
     Independent - Life and Style"), without a leading "The", without a domain suffix, and a
-    leading acronym ("BBC" of "BBC News - Technology").
+    leading acronym ("BBC" of "BBC News - Technology"). An acronym names the publisher only
+    written in capitals: "FOX" of "FOX News - Lifestyle" is not the network in "play-by-play
+    on Fox".
     """
     names = {source.strip()}
     head = _SECTION.split(source.strip(), maxsplit=1)[0].strip()
@@ -46,15 +48,14 @@ def name_variants(source: str) -> set[tuple[str, bool]]:
         if len(words) > 1 and words[0].lower() == "the":
             names.add(" ".join(words[1:]))
     first = head.split()[0] if head.split() else ""
-    if len(first) >= 2 and first.isupper() and first.isalpha():
-        names.add(first)
+    acronym = first if len(first) >= 2 and first.isupper() and first.isalpha() else ""
     variants: set[tuple[str, bool]] = set()
-    for name in names:
+    for name in names | ({acronym} if acronym else set()):
         words = _TOKEN.findall(name)
         if words and len(words) <= MAX_NAME_WORDS:
             compact = _compact(words)
             if len(compact) >= 3:
-                variants.add((compact, len(words) == 1))
+                variants.add((compact, name == acronym and name not in names))
     return variants
 
 
@@ -64,20 +65,26 @@ class PublisherIndex:
 
     forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     longest: int = 1
+    acronyms: frozenset[str] = frozenset()  # forms that name a publisher only in capitals
 
 
 @lru_cache(maxsize=8)
 def publisher_index(sources: tuple[str, ...]) -> PublisherIndex:
     """The lookup table of a publisher list (cached: the list changes only on ingest)."""
     forms: dict[str, list[str]] = {}
+    acronyms: set[str] = set()
+    spelled: set[str] = set()  # forms some publisher's name spells out
     longest = 1
     for source in sources:
-        for compact, _single in name_variants(source):
+        for compact, acronym in name_variants(source):
+            (acronyms if acronym else spelled).add(compact)
             forms.setdefault(compact, [])
             if source not in forms[compact]:
                 forms[compact].append(source)
         longest = max(longest, min(len(_TOKEN.findall(source)), MAX_NAME_WORDS))
-    return PublisherIndex({k: tuple(v) for k, v in forms.items()}, longest)
+    return PublisherIndex(
+        {k: tuple(v) for k, v in forms.items()}, longest, frozenset(acronyms - spelled)
+    )
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,8 @@ def find_mentions(question: str, sources: Sequence[str]) -> list[Mention]:
         compact = ""
         for j in range(i, min(len(words), i + index.longest + 1)):
             compact += fold(words[j][0])
+            if compact in index.acronyms and not (j == i and word.isupper()):
+                continue  # "Fox" (the network) is not "FOX" (of FOX News)
             if compact in index.forms:
                 spans.append((i, j + 1, index.forms[compact]))
     taken: list[tuple[int, int, tuple[str, ...]]] = []
