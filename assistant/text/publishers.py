@@ -48,14 +48,14 @@ def name_variants(source: str) -> set[tuple[str, bool]]:
         if len(words) > 1 and words[0].lower() == "the":
             names.add(" ".join(words[1:]))
     first = head.split()[0] if head.split() else ""
-    acronym = first if len(first) >= 2 and first.isupper() and first.isalpha() else ""
+    acronym = len(first) >= 2 and first.isupper() and first.isalpha() and first not in names
     variants: set[tuple[str, bool]] = set()
-    for name in names | ({acronym} if acronym else set()):
+    for name, only_capitals in [(n, False) for n in names] + ([(first, True)] if acronym else []):
         words = _TOKEN.findall(name)
         if words and len(words) <= MAX_NAME_WORDS:
             compact = _compact(words)
             if len(compact) >= 3:
-                variants.add((compact, name == acronym and name not in names))
+                variants.add((compact, only_capitals))
     return variants
 
 
@@ -116,7 +116,7 @@ def find_mentions(question: str, sources: Sequence[str]) -> list[Mention]:
         compact = ""
         for j in range(i, min(len(words), i + index.longest + 1)):
             compact += fold(words[j][0])
-            if compact in index.acronyms and not (j == i and word.isupper()):
+            if compact in index.acronyms and not word.isupper():
                 continue  # "Fox" (the network) is not "FOX" (of FOX News)
             if compact in index.forms:
                 spans.append((i, j + 1, index.forms[compact]))

@@ -190,8 +190,8 @@ class ExtractiveEngine:
             # sharing most of a part's words are that publisher's likeliest evidence, and
             # the reader, trained on fact questions, picks worse among many ("Does the X
             # article suggest ..."). On MultiHop-RAG's dev queries, evidence facts quoted
-            # (of 757) and answer() p50: 20 sentences, at least 8 a part: 196, 164 ms;
-            # 12 / 5: 211, 114 ms; 4 / 2: 228, 61 ms; 2 / 1 (no choice left): 229, 48 ms.
+            # (of 757) and answer() p50: 20 sentences, at least 8 a part: 201, 157 ms;
+            # 12 / 5: 216, 121 ms; 4 / 2: 228, 74 ms; 2 / 1 (no choice left): 229, 48 ms.
             budget = max(self.min_source_read, self.source_read // len(mentions))
             scored = self.score(part, theirs, budget)
             if not scored:
