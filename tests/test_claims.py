@@ -457,6 +457,35 @@ def test_a_name_describing_the_noun_after_a_weak_cue_is_not_a_publisher():
     ) == ["Bloomberg"]
 
 
+def test_what_a_law_covers_is_not_a_publisher():
+    from assistant.answering.decline import publishers_missing
+
+    # the articles mention the act: "covered by" it is what the law applies to
+    mentioned = lambda name: name != "Bloomberg"  # noqa: E731 - the archive never mentions Bloomberg
+    unmentioned = lambda name: not mentioned(name)  # noqa: E731
+    for q in (
+        "How many online services may be covered by the Online Safety Act rules?",
+        "How many online services may be covered by the Online Safety Act?",
+    ):
+        assert publishers_missing(q, ["The Guardian"], [], unmentioned) == [], q
+    # a story covered by a publisher the archive never mentions is still that publisher's
+    assert publishers_missing("Was the strike covered by Bloomberg?", ["The Guardian"], [], unmentioned) == [
+        "Bloomberg"
+    ]
+    assert publishers_missing("What did the article published by Bloomberg say?", ["CNN"]) == ["Bloomberg"]
+
+
+def test_a_possessive_ends_a_publishers_name():
+    from assistant.answering.decline import publishers_missing
+
+    roar = ["The Roar | Sports Writers Blog"]
+    never = lambda name: True  # noqa: E731 - an archive that mentions none of these names
+    q = "According to The Roar's December 2023 report, by what margin did India win?"
+    assert publishers_missing(q, roar, [], never) == []
+    q = "According to Bloomberg's December 2023 report, by what margin did India win?"
+    assert publishers_missing(q, roar, [], never) == ["Bloomberg"]
+
+
 def test_an_author_of_the_archive_is_not_a_missing_publisher():
     from assistant.answering.decline import publishers_missing
 

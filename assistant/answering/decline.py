@@ -45,8 +45,10 @@ _STRONG = [
         rf"\b(?:article|piece|story|column|op-ed|editorial)s?\s+in\s+{_BOTH}(?P<names>{_LIST})"
     ),
     re.compile(rf"\b(?i:another|one|the\s+other)\s+(?:from|by|in)\s+{_BOTH}(?P<names>{_LIST})"),
+    # not "covered by": services covered by the Online Safety Act (a law) as well as a story
+    # covered by Reuters; the weak "by" cue below reads it
     re.compile(
-        rf"\b(?i:reported|published|covered|written)\s+(?:on\s+)?(?:by|in)\s+{_BOTH}(?P<names>{_LIST})"
+        rf"\b(?i:reported|published|written)\s+(?:on\s+)?(?:by|in)\s+{_BOTH}(?P<names>{_LIST})"
     ),
     # "a Bloomberg report", "from a CNN article"; one name only ("Jess and Bill Walker and
     # the FOX News article" names one publisher)
@@ -86,6 +88,9 @@ def _modifies_a_noun(question: str, end: int) -> bool:
         return False
     word = m.group(1)
     return word not in STOPWORDS and not _SOURCE_WORDS.fullmatch(word)
+
+
+_POSSESSIVE = re.compile(r"(?<=\w)(?:'s|’s)\s+")
 
 
 def _clean(name: str) -> str:
@@ -128,7 +133,8 @@ def _named(
 
     def add(raw: str, at: int, strong: bool, attributive: bool) -> None:
         for part in _SPLIT.split(raw):
-            name = _clean(part)
+            # a possessive ends the name: "The Roar's December 2023 report" is The Roar's
+            name = _clean(_POSSESSIVE.split(part, maxsplit=1)[0])
             if not _publisher_like(name) or any(core(name) == core(n) for _, n, _ in found):
                 continue
             if (
