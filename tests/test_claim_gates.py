@@ -237,6 +237,25 @@ def test_a_full_name_the_article_writes_elsewhere_passes_and_another_does_not():
     assert not whole.check(wrong, [0]).supported  # a first name the article never gives
 
 
+def test_a_surname_the_article_writes_passes_for_a_first_name_alone_and_another_does_not():
+    from assistant.answering.claims import ClaimChecker
+    from assistant.records import Passage
+
+    from .fakes import FakeJudge
+
+    chunk = "Diana and Dodi were killed on 31 August 1997 when their car crashed in Paris."
+    article = "Dodi Fayed had met Diana that summer. " + chunk
+    p = Passage("crown.txt", "The Crown", "Daily Screen", "2023-11-16", "", chunk, 38, 38 + len(chunk), 1.0)
+    judge = FakeJudge(supported=[("were killed on 31 August 1997", "killed on 31 August 1997")])
+    claim = "Diana and Dodi Fayed were killed on 31 August 1997 when their car crashed in Paris."
+    alone = ClaimChecker([p], judge=judge)
+    whole = ClaimChecker([p], judge=judge, article_text={"crown.txt": article}.get)
+    assert not alone.check(claim, [0]).supported  # the chunk never writes his surname
+    assert whole.check(claim, [0]).supported  # the article does
+    wrong = "Diana and Dodi Smith were killed on 31 August 1997 when their car crashed in Paris."
+    assert not whole.check(wrong, [0]).supported  # a surname the article never gives him
+
+
 # ------------------------------------------------- facts gathered from several sentences
 def test_a_claim_may_gather_its_facts_from_sentences_that_are_not_neighbours():
     text = (

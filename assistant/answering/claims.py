@@ -380,7 +380,9 @@ class ClaimChecker:
         In a name whose last word (the surname) the span holds ("Jane Roe was granted bail"
         against "Roe was granted bail"), it passes when the passage writes the full name, or
         when the span gives that surname no other first name ("Vladimir Matsegora" against
-        "Alexander Matsegora" fails). Any other name word passes when the passage writes it:
+        "Alexander Matsegora" fails). The surname of a first name the span writes alone
+        ("Dodi Fayed" against "Diana and Dodi were killed") passes when the article writes
+        the full name. Any other name word passes when the passage writes it:
         a model names who "she" is from the sentences before ("Keeley said ..." against
         "... she said"; ``anywhere``); a name swapped within a copied sentence is caught by
         :meth:`misquotes` (which passes ``anywhere=False``), and whether the span says it of
@@ -390,6 +392,14 @@ class ClaimChecker:
             # was Ruby Franke's 9-year-old daughter told?"): the reply restates the question
             return anywhere and term_in(term, self._asked) and term_in(term, self._written(passage))
         for run in self.name_runs(claim):
+            if (
+                len(run) == 2
+                and term == run[1]
+                and run[0] in name_words([span_text])
+                and not any(run[0] in written for written in name_runs(span_text, self.names))
+                and contains_run(run, self._article(passage))
+            ):
+                return True  # "Dodi Fayed" for the span's lone "Dodi", as the article writes him
             if term not in run or run.index(term) == len(run) - 1 or not term_in(run[-1], span_terms):
                 continue
             if not anywhere and self._renamed(run, span_text):
