@@ -254,6 +254,14 @@ def test_a_surname_the_article_writes_passes_for_a_first_name_alone_and_another_
     assert whole.check(claim, [0]).supported  # the article does
     wrong = "Diana and Dodi Smith were killed on 31 August 1997 when their car crashed in Paris."
     assert not whole.check(wrong, [0]).supported  # a surname the article never gives him
+    # a product the article names in full is not the span's inflected word: "its Kindles"
+    chunk = "Amazon also offers 20 percent off all of its Kindles when you trade in a device."
+    article = "Kindle Unlimited costs $11.99 a month. " + chunk
+    p = Passage("deals.txt", "Deals", "Daily Screen", "2023-11-16", "", chunk, 39, 39 + len(chunk), 1.0)
+    judge = FakeJudge(supported=[("20 percent off", "20 percent off")])
+    whole = ClaimChecker([p], judge=judge, article_text={"deals.txt": article}.get)
+    claim = "Amazon offers 20 percent off its Kindle Unlimited plans when you trade in a device."
+    assert not whole.check(claim, [0]).supported
 
 
 # ------------------------------------------------- facts gathered from several sentences

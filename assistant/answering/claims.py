@@ -395,7 +395,7 @@ class ClaimChecker:
             if (
                 len(run) == 2
                 and term == run[1]
-                and run[0] in name_words([span_text])
+                and self._alone_as_written(claim, run, span_text)
                 and not any(run[0] in written for written in name_runs(span_text, self.names))
                 and contains_run(run, self._article(passage))
             ):
@@ -410,6 +410,16 @@ class ClaimChecker:
         if lead_in and term in self._speaker(claim) and term_in(term, frozenset(self._lead_in(passage))):
             return True  # the article named them just before the passage ("..., he said")
         return anywhere and term_in(term, frozenset(context))
+
+    @staticmethod
+    def _alone_as_written(claim: str, run: tuple[str, ...], span_text: str) -> bool:
+        """The span writes the first word of the claim's two-word name ``run`` as the claim
+        does, not inflected ("Dodi", "Dodi's"; not "its Kindles" for "Kindle Unlimited")."""
+        for m in re.finditer(r"(?<![\w'’-])(?=([A-Z][\w'’-]*)\s+([A-Z][\w'’-]*))", claim):
+            if tokens(f"{m.group(1)} {m.group(2)}") == run:
+                word = re.escape(m.group(1))
+                return re.search(rf"(?<![\w-]){word}(?:['’]s)?(?![\w'’-])", span_text) is not None
+        return False
 
     def _renamed(self, run: tuple[str, ...], span_text: str) -> bool:
         """The span writes the run's last word right after a name word the run does not
