@@ -198,6 +198,27 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
         recover(["--onnx", str(tmp_path / "missing.onnx"), "--out", str(tmp_path / "x.pt")])
 
 
+def test_a_swapped_name_negative_keeps_the_answer_and_loses_what_the_question_names():
+    import random
+
+    from assistant.training.data import Group, swap_negatives
+
+    def group(question: str, sentence: str, answerable: bool = True) -> Group:
+        return Group(question, "u", [(sentence, "t", "s")], [1 if answerable else 0], [None], answerable)
+
+    apple = group("Who is Apple's CEO?", "Apple CEO Tim Cook said sales rose.")
+    masimo = group("Who leads Masimo?", "Masimo chief executive Joe Kiani sued.")
+    none = group("Who is the mayor of Millbrook?", "Heavy rain fell.", answerable=False)
+    assert swap_negatives([apple, masimo, none], random.Random(0)) == 2
+    swapped = apple.candidates[1][0]  # another question's one-word name for "Apple"
+    assert swapped in ("Masimo CEO Tim Cook said sales rose.", "Millbrook CEO Tim Cook said sales rose.")
+    assert apple.labels == [1, 0] and apple.answer_spans == [None, None]  # the answer stays, unlabelled
+    assert masimo.candidates[1][0] in (
+        "Apple chief executive Joe Kiani sued.", "Millbrook chief executive Joe Kiani sued."
+    )
+    assert len(none.candidates) == 1  # nothing to swap in a group with no answering sentence
+
+
 def test_mined_negatives_leave_out_what_holds_the_answer_or_overlaps_its_sentence():
     from assistant.training.mine import negatives
 

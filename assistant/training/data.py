@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,6 +219,60 @@ def build_groups(
             spans.append(None)
         groups.append(Group(it["question"], url, cands, labels, spans, it["type"] == "qa", it.get("wh", "")))
     return groups, problems
+
+
+_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*")
+
+
+# what one is, not who
+_ROLE_ACRONYMS = frozenset(["CEO", "CFO", "COO", "CTO", "CIO", "GM", "PM", "MP", "QB", "MVP"])
+
+
+def _question_names(question: str) -> list[str]:
+    """Capitalised runs of a question after its first word, without a possessive: "Apple"
+    and "Tim Cook" of "Who is Apple's CEO, Tim Cook?"."""
+    out = []
+    for m in _CAPITALISED.finditer(question):
+        if m.start() == 0:
+            continue
+        for part in re.split(r"(?:'s|’s)(?:\s+|$)", m.group(0)):  # "Apple's CEO": two names
+            name = part.strip(" .")
+            if len(name) > 1 and name not in _ROLE_ACRONYMS:
+                out.append(name)
+    return out
+
+
+def swap_negatives(groups: list[Group], rng: random.Random) -> int:
+    """Add to each answerable group its answering sentence with the question's name swapped
+    for another question's name of as many words ("Masimo CEO Tim Cook" for "Who is
+    Apple's CEO?"), as a negative: the answer is still there, the question's subject is
+    not, so the reader must bind the answer to what the question names and not to the
+    kind of phrase it asks for. Returns the number added."""
+    pool: dict[int, list[str]] = {}
+    for g in groups:
+        for name in _question_names(g.question):
+            pool.setdefault(len(name.split()), []).append(name)
+    added = 0
+    for g in groups:
+        if not g.answerable or not g.labels or g.labels[0] != 1:
+            continue
+        sentence, title, source = g.candidates[0]
+        names = [n for n in _question_names(g.question) if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", sentence)]
+        if not names:
+            continue
+        name = max(names, key=len)
+        choices = [o for o in pool.get(len(name.split()), []) if o.lower() != name.lower() and o not in sentence]
+        if not choices:
+            continue
+        other = rng.choice(choices)
+        swapped = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", other, sentence)
+        if swapped == sentence:
+            continue
+        g.candidates.append((swapped, title, source))
+        g.labels.append(0)
+        g.answer_spans.append(None)
+        added += 1
+    return added
 
 
 def build_claims(items: Sequence[dict], articles: dict[str, Article], rng: random.Random) -> tuple[list[ClaimPair], list[str]]:

@@ -37,6 +37,7 @@ from .data import (
     dev_article,
     load_articles,
     read_items,
+    swap_negatives,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -249,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--same-hard", type=int, default=3, help="same-article negatives by the bi-encoder")
     p.add_argument("--other", type=int, default=2, help="other-article negatives by the bi-encoder")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--swap-negatives", action="store_true",
+                   help="add each answering sentence with the question's name swapped as a negative")
     args = p.parse_args(argv)
 
     import torch
@@ -289,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     miner = Miner(train_articles, embedder.embed_documents)
     groups, problems = build_groups(items, train_articles, miner, rng, same_hard=args.same_hard,
                                     other=args.other, mined=mined, mined_n=args.mined_n if mined else 0)
+    if args.swap_negatives:
+        print(f"swapped-name negatives: {swap_negatives(groups, rng)}", flush=True)
     claims, claim_problems = build_claims(items, train_articles, rng)
     problems += claim_problems
     for line in problems[:20]:
@@ -366,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         "data": {"files": sorted(p.name for p in args.data.glob("*.jsonl")), "groups_train": len(train_g),
                  "groups_dev": len(dev_g), "claims_train": len(train_c), "claims_dev": len(dev_c)},
         "mined": {"file": args.mined.name, "per_group": args.mined_n} if args.mined else None,
+        "swap_negatives": args.swap_negatives,
         "answer_threshold": round(answer_t, 4), "support_threshold": round(support_t, 4),
         "dev": figures,
     }
