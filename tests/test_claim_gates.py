@@ -218,48 +218,53 @@ def test_a_capital_question_is_answered_on_the_seed(seeded):
     assert "Matsegora" in result.text.split("\n")[0]
 
 
-def test_a_full_name_the_article_writes_elsewhere_passes_and_another_does_not():
+def _chunk_and_article(chunk: str, before: str, supported: tuple[str, str]):
+    """Checkers for a chunk alone and with its article (``before`` + ``chunk``)."""
     from assistant.answering.claims import ClaimChecker
     from assistant.records import Passage
 
     from .fakes import FakeJudge
 
-    chunk = "On Friday, Pochettino said the defender's hamstring was much better."
-    article = "Mauricio Pochettino took over in the summer. " + chunk
-    p = Passage("club.txt", "Club news", "Daily Sport", "2023-11-10", "", chunk, 45, 45 + len(chunk), 1.0)
-    judge = FakeJudge(supported=[("hamstring was much better", "hamstring was much better")])
-    claim = "On Friday, Mauricio Pochettino said the defender's hamstring was much better."
+    p = Passage("a.txt", "News", "Daily Sport", "2023-11-10", "", chunk, len(before), len(before) + len(chunk), 1.0)
+    judge = FakeJudge(supported=[supported])
     alone = ClaimChecker([p], judge=judge)
-    whole = ClaimChecker([p], judge=judge, article_text={"club.txt": article}.get)
-    assert not alone.check(claim, [0]).supported  # the chunk never writes his first name
+    whole = ClaimChecker([p], judge=judge, article_text={"a.txt": before + chunk}.get)
+    return alone, whole
+
+
+@pytest.mark.parametrize(
+    ("chunk", "before", "supported", "claim", "wrong"),
+    [
+        # the chunk gives the surname alone: the article's first name passes, another not
+        ("On Friday, Pochettino said the defender's hamstring was much better.",
+         "Mauricio Pochettino took over in the summer. ",
+         ("hamstring was much better", "hamstring was much better"),
+         "On Friday, Mauricio Pochettino said the defender's hamstring was much better.",
+         "On Friday, Diego Pochettino said the defender's hamstring was much better."),
+        # the chunk gives the first name alone: the article's surname passes, another not
+        ("Diana and Dodi were killed on 31 August 1997 when their car crashed in Paris.",
+         "Dodi Fayed had met Diana that summer. ",
+         ("were killed on 31 August 1997", "killed on 31 August 1997"),
+         "Diana and Dodi Fayed were killed on 31 August 1997 when their car crashed in Paris.",
+         "Diana and Dodi Smith were killed on 31 August 1997 when their car crashed in Paris."),
+    ],
+)
+def test_a_full_name_the_article_writes_elsewhere_passes_and_another_does_not(
+    chunk, before, supported, claim, wrong
+):
+    alone, whole = _chunk_and_article(chunk, before, supported)
+    assert not alone.check(claim, [0]).supported  # the chunk never writes the full name
     assert whole.check(claim, [0]).supported  # the article does
-    wrong = "On Friday, Diego Pochettino said the defender's hamstring was much better."
-    assert not whole.check(wrong, [0]).supported  # a first name the article never gives
+    assert not whole.check(wrong, [0]).supported  # a name the article never gives
 
 
-def test_a_surname_the_article_writes_passes_for_a_first_name_alone_and_another_does_not():
-    from assistant.answering.claims import ClaimChecker
-    from assistant.records import Passage
-
-    from .fakes import FakeJudge
-
-    chunk = "Diana and Dodi were killed on 31 August 1997 when their car crashed in Paris."
-    article = "Dodi Fayed had met Diana that summer. " + chunk
-    p = Passage("crown.txt", "The Crown", "Daily Screen", "2023-11-16", "", chunk, 38, 38 + len(chunk), 1.0)
-    judge = FakeJudge(supported=[("were killed on 31 August 1997", "killed on 31 August 1997")])
-    claim = "Diana and Dodi Fayed were killed on 31 August 1997 when their car crashed in Paris."
-    alone = ClaimChecker([p], judge=judge)
-    whole = ClaimChecker([p], judge=judge, article_text={"crown.txt": article}.get)
-    assert not alone.check(claim, [0]).supported  # the chunk never writes his surname
-    assert whole.check(claim, [0]).supported  # the article does
-    wrong = "Diana and Dodi Smith were killed on 31 August 1997 when their car crashed in Paris."
-    assert not whole.check(wrong, [0]).supported  # a surname the article never gives him
-    # a product the article names in full is not the span's inflected word: "its Kindles"
-    chunk = "Amazon also offers 20 percent off all of its Kindles when you trade in a device."
-    article = "Kindle Unlimited costs $11.99 a month. " + chunk
-    p = Passage("deals.txt", "Deals", "Daily Screen", "2023-11-16", "", chunk, 39, 39 + len(chunk), 1.0)
-    judge = FakeJudge(supported=[("20 percent off", "20 percent off")])
-    whole = ClaimChecker([p], judge=judge, article_text={"deals.txt": article}.get)
+def test_a_product_the_article_names_in_full_is_not_an_inflected_word_of_the_span():
+    # "its Kindles" is not the "Kindle" of "Kindle Unlimited"
+    _, whole = _chunk_and_article(
+        "Amazon also offers 20 percent off all of its Kindles when you trade in a device.",
+        "Kindle Unlimited costs $11.99 a month. ",
+        ("20 percent off", "20 percent off"),
+    )
     claim = "Amazon offers 20 percent off its Kindle Unlimited plans when you trade in a device."
     assert not whole.check(claim, [0]).supported
 
