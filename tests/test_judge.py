@@ -132,8 +132,9 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
     (data / "items.jsonl").write_text("\n".join(json.dumps(i) for i in items))
     out = tmp_path / "model"
     assert main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(out),
-                 "--epochs", "1", "--batch-units", "2"]) == 0
+                 "--epochs", "1", "--batch-units", "2", "--swap-negatives"]) == 0
     card = json.loads((out / "judge.json").read_text())
+    assert card["swap_negatives"] is True
     assert card["steps"] >= 1 and card["data"]["groups_train"] + card["data"]["groups_dev"] == 3
     trained = Judge(out / "judge-int8.onnx", out / "judge-tokenizer.json")
     (reading,) = trained.read("Who is Acme's CEO?", [(bodies[0], "Story 0", "Test News")])

@@ -292,14 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     miner = Miner(train_articles, embedder.embed_documents)
     groups, problems = build_groups(items, train_articles, miner, rng, same_hard=args.same_hard,
                                     other=args.other, mined=mined, mined_n=args.mined_n if mined else 0)
-    if args.swap_negatives:
-        print(f"swapped-name negatives: {swap_negatives(groups, rng)}", flush=True)
     claims, claim_problems = build_claims(items, train_articles, rng)
     problems += claim_problems
     for line in problems[:20]:
         print("skipped:", line, file=sys.stderr)
     train_g = [g for g in groups if not dev_article(g.url)]
     dev_g = [g for g in groups if dev_article(g.url)]
+    if args.swap_negatives:
+        # the training groups only: dev keeps measuring the task every run is measured on
+        print(f"swapped-name negatives: {swap_negatives(train_g, rng)}", flush=True)
     train_c = [c for c in claims if not dev_article(c.url)]
     dev_c = [c for c in claims if dev_article(c.url) and c.kind != "other_article"]
     print(f"groups: train {len(train_g)} dev {len(dev_g)}; claims: train {len(train_c)} dev {len(dev_c)}; "
