@@ -14,7 +14,7 @@ from assistant import answer
 from assistant.answering.claims import ClaimChecker
 from assistant.answering.engines.extractive import ExtractiveEngine
 from assistant.records import Passage
-from assistant.text.match import name_runs, tokens
+from assistant.text.match import key_terms, name_runs, term_in, tokens
 from assistant.text.negation import negated, negation_conflict
 from assistant.text.opposites import opposite_conflict
 from assistant.text.places import as_countries, capitals, capitals_in, with_capitals
@@ -105,6 +105,37 @@ def test_a_negated_clause_sharing_only_the_claims_names_is_no_conflict():
     assert negation_conflict("He was aware of the preparations.", "He wasn't aware of any preparations.")
 
 
+@pytest.mark.parametrize(
+    "claim, source",
+    [
+        ("T.J. Hockenson has not missed a game this season.",
+         "The tight end has dealt with injury woes this season, however, he's yet to miss a game."),
+        ("Hildebrandt agreed to stop seeing patients until the allegations are addressed.",
+         "Hildebrandt has agreed not to see patients until the allegations are addressed."),
+        ("The goal was to make bots expensive, not to stop bots outright.",
+         "The goal was to make bots expensive, as opposed to stopping the bot problem outright."),
+    ],
+)
+def test_a_negation_by_meaning_agrees_with_a_not(claim, source):
+    assert not negation_conflict(claim, source)
+
+
+@pytest.mark.parametrize(
+    "claim, source",
+    [
+        # the word that negates by meaning is in a clause about something else
+        ("Meta admitted it has no measures in place to remove under-13 accounts.",
+         "Meta said the suit cherry-picked documents instead of quotes, and that it has measures "
+         "in place to remove under-13 accounts."),
+        # "failed" before a noun negates nothing
+        ("Polygon says a run in Hades never feels like a loss.", "Each failed run in Hades feels like a loss."),
+        ("He has not missed a game.", "He has missed a game."),
+    ],
+)
+def test_a_negation_by_meaning_elsewhere_is_still_a_conflict(claim, source):
+    assert negation_conflict(claim, source)
+
+
 # --------------------------------------------------------- names from the whole context
 HAMSTRING = "“He is progressing well, still not at his best,” Pochettino said of the hamstring."
 
@@ -167,6 +198,38 @@ def test_a_possessive_ends_a_name():
     runs = name_runs("He bowled South Africa's Quinton de Kock and Real Madrid's Aurelien Tchouameni.")
     assert ("south", "africa") in runs and ("aurelien", "tchouameni") in runs
     assert not any(len(r) > 2 for r in runs)
+
+
+def test_a_pronoun_with_a_contraction_is_not_a_name():
+    quote = "“If you Google how to sleep, I’ve probably tried everything,” she says. It’s late."
+    assert key_terms(quote) == {"googl"}
+    assert "o'neil" in key_terms("Then O'Neill spoke.")
+    # the span names no one the claim leaves out, so the claim may name who "she" is
+    checker = ClaimChecker(
+        [passage("Amy Fieldhouse-Downes, 34, has had insomnia for years. " + quote)],
+        judge=FakeJudge(supported=[("", "")]),
+    )
+    assert checker.lexical_gate(
+        "Amy Fieldhouse-Downes said she had probably tried every sleep tip on Google.",
+        "“If you Google how to sleep, I’ve probably tried everything,” she says.", 0,
+    ) is not None
+
+
+# ---------------------------------------------------------------------- places' people
+@pytest.mark.parametrize(
+    "term, text, expected",
+    [
+        ("franc", "French President Emmanuel Macron spoke.", True),
+        ("french", "France's president spoke.", True),
+        ("china", "US-listed Chinese shares rose.", True),
+        ("europ", "He was linked to European clubs.", True),
+        ("russia", "Russian forces advanced.", True),  # an ending: matched without the table
+        ("franc", "German President Steinmeier spoke.", False),
+        ("china", "Japanese shares rose.", False),
+    ],
+)
+def test_a_place_and_its_peoples_word_match(term, text, expected):
+    assert term_in(term, frozenset(tokens(text))) is expected
 
 
 # --------------------------------------------------------------------------- capitals
@@ -950,6 +1013,11 @@ def test_a_number_word_inside_a_name_is_no_number():
         ("Purdy threw four touchdowns in the 42-10 rout.", "Brock Purdy threw four touchdowns in the 42-10 rout.", False),
         ("The Astros went 17-6 in their sellouts.", "But in all those sellouts, the Astros went 6-17.", True),
         ("Michigan beat Penn State 24-15.", "The Wolverines still won 24-15 over Penn State.", False),
+        # two numbers close together: the words right before them trade places
+        ("Cardholders earn $500 after spending $200 in the first 3 months.",
+         "You'll also earn $200 after spending $500 in the first 3 months.", True),
+        ("Cardholders earn $200 after spending $500 in the first 3 months.",
+         "You'll also earn $200 after spending $500 in the first 3 months.", False),
     ],
 )
 def test_two_numbers_put_in_each_others_places(claim, source, expected):

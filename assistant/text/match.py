@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache, lru_cache
+from pathlib import Path
 
 from ..packaged import TOKENIZER_FILE
 from .analyse import STOPWORDS, stem, words
@@ -287,11 +288,20 @@ def _text_names(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# A pronoun or other stop word with a contraction ("I've", "I'm", "It's", "We'll"): the
+# word before the apostrophe names no one.
+_CONTRACTED = re.compile(r"([^\W_]+)['’](?:m|ve|ll|d|re|s)", re.IGNORECASE)
+
+
 def _name_like(word: str, first: bool, names: frozenset[str]) -> bool:
     """A capitalised word that names something; a sentence's first word only when it is
-    not a common word (see :func:`_vocabulary`) or the sources write it capitalised."""
+    not a common word (see :func:`_vocabulary`) or the sources write it capitalised. A
+    stop word with a contraction ("I've", "It's") is not a name."""
     folded = fold(word)
     if not _capitalised(word) or folded in STOPWORDS or _has_digit(word):
+        return False
+    contracted = _CONTRACTED.fullmatch(folded)
+    if contracted is not None and contracted.group(1) in STOPWORDS:
         return False
     if not first:
         return True
@@ -350,10 +360,53 @@ def name_runs(sentence: str, names: frozenset[str] = frozenset()) -> list[tuple[
     return [r for r in runs if len(r) >= 2]
 
 
+DEMONYMS_FILE = Path(__file__).parent / "data" / "demonyms.tsv"
+
+
+@cache
+def _place_forms() -> dict[str, frozenset[str]]:
+    """A place's word and its people's word, each to the other, where one is not the other
+    with an ending ("France"/"French", "China"/"Chinese", "Europe"/"European"; "Russia"/
+    "Russian" match anyway). From ``data/demonyms.tsv`` (general knowledge: every country's
+    demonym); pairs of several words count where they differ in one ("South Korea"/"South
+    Korean")."""
+    forms: dict[str, set[str]] = {}
+    try:
+        lines = DEMONYMS_FILE.read_text(encoding="utf-8").splitlines()
+    except OSError:  # pragma: no cover - the file ships with the package
+        return {}
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        people, place = (tokens(part) for part in line.split("\t"))
+        if len(people) != len(place):
+            continue
+        differ = [(a, b) for a, b in zip(people, place, strict=True) if a != b]
+        if len(differ) != 1:
+            continue
+        a, b = differ[0]
+        if _affixed(a, b):
+            continue
+        forms.setdefault(a, set()).add(b)
+        forms.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in forms.items()}
+
+
+def _affixed(term: str, other: str) -> bool:
+    """One word is the other with an ending of up to two letters ("Russia"/"Russian")."""
+    return (
+        len(term) >= 4 and len(other) >= 4 and abs(len(term) - len(other)) <= 2
+        and (other.startswith(term) or term.startswith(other))
+    )
+
+
 def term_in(term: str, terms: frozenset[str]) -> bool:
-    """A key term found among normalised terms; "Russia"/"Russian" and "Korea"/"Korean"
-    match, "John"/"Johnson" do not."""
+    """A key term found among normalised terms; "Russia"/"Russian", "Korea"/"Korean" and
+    "France"/"French" match, "John"/"Johnson" do not."""
     if term in terms:
+        return True
+    place = _place_forms().get(term)
+    if place is not None and not place.isdisjoint(terms):
         return True
     size = len(term)
     if term.isdigit() or size < 4:
@@ -552,11 +605,28 @@ def swapped_numbers(claim: str, source: str) -> bool:
         return False
     mine = {n: _anchors(said, n) for n in numbers}
     theirs = {n: _anchors(written, n) for n in numbers}
+    before = {n: _before(said, n) for n in numbers}
+    was = {n: _before(written, n) for n in numbers}
     return any(
-        len(mine[a] & theirs[b]) > len(mine[a] & theirs[a])
-        and len(mine[b] & theirs[a]) > len(mine[b] & theirs[b])
+        (
+            len(mine[a] & theirs[b]) > len(mine[a] & theirs[a])
+            and len(mine[b] & theirs[a]) > len(mine[b] & theirs[b])
+        )
+        or (
+            # the words just before them trade places: "earn $500 after spending $200"
+            # from "earn $200 after spending $500"
+            before[a] & was[b] - was[a]
+            and before[b] & was[a] - was[b]
+        )
         for i, a in enumerate(numbers)
         for b in numbers[i + 1 :]
+    )
+
+
+def _before(said: tuple[str, ...], number: str) -> frozenset[str]:
+    """The words right before each place ``said`` writes ``number``."""
+    return frozenset(
+        said[k - 1] for k, token in enumerate(said) if k and term_in(number, frozenset([token]))
     )
 
 

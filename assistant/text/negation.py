@@ -24,11 +24,42 @@ def negated(text: str) -> bool:
 _CLAUSE = re.compile(r"[,;:()]|\b(?:and|but|while|although|whereas|because)\b", re.IGNORECASE)
 
 
+# Words that negate by meaning, not by "not": "he's yet to miss a game" is "he has not
+# missed a game"; "agreed to stop seeing patients" is "agreed not to see patients".
+_IMPLIED = re.compile(
+    r"\b(?:yet\s+to|(?:stop|stops|stopped|stopping|cease|ceases|ceased)\s+\w+"
+    r"|(?:fail|fails|failed|failing|refuse|refuses|refused|decline|declines|declined|unable)\s+to"
+    r"|lack|lacks|lacked|lacking|absent|absence|rather\s+than|instead\s+of|as\s+opposed\s+to"
+    r"|nobody|nothing|nowhere|no\s+one)\b",
+    re.IGNORECASE,
+)
+
+
+def implies_negation(text: str) -> bool:
+    """The text negates by meaning: "yet to", "stopped", "failed to", "lacks", "rather than"."""
+    return _IMPLIED.search(fold(text)) is not None
+
+
+def _negates_by_meaning(text: str, negating: str) -> bool:
+    """A clause of ``text`` negates by meaning what ``negating`` (the side with the "not")
+    says: it shares two of its content words, or half of them."""
+    wanted = content_terms(negating) - key_terms(negating)
+    for clause in _CLAUSE.split(text):
+        if clause and implies_negation(clause):
+            used = wanted & content_terms(clause)
+            if len(used) >= 2 or (wanted and len(used) / len(wanted) >= 0.5):
+                return True
+    return False
+
+
 def negation_conflict(claim: str, source: str) -> bool:
     """The claim and the source disagree on negation where the claim draws on the source:
     the claim negates what the source does not, or drops the negation of a clause it uses
-    ("he was aware" from "... and that he wasn't aware of any preparations")."""
+    ("he was aware" from "... and that he wasn't aware of any preparations"). A side that
+    negates by meaning ("yet to miss" for "has not missed") agrees with a "not" on the other."""
     if negated(claim) == negated(source):
+        return False
+    if _negates_by_meaning(source if negated(claim) else claim, claim if negated(claim) else source):
         return False
     if negated(claim):
         return True
