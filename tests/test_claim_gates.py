@@ -92,10 +92,23 @@ def test_an_opposite_word_makes_a_claim_unsupported_even_when_the_verifier_would
         ("They had zero passing attempts.", True),
         ("No, he did not.", True),
         ("He wasn't aware of any preparations.", True),
+        # idioms that affirm
+        ("Callender was nothing short of sensational in goal.", False),
+        ("There is no question that more protection is a sound investment.", False),
+        ("It was not until Kaplan intervened that he admitted he had been told.", False),
+        ("Not to mention her relationship caused a spike in jersey sales.", False),
+        ("He had no hesitation when asked if he would come off the bench.", False),
+        ("Nothing was decided.", True),
     ],
 )
 def test_what_counts_as_a_negation(text, expected):
     assert negated(text) is expected
+
+
+def test_yet_joining_two_clauses_ends_the_first_but_not_yet_negates():
+    source = "NASCAR secured almost a 40% increase over its media rights deal yet something doesn't fit."
+    assert not negation_conflict("NASCAR secured almost a 40% increase over its media rights deal.", source)
+    assert negation_conflict("The media rights deal was signed.", "The media rights deal was not yet signed.")
 
 
 def test_a_negated_clause_sharing_only_the_claims_names_is_no_conflict():
