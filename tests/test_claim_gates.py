@@ -573,6 +573,23 @@ def test_a_number_the_question_gives_and_the_article_holds_may_be_restated():
     ).supported
 
 
+def test_a_near_copy_may_restate_the_questions_number_where_the_span_writes_none():
+    text = ("The season begins with Princess Diana (played by Elizabeth Debicki) whisking her sons "
+            "away on summer holiday to Saint-Tropez.")
+    title = "Fans react to the opening scene of The Crown season 6"
+    claim = "At the start of season six, Princess Diana whisks her sons away on summer holiday to Saint-Tropez."
+    question = "Where does Diana take her sons on holiday at the start of The Crown season 6?"
+    judge = accepting(("Saint-Tropez", "Saint-Tropez"))
+
+    def checked(span: str) -> bool:
+        shown = [passage(span, doc="a.txt"), passage(title, doc="a.txt")]
+        return ClaimChecker(shown, judge=judge, question=question).check(claim, [0]).supported
+
+    assert checked(text)
+    # a span that writes another season: the question's number would replace it
+    assert not checked(text.replace("The season begins", "Season 5 begins"))
+
+
 def test_a_verdict_lead_in_is_set_aside_and_the_fact_after_it_checked():
     herald = passage("Hope has been rising on Wall Street that the economy is slowing.", source="The Herald")
     judge = accepting(("Wall Street", "Wall Street"))

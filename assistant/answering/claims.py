@@ -389,8 +389,15 @@ class ClaimChecker:
         that person is the verifier's."""
         if is_number(term) or term in _CALENDAR:
             # a number or date the question gives and the passage's article holds ("What
-            # was Ruby Franke's 9-year-old daughter told?"): the reply restates the question
-            return anywhere and term_in(term, self._asked) and term_in(term, self._written(passage))
+            # was Ruby Franke's 9-year-old daughter told?"): the reply restates the question.
+            # A near copy of the span may restate it only where the span writes no number
+            # the claim leaves out (none it could have replaced: "season six" of a question
+            # about season 6, against a span naming no season).
+            return (
+                (anywhere or not self._numbers_left_out(claim, span_text))
+                and term_in(term, self._asked)
+                and term_in(term, self._written(passage))
+            )
         for run in self.name_runs(claim):
             if (
                 len(run) == 2
@@ -541,6 +548,13 @@ class ClaimChecker:
                 if initials(run) in asked:
                     given.add(initials(run))
         return frozenset(given)
+
+    def _numbers_left_out(self, claim: str, span_text: str) -> bool:
+        """The span writes a number or date that the claim does not."""
+        said = frozenset(tokens(claim))
+        return any(
+            (is_number(t) or t in _CALENDAR) and not term_in(t, said) for t in self.key_terms(span_text)
+        )
 
     def _names_left_out(self, claim: str, span_text: str) -> bool:
         """The span names someone or something (a name word, not a number or a date) that
