@@ -590,6 +590,19 @@ def test_a_near_copy_may_restate_the_questions_number_where_the_span_writes_none
     assert not checked(text.replace("The season begins", "Season 5 begins"))
 
 
+def test_a_name_in_a_bracketed_aside_may_be_left_out_when_another_is_borrowed():
+    text = "In episode three, Diana's partner Dodi Fayed (played by Khalid Abdalla) surprises her with a trip to Paris."
+    cast = "Elizabeth Debicki plays Diana in the final season."
+    claim = "In episode three, Dodi Fayed surprises Diana, played by Elizabeth Debicki, with a trip to Paris."
+    judge = accepting(("trip to Paris", "trip to Paris"))
+    shown = [passage(text, doc="a.txt"), passage(cast, doc="a.txt")]
+    assert ClaimChecker(shown, judge=judge).check(claim, [0]).supported
+    # a name the span gives outside an aside still keeps the claim from borrowing
+    unbracketed = [passage(text.replace("(played by Khalid Abdalla)", "and Khalid Abdalla"), doc="a.txt"),
+                   passage(cast, doc="a.txt")]
+    assert not ClaimChecker(unbracketed, judge=judge).check(claim, [0]).supported
+
+
 def test_a_verdict_lead_in_is_set_aside_and_the_fact_after_it_checked():
     herald = passage("Hope has been rising on Wall Street that the economy is slowing.", source="The Herald")
     judge = accepting(("Wall Street", "Wall Street"))

@@ -109,6 +109,10 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+# A bracketed aside ("(played by Khalid Abdalla)", "(R-Ohio)").
+_ASIDE = re.compile(r"\([^()]{1,80}\)")
+
+
 class ClaimChecker:
     """Checks claims against a fixed list of passages (those shown to the engine)."""
 
@@ -389,12 +393,12 @@ class ClaimChecker:
         that person is the verifier's."""
         if is_number(term) or term in _CALENDAR:
             # a number or date the question gives and the passage's article holds ("What
-            # was Ruby Franke's 9-year-old daughter told?"): the reply restates the question.
-            # A near copy of the span may restate it only where the span writes no number
-            # the claim leaves out (none it could have replaced: "season six" of a question
-            # about season 6, against a span naming no season).
+            # was Ruby Franke's 9-year-old daughter told?"): the reply restates the question,
+            # where the span writes no number the claim leaves out (none the question's
+            # could stand in for: "season six" of a question about season 6, against a span
+            # naming no season, not one naming season 5).
             return (
-                (anywhere or not self._numbers_left_out(claim, span_text))
+                not self._numbers_left_out(claim, span_text)
                 and term_in(term, self._asked)
                 and term_in(term, self._written(passage))
             )
@@ -558,11 +562,12 @@ class ClaimChecker:
 
     def _names_left_out(self, claim: str, span_text: str) -> bool:
         """The span names someone or something (a name word, not a number or a date) that
-        the claim does not."""
+        the claim does not, outside a bracketed aside ("Dodi Fayed (played by Khalid
+        Abdalla)": the claim may leave out the actor and name who "her" is)."""
         said = frozenset(tokens(claim))
         return any(
             not is_number(t) and t not in _CALENDAR and not term_in(t, said)
-            for t in self.key_terms(span_text)
+            for t in self.key_terms(_ASIDE.sub(" ", span_text))
         )
 
     def misquotes(self, claim: str, sentence: str, passage: int | None = None) -> bool:
