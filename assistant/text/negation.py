@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .analyse import words
 from .match import WORD, content_terms, fold, key_terms
@@ -56,12 +57,12 @@ def implies_negation(text: str) -> bool:
     return _IMPLIED.search(fold(text)) is not None
 
 
-def _negates_by_meaning(text: str, negating: str) -> bool:
-    """A clause of ``text`` negates by meaning what ``negating`` (the side with the "not")
-    says: it shares two of its content words, or half of them."""
-    wanted = content_terms(negating) - key_terms(negating)
+def _clause_negating(text: str, said: str, negates: Callable[[str], bool]) -> bool:
+    """A clause of ``text`` that ``negates`` and draws on what ``said`` says (not whom it
+    names): it shares two of its content words, or half of them."""
+    wanted = content_terms(said) - key_terms(said)
     for clause in _CLAUSE.split(text):
-        if clause and implies_negation(clause):
+        if clause and negates(clause):
             used = wanted & content_terms(clause)
             if len(used) >= 2 or (wanted and len(used) / len(wanted) >= 0.5):
                 return True
@@ -75,16 +76,11 @@ def negation_conflict(claim: str, source: str) -> bool:
     negates by meaning ("yet to miss" for "has not missed") agrees with a "not" on the other."""
     if negated(claim) == negated(source):
         return False
-    if _negates_by_meaning(source if negated(claim) else claim, claim if negated(claim) else source):
+    plain, negating = (source, claim) if negated(claim) else (claim, source)
+    if _clause_negating(plain, negating, implies_negation):
         return False
     if negated(claim):
         return True
-    # what the claim says, not whom it names: a clause sharing only the claim's names
-    # ("Judge Howell ... never stretched so far") negates something else
-    wanted = content_terms(claim) - key_terms(claim)
-    for clause in _CLAUSE.split(source):
-        if clause and negated(clause):
-            used = wanted & content_terms(clause)
-            if len(used) >= 2 or (wanted and len(used) / len(wanted) >= 0.5):
-                return True
-    return False
+    # a clause sharing only the claim's names ("Judge Howell ... never stretched so far")
+    # negates something else
+    return _clause_negating(source, claim, negated)
