@@ -684,6 +684,20 @@ def test_a_name_the_span_writes_as_an_acronym_or_spells_out_is_given():
     assert not spelled.check("Last year RU took out a $40m loan from Ares.", [0]).supported
 
 
+def test_a_near_copy_may_abbreviate_a_name_that_opens_the_sentence():
+    judge = accepting(("co-develop", "co-develop"))
+    span = "General Motors and Honda said in April 2022 that they'd co-develop millions of small EVs."
+    # another article writes "GM" and "Nissan" inside a sentence: both are names here
+    other = passage("Honda's plans with GM rival those of Nissan in the US market.", doc="b.txt")
+    checker = ClaimChecker([passage(span), other], judge=judge)
+    claim = "GM and Honda announced in April 2022 that they'd co-develop millions of small EVs."
+    assert not checker.misquotes(claim, span, 0)
+    assert checker.check(claim, [0]).supported
+    # another company in its place is still a swapped name
+    swapped = "Nissan and Honda announced in April 2022 that they'd co-develop millions of small EVs."
+    assert not checker.check(swapped, [0]).supported
+
+
 def test_first_may_be_written_opening_but_not_second():
     judge = accepting(("wins", "wins"))
     span = "Liverpool have picked up five wins out of their opening eight games."

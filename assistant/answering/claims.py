@@ -109,6 +109,8 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+# Two or more capitalised words in a row ("General Motors").
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 # A bracketed aside ("(played by Khalid Abdalla)", "(R-Ohio)").
 _ASIDE = re.compile(r"\([^()]{1,80}\)")
 
@@ -548,7 +550,10 @@ class ClaimChecker:
                     given.update(run)
         asked = acronyms(claim) - frozenset(tokens(span_text))
         if asked:
-            for run in name_runs(span_text, self.names):
+            # capitalised words in a row, a sentence's first word too ("General Motors and
+            # Honda said ..." spells out "GM")
+            for words in _CAPITALISED_RUN.findall(span_text):
+                run = tokens(words)
                 if initials(run) in asked:
                     given.add(initials(run))
         return frozenset(given)
@@ -584,9 +589,15 @@ class ClaimChecker:
         claim_terms, source_terms = frozenset(tokens(claim)), frozenset(tokens(sentence))
         context = self._context(passage)
         meta = frozenset(self._meta(passage))
+        # what the sentence gives in another form: "GM" for its "General Motors", a
+        # publisher as people write it, the publication date (as the exact checks read them)
+        given = (
+            self._abbreviated(claim, sentence) | self._publisher_named(claim, passage)
+            | self._dated(claim, passage) | self._dated_by_span(claim, sentence, passage)
+        )
         missing = [
             t for t in self.key_terms(claim)
-            if not term_in(t, source_terms) and not term_in(t, meta)
+            if not term_in(t, source_terms) and not term_in(t, meta) and t not in given
             and not self._given_elsewhere(
                 claim, t, source_terms, context, sentence, anywhere=False, passage=passage
             )
