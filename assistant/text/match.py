@@ -365,11 +365,10 @@ DEMONYMS_FILE = Path(__file__).parent / "data" / "demonyms.tsv"
 
 @cache
 def _place_forms() -> dict[str, frozenset[str]]:
-    """A place's word and its people's word, each to the other, where one is not the other
-    with an ending ("France"/"French", "China"/"Chinese", "Europe"/"European"; "Russia"/
-    "Russian" match anyway). From ``data/demonyms.tsv`` (general knowledge: every country's
-    demonym); pairs of several words count where they differ in one ("South Korea"/"South
-    Korean")."""
+    """A place's word and its people's word, each to the other ("France"/"French",
+    "China"/"Chinese", "Europe"/"European"). From ``data/demonyms.tsv`` (general knowledge:
+    every country's demonym); pairs of several words count where they differ in one ("South
+    Korea"/"South Korean")."""
     forms: dict[str, set[str]] = {}
     try:
         lines = DEMONYMS_FILE.read_text(encoding="utf-8").splitlines()
@@ -385,19 +384,9 @@ def _place_forms() -> dict[str, frozenset[str]]:
         if len(differ) != 1:
             continue
         a, b = differ[0]
-        if _affixed(a, b):
-            continue
         forms.setdefault(a, set()).add(b)
         forms.setdefault(b, set()).add(a)
     return {k: frozenset(v) for k, v in forms.items()}
-
-
-def _affixed(term: str, other: str) -> bool:
-    """One word is the other with an ending of up to two letters ("Russia"/"Russian")."""
-    return (
-        len(term) >= 4 and len(other) >= 4 and abs(len(term) - len(other)) <= 2
-        and (other.startswith(term) or term.startswith(other))
-    )
 
 
 def term_in(term: str, terms: frozenset[str]) -> bool:
