@@ -1092,3 +1092,26 @@ def test_a_month_as_news_style_shortens_it_is_the_month():
     assert checker.check("The EP Enlisted debuts on October 20.", [0]).supported
     assert not checker.check("The EP Enlisted debuts on November 20.", [0]).supported
     assert tokens("Sept. 5") == tokens("September 5") and tokens("May 5") != tokens("Mar. 5")
+
+
+def test_a_wrong_passage_claim_whose_cited_chunk_holds_its_evidence_is_no_false_claim():
+    from assistant.evaluate.claims import ClaimItem, cites_its_evidence, evaluate
+
+    wrong = "The club was founded in 1902 in a pub."
+    right = "It won its first title in 1921."
+    chunk = f"{wrong} {right}"
+    claim = "The club won its first title in 1921."
+
+    def item(true_passage, true_url="u", text=chunk):
+        return ClaimItem(claim, wrong, False, "wrong_passage", "Title", "Paper", text, text, "", 0,
+                         true_passage, true_url, "u")
+
+    inside, outside = item(right), item(right, text=wrong)
+    assert cites_its_evidence(inside, "chunk") and cites_its_evidence(inside, "article")
+    assert not cites_its_evidence(inside, "passage")  # the passage alone does not hold it
+    assert not cites_its_evidence(outside, "chunk")
+    assert not cites_its_evidence(item(right, true_url="elsewhere"), "chunk")
+    assert not cites_its_evidence(item(""), "chunk")
+    report = evaluate([inside, outside], "chunk")
+    assert report["false_claims"] == 1  # only the claim whose chunk lacks its evidence
+    assert report["wrong_passage_cited_text_holds_it"] == 1

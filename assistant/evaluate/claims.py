@@ -6,6 +6,12 @@ heldout_claims.jsonl`` is the frozen test). Each claim is checked as an answer s
 citing that passage, through the same :class:`~assistant.answering.claims.ClaimChecker` answers use
 (exact checks, then the verifier). Reports the share of true claims flagged and, per kind,
 the share of false claims caught.
+
+A ``wrong_passage`` claim may give the passage that does state it (``"true_passage"``, of the
+same article: ``"true_url"``). Where the text the claim is checked against (the chunk, or the
+passage alone) holds that passage too, the citation is right at the grain answers cite (an
+answer's ``[n]`` is a whole chunk): such a claim is no false claim there. It is left out of
+the false claims and counted apart (``wrong_passage_cited_text_holds_it``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ class ClaimItem:
     article: str = ""  # the whole article ("" if unknown)
     published: str = ""  # its publication date
     chunk_start: int = 0  # where the chunk starts in the article
+    true_passage: str = ""  # wrong_passage claims: the passage that does state the claim
+    true_url: str = ""  # its article ("" if not given)
+    url: str = ""  # the article of the cited passage
 
 
 def load_claims(path: Path, corpus: Path | None = None) -> list[ClaimItem]:
@@ -54,7 +63,8 @@ def load_claims(path: Path, corpus: Path | None = None) -> list[ClaimItem]:
         body = bodies.get(url, "")
         chunk, at = _chunk_holding(body, passage)
         return ClaimItem(str(obj["claim"]), passage, bool(obj["label"]), str(obj.get("kind", "")),
-                         title, source, chunk, body, published, at)
+                         title, source, chunk, body, published, at,
+                         str(obj.get("true_passage") or ""), str(obj.get("true_url") or ""), url)
 
     return read_jsonl(path, "claims", build, '{"claim", "passage", "label"}')
 
@@ -77,6 +87,22 @@ def _chunk_holding(body: str, passage: str) -> tuple[str, int]:
 CONTEXTS = ("article", "chunk", "passage")
 
 
+def checked_text(item: ClaimItem, context: str) -> str:
+    """The text a claim is checked against in ``context``: the chunk holding its passage
+    (``"article"``, ``"chunk"``; the passage when no chunk holds it) or the passage alone."""
+    return item.chunk if context != "passage" and item.chunk else item.passage
+
+
+def cites_its_evidence(item: ClaimItem, context: str) -> bool:
+    """A wrong-passage claim whose checked text also holds the passage that states it (the
+    same article, the same chunk): cited right at that grain."""
+    if item.kind != "wrong_passage" or not item.true_passage.strip():
+        return False
+    if item.true_url and item.url and item.true_url != item.url:
+        return False
+    return " ".join(item.true_passage.split()) in " ".join(checked_text(item, context).split())
+
+
 def check(item: ClaimItem, context: str = "article", checker_for=ClaimChecker) -> bool:
     """Whether the checker accepts the claim as supported by the passage it cites: the
     retrieved chunk holding the passage with what an answer's checker also has, the whole
@@ -85,7 +111,7 @@ def check(item: ClaimItem, context: str = "article", checker_for=ClaimChecker) -
     passage's one or two sentences alone (``"passage"``)."""
     if context not in CONTEXTS:
         raise ValueError(f"unknown context {context!r}: one of {', '.join(CONTEXTS)}")
-    text = item.chunk if context != "passage" and item.chunk else item.passage
+    text = checked_text(item, context)
     whole = context == "article" and bool(item.article)
     start = item.chunk_start if text == item.chunk else max(0, item.article.find(text))
     passage = Passage(doc_id="d", title=item.title, source=item.source,
@@ -101,8 +127,11 @@ def check(item: ClaimItem, context: str = "article", checker_for=ClaimChecker) -
 def evaluate(items: list[ClaimItem], context: str = "article") -> dict[str, Any]:
     flagged = [not check(i, context) for i in items if i.label]
     caught: dict[str, list[bool]] = defaultdict(list)
+    cited_right: list[bool] = []  # wrong-passage claims whose checked text holds their evidence
     for i in items:
-        if not i.label:
+        if not i.label and cites_its_evidence(i, context):
+            cited_right.append(check(i, context))
+        elif not i.label:
             caught[i.kind].append(not check(i, context))
     false_all = [c for v in caught.values() for c in v]
     return {
@@ -112,6 +141,8 @@ def evaluate(items: list[ClaimItem], context: str = "article") -> dict[str, Any]
         "false_claims": len(false_all),
         "false_caught": round(sum(false_all) / max(1, len(false_all)), 4),
         "false_caught_by_kind": {k: round(sum(v) / len(v), 4) for k, v in sorted(caught.items())},
+        "wrong_passage_cited_text_holds_it": len(cited_right),
+        "wrong_passage_cited_text_holds_it_accepted": sum(cited_right),
     }
 
 
@@ -124,6 +155,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print("| kind | caught |\n| --- | --- |")
     for kind, rate in report["false_caught_by_kind"].items():
         print(f"| {kind} | {rate:.1%} |")
+    if report["wrong_passage_cited_text_holds_it"]:
+        print(
+            f"\n{report['wrong_passage_cited_text_holds_it']} wrong-passage claims left out: the "
+            f"{'passage' if args.context == 'passage' else 'chunk'} they are checked against also "
+            f"holds the passage stating them (a right citation there); the checker accepts "
+            f"{report['wrong_passage_cited_text_holds_it_accepted']} of them."
+        )
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=2), encoding="utf-8")
     return 0
