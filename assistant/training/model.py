@@ -1,4 +1,6 @@
-"""The reader/verifier network in torch: all-MiniLM-L6-v2's encoder with three heads.
+"""The reader/verifier network in torch: a small BERT encoder (all-MiniLM-L6-v2's, or the
+first layers of the MS MARCO cross-encoder of :mod:`assistant.training.msmarco`; both 384
+wide with BERT's vocabulary) with three heads.
 
 - ``answer``: does this sentence answer this question (a logit, from [CLS] and the mean of
   the tokens);
@@ -8,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import torch
@@ -16,13 +19,29 @@ from torch import nn
 from ..embed.onnx_export import mean_pool
 
 
-class JudgeNet(nn.Module):
-    def __init__(self, encoder_dir: Path) -> None:
-        super().__init__()
-        from transformers import AutoModel
+def layers_in(state) -> int:
+    """How many encoder layers a JudgeNet state dict (or a recovered one) holds."""
+    found = {int(m.group(1)) for k in state if (m := _LAYER.match(k))}
+    return max(found) + 1 if found else 0
 
+
+_LAYER = re.compile(r"^encoder\.encoder\.layer\.(\d+)\.")
+
+
+class JudgeNet(nn.Module):
+    def __init__(self, encoder_dir: Path, layers: int | None = None) -> None:
+        """The encoder of ``encoder_dir``; with ``layers``, that many layers (the weights of
+        a saved network are loaded over it: its width and vocabulary are the folder's)."""
+        super().__init__()
+        from transformers import AutoConfig, AutoModel
+
+        config = AutoConfig.from_pretrained(str(encoder_dir))
+        if layers:
+            config.num_hidden_layers = layers
         # Eager attention exports to plain MatMul/Softmax nodes, which the quantiser handles.
-        self.encoder = AutoModel.from_pretrained(str(encoder_dir), attn_implementation="eager")
+        self.encoder = AutoModel.from_pretrained(
+            str(encoder_dir), config=config, attn_implementation="eager"
+        )
         hidden = self.encoder.config.hidden_size
         self.pooled = nn.Sequential(nn.Linear(2 * hidden, hidden), nn.GELU(), nn.Dropout(0.1))
         self.heads = nn.Linear(hidden, 2)  # answer, support

@@ -74,14 +74,14 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from .model import JudgeNet
+    from .model import JudgeNet, layers_in
     from .train import _minilm
 
     if not args.onnx.is_file():
         raise SystemExit(f"no int8 export at {args.onnx}")
-    net = JudgeNet(_minilm())
-    wanted = net.state_dict()
     found = recover(args.onnx)
+    net = JudgeNet(_minilm(), layers=layers_in(found))
+    wanted = net.state_dict()
     # The encoder's pooler is no part of the network's outputs (the export drops it): it
     # keeps the packaged weights.
     missing = sorted(k for k in wanted if k not in found and ".pooler." not in k

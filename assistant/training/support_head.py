@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from tokenizers import Tokenizer
 
-    from .model import JudgeNet
+    from .model import JudgeNet, layers_in
     from .train import _minilm, export_onnx
 
     torch.set_num_threads(2)
@@ -155,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     tok = Tokenizer.from_file(str(_minilm() / "tokenizer.json"))
     tok.no_padding()
     tok.no_truncation()
-    model = JudgeNet(_minilm())
-    model.load_state_dict(torch.load(args.init, map_location="cpu"))
+    state = torch.load(args.init, map_location="cpu")
+    model = JudgeNet(_minilm(), layers=layers_in(state))
+    model.load_state_dict(state)
     x = features(model, tok, pairs, torch)
     y = np.array([c.label for c in pairs], dtype=np.float32)
     train = np.array([not dev_article(c.url) for c in pairs])

