@@ -135,6 +135,7 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
                  "--epochs", "1", "--batch-units", "2", "--swap-negatives"]) == 0
     card = json.loads((out / "judge.json").read_text())
     assert card["swap_negatives"] is True
+    assert "all-MiniLM-L6-v2" in card["model"] and "6 layers" in card["model"]
     assert card["steps"] >= 1 and card["data"]["groups_train"] + card["data"]["groups_dev"] == 3
     trained = Judge(out / "judge-int8.onnx", out / "judge-tokenizer.json")
     (reading,) = trained.read("Who is Acme's CEO?", [(bodies[0], "Story 0", "Test News")])

