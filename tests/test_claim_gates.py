@@ -1115,3 +1115,26 @@ def test_a_wrong_passage_claim_whose_cited_chunk_holds_its_evidence_is_no_false_
     report = evaluate([inside, outside], "chunk")
     assert report["false_claims"] == 1  # only the claim whose chunk lacks its evidence
     assert report["wrong_passage_cited_text_holds_it"] == 1
+
+
+def test_a_conclusion_across_two_articles_is_drawn_from_the_claims_before_it():
+    lee = passage("Lee slashed .349/.421/.575 in 2022.", doc="lee.txt", source="Yardbarker")
+    soto = passage("Soto hit .275 with 35 home runs this season.", doc="soto.txt", source="CBSSports.com")
+    judge = accepting(("Lee slashed", "Lee slashed"), ("Soto hit", "Soto hit"))
+    grounds = "Lee slashed .349 in 2022 [1]. Soto hit .275 this season [2]. "
+    for conclusion in (
+        "So Lee's .349 is higher than Soto's .275 [1][2].",
+        "Yes, both point to the same hitter [1][2].",
+        "One points to power, the other to average [1][2].",
+    ):
+        *facts, last = checked(grounds + conclusion, [lee, soto], judge)
+        assert all(f.claim and f.supported for f in facts), conclusion
+        assert not last.claim, conclusion
+    # a name or number the checked claims do not give stays a claim to check
+    for conclusion in ("So Lee's .349 is higher than Judge's .267 [1][2].", "Yes, Lee beat Soto in 2021 [1][2]."):
+        *_, last = checked(grounds + conclusion, [lee, soto], judge)
+        assert last.claim and not last.supported, conclusion
+    # claims from one article only: a conclusion there is a claim like any other
+    other = passage("Lee hit .260 in 2023.", doc="lee.txt", source="Yardbarker")
+    *_, last = checked("Lee slashed .349 in 2022 [1]. So Lee hit .349 [1][2].", [lee, other], judge)
+    assert last.claim and not last.supported

@@ -184,8 +184,14 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
     again_out = tmp_path / "again"
     assert main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(again_out),
                  "--epochs", "1", "--batch-units", "2", "--init", str(tmp_path / "r.pt"),
-                 "--mined", str(mined), "--mined-n", "3"]) == 0
-    assert json.loads((again_out / "judge.json").read_text())["mined"] == {"file": "mined.jsonl", "per_group": 3}
+                 "--mined", str(mined), "--mined-n", "3", "--skip-steps", "1"]) == 0
+    card = json.loads((again_out / "judge.json").read_text())
+    assert card["mined"] == {"file": "mined.jsonl", "per_group": 3}
+    # --skip-steps goes on with the pass the seed shuffles: 4 units in batches of 2, one left
+    assert card["skip_steps"] == 1 and card["steps"] == 1
+    with pytest.raises(SystemExit, match="--init"):
+        main(["--corpus", str(tmp_path / "corpus.json"), "--data", str(data), "--out", str(again_out),
+              "--skip-steps", "1"])
     held = _training_half_url(0, held_out=True)
     mined.write_text(json.dumps({"question": "Who is Acme's CEO?", "url": corpus[0]["url"], "negatives": [
         ["Heavy rain flooded the town.", "Story 9", "Test News", held]]}))

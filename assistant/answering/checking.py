@@ -283,6 +283,7 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
         sentence.quote = _quote(closest.span)
         sentence.exact = any(v.exact for v in verdicts.values())
     _answers_restated(sentences, checker)
+    _conclusions(sentences, checker)
 
 
 LEAD_WORDS = 15  # an uncited first sentence this short, before cited evidence, is the reply's answer
@@ -292,6 +293,44 @@ _VERDICT_START = re.compile(
     r"^(?:yes|no|partly|partially|only partly|not|largely|mostly|broadly|in part|both|neither)\b",
     re.IGNORECASE,
 )
+
+
+# How a conclusion opens: the reply's verdict, or a word drawing it from what came before
+_CONCLUSION_START = re.compile(
+    r"^(?:yes|no|so|thus|therefore|hence|overall|in short|in sum|taken together|together|partly|"
+    r"partially|in part|both|neither|they (?:agree|differ|disagree)|consistent|inconsistent)\b"
+    r"|^one\b.*\bthe other\b",
+    re.IGNORECASE,
+)
+
+
+def _conclusions(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
+    """A conclusion across sources is no claim of its own: in a reply whose supported
+    claims (and statements of what a source lacks) draw on two articles or more (a
+    comparison, a question over time), a sentence
+    that opens as a verdict or a conclusion ("Yes, both point to elimination.", "So Lee's
+    .349 is higher than Soto's .275.") and names nothing those claims, the question or the
+    sources' publishers and dates do not. No one passage states it; the claims it is drawn
+    from are checked. A conclusion naming anything else stays a claim."""
+    supported = [s for s in sentences if s.claim and s.supported]
+    # the articles the checked sentences draw on: supported claims, and what a source lacks
+    grounds = [s for s in sentences if s.supported or (not s.claim and s.cited and says_what_is_lacking(
+        asserted(claim_text(s.text), checker), checker))]
+    articles = {checker.passages[p].doc_id for s in grounds for p in s.cited}
+    if len(articles) < 2:
+        return
+    # what the supported claims name, and their words (a name opening a sentence is no key term)
+    named = frozenset(
+        t for s in supported for t in (*checker.key_terms(claim_text(s.text)), *tokens(claim_text(s.text)))
+    )
+    for sentence in sentences:
+        if not sentence.claim or sentence.supported:
+            continue
+        text = plain_text(sentence.text)
+        if _CONCLUSION_START.match(text) and checker.names_only_sources(
+            claim_text(sentence.text), besides=named | checker.question_names
+        ):
+            sentence.claim = False
 
 
 def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:

@@ -328,11 +328,11 @@ class ClaimChecker:
         names = self.key_terms(text)
         return bool(names) and any(term_in(k, self.publishers) for k in names)
 
-    def names_only_sources(self, text: str) -> bool:
-        """Every name, number and date of ``text`` is a publisher of these passages or a
-        publication date written as the date of a report."""
+    def names_only_sources(self, text: str, besides: frozenset[str] = frozenset()) -> bool:
+        """Every name, number and date of ``text`` is a publisher of these passages, a
+        publication date written as the date of a report, or one of ``besides``."""
         dated = self._dated(text, tuple(range(len(self.passages))))
-        return all(term_in(k, self.publishers) or k in dated for k in self.key_terms(text))
+        return all(k in besides or term_in(k, self.publishers) or k in dated for k in self.key_terms(text))
 
     @property
     def question_names(self) -> frozenset[str]:

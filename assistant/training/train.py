@@ -253,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--same-hard", type=int, default=3, help="same-article negatives by the bi-encoder")
     p.add_argument("--other", type=int, default=2, help="other-article negatives by the bi-encoder")
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--skip-steps", type=int, default=0,
+                   help="with --init and the earlier run's --seed: go on with its pass, leaving out the "
+                        "batches of its first N steps (the shuffle is the seed's)")
     p.add_argument("--swap-negatives", action="store_true",
                    help="add each answering sentence with the question's name swapped as a negative")
     args = p.parse_args(argv)
@@ -325,15 +328,22 @@ def main(argv: list[str] | None = None) -> int:
     claim_units = [train_c[i : i + 8] for i in range(0, len(train_c), 8)]
     units = [("g", g) for g in train_g] + [("c", u) for u in claim_units]
     steps_per_epoch = (len(units) + args.batch_units - 1) // args.batch_units
-    total = max(1, int(steps_per_epoch * args.epochs))
+    if args.skip_steps and not args.init:
+        raise SystemExit("--skip-steps goes on from an earlier run: give its weights with --init")
+    if args.skip_steps >= steps_per_epoch:
+        raise SystemExit(f"--skip-steps {args.skip_steps}: a pass is {steps_per_epoch} steps")
+    total = max(1, int(steps_per_epoch * args.epochs) - args.skip_steps)
     plan = {"total": total}  # shortened once the first steps show what --budget-minutes allows
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / max(1, plan["total"] // 10)) * max(0.0, 1 - s / plan["total"])
     )
     step, t0 = 0, time.time()
     done = False
+    skip = args.skip_steps  # the earlier run's batches: the first pass's shuffle is the same
     while not done:
-        for batch in _batches(list(units), args.batch_units, rng):
+        batches = _batches(list(units), args.batch_units, rng)
+        batches, skip = batches[skip:], 0
+        for batch in batches:
             gs = [u for k, u in batch if k == "g"]
             cs = [c for k, u in batch if k == "c" for c in u]
             losses = []
@@ -378,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
                     else "all-MiniLM-L6-v2: Apache-2.0 (sentence-transformers)")
         + "; fine-tuned weights: the project's",
         "command": "python -m assistant.training.train " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "seed": args.seed, "epochs": args.epochs, "init": str(args.init) if args.init else None, "lr": args.lr, "batch_units": args.batch_units,
+        "seed": args.seed, "epochs": args.epochs, "init": str(args.init) if args.init else None,
+        "skip_steps": args.skip_steps, "lr": args.lr, "batch_units": args.batch_units,
         "steps": step, "train_seconds": round(time.time() - t0),
         "data": {"files": sorted(p.name for p in args.data.glob("*.jsonl")), "groups_train": len(train_g),
                  "groups_dev": len(dev_g), "claims_train": len(train_c), "claims_dev": len(dev_c)},
