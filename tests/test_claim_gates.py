@@ -782,6 +782,16 @@ def test_a_number_before_million_is_not_placed_by_that_word():
     source = "The film fell to second place with an estimated $14.5 million. It has now earned over $121 million."
     assert not moved_number("The film has now earned over $121 million.", source)
     assert moved_number("The film fell to second place with an estimated $121 million.", source)
+    # past the magnitude, the word after it tells the place: a claim leaving out a phrase
+    # keeps each number in its own
+    source = ("It debuted in 2,539 theaters in the U.S. and Canada, as well as 94 international "
+              "territories, where it earned $6.4 million from 2,621 theaters.")
+    assert not moved_number("It also debuted in 94 international territories, where it took in "
+                            "$6.4 million from 2,621 theaters.", source)
+    source = "I've gotten about five hours of media playback and calls and have about 30 percent battery left."
+    assert not moved_number("After five hours of calls the glasses had about 30 percent battery left.", source)
+    assert moved_number("After about five hours of calls, the Echo Frames had roughly 5 percent battery left.",
+                        source.replace("five hours", "5 hours"))
 
 
 def test_a_publisher_named_as_people_write_it_is_given_by_its_passage():

@@ -526,8 +526,15 @@ def neighbours(said: tuple[str, ...], term: str, changed: frozenset[str]) -> lis
             while 0 <= j < len(said) and said[j] in changed:
                 j += step
             word = said[j] if 0 <= j < len(said) else ""
-            if not (step == 1 and word in _MAGNITUDES):  # "$121 million" and "$14.5 million"
-                around.add((step, word))
+            if step == 1 and word in _MAGNITUDES:
+                # "$121 million" and "$14.5 million" share the magnitude: the word after it
+                # tells the place ("$6.4 million from 2,621 theaters"), where there is one
+                while j < len(said) and (said[j] in _MAGNITUDES or said[j] in changed):
+                    j += 1
+                if j < len(said):
+                    around.add((step, said[j]))
+                continue
+            around.add((step, word))
         found.append(around)
     return found
 
