@@ -1139,7 +1139,7 @@ def test_a_conclusion_across_two_articles_is_drawn_from_the_claims_before_it():
     ):
         *facts, last = checked(grounds + conclusion, [lee, soto], judge)
         assert all(f.claim and f.supported for f in facts), conclusion
-        assert not last.claim, conclusion
+        assert not last.claim and last.quote is None, conclusion
     # a name or number the checked claims do not give stays a claim to check
     for conclusion in ("So Lee's .349 is higher than Judge's .267 [1][2].", "Yes, Lee beat Soto in 2021 [1][2]."):
         *_, last = checked(grounds + conclusion, [lee, soto], judge)

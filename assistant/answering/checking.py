@@ -307,15 +307,18 @@ _CONCLUSION_START = re.compile(
 def _conclusions(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
     """A conclusion across sources is no claim of its own: in a reply whose supported
     claims (and statements of what a source lacks) draw on two articles or more (a
-    comparison, a question over time), a sentence
-    that opens as a verdict or a conclusion ("Yes, both point to elimination.", "So Lee's
-    .349 is higher than Soto's .275.") and names nothing those claims, the question or the
-    sources' publishers and dates do not. No one passage states it; the claims it is drawn
-    from are checked. A conclusion naming anything else stays a claim."""
+    comparison, a question over time), a sentence that opens as a verdict or a conclusion
+    ("Yes, both point to elimination.", "So Lee's .349 is higher than Soto's .275.") and
+    names nothing those claims, the question or the sources' publishers and dates do not.
+    No one passage states it (it keeps no quote of its own); the claims it is drawn from
+    are checked. A conclusion naming anything else stays a claim."""
     supported = [s for s in sentences if s.claim and s.supported]
     # the articles the checked sentences draw on: supported claims, and what a source lacks
-    grounds = [s for s in sentences if s.supported or (not s.claim and s.cited and says_what_is_lacking(
-        asserted(claim_text(s.text), checker), checker))]
+    grounds = [
+        s for s in sentences
+        if s.supported
+        or (not s.claim and s.cited and says_what_is_lacking(asserted(claim_text(s.text), checker), checker))
+    ]
     articles = {checker.passages[p].doc_id for s in grounds for p in s.cited}
     if len(articles) < 2:
         return
@@ -330,7 +333,7 @@ def _conclusions(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
         if _CONCLUSION_START.match(text) and checker.names_only_sources(
             claim_text(sentence.text), besides=named | checker.question_names
         ):
-            sentence.claim = False
+            sentence.claim, sentence.quote, sentence.exact = False, None, False
 
 
 def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
