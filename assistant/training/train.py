@@ -259,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--swap-negatives", action="store_true",
                    help="add each answering sentence with the question's name swapped as a negative")
     args = p.parse_args(argv)
+    if args.skip_steps and not args.init:  # before minutes of preparing the data
+        raise SystemExit("--skip-steps goes on from an earlier run: give its weights with --init")
 
     import torch
     import torch.nn.functional as F
@@ -328,8 +330,6 @@ def main(argv: list[str] | None = None) -> int:
     claim_units = [train_c[i : i + 8] for i in range(0, len(train_c), 8)]
     units = [("g", g) for g in train_g] + [("c", u) for u in claim_units]
     steps_per_epoch = (len(units) + args.batch_units - 1) // args.batch_units
-    if args.skip_steps and not args.init:
-        raise SystemExit("--skip-steps goes on from an earlier run: give its weights with --init")
     if args.skip_steps >= steps_per_epoch:
         raise SystemExit(f"--skip-steps {args.skip_steps}: a pass is {steps_per_epoch} steps")
     total = max(1, int(steps_per_epoch * args.epochs) - args.skip_steps)
