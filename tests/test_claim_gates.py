@@ -374,6 +374,28 @@ def test_a_sentence_saying_the_claim_of_someone_else_is_not_gathered():
     assert not ClaimChecker([passage(text)], judge=judge).check(claim, [0]).supported
 
 
+def test_a_sentence_naming_what_the_reply_names_elsewhere_may_be_gathered():
+    text = (
+        "If you subscribe to Amazon Prime and live in an eligible ZIP code in the US, you can "
+        "get Same-Day Delivery on certain items through December 24th. "
+        "The retailer also sells gift cards. "
+        "Prime members can get Two-Day Delivery through December 22nd."
+    )
+    claim = (
+        "Two-Day Delivery runs through December 22nd, while Same-Day Delivery in eligible ZIP "
+        "codes is available through December 24th."
+    )
+    reply = f"Amazon Prime members in the US can order late [1]. {claim} [1]"
+    judge = accepting(("runs through", "through December 22nd"))
+    # the sentence on Same-Day Delivery names Amazon Prime and the US, which the claim does
+    # not: gathered only when another sentence of the reply names them
+    assert not ClaimChecker([passage(text)], judge=judge).check(claim, [0]).supported
+    assert ClaimChecker([passage(text)], judge=judge, reply=reply).check(claim, [0]).supported
+    # the reply naming them does not let a swapped name through
+    wrong = claim.replace("Same-Day", "Next-Day")
+    assert not ClaimChecker([passage(text)], judge=judge, reply=reply.replace("Same-Day", "Next-Day")).check(wrong, [0]).supported
+
+
 # ------------------------------------------------ what a comparison reply asserts
 def checked(reply: str, passages: list[Passage], judge: FakeJudge) -> list:
     """The sentences of a reply as the pipeline marks them (claim, supported)."""

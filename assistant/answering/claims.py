@@ -125,9 +125,12 @@ class ClaimChecker:
         judge: Judge | None = None,
         question: str = "",
         article_text: Callable[[str], str | None] | None = None,
+        reply: str = "",
     ) -> None:
         self.passages = list(passages)
         self.question = question  # names a claim may take from it ("Who is X's wife?")
+        # the whole reply the claims come from: whom its sentences name between them
+        self.reply = reply
         self._asked = frozenset(tokens(question))
         # The whole text of a passage's article, by doc id (None: not at hand): where a
         # claim's full name may be written ("Mauricio Pochettino" for the chunk's "Pochettino").
@@ -761,14 +764,16 @@ class ClaimChecker:
                 continue
             # not a sentence saying much of the claim of someone it does not name: "Cam
             # Skattebo was ejected" must not gather "Ed Woods was ejected" and a sentence
-            # naming Skattebo
+            # naming Skattebo. Whom the question or another sentence of the reply names is
+            # named ("Same-Day Delivery ... through December 24th" may gather the sentence
+            # on "Amazon Prime" members in "the US" of a reply that said those first).
             terms = {
                 s: content_terms(s.text)
                 for s in self.spans(index)
                 if s.size == 1
                 and not (
                     overlap(claim, s.text) >= GATHER_SWAP_OVERLAP
-                    and self._names_left_out(claim, s.text)
+                    and self._names_left_out(f"{claim} {self.question} {self.reply}", s.text)
                 )
             }
             chosen: list[Span] = []

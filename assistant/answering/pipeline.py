@@ -209,7 +209,9 @@ def finish(
     every exact check (only the verifier doubting it), the answer abstains (``base``, the
     refusal). Parts of the question no supported claim covers are named."""
     sentences = split_answer(raw, len(passages))
-    checker = ClaimChecker(passages, embedder, question=base.question, article_text=article_text)
+    checker = ClaimChecker(
+        passages, embedder, question=base.question, article_text=article_text, reply=raw
+    )
     check_sentences(sentences, checker)
     claims = [s for s in sentences if s.claim]
     shown = any(s.supported for s in claims) or (
