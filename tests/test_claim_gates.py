@@ -1170,3 +1170,17 @@ def test_a_conclusion_across_two_articles_is_drawn_from_the_claims_before_it():
     other = passage("Lee hit .260 in 2023.", doc="lee.txt", source="Yardbarker")
     *_, last = checked("Lee slashed .349 in 2022 [1]. So Lee hit .349 [1][2].", [lee, other], judge)
     assert last.claim and not last.supported
+
+
+def test_list_items_without_markers_cite_the_line_leading_into_the_list():
+    text = "In KO Arenas you pick your power-up: a Fire Flower, an Elephant Suit or a Drill Hat."
+    reply = "The power-ups on offer are [1]:\n- Fire Flower\n- Elephant Suit\n- Drill Hat\n\nThe arenas open in May."
+    sentences = checked(reply, [passage(text)], accepting())
+    items = [s for s in sentences if s.text.startswith("- ")]
+    assert [s.cited for s in items] == [[0], [0], [0]]
+    assert all(s.claim and s.supported for s in items)
+    # an item the passage does not name is checked, and flagged; a line after the list
+    # does not inherit the lead-in's marker
+    wrong = checked(reply.replace("Drill Hat", "Super Leaf"), [passage(text)], accepting())
+    assert [s.supported for s in wrong if s.text.startswith("- ")] == [True, True, False]
+    assert wrong[-1].cited == [] and not wrong[-1].supported

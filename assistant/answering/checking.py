@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from ..text.match import content_terms, tokens
-from .citations import MARKER, Quote, Sentence
+from .citations import LIST_ITEM, MARKER, Quote, Sentence
 from .claims import ClaimChecker
 from .refusal import states_a_gap
 from .spans import Span
@@ -31,12 +31,11 @@ _REPLY_WORD = re.compile(
     re.IGNORECASE,
 )
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
 def plain_text(sentence: str) -> str:
     """An answer sentence without a list bullet or markdown emphasis."""
-    return _BULLET.sub("", _EMPHASIS.sub("", sentence)).strip()
+    return LIST_ITEM.sub("", _EMPHASIS.sub("", sentence)).strip()
 
 
 # An alternative the sentence rules out: "It was The Independent, not Sporting News, that

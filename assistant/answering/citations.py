@@ -147,15 +147,28 @@ class Sentence:
         return strip_markers(self.raw)
 
 
+LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
 def split_answer(raw: str, passages: int) -> list[Sentence]:
-    """The sentences of a raw answer (line by line, so list items stay apart)."""
+    """The sentences of a raw answer (line by line, so list items stay apart). The items of
+    a list that carry no marker of their own cite what the line leading into the list cites
+    ("The options are [5]:" over "- Fire Flower", "- Drill Hat")."""
     out: list[Sentence] = []
     offset = 0
+    lead: list[int] = []  # what the list being read was introduced with, if cited
     for line in raw.splitlines(keepends=True):
+        item = LIST_ITEM.match(line) is not None
+        if not item and line.strip():
+            lead = []
         for s, e in _whole_quotes(line, _bang_names(line, sentence_spans(line))):
             segment = neutralise_brackets(line[s:e])  # same length: offsets still hold
             cited = [n - 1 for n in marker_numbers(segment) if 1 <= n <= passages]
+            if item and not cited:
+                cited = list(lead)
             out.append(Sentence(segment, offset + s, offset + e, cited))
+        if not item and out and out[-1].start >= offset and strip_markers(out[-1].raw).rstrip().endswith(":"):
+            lead = list(out[-1].cited)
         offset += len(line)
     return out
 
