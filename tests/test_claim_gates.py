@@ -1184,3 +1184,19 @@ def test_list_items_without_markers_cite_the_line_leading_into_the_list():
     wrong = checked(reply.replace("Drill Hat", "Super Leaf"), [passage(text)], accepting())
     assert [s.supported for s in wrong if s.text.startswith("- ")] == [True, True, False]
     assert wrong[-1].cited == [] and not wrong[-1].supported
+
+
+def test_a_name_the_claim_writes_as_an_acronym_is_not_left_out_of_it():
+    span = (
+        "The European Union has warned more must be done, with the bloc's values and "
+        "transparency commissioner highlighting AI-generated disinformation as a threat to elections."
+    )
+    other = "Vera Jourova said she was meeting representatives of OpenAI."
+    shown = [passage(span, doc="a.txt"), passage(other, doc="a.txt")]
+    judge = accepting(("highlighted", "highlighting"))
+    claim = "Vera Jourova, the EU's values and transparency commissioner, highlighted AI-generated disinformation as a threat to elections."
+    checker = ClaimChecker(shown, judge=judge)
+    assert not checker._names_left_out(claim, span)
+    assert checker.check(claim, [0]).supported
+    # a union the claim does not abbreviate is still a name it leaves out
+    assert checker._names_left_out(claim.replace("the EU's", "the bloc's"), span)

@@ -115,6 +115,17 @@ _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 _ASIDE = re.compile(r"\([^()]{1,80}\)")
 
 
+def _spelled_out(asked: frozenset[str], text: str) -> list[tuple[str, ...]]:
+    """The names ``text`` writes in capitalised words in a row whose initials are one of the
+    acronyms ``asked`` ("European Union", of "The European Union", for "EU")."""
+    found = []
+    if asked:
+        for words in _CAPITALISED_RUN.findall(text):
+            run = tokens(words)
+            found.extend(run[k:] for k in range(len(run) - 1) if initials(run[k:]) in asked)
+    return found
+
+
 class ClaimChecker:
     """Checks claims against a fixed list of passages (those shown to the engine)."""
 
@@ -555,10 +566,7 @@ class ClaimChecker:
         if asked:
             # capitalised words in a row, a sentence's first word too ("General Motors and
             # Honda said ..." spells out "GM")
-            for words in _CAPITALISED_RUN.findall(span_text):
-                run = tokens(words)
-                if initials(run) in asked:
-                    given.add(initials(run))
+            given.update(initials(run) for run in _spelled_out(asked, span_text))
         return frozenset(given)
 
     def _numbers_left_out(self, claim: str, span_text: str) -> bool:
@@ -572,9 +580,11 @@ class ClaimChecker:
         """The span names someone or something (a name word, not a number or a date) that
         the claim does not, outside a bracketed aside ("Dodi Fayed (played by Khalid
         Abdalla)": the claim may leave out the actor and name who "her" is)."""
-        said = frozenset(tokens(claim))
+        said = set(tokens(claim))
+        # a name the claim writes as an acronym ("the EU" for "The European Union")
+        said.update(w for run in _spelled_out(acronyms(claim), span_text) for w in run)
         return any(
-            not is_number(t) and t not in _CALENDAR and not term_in(t, said)
+            not is_number(t) and t not in _CALENDAR and not term_in(t, frozenset(said))
             for t in self.key_terms(_ASIDE.sub(" ", span_text))
         )
 
