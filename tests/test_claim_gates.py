@@ -1200,3 +1200,23 @@ def test_a_name_the_claim_writes_as_an_acronym_is_not_left_out_of_it():
     assert checker.check(claim, [0]).supported
     # a union the claim does not abbreviate is still a name it leaves out
     assert checker._names_left_out(claim.replace("the EU's", "the bloc's"), span)
+
+
+def test_a_lead_in_naming_what_the_question_does_not_is_a_claim_checked():
+    text = "Pochettino made Reece James captain for his personality and his leadership."
+    judge = accepting(("captain", "captain"))
+    question = "Why did Pochettino make Reece James captain?"
+
+    def lead(reply: str):
+        shown = [passage(text)]
+        from assistant.answering.checking import check_sentences
+        from assistant.answering.citations import split_answer
+
+        sentences = split_answer(reply, 1)
+        check_sentences(sentences, ClaimChecker(shown, judge=judge, question=question))
+        return sentences[0]
+
+    plain = lead("Pochettino gave these reasons [1]:\n- his personality [1]")
+    assert not plain.claim
+    added = lead("Pochettino made Reece James, who came through the Cobham academy, captain for these reasons [1]:\n- his personality [1]")
+    assert added.claim and not added.supported

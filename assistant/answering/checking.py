@@ -23,6 +23,18 @@ def is_checkable(sentence: str) -> bool:
     return bool(content_terms(bare))
 
 
+def leads_in_with_a_fact(sentence: str, checker: ClaimChecker) -> bool:
+    """A lead-in to a list that names what neither the question nor a source's publisher or
+    date names ("Pochettino made James, who came through the Cobham academy, captain for
+    these reasons:"): it states a fact of its own, checked; "The options are:" does not."""
+    bare = MARKER.sub("", sentence).strip()
+    return (
+        bare.endswith(":")
+        and bool(content_terms(bare))
+        and not checker.names_only_sources(bare, besides=checker.question_names)
+    )
+
+
 # "Yes, ..." / "No: ..." / "No it did not": the reply word, not the determiner of "No team
 # has scored more" (after a bare "No" only words that cannot be its noun follow the reply).
 _REPLY_WORD = re.compile(
@@ -254,7 +266,7 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
         sentence.claim = (
             bool(text)
             and not says_what_is_lacking(text, checker)
-            and is_checkable(text)
+            and (is_checkable(text) or leads_in_with_a_fact(text, checker))
             and not compares_sources(text, checker)
             and not sets_sources_side_by_side(text, checker, sentence.cited)
             and not is_verdict_only(text, checker)
