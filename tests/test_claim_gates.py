@@ -1220,3 +1220,14 @@ def test_a_lead_in_naming_what_the_question_does_not_is_a_claim_checked():
     assert not plain.claim
     added = lead("Pochettino made Reece James, who came through the Cobham academy, captain for these reasons [1]:\n- his personality [1]")
     assert added.claim and not added.supported
+
+
+def test_a_numbered_list_item_is_one_sentence_with_its_number():
+    text = "In KO Arenas you pick your power-up: a Fire Flower, an Elephant Suit or a Drill Hat."
+    reply = "The power-ups on offer are [1]:\n1. Fire Flower\n2) Elephant Suit [1]. It is the biggest.\n3. Super Leaf"
+    sentences = checked(reply, [passage(text)], accepting())
+    assert [s.text for s in sentences] == [
+        "The power-ups on offer are:", "1. Fire Flower", "2) Elephant Suit.", "It is the biggest.", "3. Super Leaf",
+    ]
+    assert [s.supported for s in sentences[1:3]] == [True, True]
+    assert sentences[4].claim and not sentences[4].supported

@@ -148,6 +148,7 @@ class Sentence:
 
 
 LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_ITEM_NUMBER = re.compile(r"\s*\d+[.)]\s*")  # what the sentence splitter cuts off a numbered item
 
 
 def split_answer(raw: str, passages: int) -> list[Sentence]:
@@ -161,7 +162,10 @@ def split_answer(raw: str, passages: int) -> list[Sentence]:
         item = LIST_ITEM.match(line) is not None
         if not item and line.strip():
             lead = []
-        for s, e in _whole_quotes(line, _bang_names(line, sentence_spans(line))):
+        spans = _whole_quotes(line, _bang_names(line, sentence_spans(line)))
+        if len(spans) > 1 and _ITEM_NUMBER.fullmatch(line[spans[0][0] : spans[0][1]]):
+            spans = [(spans[0][0], spans[1][1]), *spans[2:]]  # "1." is no sentence of its own
+        for s, e in spans:
             segment = neutralise_brackets(line[s:e])  # same length: offsets still hold
             cited = [n - 1 for n in marker_numbers(segment) if 1 <= n <= passages]
             if item and not cited:
