@@ -397,13 +397,13 @@ def test_a_sentence_naming_what_the_reply_names_elsewhere_may_be_gathered():
 
 
 # ------------------------------------------------ what a comparison reply asserts
-def checked(reply: str, passages: list[Passage], judge: FakeJudge) -> list:
+def checked(reply: str, passages: list[Passage], judge: FakeJudge, question: str = "") -> list:
     """The sentences of a reply as the pipeline marks them (claim, supported)."""
     from assistant.answering.checking import check_sentences
     from assistant.answering.citations import split_answer
 
     sentences = split_answer(reply, len(passages))
-    check_sentences(sentences, ClaimChecker(passages, judge=judge))
+    check_sentences(sentences, ClaimChecker(passages, judge=judge, question=question))
     return sentences
 
 
@@ -1203,22 +1203,16 @@ def test_a_name_the_claim_writes_as_an_acronym_is_not_left_out_of_it():
 
 
 def test_a_lead_in_naming_what_the_question_does_not_is_a_claim_checked():
-    text = "Pochettino made Reece James captain for his personality and his leadership."
+    shown = [passage("Pochettino made Reece James captain for his personality and his leadership.")]
     judge = accepting(("captain", "captain"))
     question = "Why did Pochettino make Reece James captain?"
-
-    def lead(reply: str):
-        shown = [passage(text)]
-        from assistant.answering.checking import check_sentences
-        from assistant.answering.citations import split_answer
-
-        sentences = split_answer(reply, 1)
-        check_sentences(sentences, ClaimChecker(shown, judge=judge, question=question))
-        return sentences[0]
-
-    plain = lead("Pochettino gave these reasons [1]:\n- his personality [1]")
+    plain, _ = checked("Pochettino gave these reasons [1]:\n- his personality [1]", shown, judge, question)
     assert not plain.claim
-    added = lead("Pochettino made Reece James, who came through the Cobham academy, captain for these reasons [1]:\n- his personality [1]")
+    added, _ = checked(
+        "Pochettino made Reece James, who came through the Cobham academy, captain for these reasons [1]:\n"
+        "- his personality [1]",
+        shown, judge, question,
+    )
     assert added.claim and not added.supported
 
 

@@ -580,11 +580,11 @@ class ClaimChecker:
         """The span names someone or something (a name word, not a number or a date) that
         the claim does not, outside a bracketed aside ("Dodi Fayed (played by Khalid
         Abdalla)": the claim may leave out the actor and name who "her" is)."""
-        said = set(tokens(claim))
-        # a name the claim writes as an acronym ("the EU" for "The European Union")
-        said.update(w for run in _spelled_out(acronyms(claim), span_text) for w in run)
+        # a name the claim writes as an acronym is said ("the EU" for "The European Union")
+        spelled = (w for run in _spelled_out(acronyms(claim), span_text) for w in run)
+        said = frozenset([*tokens(claim), *spelled])
         return any(
-            not is_number(t) and t not in _CALENDAR and not term_in(t, frozenset(said))
+            not is_number(t) and t not in _CALENDAR and not term_in(t, said)
             for t in self.key_terms(_ASIDE.sub(" ", span_text))
         )
 
@@ -769,6 +769,7 @@ class ClaimChecker:
         cited passage that between them hold most of its words, taken together, must carry
         it (the quote is the one holding most)."""
         wanted = content_terms(claim)
+        named = f"{claim} {self.question} {self.reply}"
         for index in dict.fromkeys(cited):
             if not 0 <= index < len(self.passages):
                 continue
@@ -783,7 +784,7 @@ class ClaimChecker:
                 if s.size == 1
                 and not (
                     overlap(claim, s.text) >= GATHER_SWAP_OVERLAP
-                    and self._names_left_out(f"{claim} {self.question} {self.reply}", s.text)
+                    and self._names_left_out(named, s.text)
                 )
             }
             chosen: list[Span] = []
