@@ -118,7 +118,7 @@ _ASIDE = re.compile(r"\([^()]{1,80}\)")
 def _spelled_out(asked: frozenset[str], text: str) -> list[tuple[str, ...]]:
     """The names ``text`` writes in capitalised words in a row whose initials are one of the
     acronyms ``asked`` ("European Union", of "The European Union", for "EU")."""
-    found = []
+    found: list[tuple[str, ...]] = []
     if asked:
         for words in _CAPITALISED_RUN.findall(text):
             run = tokens(words)
