@@ -1225,3 +1225,41 @@ def test_a_numbered_list_item_is_one_sentence_with_its_number():
     ]
     assert [s.supported for s in sentences[1:3]] == [True, True]
     assert sentences[4].claim and not sentences[4].supported
+
+
+def test_an_uncited_short_answer_may_be_named_in_full_by_the_passages_the_claims_cite():
+    text = "Alameda Research was negative by about $200 million, more than FTX made in revenue."
+    judge = accepting(("negative by about", "negative by about"))
+    reply = "{}. The Verge says Alameda was negative by about $200 million [1]."
+    verge = passage(text, source="The Verge")
+    short, fact = checked(reply.format("Alameda Research"), [verge], judge)
+    assert fact.supported and not short.claim
+    # a name the claims do not share, or a whole name no cited passage writes, stays a claim
+    for wrong in ("FTX Trading", "Alameda Capital"):
+        short, fact = checked(reply.format(wrong), [verge], judge)
+        assert fact.supported and short.claim and not short.supported, wrong
+
+
+def test_a_verdict_may_count_the_parts_and_the_sources_as_the_two():
+    meta = passage("Instagram users accuse Meta of shadowbanning posts about Palestine.", doc="a.txt", source="TechCrunch")
+    egypt = passage("Egypt risks being seen as betraying the Palestinian cause.", doc="b.txt", source="Fortune")
+    judge = accepting(("shadowbanning", "shadowbanning"), ("betraying", "betraying"))
+    question = "Does TechCrunch report frustration among Palestinians while Fortune discusses Egypt's stance?"
+    grounds = " TechCrunch says users accuse Meta of shadowbanning posts about Palestine [1]. Fortune says Egypt risks being seen as betraying the Palestinian cause [2]."
+    for opening in (
+        "Yes on both counts, though neither article links the two [1][2].",
+        "Yes, as far as the sources show, though only one of the two articles quotes users [1][2].",
+        "No on the first point, yes on the second.",
+    ):
+        first, *facts = checked(opening + grounds, [meta, egypt], judge, question=question)
+        assert all(f.supported for f in facts), opening
+        assert not first.claim, opening
+    # a number that counts something else is a fact to check
+    first, *_ = checked("Yes, though two users were banned [1][2]." + grounds, [meta, egypt], judge, question=question)
+    assert first.claim and not first.supported
+
+
+def test_the_question_names_include_the_acronyms_of_its_names():
+    checker = ClaimChecker([passage("X was warned.")], judge=accepting(),
+                           question="Has the stance of the European Union towards X stayed the same?")
+    assert "eu" in checker.question_names

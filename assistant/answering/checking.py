@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..text.match import content_terms, tokens
+from ..text.match import contains_run, content_terms, tokens
 from .citations import LIST_ITEM, MARKER, Quote, Sentence
 from .claims import ClaimChecker
 from .refusal import states_a_gap
@@ -162,9 +162,25 @@ _ORDINAL_SOURCE = re.compile(
     re.IGNORECASE,
 )
 _COUNTED_PARTS = re.compile(
-    r"\b(?:one|two|three|four|both|all)\s+(?:of\s+the\s+)?(?:points?|parts?|questions?|counts?|claims?)\b",
+    r"\b(?:one|two|three|four|both|all)\s+(?:of\s+the\s+)?(?:\w+\s+){0,2}?"
+    r"(?:points?|parts?|questions?|counts?|claims?)\b",
     re.IGNORECASE,
 )
+# an ordinal standing for a part named before it: "No on the first point, yes on the second."
+_PARTS = re.compile(r"\b(?:points?|parts?|questions?|counts?|claims?)\b", re.IGNORECASE)
+_ELIDED_PART = re.compile(
+    r"\b(?:on|for|to|of)\s+the\s+(?:first|second|third|fourth|last|former|latter)\b"
+    r"(?=\s*(?:[.,;:)]|$))",
+    re.IGNORECASE,
+)
+
+
+def _parts_set_aside(text: str) -> str:
+    """``text`` without the words that count or order the question's parts or the sources
+    ("on both counts", "on the first point, yes on the second")."""
+    if _PARTS.search(text):
+        text = _ELIDED_PART.sub(" ", text)
+    return _COUNTED_PARTS.sub(" ", _ORDINAL_SOURCE.sub("", text))
 
 
 def is_verdict_only(text: str, checker: ClaimChecker) -> bool:
@@ -173,7 +189,7 @@ def is_verdict_only(text: str, checker: ClaimChecker) -> bool:
     for Sporting News"); a verdict word and the names the question asks about ("on Deft, but
     yes on Apple"). A bare "the second" or "Three." is an answer, not a verdict, and so is
     a bare name of the question ("Apple.")."""
-    said = content_terms(_COUNTED_PARTS.sub(" ", _ORDINAL_SOURCE.sub("", text)))
+    said = content_terms(_parts_set_aside(text))
     terms = said - _VERDICT_WORDS
     if terms <= checker.publishers:
         return True
@@ -212,7 +228,11 @@ _SOURCES_AS_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _COUNTED_SOURCES = re.compile(
-    rf"\b(?:two|three|four|five|2|3|4|5)\s+(?:\w+\s+){{0,3}}?{_SOURCE_NOUNS}\b", re.IGNORECASE
+    r"\b(?:(?:only\s+)?(?:one|each|either|neither|both|none)\s+of\s+the\s+)?"
+    rf"(?:two|three|four|five|2|3|4|5)\s+(?:\w+\s+){{0,3}}?{_SOURCE_NOUNS}\b"
+    # the sources as "the two" ("neither article links the two")
+    r"|\bthe\s+(?:two|three|four)(?=\s*(?:[.,;:)]|$))",
+    re.IGNORECASE,
 )
 
 
@@ -341,16 +361,28 @@ def _conclusions(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
         if not sentence.claim or sentence.supported:
             continue
         text = plain_text(sentence.text)
+        stated = _COUNTED_SOURCES.sub(" ", _parts_set_aside(claim_text(sentence.text)))
         if _CONCLUSION_START.match(text) and checker.names_only_sources(
-            claim_text(sentence.text), besides=named | checker.question_names
+            stated, besides=named | checker.question_names
         ):
             sentence.claim, sentence.quote, sentence.exact = False, None, False
+
+
+def _in_sources(text: str, supported: Sequence[Sentence], checker: ClaimChecker) -> bool:
+    """Every name of ``text`` is written whole in a passage the supported claims cite
+    ("Alameda Research." after claims on "Alameda" citing passages that name it in full)."""
+    cited = sorted({p for s in supported for p in s.cited if 0 <= p < len(checker.passages)})
+    written = [tokens(checker.passages[p].text) for p in cited]
+    return checker.named_by_passages(text, cited) and all(
+        any(contains_run(run, w) for w in written) for run in checker.name_runs(text)
+    )
 
 
 def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
     """A short answer with no marker is no claim of its own when the reply's supported
     claims bear it out: a short answer of names only ("Google." before the cited sentences
-    that show it) when a supported claim names all of it; and the reply's opening verdict
+    that show it) when a supported claim names all of it, or part of it and the passages
+    they cite write it whole; and the reply's opening verdict
     ("Yes, by one day.", "Manchester United, as far as these sources go.") when supported
     claims after it follow and every name and number of it is theirs or the question's.
     A short answer no supported claim bears out stays an unsupported claim."""
@@ -362,13 +394,18 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
             continue
         text = claim_text(sentence.text)
         keys = checker.key_terms(text)
-        names_only = bool(keys) and content_terms(text) <= keys and keys <= named
+        verdict_keys = checker.key_terms(_COUNTED_SOURCES.sub(" ", _parts_set_aside(text)))
+        names_only = (
+            bool(keys)
+            and content_terms(text) <= keys
+            and (keys <= named or bool(keys & named) and _in_sources(text, supported, checker))
+        )
         opening_verdict = (
             sentence is opening
             and (bool(keys) or _VERDICT_START.match(plain_text(sentence.text)) is not None)
             and len(text.split()) <= LEAD_WORDS
             and any(s.start > sentence.start for s in supported)
-            and keys <= named | checker.question_names
+            and verdict_keys <= named | checker.question_names
         )
         if names_only or opening_verdict:
             sentence.claim = False

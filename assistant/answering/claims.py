@@ -162,6 +162,7 @@ class ClaimChecker:
         self._all_texts: list[str] | None = None
         self._meta_tokens: dict[int, tuple[str, ...]] = {}
         self._publishers: frozenset[str] | None = None
+        self._question_names: frozenset[str] | None = None
 
     def key_terms(self, text: str) -> frozenset[str]:
         """:func:`key_terms` of a claim (or sentence) with these passages' names; a number
@@ -350,8 +351,14 @@ class ClaimChecker:
 
     @property
     def question_names(self) -> frozenset[str]:
-        """The names and numbers of the question."""
-        return self.key_terms(self.question) if self.question else frozenset()
+        """The names and numbers of the question, and the acronyms of its names of several
+        words ("EU" of "the European Union")."""
+        if self._question_names is None:
+            runs = (tokens(run) for run in _CAPITALISED_RUN.findall(self.question))
+            self._question_names = self.key_terms(self.question) | frozenset(
+                initials(run) for run in runs if len(run) > 1
+            )
+        return self._question_names
 
     def named_by_passages(self, text: str, cited: Sequence[int]) -> bool:
         """Every name of ``text`` is a publisher of these passages or written in a cited
