@@ -1263,3 +1263,16 @@ def test_the_question_names_include_the_acronyms_of_its_names():
     checker = ClaimChecker([passage("X was warned.")], judge=accepting(),
                            question="Has the stance of the European Union towards X stayed the same?")
     assert "eu" in checker.question_names
+
+
+def test_an_opening_frame_may_name_what_the_question_asks_about():
+    span = ("Pokémon love even intertwines with the music: a relaxing bar plays a slow jazz-infused "
+            "rendition of the Pokémon Center theme, just like how a synth rendition of Pallet Town marks the start.")
+    judge = accepting(("relaxing bar", "relaxing bar"))
+    checker = ClaimChecker([passage(span)], judge=judge, question="what theme plays in the bar scene in poketsume")
+    claim = "In PokéTsume, a relaxing bar plays a slow jazz-infused rendition of the Pokémon Center theme."
+    assert checker.check(claim, [0]).supported
+    # only as the scene: the same name in the sentence's body must be in the span
+    assert not checker.check("PokéTsume plays a slow jazz-infused rendition of the Pokémon Center theme.", [0]).supported
+    # and only a name the question gives
+    assert not checker.check(claim.replace("PokéTsume", "Pokémon Go"), [0]).supported

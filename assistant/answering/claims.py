@@ -111,6 +111,10 @@ def _squash(text: str) -> str:
 
 # Two or more capitalised words in a row ("General Motors").
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
+# A claim's opening frame ("In PokéTsume, ...", "According to Zee Business, ...").
+_FRAME = re.compile(
+    r"^(?:in|at|for|on|during|per|from|according to|as for|with)\s+([^,;:]{1,60}),\s", re.IGNORECASE
+)
 # A bracketed aside ("(played by Khalid Abdalla)", "(R-Ohio)").
 _ASIDE = re.compile(r"\([^()]{1,80}\)")
 
@@ -484,7 +488,10 @@ class ClaimChecker:
         # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington")
         copy = not borrow and overlap(claim, span_text) >= SUBSTITUTION_OVERLAP
         dated = self._dated(claim, passage) | self._dated_by_span(claim, span_text, passage)
-        short = self._abbreviated(claim, span_text) | self._publisher_named(claim, passage)
+        short = (
+            self._abbreviated(claim, span_text) | self._publisher_named(claim, passage)
+            | self._framed_by_question(claim)
+        )
         for term in self.key_terms(claim):
             if term_in(term, terms) or term_in(term, meta) or term in dated or term in short:
                 continue  # in the span (perhaps abbreviated), or the article's title, publisher or date gives it
@@ -545,6 +552,15 @@ class ClaimChecker:
             return False
         heads = list(_LIST_ITEM.finditer(text, 0, at + len(span_text)))
         return bool(heads) and heads[-1].group(1) == number
+
+    def _framed_by_question(self, claim: str) -> frozenset[str]:
+        """Name words of the claim's opening frame that the question names: "In PokéTsume,
+        a relaxing bar plays ..." sets the scene the question asks about; the span need not
+        name it."""
+        frame = _FRAME.match(claim)
+        if frame is None or not self._asked:
+            return frozenset()
+        return frozenset(t for t in tokens(frame.group(1)) if term_in(t, self._asked) and not is_number(t))
 
     def _publisher_named(self, claim: str, index: int | tuple[int, ...] | None) -> frozenset[str]:
         """Tokens of the claim that name the publisher of passage ``index`` (or of each of a
@@ -613,6 +629,7 @@ class ClaimChecker:
         # publisher as people write it, the publication date (as the exact checks read them)
         given = (
             self._abbreviated(claim, sentence) | self._publisher_named(claim, passage)
+            | self._framed_by_question(claim)
             | self._dated(claim, passage) | self._dated_by_span(claim, sentence, passage)
         )
         missing = [
