@@ -1276,3 +1276,49 @@ def test_an_opening_frame_may_name_what_the_question_asks_about():
     assert not checker.check("PokéTsume plays a slow jazz-infused rendition of the Pokémon Center theme.", [0]).supported
     # and only a name the question gives
     assert not checker.check(claim.replace("PokéTsume", "Pokémon Go"), [0]).supported
+
+
+def test_the_question_names_may_stand_in_for_a_description_at_a_higher_bar():
+    from assistant.answering.claims import QUESTION_NAMES_SUPPORT
+
+    span = 'After her recovery, the "El Shaddai" crooner shared the stage with her husband Gill during the Christmas season.'
+    question = "Does the article about Amy Grant and Vince Gill performing together share a theme of family?"
+    claim = "Amy Grant shared the stage with her husband Vince Gill during the Christmas season."
+
+    class Lukewarm(FakeJudge):
+        """Finds every claim about the stage only this likely."""
+
+        def __init__(self, p):
+            super().__init__(supported=[("shared the stage", "shared the stage")], threshold=0.1)
+            self.p = p
+
+        def supports(self, claim, spans):
+            return [self.p if p > 0.5 else p for p in super().supports(claim, spans)]
+
+    sure = ClaimChecker([passage(span)], judge=Lukewarm(0.9), question=question)
+    assert sure.check(claim, [0]).supported
+    # a name the question does not give is still one the span leaves out
+    assert not sure.check(claim.replace("Amy Grant", "Faith Hill"), [0]).supported
+    # without the question, the span names someone ("El Shaddai") the claim does not
+    assert not ClaimChecker([passage(span)], judge=Lukewarm(0.9)).check(claim, [0]).supported
+    # the verifier must be surer than for a claim the span names as it is
+    doubting = ClaimChecker([passage(span)], judge=Lukewarm(QUESTION_NAMES_SUPPORT - 0.1), question=question)
+    assert not doubting.check(claim, [0]).supported
+    assert doubting.check("After her recovery she shared the stage with her husband Gill.", [0]).supported
+
+
+def test_a_description_in_the_span_may_stand_for_the_question_s_name_but_no_other():
+    before = "Christian Pulisic equalised for Milan after a cross from Theo Hernandez."
+    span = "The American had been a target for Newcastle last January; how they must now regret the fact he joined Milan in the summer."
+    shown = [passage(f"{before} {span}")]
+    judge = accepting(("target", "target"))
+    claim = "{} had been a Newcastle target last January before joining Milan in the summer."
+    asked = ClaimChecker(shown, judge=judge, question="Who provided the assist for Pulisic's equaliser against Newcastle?")
+    assert not asked.misquotes(claim.format("Pulisic"), span, 0)
+    assert asked.check(claim.format("Pulisic"), [0]).supported
+    # another name of the article in the description's place is a swap
+    assert asked.misquotes(claim.format("Hernandez"), span, 0)
+    assert not asked.check(claim.format("Hernandez"), [0]).supported
+    # and so is the question's name where no question asks about him
+    unasked = ClaimChecker(shown, judge=judge)
+    assert not unasked.check(claim.format("Pulisic"), [0]).supported
