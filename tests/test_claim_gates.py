@@ -1322,3 +1322,24 @@ def test_a_description_in_the_span_may_stand_for_the_question_s_name_but_no_othe
     # and so is the question's name where no question asks about him
     unasked = ClaimChecker(shown, judge=judge)
     assert not unasked.check(claim.format("Pulisic"), [0]).supported
+
+
+def test_a_name_may_be_written_with_its_place_before_it_or_after_of():
+    span = "The documentation obtained by the attorneys general is damning, as AG Rob Bonta of California put it."
+    judge = accepting(("damning", "damning"))
+    checker = ClaimChecker([passage(span)], judge=judge)
+    claim = "The documentation is damning, California AG Rob Bonta said."
+    assert checker.check(claim, [0]).supported
+    assert not checker.check(claim.replace("California", "Oregon"), [0]).supported
+    assert not checker.check(claim.replace("Bonta", "Smith"), [0]).supported
+
+
+def test_an_acronym_of_three_letters_or_more_may_spell_out_lowercase_words():
+    span = "The drug has been used for depression, post-traumatic stress disorder and pain for more than 10 years."
+    judge = accepting(("used for depression", "used for depression"))
+    checker = ClaimChecker([passage(span)], judge=judge)
+    assert checker.check("The drug has been used for depression, PTSD and pain for more than 10 years.", [0]).supported
+    # not an acronym the words do not spell, nor one of two letters from any two words
+    assert not checker.check("The drug has been used for depression, ADHD and pain for more than 10 years.", [0]).supported
+    two = ClaimChecker([passage("Sales grew under some pressure in 2023.")], judge=accepting(("Sales grew", "Sales grew")))
+    assert not two.check("Sales grew in the US in 2023.", [0]).supported

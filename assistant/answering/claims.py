@@ -35,6 +35,7 @@ from ..text.match import (
     acronyms,
     adjacent_pairs,
     contains_run,
+    contains_run_reordered,
     content_terms,
     fold,
     initials,
@@ -129,12 +130,22 @@ _ASIDE = re.compile(r"\([^()]{1,80}\)")
 
 def _spelled_out(asked: frozenset[str], text: str) -> list[tuple[str, ...]]:
     """The names ``text`` writes in capitalised words in a row whose initials are one of the
-    acronyms ``asked`` ("European Union", of "The European Union", for "EU")."""
+    acronyms ``asked`` ("European Union", of "The European Union", for "EU"), and the words
+    in a row, capitalised or not, whose initials are one of three letters or more
+    ("post-traumatic stress disorder" for "PTSD")."""
     found: list[tuple[str, ...]] = []
     if asked:
         for words in _CAPITALISED_RUN.findall(text):
             run = tokens(words)
             found.extend(run[k:] for k in range(len(run) - 1) if initials(run[k:]) in asked)
+        written = tokens(text)
+        for acronym in asked:
+            n = len(acronym)
+            if n >= 3:
+                found.extend(
+                    written[k : k + n] for k in range(len(written) - n + 1)
+                    if initials(written[k : k + n]) == acronym
+                )
     return found
 
 
@@ -518,7 +529,7 @@ class ClaimChecker:
             ):
                 return None
         for run in self.name_runs(claim):
-            if contains_run(run, span_tokens) or contains_run(run, meta_tokens) or set(run) <= short:
+            if contains_run_reordered(run, span_tokens) or contains_run(run, meta_tokens) or set(run) <= short:
                 continue
             if as_asked and contains_run(run, self._question_tokens):
                 continue
