@@ -1343,3 +1343,14 @@ def test_an_acronym_of_three_letters_or_more_may_spell_out_lowercase_words():
     assert not checker.check("The drug has been used for depression, ADHD and pain for more than 10 years.", [0]).supported
     two = ClaimChecker([passage("Sales grew under some pressure in 2023.")], judge=accepting(("Sales grew", "Sales grew")))
     assert not two.check("Sales grew in the US in 2023.", [0]).supported
+
+
+def test_a_gap_after_though_leaves_the_fact_before_it_checked():
+    text = "Some lysins have reached human trials, which produced mixed results."
+    judge = FakeJudge()  # accepts a claim only where the span holds every word of it
+    reply = "The trials produced mixed results, though the article does not go into detail about them [1]."
+    (sentence,) = checked(reply, [passage(text)], judge)
+    assert sentence.claim and sentence.supported
+    # a fact after "though" is checked with the rest
+    (fact,) = checked("The trials produced mixed results, though they lasted two years [1].", [passage(text)], judge)
+    assert fact.claim and not fact.supported

@@ -70,7 +70,7 @@ def without_alternatives(text: str) -> str:
 
 
 _CLAUSES = re.compile(
-    r";\s+|,\s+(?:but|while|whereas)\s+|\s+but\s+(?=(?:does|did|do)\s+not\b|(?:does|did|do)n[\'’]t\b)"
+    r";\s+|,\s+(?:but|while|whereas|though|although)\s+|\s+but\s+(?=(?:does|did|do)\s+not\b|(?:does|did|do)n[\'’]t\b)"
     r"|,?\s+(?=without\s+(?:\w+ly\s+)?\w+ing\b)",
     re.IGNORECASE,
 )
