@@ -236,6 +236,12 @@ _COUNTED_SOURCES = re.compile(
 )
 
 
+def _counts_set_aside(text: str) -> str:
+    """``text`` without the words that count or order the question's parts and the sources
+    ("on both counts", "one of the two articles", "neither links the two")."""
+    return _COUNTED_SOURCES.sub(" ", _parts_set_aside(text))
+
+
 def compares_sources(text: str, checker: ClaimChecker) -> bool:
     """A sentence that judges the sources against each other and names nothing but them
     (their publishers and publication dates): no passage states it, the claims beside it
@@ -361,7 +367,7 @@ def _conclusions(sentences: Sequence[Sentence], checker: ClaimChecker) -> None:
         if not sentence.claim or sentence.supported:
             continue
         text = plain_text(sentence.text)
-        stated = _COUNTED_SOURCES.sub(" ", _parts_set_aside(claim_text(sentence.text)))
+        stated = _counts_set_aside(claim_text(sentence.text))
         if _CONCLUSION_START.match(text) and checker.names_only_sources(
             stated, besides=named | checker.question_names
         ):
@@ -394,7 +400,7 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
             continue
         text = claim_text(sentence.text)
         keys = checker.key_terms(text)
-        verdict_keys = checker.key_terms(_COUNTED_SOURCES.sub(" ", _parts_set_aside(text)))
+        verdict_keys = checker.key_terms(_counts_set_aside(text))
         names_only = (
             bool(keys)
             and content_terms(text) <= keys

@@ -86,7 +86,7 @@ WORDS_ALL_GIVEN = 0.9
 # ("Pirates seized the port") is not.
 GROUNDED_OVERLAP = 0.5
 # A claim that passes the exact checks only when the question's names may stand in for what
-# the span calls them (":meth:`ClaimChecker._named_as_asked`) needs this much of the verifier
+# the span calls them (:meth:`ClaimChecker._named_as_asked`) needs this much of the verifier
 # (chosen on the dev replies: at 0.5 and at 0.2 it keeps every planted error reported; a
 # borrowing of any name of the article, not just the question's, let swapped names through
 # at 0.5 and 0.8).

@@ -408,8 +408,8 @@ def term_in(term: str, terms: frozenset[str]) -> bool:
 
 def contains_run_reordered(run: tuple[str, ...], haystack: tuple[str, ...]) -> bool:
     """:func:`contains_run`, or the haystack names it with its first words after "of"
-    ("AG Rob Bonta of California" for "California AG Rob Bonta"; what follows "of" is
-    never a name of one word: "Bonta of California", not "California Bonta")."""
+    ("AG Rob Bonta of California" for "California AG Rob Bonta"). At least two words stand
+    before "of": "Bonta of California" is never "California Bonta"."""
     return contains_run(run, haystack) or any(
         contains_run((*run[k:], "of", *run[:k]), haystack) for k in range(1, len(run) - 1)
     )
