@@ -1354,3 +1354,82 @@ def test_a_gap_after_though_leaves_the_fact_before_it_checked():
     # a fact after "though" is checked with the rest
     (fact,) = checked("The trials produced mixed results, though they lasted two years [1].", [passage(text)], judge)
     assert fact.claim and not fact.supported
+
+
+# ------------------------------------------------------------------------- side statements
+@pytest.mark.parametrize(
+    "claim, expected",
+    [
+        ("Martha Stewart, the lifestyle host, recommends focusing on your breathing.",
+         [("Martha Stewart", "Martha Stewart is the lifestyle host")]),
+        ("Cole Palmer, who joined Chelsea on deadline day, says the traffic is the worst.",
+         [("Cole Palmer", "Cole Palmer joined Chelsea on deadline day")]),
+        ("Kara Swisher, host of the show, interviewed Alexis Ohanian.",
+         [("Kara Swisher", "Kara Swisher is host of the show")]),
+        ("Using several accounts, a practice known as line shopping, finds the best odds.",
+         [("", "a practice known as line shopping")]),
+        ("The team visited Hateno, where Link owns a house.", [("Hateno", "In Hateno, Link owns a house")]),
+        # opening phrases and objects of a preposition are no subjects of an appositive
+        ("According to The Verge, the championships took place in Yokohama, the city said.", []),
+        ("In June, the company said it would cut jobs.", []),
+        ("Separately, the Bears' loss dropped Chicago to 5-9.", []),
+        # the end of a longer noun phrase is not what a relative clause describes
+        ("Its founder and CEO, who launched it in 2017, spoke.", []),
+        ("Guy Kamgaing, its founder and CEO, spoke on Monday.",
+         [("Guy Kamgaing", "Guy Kamgaing is its founder and CEO")]),
+        # a reason given in passing; "since" of a time gives none
+        ("Users pay with airtime, a method chosen because many users lack bank cards, and it works.",
+         [("", "many users lack bank cards")]),
+        ("The last day is December 19th, since the service delivers within three business days.",
+         [("", "the service delivers within three business days")]),
+        ("Talks have stalled since 2019, and he has not played since the start of the season.", []),
+    ],
+)
+def test_the_asides_of_a_claim_are_put_as_claims_of_their_own(claim, expected):
+    from assistant.answering.asides import asides
+
+    assert asides(claim) == expected
+
+
+def test_an_aside_no_passage_states_flags_the_claim_but_does_not_refuse_it():
+    text = "Martha Stewart recommends focusing on your breathing to fall asleep."
+    other = "Martha Stewart is a lifestyle host who has written dozens of books."
+    # the verifier reads the main fact as carried whatever the aside says; an aside alone
+    # is accepted where the span holds every word of it
+    judge = accepting(("recommends focusing", "recommends focusing"))
+    plain = "Martha Stewart recommends focusing on your breathing [1]."
+    (sentence,) = checked(plain, [passage(text)], judge)
+    assert sentence.claim and sentence.supported
+    # an aside the passages never state: flagged, with every exact check of the main fact passed
+    (aside,) = checked("Martha Stewart, the television chef, recommends focusing on your breathing [1].",
+                       [passage(text)], judge)
+    assert aside.claim and not aside.supported and aside.exact
+    # an aside another passage shown states is carried
+    (shown,) = checked("Martha Stewart, a lifestyle host, recommends focusing on your breathing [1].",
+                       [passage(text), passage(other, doc="b.txt")], judge)
+    assert shown.supported and shown.cited == [0]
+
+
+def test_a_claim_the_verifier_doubts_as_a_whole_is_carried_clause_by_clause():
+    text = (
+        "Dario Longhetto kicked a 33-yard field goal to end the first half. "
+        "Arizona State led Colorado 17-14 at the break."
+    )
+
+    class OneFactAtATime(FakeJudge):
+        """Doubts every claim of two clauses; reads one clause at a time as scripted."""
+
+        def supports(self, claim, spans):
+            if "," in claim:
+                return [0.0 for _ in spans]
+            return super().supports(claim, spans)
+
+    claim = "Dario Longhetto kicked the 33-yard field goal to end the first half, putting Arizona State ahead of Colorado 17-14 at the break."
+    judge = OneFactAtATime(supported=[("putting Arizona State ahead", "Arizona State led")])
+    checker = ClaimChecker([passage(text)], judge=judge)
+    assert checker.check(claim, [0]).supported
+    # a clause the verifier doubts on its own leaves the claim unsupported
+    doubting = ClaimChecker([passage(text)], judge=OneFactAtATime())
+    assert not doubting.check(claim, [0]).supported
+    # and a claim that fails an exact check is not read clause by clause
+    assert not checker.check(claim.replace("17-14", "17-10"), [0]).supported

@@ -56,6 +56,7 @@ from ..text.negation import negation_conflict
 from ..text.opposites import opposite_conflict
 from ..text.publishers import find_mentions
 from ..text.sentences import sentence_spans
+from .asides import asides
 from .spans import Span, Verdict, passage_spans
 
 # Months and weekdays are dates, not names: a claim's "in May" must be in its span, never
@@ -123,6 +124,12 @@ _DESCRIPTION = re.compile(r"\b[Tt]he\s+([A-Z][a-z]+)\b(?!['’]s\b|\s+[A-Z])")
 # A claim's opening frame ("In PokéTsume, ...", "According to Zee Business, ...").
 _FRAME = re.compile(
     r"^(?:in|at|for|on|during|per|from|according to|as for|with)\s+([^,;:]{1,60}),\s", re.IGNORECASE
+)
+# Where a claim's clauses meet: a participle ("..., putting Arizona State ahead"), a
+# conjunction after a comma, a semicolon, or "and" before a new subject.
+_CLAUSE_BREAKS = re.compile(
+    r",\s+(?=\w+ing\b)|,\s+(?:and|while|whereas|but|so|after|before|as|with|which|when)\s+|;\s+"
+    r"|\s+and\s+(?=(?:he|she|they|it|his|her|their|the)\s)"
 )
 # A bracketed aside ("(played by Khalid Abdalla)", "(R-Ohio)").
 _ASIDE = re.compile(r"\([^()]{1,80}\)")
@@ -763,6 +770,46 @@ class ClaimChecker:
         return [(a, b) for a, b in sentence_spans(passage.text) if lo <= a and b <= hi]
 
     def check(self, claim: str, cited: Sequence[int]) -> Verdict:
+        """Is the claim carried by one of the cited passages (0-based indices), with every
+        side statement it makes in passing (see :mod:`.asides`)? A claim of several clauses
+        the verifier doubts as a whole may be carried clause by clause. A claim whose main
+        fact is carried and whose aside no passage shown states is unsupported, with its
+        exact checks passed (shown flagged, not refused)."""
+        verdict = self._check_main(claim, cited)
+        if not verdict.supported and verdict.exact:
+            verdict = self._clause_by_clause(claim, cited, verdict)
+        if verdict.supported and not self._asides_hold(claim, cited, verdict.span):
+            return replace(verdict, supported=False, exact=True)
+        return verdict
+
+    def _clause_by_clause(self, claim: str, cited: Sequence[int], whole: Verdict) -> Verdict:
+        """A claim of several clauses that passed every exact check but that the verifier
+        doubts as a whole ("X kicked the field goal to end the half, putting Y ahead 17-14
+        at the break"): carried when each clause with two content words or more is carried
+        by the cited passages on its own, as one atomic fact at a time."""
+        clauses = [c.strip(" ,;") for c in _CLAUSE_BREAKS.split(claim)]
+        clauses = [c for c in clauses if len(content_terms(c)) >= 2]
+        if len(clauses) < 2 or not all(self._check_main(c, cited).supported for c in clauses):
+            return whole
+        return replace(whole, supported=True)
+
+    def _asides_hold(self, claim: str, cited: Sequence[int], span: Span | None) -> bool:
+        """Every aside of the claim is carried: its words are the span's that carries the
+        claim, which the verifier read with them (what it describes, and the names and
+        numbers the exact checks passed, aside), or a passage it cites or another passage
+        shown states it (a model names people the way another passage of its prompt does)."""
+        held = content_terms(span.text) if span is not None else frozenset()
+        checked = self.key_terms(claim)
+        for described, aside in asides(claim):
+            if content_terms(aside) - content_terms(described) - checked <= held:
+                continue
+            if self.check(aside, cited).supported:
+                continue
+            if self.find_support(aside, exclude=cited) is None:
+                return False
+        return True
+
+    def _check_main(self, claim: str, cited: Sequence[int]) -> Verdict:
         """Is the claim carried by one of the cited passages (0-based indices)?
 
         Spans of two sentences may carry a claim that joins neighbouring sentences, but not
