@@ -1,13 +1,14 @@
 """Side statements: what a claim says in passing about someone or something it names.
 
-An answering model adds facts in appositives and non-restrictive relative clauses ("Martha
-Stewart, the lifestyle television host, recommends ..."; "Cole Palmer, who joined Chelsea on
-deadline day, says ..."; "line shopping, a practice known as ..."; "..., because many users
-lack bank cards"). The sentence's main fact
-may be its passage's, and the verifier, reading the whole sentence, judges that; the aside is
-a fact of its own, and one the sources never state must not ride along. Each aside is put as
-a claim of its own ("Martha Stewart is the lifestyle television host") and checked against
-every passage shown, since a model names people the way another passage of the prompt does.
+An answering model adds facts in appositives, non-restrictive relative clauses and reasons
+("Martha Stewart, the lifestyle television host, recommends ..."; "Cole Palmer, who joined
+Chelsea on deadline day, says ..."; "line shopping, a practice known as ..."; "..., because
+many users lack bank cards"). The sentence's main fact may be its passage's, and the
+verifier, reading the whole sentence, judges that; the aside is a fact of its own, and one
+the sources never state must not ride along. Each aside is put as a claim of its own
+("Martha Stewart is the lifestyle television host") and checked against every passage
+shown, since a model names people the way another passage of the prompt does (see
+``ClaimChecker._asides_hold``).
 """
 
 from __future__ import annotations
