@@ -1431,5 +1431,27 @@ def test_a_claim_the_verifier_doubts_as_a_whole_is_carried_clause_by_clause():
     # a clause the verifier doubts on its own leaves the claim unsupported
     doubting = ClaimChecker([passage(text)], judge=OneFactAtATime())
     assert not doubting.check(claim, [0]).supported
-    # and a claim that fails an exact check is not read clause by clause
+    # and a wrong number stays unsupported, clause by clause too
     assert not checker.check(claim.replace("17-14", "17-10"), [0]).supported
+
+
+def test_a_claim_gathering_its_clauses_from_sentences_apart_is_carried_clause_by_clause():
+    text = (
+        "Jack McVeigh forced a turnover on Sam McDaniel's inbounds pass. The crowd roared. "
+        "Brisbane held on to win 90-87."
+    )
+    checker = ClaimChecker([passage(text)], judge=FakeJudge())  # every word of a claim in its span
+    claim = "Jack McVeigh forced a turnover on Sam McDaniel's inbounds pass, but Brisbane held on to win 90-87."
+    assert checker.check(claim, [0]).supported
+    assert not checker.check(claim.replace("90-87", "90-86"), [0]).supported
+    assert not checker.check(claim.replace("McVeigh", "Crawford"), [0]).supported
+
+
+def test_a_score_read_clause_by_clause_must_be_written_as_one():
+    text = "Cincinnati won 1-0 at the stadium in front of 2 thousand fans. Arizona State led Colorado 14-17."
+    checker = ClaimChecker([passage(text)], judge=FakeJudge())
+    assert checker.check("Cincinnati won 1-0 at the stadium, with 2 thousand fans in front of it.", [0]).supported
+    # "2" and "0" are both in the passage, but not as the score; a score in either order is
+    assert not checker._scores_written("Cincinnati won 2-0 at the stadium.", [0])
+    assert checker._scores_written("Arizona State was ahead 17-14, and Cincinnati won 1-0.", [0])
+    assert checker._scores_written("The season began on 2023-10-01 with 2 thousand fans.", [0])

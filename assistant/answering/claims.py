@@ -131,6 +131,7 @@ _CLAUSE_BREAKS = re.compile(
     r",\s+(?=\w+ing\b)|,\s+(?:and|while|whereas|but|so|after|before|as|with|which|when)\s+|;\s+"
     r"|\s+and\s+(?=(?:he|she|they|it|his|her|their|the)\s)"
 )
+_SCORE = re.compile(r"(?<![\d.,\-\u2013])(\d{1,3})\s?[-\u2013]\s?(\d{1,3})(?![\d.,]?\d)")
 # A bracketed aside ("(played by Khalid Abdalla)", "(R-Ohio)").
 _ASIDE = re.compile(r"\([^()]{1,80}\)")
 
@@ -772,26 +773,43 @@ class ClaimChecker:
     def check(self, claim: str, cited: Sequence[int]) -> Verdict:
         """Is the claim carried by one of the cited passages (0-based indices), with every
         side statement it makes in passing (see :mod:`.asides`)? A claim of several clauses
-        the verifier doubts as a whole may be carried clause by clause. A claim whose main
+        the passages do not carry as a whole may be carried clause by clause. A claim whose main
         fact is carried and whose aside no passage shown states is unsupported, with its
         exact checks passed (shown flagged, not refused)."""
         verdict = self._check_main(claim, cited)
-        if not verdict.supported and verdict.exact:
+        if not verdict.supported:
             verdict = self._clause_by_clause(claim, cited, verdict)
         if verdict.supported and not self._asides_hold(claim, cited, verdict.span):
             return replace(verdict, supported=False, exact=True)
         return verdict
 
     def _clause_by_clause(self, claim: str, cited: Sequence[int], whole: Verdict) -> Verdict:
-        """A claim of several clauses that passed every exact check but that the verifier
-        doubts as a whole ("X kicked the field goal to end the half, putting Y ahead 17-14
-        at the break"): carried when each clause with two content words or more is carried
-        by the cited passages on its own, as one atomic fact at a time."""
+        """A claim of several clauses that the cited passages do not carry as a whole: the
+        verifier doubts it ("X kicked the field goal to end the half, putting Y ahead 17-14
+        at the break"), or no span or gathering of sentences passes its exact checks ("X
+        forced a turnover on Y's inbounds pass, but Brisbane held on to win 90-87", from
+        sentences apart). It is carried when each clause with two content words or more is
+        carried by the cited passages on its own, one atomic fact at a time: each clause
+        passes the exact checks and the verifier. Where the whole failed an exact check, a
+        score or range it gives must also be written as one ("won 2-0" is no clause of "won
+        1-0 ... 2 thousand fans")."""
         clauses = [c.strip(" ,;") for c in _CLAUSE_BREAKS.split(claim)]
         clauses = [c for c in clauses if len(content_terms(c)) >= 2]
-        if len(clauses) < 2 or not all(self._check_main(c, cited).supported for c in clauses):
+        if len(clauses) < 2 or (not whole.exact and not self._scores_written(claim, cited)):
             return whole
-        return replace(whole, supported=True)
+        verdicts = [self._check_main(c, cited) for c in clauses]
+        if not all(v.supported for v in verdicts):
+            return whole
+        span = whole.span if whole.span is not None else verdicts[0].span
+        return replace(whole, supported=True, span=span)
+
+    def _scores_written(self, claim: str, cited: Sequence[int]) -> bool:
+        """Every score or range the claim gives ("won 2-0", "17-14 at the break") is written
+        as one, in either order, in the cited passages: its two numbers apart ("1-0" and a
+        "2" elsewhere) are no evidence for it."""
+        texts = " ".join(self.passages[i].text for i in self._indices(tuple(cited)))
+        written = {tuple(sorted(m)) for m in _SCORE.findall(texts)}
+        return all(tuple(sorted(m)) in written for m in _SCORE.findall(claim))
 
     def _asides_hold(self, claim: str, cited: Sequence[int], span: Span | None) -> bool:
         """Every aside of the claim is carried: its words are the span's that carries the
