@@ -48,6 +48,7 @@ from ..text.match import (
     overlap,
     possessive_conflict,
     restated_in_order,
+    scores,
     swapped_numbers,
     term_in,
     tokens,
@@ -131,7 +132,6 @@ _CLAUSE_BREAKS = re.compile(
     r",\s+(?=\w+ing\b)|,\s+(?:and|while|whereas|but|so|after|before|as|with|which|when)\s+|;\s+"
     r"|\s+and\s+(?=(?:he|she|they|it|his|her|their|the)\s)"
 )
-_SCORE = re.compile(r"(?<![\d.,\-\u2013])(\d{1,3})\s?[-\u2013]\s?(\d{1,3})(?![\d.,]?\d)")
 # A bracketed aside ("(played by Khalid Abdalla)", "(R-Ohio)").
 _ASIDE = re.compile(r"\([^()]{1,80}\)")
 
@@ -808,8 +808,8 @@ class ClaimChecker:
         as one, in either order, in the cited passages: its two numbers apart ("1-0" and a
         "2" elsewhere) are no evidence for it."""
         texts = " ".join(self.passages[i].text for i in self._indices(tuple(cited)))
-        written = {tuple(sorted(m)) for m in _SCORE.findall(texts)}
-        return all(tuple(sorted(m)) in written for m in _SCORE.findall(claim))
+        written = {tuple(sorted(m)) for m in scores(texts)}
+        return all(tuple(sorted(m)) in written for m in scores(claim))
 
     def _asides_hold(self, claim: str, cited: Sequence[int], span: Span | None) -> bool:
         """Every aside of the claim is carried: its words are the span's that carries the

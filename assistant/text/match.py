@@ -588,9 +588,14 @@ def _anchors(said: tuple[str, ...], number: str) -> set[str]:
 _SCORE = re.compile(r"(?<!\w)(?<!\d\.)(\d{1,3})\s?[-–]\s?(\d{1,3})(?!\w|\.\d)")
 
 
+def scores(text: str) -> set[tuple[str, str]]:
+    """The scores, records and ranges a text writes, as (first, second): "won 17-6"."""
+    return set(_SCORE.findall(text))
+
+
 def _reversed_score(claim: str, source: str) -> bool:
     """A score or record the source writes the other way round: "went 17-6" from "went 6-17"."""
-    mine, theirs = set(_SCORE.findall(claim)), set(_SCORE.findall(source))
+    mine, theirs = scores(claim), scores(source)
     return any(a != b and (b, a) in theirs and (a, b) not in theirs for a, b in mine)
 
 
