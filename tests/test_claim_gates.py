@@ -16,7 +16,7 @@ from assistant.answering.engines.extractive import ExtractiveEngine
 from assistant.records import Passage
 from assistant.text.match import key_terms, name_runs, term_in, tokens
 from assistant.text.negation import negated, negation_conflict
-from assistant.text.opposites import opposite_conflict
+from assistant.text.opposites import opposite_conflict, order_swapped
 from assistant.text.places import as_countries, capitals, capitals_in, with_capitals
 
 from .fakes import FakeJudge
@@ -72,6 +72,35 @@ def test_a_word_turned_into_its_opposite_conflicts(claim, source):
 )
 def test_the_same_direction_or_an_unused_axis_does_not_conflict(claim, source):
     assert not opposite_conflict(claim, source)
+
+
+@pytest.mark.parametrize(
+    "claim, source, swapped",
+    [
+        # the same event on the other side
+        ("She wept after entering her plea.", "She wept before entering her plea, then sat down.", True),
+        ("The cutoff is a day after the Express Saver deadline.", "The cutoff is a day before the Express Saver deadline.", True),
+        ("An under bet wins at 48 or more.", "An over bet wins at 48 or more; an under bet at 47 or less.", True),
+        ("The seeds are given at the end of a new world.", "The seeds are given at the beginning of a new world.", True),
+        # the pair turned round with its events, as a paraphrase does
+        ("He was hurt shortly after Perth went 12 points up.",
+         "Perth went 12 points up shortly before he was hurt.", False),
+        # the source uses both; a short anchor names no event
+        ("He spoke after the match ended.", "He spoke before the match started and after the match ended.", False),
+        ("Prices rose after that.", "Prices fell before that.", False),
+    ],
+)
+def test_an_event_put_on_the_other_side_of_the_same_event_is_swapped(claim, source, swapped):
+    assert order_swapped(claim, source) is swapped
+
+
+def test_an_event_put_on_the_other_side_makes_a_claim_unsupported():
+    text = "Jo Reyes stood in grey jail clothes and took a deep breath after pleading guilty to each count."
+    judge = accepting(("took a deep breath", "took a deep breath"))
+    (right,) = checked("Jo Reyes took a deep breath after pleading guilty to each count [1].", [passage(text)], judge)
+    assert right.supported
+    (wrong,) = checked("Jo Reyes took a deep breath before pleading guilty to each count [1].", [passage(text)], judge)
+    assert wrong.claim and not wrong.supported
 
 
 def test_an_opposite_word_makes_a_claim_unsupported_even_when_the_verifier_would_accept():
@@ -1383,6 +1412,18 @@ def test_a_gap_after_though_leaves_the_fact_before_it_checked():
         ("The last day is December 19th, since the service delivers within three business days.",
          [("", "the service delivers within three business days")]),
         ("Talks have stalled since 2019, and he has not played since the start of the season.", []),
+        # a relative clause after a name's abbreviation, or on a thing no name calls; a
+        # number's thousands comma does not end the clause
+        ("Fans came for the Africa Cup of Nations (AFCON), which was held in Ivory Coast.",
+         [("Nations", "Nations was held in Ivory Coast")]),
+        ("The form asks for your Social Security number, which regulators require for checks.",
+         [("your Social Security number", "your Social Security number regulators require for checks")]),
+        ("Its premium packages, which run over $45,000, dwarf the rest.",
+         [("Its premium packages", "Its premium packages run over $45,000")]),
+        # a clause set off by a dash, with a verb of its own
+        ("Viewers will want more by the finale — and the show has been renewed for a third season.",
+         [("", "the show has been renewed for a third season")]),
+        ("The review covers three things — price, speed and battery life.", []),
     ],
 )
 def test_the_asides_of_a_claim_are_put_as_claims_of_their_own(claim, expected):
@@ -1454,3 +1495,15 @@ def test_a_score_read_clause_by_clause_must_be_written_as_one():
     # "2" and "0" are both in the passage, but not as the score; a score in either order is
     assert not checker._scores_written("Cincinnati won 2-0 at the stadium.", [0])
     assert checker._scores_written("Arizona State was ahead 17-14, and Cincinnati won 1-0.", [0])
+
+
+def test_an_opening_answer_naming_in_full_whom_the_cited_passage_names_is_no_claim_of_its_own():
+    text = "Holder edged the ball towards the rope, but a diving stop from Rehan Ahmed saved a run."
+    judge = accepting(("diving stop", "diving stop"))
+    reply = "Rehan Ahmed stopped it. Holder edged the ball towards the rope, but a diving stop from Rehan saved a run [1]."
+    opening, fact = checked(reply, [passage(text)], judge)
+    assert fact.supported and not opening.claim
+    # a name the cited passage does not write is still an answer to check
+    swapped = "Rehan Archer stopped it. Holder edged the ball towards the rope, but a diving stop from Rehan saved a run [1]."
+    opening, fact = checked(swapped, [passage(text)], judge)
+    assert fact.supported and opening.claim and not opening.supported

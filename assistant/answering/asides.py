@@ -1,9 +1,10 @@
 """Side statements: what a claim says in passing about someone or something it names.
 
-An answering model adds facts in appositives, non-restrictive relative clauses and reasons
-("Martha Stewart, the lifestyle television host, recommends ..."; "Cole Palmer, who joined
-Chelsea on deadline day, says ..."; "line shopping, a practice known as ..."; "..., because
-many users lack bank cards"). The sentence's main fact may be its passage's, and the
+An answering model adds facts in appositives, non-restrictive relative clauses, reasons and
+clauses set off by a dash ("Martha Stewart, the lifestyle television host, recommends ...";
+"Cole Palmer, who joined Chelsea on deadline day, says ..."; "your Social Security number,
+which regulators require"; "line shopping, a practice known as ..."; "..., because many
+users lack bank cards"; "... — and the series has been renewed"). The sentence's main fact may be its passage's, and the
 verifier, reading the whole sentence, judges that; the aside is a fact of its own, and one
 the sources never state must not ride along. Each aside is put as a claim of its own
 ("Martha Stewart is the lifestyle television host") and checked against every passage
@@ -19,7 +20,15 @@ from ..text.match import content_terms
 
 _NAME = r"((?:[A-Z][\w'’.&-]*\s+){0,4}[A-Z][\w'’.&-]*)"
 # "X, who/which ...," and "X, where ...": the clause up to the next comma or the end
-_RELATIVE = re.compile(_NAME + r",\s+(who|which|where)\s+([^,;:()\[\]]+?)(?=,|[.!?]?\s*$)")
+_RELATIVE = re.compile(
+    _NAME + r"(?:\s+\([^()]{1,30}\))?,\s+(who|which|where)\s+((?:[^,;:()\[\]]|,(?=\d))+?)(?=,(?!\d)|[.!?]?\s*$)"
+)
+# "..., which state regulators require": a relative clause on a thing no name calls
+_WHICH = re.compile(r"((?:[\w'’-]+\s+){1,3}[a-z][\w'’-]*),\s+which\s+((?:[^,;:()\[\]]|,(?=\d))+?)(?=,(?!\d)|[.!?]?\s*$)")
+# "... hoping for more — and Netflix has renewed the series": a clause set off by a dash
+# "— price, speed and battery life": a list after a dash spells out what came before
+_LIST = re.compile(r"[^,]+(?:,\s*[^,]+)+,?\s+(?:and|or)\s+[^,]+")
+_DASHED = re.compile(r"\s[—–]\s+(?:and\s+|but\s+)?([^—–()\[\]]{12,}?)[.!?]?\s*$")
 # "X, the/a/its ... ," and bare roles ("X, host of the show, ..."): a noun phrase closed by a comma
 _ROLES = r"(?:host|co-?host|founder|co-?founder|director|head|chief|president|chairman|chairwoman|editor|author|creator|coach|captain|manager|owner|leader|spokesperson|spokesman|spokeswoman|member|star|chief executive)"
 _APPOSITIVE = re.compile(
@@ -77,6 +86,11 @@ def asides(text: str) -> list[tuple[str, str]]:
         if name.split()[0].lower() in _NOT_SUBJECT or re.search(r"\b(?:and|or|&)\s*$", text[: m.start(1)]):
             continue  # an opening phrase, or the end of a longer noun phrase ("its founder and CEO")
         out.append((name, f"In {name}, {clause}" if pronoun == "where" else f"{name} {clause}"))
+    for m in _WHICH.finditer(text):
+        out.append((m.group(1), f"{m.group(1)} {m.group(2).strip()}"))
+    for m in _DASHED.finditer(text):
+        if _FINITE.search(m.group(1)) and not _LIST.fullmatch(m.group(1)):
+            out.append(("", m.group(1).strip()))
     for m in _APPOSITIVE.finditer(text):
         if _subject(text, m.start(1), m.group(1)):
             out.append((m.group(1), f"{m.group(1)} is {m.group(2).strip()}"))

@@ -411,7 +411,12 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
             and (bool(keys) or _VERDICT_START.match(plain_text(sentence.text)) is not None)
             and len(text.split()) <= LEAD_WORDS
             and any(s.start > sentence.start for s in supported)
-            and verdict_keys <= named | checker.question_names
+            and (
+                verdict_keys <= named | checker.question_names
+                # a name the claims write in part, that the passages they cite write whole
+                # ("Rehan Ahmed stopped it." before "... a stop from Rehan ... [1]")
+                or bool(verdict_keys & named) and _in_sources(text, supported, checker)
+            )
         )
         if names_only or opening_verdict:
             sentence.claim = False

@@ -54,7 +54,7 @@ from ..text.match import (
     tokens,
 )
 from ..text.negation import negation_conflict
-from ..text.opposites import opposite_conflict
+from ..text.opposites import opposite_conflict, order_swapped
 from ..text.publishers import find_mentions
 from ..text.sentences import sentence_spans
 from .asides import asides
@@ -555,6 +555,7 @@ class ClaimChecker:
         if (
             negation_conflict(claim, span_text)
             or opposite_conflict(claim, span_text)
+            or order_swapped(claim, span_text)
             or possessive_conflict(claim, span_text)
             or moved_number(claim, span_text)
             or swapped_numbers(claim, span_text)

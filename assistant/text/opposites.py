@@ -13,7 +13,8 @@ the training and dev claims (assistant/training), they fired on false claims far
 than on true ones: pairs whose sides a faithful paraphrase turns round ("A sold to B" is "B
 bought from A"; "started out trying" and "stopped trying"; "not the same" and "different")
 are left out, as is "before"/"after" ("a day before B" is "B a day after"; on those claims it
-fired on 10 true claims for 31 false), and "lead" ("leading to layoffs"). "most" stands
+fired on 10 true claims for 31 false; :func:`order_swapped` reads them only where the same
+event follows the word on both sides), and "lead" ("leading to layoffs"). "most" stands
 against "fewest" and "least" only ("at least 34" is "34 or more": "more" is not on that
 axis)."""
 
@@ -90,4 +91,41 @@ def opposite_conflict(claim: str, source: str) -> bool:
         for mine, other in ((side_a, side_b), (side_b, side_a)):
             if said & mine and not says & mine and says & other and not said & other:
                 return True
+    return False
+
+
+# Words that place an event against another: "before" and "after" the same event. A
+# faithful paraphrase may turn the pair round with the events ("A a day before B" is "B a
+# day after A"), so only the same event after the other word counts (see order_swapped).
+ORDER_AXES: tuple[tuple[str, str], ...] = (("before", "after"), ("beginning", "end"), ("over", "under"))
+ORDER_ANCHOR = 2  # content words after the placing word that name the same event
+
+
+def _anchored(words: tuple[str, ...], content: frozenset[str], at: int) -> tuple[str, ...]:
+    """The first content words after position ``at`` (within a short window)."""
+    return tuple([w for w in words[at + 1 : at + 8] if w in content][:ORDER_ANCHOR])
+
+
+def order_swapped(claim: str, source: str) -> bool:
+    """The claim places an event on the other side of the same event as the source does:
+    "after pleading guilty" against "before pleading guilty", an "under" bet where the
+    source's "over" bet wins. The same words must follow the placing word on both sides
+    ("after Cairns stretched its lead" is no swap of "... lead shortly before Miller's night
+    ended"), and the source must not also use the claim's word there."""
+    from .match import content_terms, tokens
+
+    said, says = tokens(claim), tokens(source)
+    content = content_terms(claim) | content_terms(source)
+    for a, b in ORDER_AXES:
+        a, b = tokens(a)[0], tokens(b)[0]
+        for mine, other in ((a, b), (b, a)):
+            for i, word in enumerate(said):
+                if word != mine:
+                    continue
+                event = _anchored(said, content, i)
+                if len(event) < ORDER_ANCHOR:
+                    continue
+                placed = {w for j, w in enumerate(says) if w in (a, b) and _anchored(says, content, j) == event}
+                if other in placed and mine not in placed:
+                    return True
     return False
