@@ -1215,6 +1215,20 @@ def test_list_items_without_markers_cite_the_line_leading_into_the_list():
     assert wrong[-1].cited == [] and not wrong[-1].supported
 
 
+def test_a_line_leading_into_a_list_with_no_marker_cites_what_its_items_cite():
+    offers = "New users choose between two welcome offers: a $1,000 safety net or $150 in bonus bets."
+    other = "The app also streams games."
+    shown = [passage(offers), passage(other, doc="b.txt")]
+    judge = accepting(("two welcome offers", "two welcome offers"))
+    reply = "The code unlocks two welcome offers:\n- A $1,000 safety net [1]\n- $150 in bonus bets [1]"
+    lead, *items = checked(reply, shown, judge)
+    assert lead.cited == [0] and lead.claim and lead.supported
+    assert all(s.supported for s in items)
+    # a count the passage the items cite does not give is still flagged
+    wrong, *_ = checked(reply.replace("two welcome", "three welcome"), shown, judge)
+    assert wrong.cited == [0] and wrong.claim and not wrong.supported
+
+
 def test_a_name_the_claim_writes_as_an_acronym_is_not_left_out_of_it():
     span = (
         "The European Union has warned more must be done, with the bloc's values and "

@@ -154,14 +154,18 @@ _ITEM_NUMBER = re.compile(r"\s*\d+[.)]\s*")  # what the sentence splitter cuts o
 def split_answer(raw: str, passages: int) -> list[Sentence]:
     """The sentences of a raw answer (line by line, so list items stay apart). The items of
     a list that carry no marker of their own cite what the line leading into the list cites
-    ("The options are [5]:" over "- Fire Flower", "- Drill Hat")."""
+    ("The options are [5]:" over "- Fire Flower", "- Drill Hat"); a line leading in with no
+    marker of its own cites what its items cite ("It offers two welcome bonuses:" over
+    "- A $5 bet [1]", "- A $1,000 match [1]")."""
     out: list[Sentence] = []
     offset = 0
     lead: list[int] = []  # what the list being read was introduced with, if cited
+    opener: Sentence | None = None  # the line leading into it, when it has no marker
     for line in raw.splitlines(keepends=True):
         item = LIST_ITEM.match(line) is not None
         if not item and line.strip():
             lead = []
+            opener = None
         spans = _whole_quotes(line, _bang_names(line, sentence_spans(line)))
         if len(spans) > 1 and _ITEM_NUMBER.fullmatch(line[spans[0][0] : spans[0][1]]):
             spans = [(spans[0][0], spans[1][1]), *spans[2:]]  # "1." is no sentence of its own
@@ -170,9 +174,12 @@ def split_answer(raw: str, passages: int) -> list[Sentence]:
             cited = [n - 1 for n in marker_numbers(segment) if 1 <= n <= passages]
             if item and not cited:
                 cited = list(lead)
+            elif item and opener is not None:
+                opener.cited = list(dict.fromkeys([*opener.cited, *cited]))
             out.append(Sentence(segment, offset + s, offset + e, cited))
         if not item and out and out[-1].start >= offset and strip_markers(out[-1].raw).rstrip().endswith(":"):
             lead = list(out[-1].cited)
+            opener = out[-1] if not lead else None
         offset += len(line)
     return out
 
