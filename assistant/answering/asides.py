@@ -4,8 +4,8 @@ An answering model adds facts in appositives, non-restrictive relative clauses, 
 clauses set off by a dash ("Martha Stewart, the lifestyle television host, recommends ...";
 "Cole Palmer, who joined Chelsea on deadline day, says ..."; "your Social Security number,
 which regulators require"; "line shopping, a practice known as ..."; "..., because many
-users lack bank cards"; "... — and the series has been renewed"). The sentence's main fact may be its passage's, and the
-verifier, reading the whole sentence, judges that; the aside is a fact of its own, and one
+users lack bank cards"; "... — and the series has been renewed"). The sentence's main fact
+may be its passage's, and the verifier, reading the whole sentence, judges that; the aside is a fact of its own, and one
 the sources never state must not ride along. Each aside is put as a claim of its own
 ("Martha Stewart is the lifestyle television host") and checked against every passage
 shown, since a model names people the way another passage of the prompt does (see
@@ -23,12 +23,15 @@ _NAME = r"((?:[A-Z][\w'’.&-]*\s+){0,4}[A-Z][\w'’.&-]*)"
 _RELATIVE = re.compile(
     _NAME + r"(?:\s+\([^()]{1,30}\))?,\s+(who|which|where)\s+((?:[^,;:()\[\]]|,(?=\d))+?)(?=,(?!\d)|[.!?]?\s*$)"
 )
-# "..., which state regulators require": a relative clause on a thing no name calls
-_WHICH = re.compile(r"((?:[\w'’-]+\s+){1,3}[a-z][\w'’-]*),\s+which\s+((?:[^,;:()\[\]]|,(?=\d))+?)(?=,(?!\d)|[.!?]?\s*$)")
+# "..., which state regulators require": a relative clause on a thing no name calls (a
+# number's thousands comma, "$45,000", does not end a clause)
+_WHICH = re.compile(
+    r"((?:[\w'’-]+\s+){1,3}[a-z][\w'’-]*),\s+which\s+((?:[^,;:()\[\]]|,(?=\d))+?)(?=,(?!\d)|[.!?]?\s*$)"
+)
 # "... hoping for more — and Netflix has renewed the series": a clause set off by a dash
-# "— price, speed and battery life": a list after a dash spells out what came before
-_LIST = re.compile(r"[^,]+(?:,\s*[^,]+)+,?\s+(?:and|or)\s+[^,]+")
 _DASHED = re.compile(r"\s[—–]\s+(?:and\s+|but\s+)?([^—–()\[\]]{12,}?)[.!?]?\s*$")
+# ... but not a list ("— price, speed and battery life" spells out what came before)
+_LIST = re.compile(r"[^,]+(?:,\s*[^,]+)+,?\s+(?:and|or)\s+[^,]+")
 # "X, the/a/its ... ," and bare roles ("X, host of the show, ..."): a noun phrase closed by a comma
 _ROLES = r"(?:host|co-?host|founder|co-?founder|director|head|chief|president|chairman|chairwoman|editor|author|creator|coach|captain|manager|owner|leader|spokesperson|spokesman|spokeswoman|member|star|chief executive)"
 _APPOSITIVE = re.compile(

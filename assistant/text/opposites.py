@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .match import fold
+from .match import content_terms, fold, tokens
 
 # Each axis: two sides, each a set of word forms (lower case). Only whole words match.
 AXES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
@@ -97,7 +97,9 @@ def opposite_conflict(claim: str, source: str) -> bool:
 # Words that place an event against another: "before" and "after" the same event. A
 # faithful paraphrase may turn the pair round with the events ("A a day before B" is "B a
 # day after A"), so only the same event after the other word counts (see order_swapped).
-ORDER_AXES: tuple[tuple[str, str], ...] = (("before", "after"), ("beginning", "end"), ("over", "under"))
+ORDER_AXES: tuple[tuple[str, str], ...] = tuple(
+    (tokens(a)[0], tokens(b)[0]) for a, b in (("before", "after"), ("beginning", "end"), ("over", "under"))
+)
 ORDER_ANCHOR = 2  # content words after the placing word that name the same event
 
 
@@ -112,12 +114,9 @@ def order_swapped(claim: str, source: str) -> bool:
     source's "over" bet wins. The same words must follow the placing word on both sides
     ("after Cairns stretched its lead" is no swap of "... lead shortly before Miller's night
     ended"), and the source must not also use the claim's word there."""
-    from .match import content_terms, tokens
-
     said, says = tokens(claim), tokens(source)
     content = content_terms(claim) | content_terms(source)
     for a, b in ORDER_AXES:
-        a, b = tokens(a)[0], tokens(b)[0]
         for mine, other in ((a, b), (b, a)):
             for i, word in enumerate(said):
                 if word != mine:
