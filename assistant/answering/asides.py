@@ -19,15 +19,13 @@ import re
 from ..text.match import content_terms
 
 _NAME = r"((?:[A-Z][\w'’.&-]*\s+){0,4}[A-Z][\w'’.&-]*)"
-# "X, who/which ...," and "X, where ...": the clause up to the next comma or the end
-_RELATIVE = re.compile(
-    _NAME + r"(?:\s+\([^()]{1,30}\))?,\s+(who|which|where)\s+((?:[^,;:()\[\]]|,(?=\d))+?)(?=,(?!\d)|[.!?]?\s*$)"
-)
-# "..., which state regulators require": a relative clause on a thing no name calls (a
-# number's thousands comma, "$45,000", does not end a clause)
-_WHICH = re.compile(
-    r"((?:[\w'’-]+\s+){1,3}[a-z][\w'’-]*),\s+which\s+((?:[^,;:()\[\]]|,(?=\d))+?)(?=,(?!\d)|[.!?]?\s*$)"
-)
+# A relative clause: up to the next comma or the end (a number's thousands comma, "$45,000",
+# does not end it)
+_CLAUSE = r"((?:[^,;:()\[\]]|,(?=\d))+?)(?=,(?!\d)|[.!?]?\s*$)"
+# "X, who/which ...," and "X, where ...", after a name or its abbreviation ("... (AFCON), which")
+_RELATIVE = re.compile(_NAME + r"(?:\s+\([^()]{1,30}\))?,\s+(who|which|where)\s+" + _CLAUSE)
+# "..., which state regulators require": a relative clause on a thing no name calls
+_WHICH = re.compile(r"((?:[\w'’-]+\s+){1,3}[a-z][\w'’-]*),\s+which\s+" + _CLAUSE)
 # "... hoping for more — and Netflix has renewed the series": a clause set off by a dash
 _DASHED = re.compile(r"\s[—–]\s+(?:and\s+|but\s+)?([^—–()\[\]]{12,}?)[.!?]?\s*$")
 # ... but not a list ("— price, speed and battery life" spells out what came before)
