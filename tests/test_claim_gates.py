@@ -14,7 +14,7 @@ from assistant import answer
 from assistant.answering.claims import ClaimChecker
 from assistant.answering.engines.extractive import ExtractiveEngine
 from assistant.records import Passage
-from assistant.text.match import key_terms, name_runs, term_in, tokens
+from assistant.text.match import in_place_of, key_terms, name_runs, term_in, tokens
 from assistant.text.negation import negated, negation_conflict
 from assistant.text.opposites import opposite_conflict, order_swapped
 from assistant.text.places import as_countries, capitals, capitals_in, with_capitals
@@ -1521,3 +1521,50 @@ def test_an_opening_answer_naming_in_full_whom_the_cited_passage_names_is_no_cla
     swapped = "Rehan Archer stopped it. Holder edged the ball towards the rope, but a diving stop from Rehan saved a run [1]."
     opening, fact = checked(swapped, [passage(text)], judge)
     assert fact.supported and opening.claim and not opening.supported
+
+
+def test_a_name_is_in_place_of_another_only_where_the_span_writes_one_the_claim_leaves_out():
+    span = "Diplomatic relations between Pyongyang and Washington have come to a halt."
+    claim = "Diplomatic relations between Pyongyang and Tokyo have come to a halt."
+    assert in_place_of(claim, span, "tokyo", frozenset({"washington"}))
+    haunted = "Haunted by the death of his mother at the hands of a vampire named Olrox, Richter must face the darkness as a Belmont."
+    named = "Richter is haunted by the death of his mother, Julia, at the hands of a vampire named Olrox."
+    assert not in_place_of(named, haunted, "julia", frozenset({"belmont"}))
+    sent = "First-Class Mail packages sent via USPS Ground Advantage must be sent by Wednesday to arrive in time."
+    added = "USPS First-Class Mail packages must be sent by Wednesday to arrive in time for Christmas."
+    assert not in_place_of(added, sent, "christma", frozenset({"ground", "advantag"}))
+
+
+def test_a_near_copy_may_add_a_name_the_article_gives_but_not_put_one_in_another_s_place():
+    haunted = passage(
+        "Haunted by the death of his mother at the hands of a vampire named Olrox, Richter must "
+        "face the darkness as a Belmont."
+    )
+    mother = passage("Richter trained with his mother, Julia, as a boy.", doc="a.txt")
+    judge = accepting(("haunted by the death", "Haunted by the death"), ("face the darkness", "face the darkness"))
+    checker = ClaimChecker([haunted, mother], judge=judge)
+    # the passage leaves out who his mother is; the article names her: an addition, no swap
+    named = "Richter is haunted by the death of his mother, Julia, at the hands of a vampire named Olrox."
+    assert checker.check(named, [0]).supported
+    # the same name written where the span names the Belmonts is a name swapped
+    swapped = "Haunted by the death of his mother at the hands of a vampire named Olrox, Richter must face the darkness as a Julia."
+    assert not checker.check(swapped, [0]).supported
+    # a name no passage of the article gives is not the span's, added or not
+    assert not checker.check(named.replace("Julia", "Lisa"), [0]).supported
+
+
+def test_a_claim_one_uncited_passage_completes_gets_that_passage_s_citation():
+    score = passage("Colorado beat Arizona State 27-24 on Saturday to earn a first Pac-12 win.")
+    yards = passage("Sanders threw for 239 yards and a touchdown.", doc="b.txt")
+    judge = accepting(("Sanders threw", "Sanders threw"))
+    (sentence,) = checked(
+        "Sanders threw for 239 yards and a touchdown as Colorado beat Arizona State 27-24 [1].",
+        [score, yards], judge,
+    )
+    assert sentence.supported and sentence.repointed and sentence.cited == [0, 1]
+    # a number neither passage writes finds no passage to complete the claim
+    (wrong,) = checked(
+        "Sanders threw for 249 yards and a touchdown as Colorado beat Arizona State 27-24 [1].",
+        [score, yards], judge,
+    )
+    assert not wrong.supported and wrong.cited == [0]

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..text.match import contains_run, content_terms, tokens
+from ..text.match import contains_run, content_terms, term_in, tokens
 from .citations import LIST_ITEM, MARKER, Quote, Sentence
 from .claims import ClaimChecker
 from .refusal import states_a_gap
-from .spans import Span
+from .spans import Span, Verdict
 
 
 def is_checkable(sentence: str) -> bool:
@@ -316,11 +316,39 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
             sentence.repointed = True
             sentence.supported, sentence.quote = True, _quote(elsewhere.span)
             continue
+        completed = _completed(text, sentence.cited, checker)
+        if completed is not None:
+            sentence.cited, verdict = completed
+            sentence.repointed = True
+            sentence.supported, sentence.quote = True, _quote(verdict.span)
+            continue
         closest = max(verdicts.values(), key=lambda v: v.score)
         sentence.quote = _quote(closest.span)
         sentence.exact = any(v.exact for v in verdicts.values())
     _answers_restated(sentences, checker)
     _conclusions(sentences, checker)
+
+
+def _completed(text: str, cited: list[int], checker: ClaimChecker) -> tuple[list[int], Verdict] | None:
+    """A claim that joins facts of its cited passages and of one passage it does not cite,
+    which alone gives the names or numbers the cited passages lack ("Sanders passed for 239
+    yards in Colorado's 27-24 win [1]", where [1] gives the score and [2] the yards): the
+    citation that passage needs, when the passages together carry the claim (no passage
+    carries it alone: that is a citation re-pointed)."""
+    shown = frozenset(t for p in cited for t in tokens(checker.passages[p].text))
+    lacking = [k for k in checker.key_terms(text) if not term_in(k, shown)]
+    if not lacking:
+        return None  # the cited passages write every name and number: no other is needed
+    for other in range(len(checker.passages)):
+        if other in cited:
+            continue
+        written = frozenset(tokens(checker.passages[other].text))
+        if not all(term_in(k, written) for k in lacking):
+            continue
+        verdict = checker.check(text, [*cited, other])
+        if verdict.supported:
+            return [*cited, other], verdict
+    return None
 
 
 LEAD_WORDS = 15  # an uncited first sentence this short, before cited evidence, is the reply's answer

@@ -38,6 +38,7 @@ from ..text.match import (
     contains_run_reordered,
     content_terms,
     fold,
+    in_place_of,
     initials,
     is_number,
     key_terms,
@@ -513,9 +514,12 @@ class ClaimChecker:
         # A name may come from the context only where the span names nobody the claim
         # leaves out: "Keeley said X" against "X, she said" passes; "Cam Skattebo was
         # ejected" against "Ed Woods was ejected" does not.
-        borrow = not self._names_left_out(claim, span_text)
+        left_out = self._left_out_names(claim, span_text)
+        borrow = not left_out
         # a near copy of the span may not take a name from the context in place of one the
-        # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington")
+        # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington"); a name it adds
+        # in nobody's place may come from the context ("his mother, Julia, at the hands of"
+        # for "his mother at the hands of")
         copy = not borrow and overlap(claim, span_text) >= SUBSTITUTION_OVERLAP
         dated = self._dated(claim, passage) | self._dated_by_span(claim, span_text, passage)
         short = (
@@ -532,7 +536,8 @@ class ClaimChecker:
             if as_asked and not is_number(term) and term_in(term, self._asked):
                 continue
             if not self._given_elsewhere(
-                claim, term, terms, context_tokens, span_text, anywhere=not copy, passage=passage,
+                claim, term, terms, context_tokens, span_text,
+                anywhere=not (copy and in_place_of(claim, span_text, term, left_out)), passage=passage,
                 lead_in=borrow,
             ):
                 return None
@@ -638,12 +643,16 @@ class ClaimChecker:
         """The span names someone or something (a name word, not a number or a date) that
         the claim does not, outside a bracketed aside ("Dodi Fayed (played by Khalid
         Abdalla)": the claim may leave out the actor and name who "her" is)."""
+        return bool(self._left_out_names(claim, span_text))
+
+    def _left_out_names(self, claim: str, span_text: str) -> frozenset[str]:
+        """The name words of :meth:`_names_left_out`."""
         # a name the claim writes as an acronym is said ("the EU" for "The European Union")
         spelled = (w for run in _spelled_out(acronyms(claim), span_text) for w in run)
         said = frozenset([*tokens(claim), *spelled])
-        return any(
-            not is_number(t) and t not in _CALENDAR and not term_in(t, said)
-            for t in self.key_terms(_ASIDE.sub(" ", span_text))
+        return frozenset(
+            t for t in self.key_terms(_ASIDE.sub(" ", span_text))
+            if not is_number(t) and t not in _CALENDAR and not term_in(t, said)
         )
 
     def misquotes(self, claim: str, sentence: str, passage: int | None = None) -> bool:
@@ -676,8 +685,13 @@ class ClaimChecker:
         ]
         said, written = tokens(claim), tokens(sentence)
         described = self._descriptions(sentence)
+        # a name the context gives, added in nobody's place ("his mother, Julia, at the
+        # hands of" for "his mother at the hands of"), swaps no one
+        left_out, around = self._left_out_names(claim, sentence), frozenset(context)
         if near >= NEAR_COPY_OVERLAP and any(
-            not self._resolves(said, written, m, described) for m in missing
+            not self._resolves(said, written, m, described)
+            and (is_number(m) or not term_in(m, around) or in_place_of(claim, sentence, m, left_out))
+            for m in missing
         ):
             return True
         # a description standing for the question's name is no name swapped for it

@@ -9,6 +9,7 @@ is the trained reader/verifier's call (:mod:`assistant.judge`).
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import unicodedata
@@ -520,6 +521,25 @@ def adjacent_pairs(text: str) -> frozenset[tuple[str, str]]:
 
 # Words after a number that say its size, not its place in the sentence.
 _MAGNITUDES = frozenset(tokens("hundred thousand million billion trillion percent per cent"))
+
+
+def in_place_of(claim: str, span: str, term: str, names: frozenset[str]) -> bool:
+    """Does the claim write its key term ``term`` where the span writes one of ``names`` (key
+    terms of the span the claim leaves out)? The two are aligned content word by content word:
+    "Pyongyang and Tokyo" against "Pyongyang and Washington" writes Tokyo in Washington's
+    place; "the death of his mother, Julia, at the hands of" against "the death of his mother
+    at the hands of" adds Julia in nobody's place, as "... to arrive in time for Christmas"
+    adds Christmas to "... to arrive in time"."""
+    said, written = _content_sequence(claim), _content_sequence(span)
+    matcher = difflib.SequenceMatcher(None, said, written, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if (
+            tag == "replace"
+            and any(term_in(term, frozenset([w])) for w in said[i1:i2])
+            and any(term_in(n, frozenset(written[j1:j2])) for n in names)
+        ):
+            return True
+    return False
 
 
 def neighbours(said: tuple[str, ...], term: str, changed: frozenset[str]) -> list[set[tuple[int, str]]]:
