@@ -77,10 +77,13 @@ class Judge:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        from .embed.onnx_embedder import exact_int8
+
         options = ort.SessionOptions()
         options.intra_op_num_threads = 2
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        exact_int8(options)  # the same scores on every x86 CPU
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
             self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

@@ -118,3 +118,15 @@ def test_without_torch_the_default_encoder_still_loads(tmp_path, without_torch) 
     assert encoder.path == SHIPPED_FILE  # type: ignore[attr-defined]
     vector = encoder.embed_query("Who is Russia's ambassador to North Korea?")
     assert vector.shape == (384,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-4
+
+
+def test_the_int8_graphs_compute_alike_on_every_x86_cpu() -> None:
+    # without VNNI, ONNX Runtime's int8 kernels saturate unless told to widen first: the same
+    # question would retrieve other passages, and be judged otherwise, on another machine
+    from assistant.embed.onnx_embedder import OnnxMiniLM
+    from assistant.judge import get_judge
+
+    key = "session.x64quantprecision"
+    encoder = OnnxMiniLM(quantize=True)
+    assert encoder._session.get_session_options().get_session_config_entry(key) == "1"
+    assert get_judge()._session.get_session_options().get_session_config_entry(key) == "1"
