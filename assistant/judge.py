@@ -40,7 +40,12 @@ MAX_FIRST_TOKENS = 48  # a question or claim longer than this is cut (its start 
 META_SEPARATOR = " | "
 MAX_ANSWER_TOKENS = 24  # the longest short answer the span heads may pick
 CACHE_SIZE = 4096  # readings kept (question/claim, sentence) -> outputs
-BATCH = 16  # pairs per ONNX run
+# Pairs per ONNX run: one. The int8 graph quantises its activations with one range per run,
+# so in a batch of 16 a pair's scores depended on the pairs beside it (support logit 0.18
+# apart on average, up to 0.73, on 64 dev claim pairs): a claim's verdict on which claims
+# were checked with it, and through the cache on what was asked before. One pair a run took
+# no longer (160 dev claim pairs: 2.9-3.1 s against 3.2-3.3 s batched).
+BATCH = 1
 
 
 def pair_text(sentence: str, title: str = "", source: str = "") -> str:
