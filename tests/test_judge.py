@@ -74,6 +74,16 @@ def test_scores_are_cached_and_the_same_for_the_same_pair():
 
 
 
+def test_a_pair_scores_the_same_whatever_pairs_are_scored_with_it():
+    # the int8 graph quantises activations per run: a pair must not share a run with others
+    judge = Judge()
+    claim = "North Korea has made over 100 missile launches."
+    others = [(claim, pair_text(SEED[i * 400 : (i + 1) * 400])) for i in range(12)]
+    alone = judge._run([(claim, pair_text(LAUNCHES))])[0]
+    together = judge._run([(claim, pair_text(LAUNCHES)), *others])[0]
+    assert together[0] == alone[0] and together[1] == alone[1]
+
+
 def test_a_full_cache_never_loses_the_readings_a_call_needs(monkeypatch):
     # The cache is cleared when full; a call mixing cached and new pairs once lost its
     # cached ones in that clear (KeyError in the middle of an answer).
