@@ -517,10 +517,13 @@ class ClaimChecker:
         left_out = self._left_out_names(claim, span_text)
         borrow = not left_out
         # a near copy of the span may not take a name from the context in place of one the
-        # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington"); a name it adds
-        # in nobody's place may come from the context ("his mother, Julia, at the hands of"
-        # for "his mother at the hands of")
-        copy = not borrow and overlap(claim, span_text) >= SUBSTITUTION_OVERLAP
+        # span names ("Pyongyang and Tokyo" for "Pyongyang and Washington"); a name a copy
+        # of it nearly word for word adds in nobody's place may come from the context ("his
+        # mother, Julia, at the hands of" for "his mother at the hands of"), where a looser
+        # one adds a fact with it ("Kim visited Moscow in July to meet Putin")
+        near = overlap(claim, span_text)
+        copy = not borrow and near >= SUBSTITUTION_OVERLAP
+        added_only = copy and near >= NEAR_COPY_OVERLAP
         dated = self._dated(claim, passage) | self._dated_by_span(claim, span_text, passage)
         short = (
             self._abbreviated(claim, span_text) | self._publisher_named(claim, passage)
@@ -537,7 +540,8 @@ class ClaimChecker:
                 continue
             if not self._given_elsewhere(
                 claim, term, terms, context_tokens, span_text,
-                anywhere=not (copy and in_place_of(claim, span_text, term, left_out)), passage=passage,
+                anywhere=not copy or (added_only and not in_place_of(claim, span_text, term, left_out)),
+                passage=passage,
                 lead_in=borrow,
             ):
                 return None
