@@ -40,12 +40,6 @@ MAX_FIRST_TOKENS = 48  # a question or claim longer than this is cut (its start 
 META_SEPARATOR = " | "
 MAX_ANSWER_TOKENS = 24  # the longest short answer the span heads may pick
 CACHE_SIZE = 4096  # readings kept (question/claim, sentence) -> outputs
-# Pairs per ONNX run: one. The int8 graph quantises its activations with one range per run,
-# so in a batch of 16 a pair's scores depended on the pairs beside it (support logit 0.18
-# apart on average, up to 0.73, on 64 dev claim pairs): a claim's verdict on which claims
-# were checked with it, and through the cache on what was asked before. One pair a run took
-# no longer (160 dev claim pairs: 2.9-3.1 s against 3.2-3.3 s batched).
-BATCH = 1
 
 
 def pair_text(sentence: str, title: str = "", source: str = "") -> str:
@@ -115,27 +109,25 @@ class Judge:
         return encode_pair(self._tok, first, second)
 
     def _run(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
-        encoded = [self.encode(a, b) for a, b in pairs]
+        """The outputs for each pair, each read in an ONNX run of its own. The int8 graph
+        quantises its activations with one range per run, so in a batch of 16 a pair's scores
+        depended on the pairs beside it (support logit 0.18 apart on average, up to 0.73, on
+        64 dev claim pairs): a claim's verdict on which claims were checked with it, and
+        through the cache on what was asked before. Alone took no longer (160 dev claim
+        pairs: 2.9-3.1 s against 3.2-3.3 s batched)."""
         out: list[tuple[float, float, np.ndarray, np.ndarray]] = []
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
-        results: dict[int, tuple[float, float, np.ndarray, np.ndarray]] = {}
-        for lo in range(0, len(order), BATCH):
-            rows = order[lo : lo + BATCH]
-            width = max(len(encoded[i][0]) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            types = np.zeros_like(ids)
-            mask = np.zeros_like(ids)
-            for r, i in enumerate(rows):
-                n = len(encoded[i][0])
-                ids[r, :n], types[r, :n], mask[r, :n] = encoded[i][0], encoded[i][1], 1
+        for a, b in pairs:
+            ids, types, _, _ = self.encode(a, b)
+            row = np.asarray([ids], dtype=np.int64)
             answer, support, start, end = self._session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+                None,
+                {
+                    "input_ids": row,
+                    "attention_mask": np.ones_like(row),
+                    "token_type_ids": np.asarray([types], dtype=np.int64),
+                },
             )
-            for r, i in enumerate(rows):
-                n = len(encoded[i][0])
-                results[i] = (float(answer[r]), float(support[r]), start[r, :n], end[r, :n])
-        for i in range(len(encoded)):
-            out.append(results[i])
+            out.append((float(answer[0]), float(support[0]), start[0], end[0]))
         return out
 
     def _outputs(self, kind: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, float, np.ndarray, np.ndarray]]:

@@ -5,11 +5,11 @@ clauses set off by a dash ("Martha Stewart, the lifestyle television host, recom
 "Cole Palmer, who joined Chelsea on deadline day, says ..."; "your Social Security number,
 which regulators require"; "line shopping, a practice known as ..."; "..., because many
 users lack bank cards"; "... — and the series has been renewed"). The sentence's main fact
-may be its passage's, and the verifier, reading the whole sentence, judges that; the aside is a fact of its own, and one
-the sources never state must not ride along. Each aside is put as a claim of its own
-("Martha Stewart is the lifestyle television host") and checked against every passage
-shown, since a model names people the way another passage of the prompt does (see
-``ClaimChecker._asides_hold``).
+may be its passage's, and the verifier, reading the whole sentence, judges that; the aside
+is a fact of its own, and one the sources never state must not ride along. Each aside is
+put as a claim of its own ("Martha Stewart is the lifestyle television host") and checked
+against every passage shown, since a model names people the way another passage of the
+prompt does (see ``ClaimChecker._asides_hold``).
 """
 
 from __future__ import annotations

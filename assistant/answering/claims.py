@@ -523,7 +523,6 @@ class ClaimChecker:
         # one adds a fact with it ("Kim visited Moscow in July to meet Putin")
         near = overlap(claim, span_text)
         copy = not borrow and near >= SUBSTITUTION_OVERLAP
-        added_only = copy and near >= NEAR_COPY_OVERLAP
         dated = self._dated(claim, passage) | self._dated_by_span(claim, span_text, passage)
         short = (
             self._abbreviated(claim, span_text) | self._publisher_named(claim, passage)
@@ -540,7 +539,8 @@ class ClaimChecker:
                 continue
             if not self._given_elsewhere(
                 claim, term, terms, context_tokens, span_text,
-                anywhere=not copy or (added_only and not in_place_of(claim, span_text, term, left_out)),
+                anywhere=not copy
+                or (near >= NEAR_COPY_OVERLAP and not in_place_of(claim, span_text, term, left_out)),
                 passage=passage,
                 lead_in=borrow,
             ):
@@ -689,15 +689,16 @@ class ClaimChecker:
         ]
         said, written = tokens(claim), tokens(sentence)
         described = self._descriptions(sentence)
-        # a name the context gives, added in nobody's place ("his mother, Julia, at the
-        # hands of" for "his mother at the hands of"), swaps no one
-        left_out, around = self._left_out_names(claim, sentence), frozenset(context)
-        if near >= NEAR_COPY_OVERLAP and any(
-            not self._resolves(said, written, m, described)
-            and (is_number(m) or not term_in(m, around) or in_place_of(claim, sentence, m, left_out))
-            for m in missing
-        ):
-            return True
+        if near >= NEAR_COPY_OVERLAP and missing:
+            # a name the context gives, added in nobody's place ("his mother, Julia, at the
+            # hands of" for "his mother at the hands of"), swaps no one
+            left_out, around = self._left_out_names(claim, sentence), frozenset(context)
+            if any(
+                not self._resolves(said, written, m, described)
+                and (is_number(m) or not term_in(m, around) or in_place_of(claim, sentence, m, left_out))
+                for m in missing
+            ):
+                return True
         # a description standing for the question's name is no name swapped for it
         asked = all(is_number(m) or term_in(m, self._asked) for m in missing)
         extra = [
