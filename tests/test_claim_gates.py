@@ -1568,3 +1568,20 @@ def test_a_claim_one_uncited_passage_completes_gets_that_passage_s_citation():
         [score, yards], judge,
     )
     assert not wrong.supported and wrong.cited == [0]
+
+
+def test_a_description_may_be_written_as_the_name_its_passage_gave_before_it():
+    text = (
+        "The commissioner will meet representatives of ChatGPT maker, OpenAI, later today. "
+        "Officials said the AI giant is not a signatory to the bloc's voluntary code on online "
+        "disinformation, as yet."
+    )
+    claim = "Officials said {} is not a signatory to the bloc's voluntary code on online disinformation, as yet."
+    judge = accepting(("signatory to the", "signatory to the"))
+    checker = ClaimChecker([passage(text, title="EU warns on generative AI")], judge=judge)
+    # "the AI giant" is OpenAI: the passage named it just before
+    assert checker.check(claim.format("OpenAI"), [0]).supported
+    # a company another article names is no reading of it
+    other = passage("Google signed the code in 2022.", doc="b.txt", title="Google and the EU")
+    checker = ClaimChecker([passage(text, title="EU warns on generative AI"), other], judge=judge)
+    assert not checker.check(claim.format("Google"), [0]).supported

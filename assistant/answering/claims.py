@@ -122,7 +122,7 @@ def _squash(text: str) -> str:
 # Two or more capitalised words in a row ("General Motors").
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 # Someone called by a description in place of a name: "The American", "the Argentine".
-_DESCRIPTION = re.compile(r"\b[Tt]he\s+([A-Z][a-z]+)\b(?!['’]s\b|\s+[A-Z])")
+_DESCRIPTION = re.compile(r"\b[Tt]he\s+([A-Z][a-z]+|[A-Z]{2,})\b(?!['’]s\b|\s+[A-Z])")
 # A claim's opening frame ("In PokéTsume, ...", "According to Zee Business, ...").
 _FRAME = re.compile(
     r"^(?:in|at|for|on|during|per|from|according to|as for|with)\s+([^,;:]{1,60}),\s", re.IGNORECASE
@@ -694,7 +694,7 @@ class ClaimChecker:
             # hands of" for "his mother at the hands of"), swaps no one
             left_out, around = self._left_out_names(claim, sentence), frozenset(context)
             if any(
-                not self._resolves(said, written, m, described)
+                not self._resolves(said, written, m, described, self._before(sentence, passage))
                 and (is_number(m) or not term_in(m, around) or in_place_of(claim, sentence, m, left_out))
                 for m in missing
             ):
@@ -722,18 +722,36 @@ class ClaimChecker:
         return tuple(t for word in _DESCRIPTION.findall(sentence) for t in tokens(word))
 
     def _resolves(
-        self, said: tuple[str, ...], written: tuple[str, ...], name: str, described: tuple[str, ...] = ()
+        self, said: tuple[str, ...], written: tuple[str, ...], name: str,
+        described: tuple[str, ...] = (), before: frozenset[str] = frozenset(),
     ) -> bool:
         """The claim writes ``name`` where the sentence has a pronoun: "Rashid accidentally
         bowled" for "He accidentally bowled" names who "he" is (from the sentences around),
-        it swaps no one. So does a name of the question where the sentence has a description
-        (``described``): "Pulisic had been a target" for "The American had been a target"
-        of a question about Pulisic."""
+        it swaps no one. So does a name where the sentence has a description (``described``)
+        when the name is the question's ("Pulisic had been a target" for "The American had
+        been a target" of a question about Pulisic) or one its passage gives before the
+        sentence (``before``: the title and the text up to it), as a reader resolves "The AI
+        giant is not a signatory" after "... representatives of ChatGPT maker, OpenAI"."""
         if is_number(name):
             return False
-        stand_ins = _PRONOUNS + (described if term_in(name, self._asked) else ())
-        places = [p for w in stand_ins for p in neighbours(written, w, frozenset())]
+        resolved = term_in(name, self._asked) or term_in(name, before)
+        places = [p for w in _PRONOUNS for p in neighbours(written, w, frozenset())]
+        if resolved:  # a description may run on a word ("The AI giant is"): either word after
+            places += [
+                {(-1, written[k - 1] if k else ""), *((1, w) for w in written[k + 1 : k + 3])}
+                for k, token in enumerate(written) if token in described
+            ]
         return any(n & p for n in neighbours(said, name, frozenset()) for p in places)
+
+    def _before(self, sentence: str, passage: int | None) -> frozenset[str]:
+        """Tokens of what a reader of ``sentence`` has read of its passage before it: the
+        article's title and the passage's text up to the sentence (nothing when the sentence
+        is not found in it)."""
+        if passage is None or not 0 <= passage < len(self.passages):
+            return frozenset()
+        p = self.passages[passage]
+        at = p.text.find(sentence)
+        return frozenset(tokens(f"{p.title} . {p.text[:at]}")) if at > 0 else frozenset(tokens(p.title))
 
     @property
     def judge(self) -> Judge:
