@@ -1585,3 +1585,50 @@ def test_a_description_may_be_written_as_the_name_its_passage_gave_before_it():
     other = passage("Google signed the code in 2022.", doc="b.txt", title="Google and the EU")
     checker = ClaimChecker([passage(text, title="EU warns on generative AI"), other], judge=judge)
     assert not checker.check(claim.format("Google"), [0]).supported
+
+
+@pytest.mark.parametrize(
+    "claim, source, read",
+    [
+        ("Sporting News also noted that the Eagles will be without Darius Slay on Monday.",
+         "Sporting News", "The Eagles will be without Darius Slay on Monday."),
+        ("According to The Verge's holiday guide, the last day to ship is December 20th.",
+         "The Verge", "The last day to ship is December 20th."),
+        ("Per Sporting News, Arizona State's head coach is Kenny Dillingham.",
+         "Sporting News", "Arizona State's head coach is Kenny Dillingham."),
+        # an attribution to anyone but the span's publisher is part of what the claim says
+        ("According to Reuters, the Eagles will be without Darius Slay on Monday.",
+         "Sporting News", None),
+        ("Nick Sirianni said the Eagles will be without Darius Slay on Monday.", "Sporting News", None),
+        ("The paper said the Eagles will be without Darius Slay.", "The Independent", None),
+    ],
+)
+def test_the_verifier_reads_a_claim_without_its_attribution_to_the_span_s_publisher(claim, source, read):
+    from assistant.answering.claims import unattributed
+
+    assert unattributed(claim, source) == (claim if read is None else read)
+
+
+def test_a_claim_its_publisher_is_said_to_have_noted_is_checked_on_what_it_says():
+    slay = passage(
+        "The Eagles will be without Darius Slay for the game in Seattle on Monday night.",
+        source="Sporting News",
+    )
+    checker = ClaimChecker([slay], judge=FakeJudge())
+    claim = "Sporting News also noted that the Eagles will be without Darius Slay for the game in Seattle."
+    assert checker.check(claim, [0]).supported
+
+
+@pytest.mark.parametrize(
+    "claim, source, conflict",
+    [
+        ("The Eagles will be without Darius Slay on Monday.",
+         "It will be made worse with the absence of Darius Slay on Monday.", False),
+        ("The Eagles will be without Darius Slay on Monday.",
+         "In the absence of Darius Slay, the Eagles will start Josh Jobe on Monday.", False),
+        ("The Eagles will play with Darius Slay on Monday.",
+         "It will be made worse with the absence of Darius Slay on Monday.", True),
+    ],
+)
+def test_the_absence_of_someone_is_being_without_them(claim, source, conflict):
+    assert (negation_conflict(claim, source) or opposite_conflict(claim, source)) is conflict

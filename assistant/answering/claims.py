@@ -32,6 +32,7 @@ from ..judge import Judge, get_judge
 from ..records import Passage
 from ..text.dates import publication_date_terms, relative_date_terms
 from ..text.match import (
+    STOPWORDS,
     acronyms,
     adjacent_pairs,
     contains_run,
@@ -126,6 +127,15 @@ _DESCRIPTION = re.compile(r"\b[Tt]he\s+([A-Z][a-z]+|[A-Z]{2,})\b(?!['’]s\b|\s+
 # A claim's opening frame ("In PokéTsume, ...", "According to Zee Business, ...").
 _FRAME = re.compile(
     r"^(?:in|at|for|on|during|per|from|according to|as for|with)\s+([^,;:]{1,60}),\s", re.IGNORECASE
+)
+# A claim opening by its source ("According to Sporting News, ...", "Per The Verge's guide,
+# ...", "Sporting News also noted that ..."): group 1 names the source, group 2 is the claim.
+_ATTRIBUTED = re.compile(
+    r"^(?:(?:according to|per|as)\s+([^,;:]{2,60}?),\s+"
+    r"|([^,;:]{2,40}?)\s+(?:also\s+|further\s+)?(?:noted|notes|reported|reports|said|says|wrote|"
+    r"writes|added|adds|explained|explains|stated|states|pointed out|points out)(?:\s+that)?,?\s+)"
+    r"(.+)$",
+    re.IGNORECASE | re.DOTALL,
 )
 # Where a claim's clauses meet: a participle ("..., putting Arizona State ahead"), a
 # conjunction after a comma, a semicolon, or "and" before a new subject.
@@ -760,13 +770,17 @@ class ClaimChecker:
         return self._judge
 
     def support(self, claim: str, spans: Sequence[Span]) -> list[float]:
-        """The verifier's probability that each span supports the claim."""
+        """The verifier's probability that each span supports the claim (what the claim
+        says the span's publisher reported: see :func:`unattributed`)."""
         if not spans:
             return []
-        return self.judge.supports(
-            claim,
-            [(s.text, self.passages[s.passage].title, self.passages[s.passage].source) for s in spans],
-        )
+        return [
+            self.judge.supports(
+                unattributed(claim, self.passages[s.passage].source),
+                [(s.text, self.passages[s.passage].title, self.passages[s.passage].source)],
+            )[0]
+            for s in spans
+        ]
 
     def _judge_spans(self, claim: str, candidates: list[tuple[Span, float]]) -> Verdict | None:
         """The best verdict among spans that passed the exact checks."""
@@ -1028,3 +1042,20 @@ class ClaimChecker:
             if verdict.supported and (best is None or verdict.score > best.score):
                 best = verdict
         return best
+
+
+def unattributed(claim: str, source: str) -> str:
+    """The claim without its opening attribution to ``source``, the publisher of the span it
+    cites: "According to Sporting News, the Eagles will be without Slay" and "Sporting News
+    also noted that the Eagles ..." say what the span says, and the verifier, which reads
+    the span as it stands, is asked about that. An attribution to anyone else (a person, a
+    publisher the span does not come from) stays: it is part of what the claim says."""
+    m = _ATTRIBUTED.match(claim.strip())
+    if m is None:
+        return claim
+    named = tokens(re.sub(r"['’]s\b.*$", "", m.group(1) or m.group(2)))
+    rest = m.group(3).strip()
+    own = frozenset(tokens(source))
+    if not named or not all(t in own or t in STOPWORDS for t in named) or len(content_terms(rest)) < 3:
+        return claim
+    return rest[:1].upper() + rest[1:]

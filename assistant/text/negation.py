@@ -23,6 +23,18 @@ _NOT_NEGATION = re.compile(
 )
 
 
+# "with the absence of X", "in the absence of X", "the lack of X" say "without X"
+_ABSENCE = re.compile(
+    r"\b(?:(?:with|in)\s+)?(?:the\s+|an?\s+)?(?:absence|lack)\s+of\b", re.IGNORECASE
+)
+
+
+def as_without(text: str) -> str:
+    """``text`` with "(with|in) the absence of" and "the lack of" written as "without", the
+    way a paraphrase puts them ("worse with the absence of Slay": "worse without Slay")."""
+    return _ABSENCE.sub("without", text)
+
+
 def negated(text: str) -> bool:
     """The text carries a negation ("not", "never", "didn't", "zero" ...)."""
     folded = _NOT_NEGATION.sub(" ", fold(text))
@@ -74,6 +86,7 @@ def negation_conflict(claim: str, source: str) -> bool:
     the claim negates what the source does not, or drops the negation of a clause it uses
     ("he was aware" from "... and that he wasn't aware of any preparations"). A side that
     negates by meaning ("yet to miss" for "has not missed") agrees with a "not" on the other."""
+    claim, source = as_without(claim), as_without(source)
     if negated(claim) == negated(source):
         return False
     plain, negating = (source, claim) if negated(claim) else (claim, source)

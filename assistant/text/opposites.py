@@ -24,6 +24,7 @@ import re
 from functools import lru_cache
 
 from .match import content_terms, fold, tokens
+from .negation import as_without
 
 # Each axis: two sides, each a set of word forms (lower case). Only whole words match.
 AXES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
@@ -86,7 +87,7 @@ def _words(text: str) -> frozenset[str]:
 def opposite_conflict(claim: str, source: str) -> bool:
     """The claim uses one side of an axis the source never uses, and the source uses the
     other side: "prices rose" against "prices fell"."""
-    said, says = _words(claim), _words(source)
+    said, says = _words(as_without(claim)), _words(as_without(source))
     for side_a, side_b in AXES:
         for mine, other in ((side_a, side_b), (side_b, side_a)):
             if said & mine and not says & mine and says & other and not said & other:
