@@ -129,7 +129,8 @@ _FRAME = re.compile(
     r"^(?:in|at|for|on|during|per|from|according to|as for|with)\s+([^,;:]{1,60}),\s", re.IGNORECASE
 )
 # A claim opening by its source ("According to Sporting News, ...", "Per The Verge's guide,
-# ...", "Sporting News also noted that ..."): group 1 names the source, group 2 is the claim.
+# ...", "Sporting News also noted that ..."): group 1 or 2 names the source, group 3 is
+# what the claim says it reported.
 _ATTRIBUTED = re.compile(
     r"^(?:(?:according to|per|as)\s+([^,;:]{2,60}?),\s+"
     r"|([^,;:]{2,40}?)\s+(?:also\s+|further\s+)?(?:noted|notes|reported|reports|said|says|wrote|"
@@ -703,8 +704,9 @@ class ClaimChecker:
             # a name the context gives, added in nobody's place ("his mother, Julia, at the
             # hands of" for "his mother at the hands of"), swaps no one
             left_out, around = self._left_out_names(claim, sentence), frozenset(context)
+            before = self._before(sentence, passage)
             if any(
-                not self._resolves(said, written, m, described, self._before(sentence, passage))
+                not self._resolves(said, written, m, described, before)
                 and (is_number(m) or not term_in(m, around) or in_place_of(claim, sentence, m, left_out))
                 for m in missing
             ):
