@@ -17,7 +17,7 @@ from assistant.records import Passage
 from assistant.text.match import in_place_of, key_terms, name_runs, term_in, tokens
 from assistant.text.negation import negated, negation_conflict
 from assistant.text.opposites import opposite_conflict, order_swapped
-from assistant.text.places import as_countries, capitals, capitals_in, with_capitals
+from assistant.text.places import as_asked, as_countries, capitals, capitals_in, with_capitals
 
 from .fakes import FakeJudge
 
@@ -294,10 +294,48 @@ def test_a_capital_the_sentence_does_not_name_is_read_as_its_country():
     assert capitals_in("Male voters in Kyiv") == [("Kyiv", "Ukraine")]  # first word: not a capital
 
 
+def test_a_sentences_capital_is_read_as_the_country_the_question_names():
+    sentence = "Relations between Pyongyang and Washington have come to a halt since 2019."
+    assert as_asked(sentence, "How long have talks between North Korea and the United States been frozen?") == (
+        "Relations between North Korea and United States have come to a halt since 2019."
+    )
+    assert as_asked("Washington said Moscow lied.", "What did the U.S. say about Russia?") == (
+        "United States said Russia lied."
+    )
+    # a country the question does not name, a city it names, a capital inside a longer name
+    assert as_asked(sentence, "How long have talks between North Korea and Japan been frozen?") == (
+        "Relations between North Korea and Washington have come to a halt since 2019."
+    )
+    assert as_asked(sentence, "Did Pyongyang talk to the United States?") == (
+        "Relations between Pyongyang and United States have come to a halt since 2019."
+    )
+    assert as_asked("Paris Saint-Germain signed him.", "Which France striker was signed?") == (
+        "Paris Saint-Germain signed him."
+    )
+
+
+def test_the_engine_quotes_the_sentence_it_read_with_countries_as_written():
+    seen: list[str] = []
+
+    class Recording(FakeJudge):
+        def read(self, question, sentences):
+            seen.extend(s for s, _, _ in sentences)
+            return super().read(question, sentences)
+
+    text = "Diplomatic relations between Pyongyang and Washington have come to a halt since 2019."
+    engine = ExtractiveEngine(judge=Recording({"halt": "United States"}))
+    reply = "".join(engine.stream("Since when have North Korea and the United States stopped talking?", [passage(text)]))
+    assert seen == ["Diplomatic relations between North Korea and United States have come to a halt since 2019."]
+    assert text in reply and "United States" not in reply
+
+
 def test_a_text_naming_a_country_holds_its_capital():
     held = with_capitals(frozenset(tokens("Russia and China held drills.")), "Did Moscow and Beijing agree?")
     assert set(tokens("Moscow Beijing")) <= held
     assert "kyiv" not in with_capitals(held, "What did Moscow say about Kyiv?")  # Ukraine is not named
+    capitals_only = frozenset(tokens("Talks between Pyongyang and Washington have stalled."))
+    assert set(tokens("North Korea")) <= with_capitals(capitals_only, "Why did North Korea stop talking?")
+    assert "russia" not in with_capitals(capitals_only, "Why did Russia stop talking?")
 
 
 def test_the_engine_reads_each_sentence_with_the_question_as_it_fits():
@@ -599,6 +637,11 @@ def test_a_name_swapped_in_place_is_a_misquote_but_another_name_elsewhere_is_not
          "Newcastle had 17 shots, eight on target. Milan had two shots on target.", False),
         ("Mitchell scored 441 runs in 10 matches.", "Mitchell has 441 runs in 10 matches, with 2 centuries.", False),
         ("Rates rose 5% to $10.", "Rates rose to $10, up 5%.", False),  # no number of the source left out
+        # a year takes another year's place only
+        ("Sono meant to start production in 2024 in Germany.",
+         "Sono meant to start production in 2023 in Germany. It pivoted to licensing by 2024 instead.", True),
+        ("Fleming took five wickets in the 1996 Wills World Cup match in Mumbai.",
+         "1996, Match 19, Wills World Cup, Mumbai. Fleming took five wickets.", False),
     ],
 )
 def test_a_number_put_where_the_source_has_another_is_moved(claim, source, moved):
@@ -733,6 +776,17 @@ def test_a_name_the_span_writes_as_an_acronym_or_spells_out_is_given():
     spelled = ClaimChecker([passage("Last year Rugby Australia took out a $40m loan from Ares.")], judge=judge)
     assert spelled.check("Last year RA took out a $40m loan from Ares.", [0]).supported
     assert not spelled.check("Last year RU took out a $40m loan from Ares.", [0]).supported
+
+
+def test_acronyms_side_by_side_are_each_their_own_name():
+    judge = accepting(("Same-Day", "Same-Day"))
+    span = (
+        "If you subscribe to Amazon Prime and live in an eligible ZIP code in the US, you can get "
+        "Same-Day Delivery through December 24th."
+    )
+    checker = ClaimChecker([passage(span)], judge=judge)
+    assert checker.check("Prime members in eligible US ZIP codes can get Same-Day Delivery through December 24th.", [0]).supported
+    assert not checker.check("Prime members in eligible UK ZIP codes can get Same-Day Delivery through December 24th.", [0]).supported
 
 
 def test_a_near_copy_may_abbreviate_a_name_that_opens_the_sentence():

@@ -79,6 +79,17 @@ def test_an_empty_archive_names_nothing():
     assert find_publishers("TechCrunch said", []) == []
 
 
+def test_the_initials_of_a_long_name_name_its_publisher_in_capitals():
+    assert ("mbw", True) in name_variants("Music Business Worldwide")
+    assert ("nyt", True) in name_variants("The New York Times")
+    assert not any(acronym for _, acronym in name_variants("Sky Sports"))  # two words: no initials
+    sources = ["Music Business Worldwide", "TechCrunch"]
+    assert [m.sources for m in find_mentions("Spotify had 44 million, as MBW reported.", sources)] == [
+        ("Music Business Worldwide",)
+    ]
+    assert find_mentions("Mbw is no name here", sources) == []
+
+
 def test_variants_of_a_sectioned_name():
     forms = {compact for compact, _ in name_variants("The Independent - Life and Style")}
     assert {"theindependentlifeandstyle", "theindependent", "independent"} <= forms

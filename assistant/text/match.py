@@ -568,6 +568,9 @@ def neighbours(said: tuple[str, ...], term: str, changed: frozenset[str]) -> lis
     return found
 
 
+_A_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
 def moved_number(claim: str, source: str) -> bool:
     """A number of the claim that the source writes in another phrase, put where the source
     has a number the claim does not give: "four touchdowns" from "over four games ... two
@@ -579,13 +582,20 @@ def moved_number(claim: str, source: str) -> bool:
     others = [t for t in dict.fromkeys(written) if is_number(t) and not term_in(t, claim_numbers)]
     if not others:
         return False
-    slots = [n for e in others for n in neighbours(written, e, frozenset())]
+    # a year takes the place of another year only ("production in 2024" from "production in
+    # 2023 ... 2024"): "the 1987 Reliance World Cup" from a heading "1987, Match 3, Reliance
+    # World Cup" has not put 1987 in the match number's place
+    slots = {
+        year: [n for e in others if bool(_A_YEAR.fullmatch(e)) == year for n in neighbours(written, e, frozenset())]
+        for year in (False, True)
+    }
     for number in claim_numbers:
         places = neighbours(written, number, frozenset())
         if not places:
             continue
+        theirs = slots[bool(_A_YEAR.fullmatch(number))]
         for around in neighbours(said, number, frozenset()):
-            if not any(around & p for p in places) and any(around & slot for slot in slots):
+            if not any(around & p for p in places) and any(around & slot for slot in theirs):
                 return True
     return False
 

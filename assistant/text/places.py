@@ -56,11 +56,53 @@ def as_countries(question: str, sentence: str) -> str:
     return _pattern().sub(swap, question)
 
 
+@lru_cache(maxsize=1)
+def _anywhere() -> re.Pattern[str]:
+    names = sorted(capitals(), key=len, reverse=True)
+    # not inside a longer name ("Paris Saint-Germain", "the Washington Commanders")
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])(?!\s+[A-Z])")
+
+
+def as_asked(sentence: str, question: str) -> str:
+    """The sentence with each capital it names put as its country where the question names
+    that country and not the city: "relations between Pyongyang and Washington have come to
+    a halt" read for "How long have talks between North Korea and the United States been
+    frozen?" (the other way round from :func:`as_countries`)."""
+    if _anywhere().search(sentence) is None:
+        return sentence
+    asked = frozenset(tokens(question))
+
+    def swap(m: re.Match[str]) -> str:
+        city = m.group(1)
+        country = capitals()[city]
+        if re.search(rf"(?<!\w){re.escape(city)}(?!\w)", question):
+            return city
+        named = all(term_in(w, asked) for w in tokens(country))
+        short = "".join(w[0] for w in country.split()).lower()  # "US", "U.S." for the United States
+        return country if named or (len(short) > 1 and short in asked) else city
+
+    return _anywhere().sub(swap, sentence)
+
+
+@lru_cache(maxsize=1)
+def _capital_tokens() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(capital's tokens, country's tokens) for every capital."""
+    return tuple((tokens(city), tokens(country)) for city, country in capitals().items())
+
+
 def with_capitals(found: frozenset[str], question: str) -> frozenset[str]:
     """Normalised terms of a text, plus each capital the question names whose country the
-    text names: a question asking about "Beijing" is about a text naming "China"."""
+    text names (a question asking about "Beijing" is about a text naming "China"), and each
+    country the question names whose capital the text names (a question on North Korea and
+    the United States is about "talks between Pyongyang and Washington")."""
     extra = [
         t for city, country in capitals_in(question)
         if all(term_in(w, found) for w in tokens(country)) for t in tokens(city)
+    ]
+    asked = frozenset(tokens(question))
+    extra += [
+        t for city, country in _capital_tokens()
+        if all(w in found for w in city) and all(term_in(w, asked) for w in country)
+        for t in country
     ]
     return found | frozenset(extra) if extra else found

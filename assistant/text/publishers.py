@@ -5,7 +5,8 @@ Names are compared in two forms. Their *core*: folded, punctuation out, a leadin
 dropped ("the guardian" -> "guardian"). Their *compact* form: the folded words glued together,
 so "CBS Sports" is "cbssports" like "CBSSports.com". A publisher is also known by its name
 before a section or tagline ("The Independent" of "The Independent - Life and Style"), without
-a domain suffix, and by a leading acronym ("BBC" of "BBC News - Technology").
+a domain suffix, by a leading acronym ("BBC" of "BBC News - Technology") and by its initials
+("MBW" of "Music Business Worldwide").
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def name_variants(source: str) -> set[tuple[str, bool]]:
 
     The full name, the name before a section or tagline ("The Independent" of "The
     Independent - Life and Style"), without a leading "The", without a domain suffix, and a
-    leading acronym ("BBC" of "BBC News - Technology"). An acronym names the publisher only
+    leading acronym ("BBC" of "BBC News - Technology") or the initials of a name of three
+    words or more ("MBW" of "Music Business Worldwide"). An acronym names the publisher only
     written in capitals: "FOX" of "FOX News - Lifestyle" is not the network in "play-by-play
     on Fox".
     """
@@ -49,8 +51,16 @@ def name_variants(source: str) -> set[tuple[str, bool]]:
             names.add(" ".join(words[1:]))
     first = head.split()[0] if head.split() else ""
     acronym = len(first) >= 2 and first.isupper() and first.isalpha() and first not in names
+    shorts = [first] if acronym else []
+    # the initials of a name of three capitalised words or more ("MBW" of "Music Business
+    # Worldwide", "NYT" of "The New York Times"), written in capitals
+    words = head.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    if len(words) >= 3 and all(w[:1].isupper() and w.isalpha() for w in words):
+        shorts.append("".join(w[0] for w in words).upper())
     variants: set[tuple[str, bool]] = set()
-    for name, only_capitals in [(n, False) for n in names] + ([(first, True)] if acronym else []):
+    for name, only_capitals in [(n, False) for n in names] + [(s, True) for s in shorts]:
         words = _TOKEN.findall(name)
         if words and len(words) <= MAX_NAME_WORDS:
             compact = _compact(words)

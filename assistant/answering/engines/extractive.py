@@ -11,7 +11,7 @@ from ...judge import Judge, get_judge
 from ...records import Passage
 from ...text.dates import without_dates
 from ...text.match import content_terms, key_terms, name_words, term_in, tokens
-from ...text.places import as_countries, with_capitals
+from ...text.places import as_asked, as_countries, with_capitals
 from ...text.publishers import Mention, find_mentions, segments
 from ...text.sentences import sentence_spans
 from ..citations import neutralise_markers
@@ -134,15 +134,22 @@ class ExtractiveEngine:
             asked.setdefault(as_countries(question, context), []).append(k)
         scored: list[ScoredSentence] = []
         for phrasing, members in asked.items():
+            # ... and with its capitals put as the countries the question names
+            # ("relations between Pyongyang and Washington" for a question on North Korea
+            # and the United States); the short answer is kept only as the sentence writes it
             readings = self.judge.read(
                 phrasing,
                 [
-                    (items[k][1], passages[items[k][0]].title, passages[items[k][0]].source)
+                    (as_asked(items[k][1], question), passages[items[k][0]].title,
+                     passages[items[k][0]].source)
                     for k in members
                 ],
             )
             scored += [
-                ScoredSentence(items[k][0], items[k][1], r.score, r.answer)
+                ScoredSentence(
+                    items[k][0], items[k][1], r.score,
+                    r.answer if " ".join(r.answer.split()) in " ".join(items[k][1].split()) else "",
+                )
                 for k, r in zip(members, readings, strict=True)
             ]
         return sorted(scored, key=lambda s: -s.score)
