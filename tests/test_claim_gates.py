@@ -626,6 +626,19 @@ def test_a_name_swapped_in_place_is_a_misquote_but_another_name_elsewhere_is_not
     assert checker.misquotes(swapped, sentence)
 
 
+def test_a_near_copy_may_describe_with_a_peoples_word_its_article_gives():
+    judge = accepting(("restructuring", "restructuring"))
+    text = (
+        "Klarna, the Swedish fintech, is preparing to list. The company has initiated a process "
+        "for a legal entity restructuring to set up a holding company in the U.K. as an early "
+        "step in its plans for an initial public offering, a Klarna spokesperson tells TechCrunch+."
+    )
+    checker = ClaimChecker([passage(text)], judge=judge)
+    said = "The {} fintech has started a legal entity restructuring process to do this, a Klarna spokesperson told TechCrunch+."
+    assert checker.check(said.format("Swedish"), [0]).supported
+    assert not checker.check(said.format("Norwegian"), [0]).supported  # not the article's word
+
+
 @pytest.mark.parametrize(
     "claim, source, moved",
     [

@@ -40,6 +40,7 @@ from ..text.match import (
     content_terms,
     fold,
     in_place_of,
+    is_peoples_word,
     initials,
     is_number,
     key_terms,
@@ -551,7 +552,10 @@ class ClaimChecker:
             if not self._given_elsewhere(
                 claim, term, terms, context_tokens, span_text,
                 anywhere=not copy
-                or (near >= NEAR_COPY_OVERLAP and not in_place_of(claim, span_text, term, left_out)),
+                or (
+                    (near >= NEAR_COPY_OVERLAP or is_peoples_word(term))
+                    and not in_place_of(claim, span_text, term, left_out)
+                ),
                 passage=passage,
                 lead_in=borrow,
             ):

@@ -390,6 +390,26 @@ def _place_forms() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in forms.items()}
 
 
+@cache
+def _peoples_words() -> frozenset[str]:
+    """The people's words of ``data/demonyms.tsv`` ("french", "south korean" -> "korean")."""
+    words: set[str] = set()
+    try:
+        lines = DEMONYMS_FILE.read_text(encoding="utf-8").splitlines()
+    except OSError:  # pragma: no cover - the file ships with the package
+        return frozenset()
+    for line in lines:
+        if line.strip() and not line.startswith("#"):
+            words.update(tokens(line.split("\t")[0]))
+    places = (tokens(line.split("\t")[1]) for line in lines if "\t" in line)
+    return frozenset(words) - frozenset(place[0] for place in places if len(place) == 1)
+
+
+def is_peoples_word(term: str) -> bool:
+    """A people's word that names no place itself ("Swedish", "Chinese"; not "Korea")."""
+    return term in _peoples_words()
+
+
 def term_in(term: str, terms: frozenset[str]) -> bool:
     """A key term found among normalised terms; "Russia"/"Russian", "Korea"/"Korean" and
     "France"/"French" match, "John"/"Johnson" do not."""
