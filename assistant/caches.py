@@ -42,11 +42,12 @@ Results of pure functions, which never go stale (bounded by their size, oldest f
   ``search_stopwords`` and ``analyser_id`` (constants, made when first asked).
 - ``text.match``: ``_norm``, ``tokens``, ``content_terms``, ``_vocabulary``,
   ``_text_names``, ``_possessives``, ``adjacent_pairs`` (per span text), ``_place_forms``
-  (the packaged demonym table, read once).
+  and ``_peoples_words`` (the packaged demonym table, read once).
 - ``text.dates.publication_date_terms`` (per claim and publication date),
   ``text.dates.relative_date_terms`` (per claim, span and publication date),
   ``text.opposites._words`` (the words of a claim or span) and ``text.places``:
-  ``capitals`` (the packaged capital table, read once), ``_pattern``.
+  ``capitals`` (the packaged capital table, read once), ``_pattern``, ``_anywhere`` and
+  ``_capital_tokens`` (made from it once).
 - ``text.publishers``: ``publisher_index``, ``_forms`` and ``_held``: keyed by the archive's
   publisher list itself, so an ingest that changes the list looks up a new entry.
 """
