@@ -41,8 +41,9 @@ Results of pure functions, which never go stale (bounded by their size, oldest f
 - ``text.analyse``: ``_snowball`` (the one Snowball stemmer, used under a lock), ``stem``,
   ``search_stopwords`` and ``analyser_id`` (constants, made when first asked).
 - ``text.match``: ``_norm``, ``tokens``, ``content_terms``, ``_vocabulary``,
-  ``_text_names``, ``_possessives``, ``adjacent_pairs`` (per span text), ``_place_forms``
-  and ``_peoples_words`` (the packaged demonym table, read once).
+  ``_text_names``, ``_possessives``, ``adjacent_pairs`` (per span text), ``_demonym_rows``
+  (the packaged demonym table, read once), ``_place_forms`` and ``_peoples_words`` (made from
+  it once).
 - ``text.dates.publication_date_terms`` (per claim and publication date),
   ``text.dates.relative_date_terms`` (per claim, span and publication date),
   ``text.opposites._words`` (the words of a claim or span) and ``text.places``:

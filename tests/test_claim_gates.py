@@ -336,6 +336,7 @@ def test_a_text_naming_a_country_holds_its_capital():
     capitals_only = frozenset(tokens("Talks between Pyongyang and Washington have stalled."))
     assert set(tokens("North Korea")) <= with_capitals(capitals_only, "Why did North Korea stop talking?")
     assert "russia" not in with_capitals(capitals_only, "Why did Russia stop talking?")
+    assert set(tokens("United States")) <= with_capitals(capitals_only, "Why did the U.S. stop talking?")
 
 
 def test_the_engine_reads_each_sentence_with_the_question_as_it_fits():

@@ -560,11 +560,11 @@ class ClaimChecker:
                 lead_in=borrow,
             ):
                 return None
-        capitals = acronyms(claim)
+        in_capitals = acronyms(claim)
         for run in self.name_runs(claim):
             if contains_run_reordered(run, span_tokens) or contains_run(run, meta_tokens) or set(run) <= short:
                 continue
-            if set(run) <= capitals and all(term_in(w, terms) for w in run):
+            if set(run) <= in_capitals and all(term_in(w, terms) for w in run):
                 continue  # acronyms side by side, each its own name: "US ZIP codes" for "ZIP code in the US"
             if as_asked and contains_run(run, self._question_tokens):
                 continue

@@ -365,20 +365,28 @@ DEMONYMS_FILE = Path(__file__).parent / "data" / "demonyms.tsv"
 
 
 @cache
-def _place_forms() -> dict[str, frozenset[str]]:
-    """A place's word and its people's word, each to the other ("France"/"French",
-    "China"/"Chinese", "Europe"/"European"). From ``data/demonyms.tsv`` (general knowledge:
-    every country's demonym); pairs of several words count where they differ in one ("South
-    Korea"/"South Korean")."""
-    forms: dict[str, set[str]] = {}
+def _demonym_rows() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(people's word, place) as tokens, each row of ``data/demonyms.tsv`` (general
+    knowledge: every country's demonym), read once."""
     try:
         lines = DEMONYMS_FILE.read_text(encoding="utf-8").splitlines()
     except OSError:  # pragma: no cover - the file ships with the package
-        return {}
+        return ()
+    rows = []
     for line in lines:
-        if not line.strip() or line.startswith("#"):
-            continue
-        people, place = (tokens(part) for part in line.split("\t"))
+        if line.strip() and not line.startswith("#"):
+            people, place = line.split("\t")
+            rows.append((tokens(people), tokens(place)))
+    return tuple(rows)
+
+
+@cache
+def _place_forms() -> dict[str, frozenset[str]]:
+    """A place's word and its people's word, each to the other ("France"/"French",
+    "China"/"Chinese", "Europe"/"European"); pairs of several words count where they differ
+    in one ("South Korea"/"South Korean")."""
+    forms: dict[str, set[str]] = {}
+    for people, place in _demonym_rows():
         if len(people) != len(place):
             continue
         differ = [(a, b) for a, b in zip(people, place, strict=True) if a != b]
@@ -392,17 +400,11 @@ def _place_forms() -> dict[str, frozenset[str]]:
 
 @cache
 def _peoples_words() -> frozenset[str]:
-    """The people's words of ``data/demonyms.tsv`` ("french", "south korean" -> "korean")."""
-    words: set[str] = set()
-    try:
-        lines = DEMONYMS_FILE.read_text(encoding="utf-8").splitlines()
-    except OSError:  # pragma: no cover - the file ships with the package
-        return frozenset()
-    for line in lines:
-        if line.strip() and not line.startswith("#"):
-            words.update(tokens(line.split("\t")[0]))
-    places = (tokens(line.split("\t")[1]) for line in lines if "\t" in line)
-    return frozenset(words) - frozenset(place[0] for place in places if len(place) == 1)
+    """The words of the people's words ("french", "south korean" -> "south", "korean"), less
+    every one-word place ("Korea" is no people's word)."""
+    rows = _demonym_rows()
+    places = frozenset(place[0] for _, place in rows if len(place) == 1)
+    return frozenset(w for people, _ in rows for w in people) - places
 
 
 def is_peoples_word(term: str) -> bool:
@@ -591,6 +593,10 @@ def neighbours(said: tuple[str, ...], term: str, changed: frozenset[str]) -> lis
 _A_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
+def _is_year(number: str) -> bool:
+    return _A_YEAR.fullmatch(number) is not None
+
+
 def moved_number(claim: str, source: str) -> bool:
     """A number of the claim that the source writes in another phrase, put where the source
     has a number the claim does not give: "four touchdowns" from "over four games ... two
@@ -605,15 +611,14 @@ def moved_number(claim: str, source: str) -> bool:
     # a year takes the place of another year only ("production in 2024" from "production in
     # 2023 ... 2024"): "the 1987 Reliance World Cup" from a heading "1987, Match 3, Reliance
     # World Cup" has not put 1987 in the match number's place
-    slots = {
-        year: [n for e in others if bool(_A_YEAR.fullmatch(e)) == year for n in neighbours(written, e, frozenset())]
-        for year in (False, True)
-    }
+    slots: dict[bool, list[set[tuple[int, str]]]] = {False: [], True: []}
+    for other in others:
+        slots[_is_year(other)] += neighbours(written, other, frozenset())
     for number in claim_numbers:
         places = neighbours(written, number, frozenset())
         if not places:
             continue
-        theirs = slots[bool(_A_YEAR.fullmatch(number))]
+        theirs = slots[_is_year(number)]
         for around in neighbours(said, number, frozenset()):
             if not any(around & p for p in places) and any(around & slot for slot in theirs):
                 return True

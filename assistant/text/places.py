@@ -77,17 +77,24 @@ def as_asked(sentence: str, question: str) -> str:
         country = capitals()[city]
         if re.search(rf"(?<!\w){re.escape(city)}(?!\w)", question):
             return city
-        named = all(term_in(w, asked) for w in tokens(country))
-        short = "".join(w[0] for w in country.split()).lower()  # "US", "U.S." for the United States
-        return country if named or (len(short) > 1 and short in asked) else city
+        return country if names_country(asked, country) else city
 
     return _anywhere().sub(swap, sentence)
 
 
+def names_country(asked: frozenset[str], country: str) -> bool:
+    """The terms ``asked`` (a question's tokens) name the country: its words, or its
+    initials for a name of several words ("US", "U.S." for the United States)."""
+    if all(term_in(w, asked) for w in tokens(country)):
+        return True
+    short = "".join(w[0] for w in country.split()).lower()
+    return len(short) > 1 and short in asked
+
+
 @lru_cache(maxsize=1)
-def _capital_tokens() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    """(capital's tokens, country's tokens) for every capital."""
-    return tuple((tokens(city), tokens(country)) for city, country in capitals().items())
+def _capital_tokens() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """(capital's tokens, country) for every capital."""
+    return tuple((tokens(city), country) for city, country in capitals().items())
 
 
 def with_capitals(found: frozenset[str], question: str) -> frozenset[str]:
@@ -102,7 +109,7 @@ def with_capitals(found: frozenset[str], question: str) -> frozenset[str]:
     asked = frozenset(tokens(question))
     extra += [
         t for city, country in _capital_tokens()
-        if all(w in found for w in city) and all(term_in(w, asked) for w in country)
-        for t in country
+        if all(w in found for w in city) and names_country(asked, country)
+        for t in tokens(country)
     ]
     return found | frozenset(extra) if extra else found

@@ -54,11 +54,11 @@ def name_variants(source: str) -> set[tuple[str, bool]]:
     shorts = [first] if acronym else []
     # the initials of a name of three capitalised words or more ("MBW" of "Music Business
     # Worldwide", "NYT" of "The New York Times"), written in capitals
-    words = head.split()
-    if words and words[0].lower() == "the":
-        words = words[1:]
-    if len(words) >= 3 and all(w[:1].isupper() and w.isalpha() for w in words):
-        shorts.append("".join(w[0] for w in words).upper())
+    head_words = head.split()
+    if head_words and head_words[0].lower() == "the":
+        head_words = head_words[1:]
+    if len(head_words) >= 3 and all(w[:1].isupper() and w.isalpha() for w in head_words):
+        shorts.append("".join(w[0] for w in head_words).upper())
     variants: set[tuple[str, bool]] = set()
     for name, only_capitals in [(n, False) for n in names] + [(s, True) for s in shorts]:
         words = _TOKEN.findall(name)
