@@ -66,3 +66,36 @@ def test_question_and_function_words_are_never_missing_content():
         "flamingos",
         "migrated",
     ]
+
+
+def test_a_word_typed_without_its_accents_is_the_word_the_articles_write():
+    """"How much did the Beyonce film make?" was declined: "No article in the archive
+    mentions "Beyonce"", over articles on "Beyoncé". A word the index lacks as typed is
+    read as the index writes it with accents, for search and for this check alike."""
+    from assistant.text.analyse import unaccented
+
+    assert unaccented("beyoncé") == "beyonce" and unaccented("Pokémon") == "Pokemon"
+    assert unaccented("plain") == "plain"
+
+
+def test_an_archive_holds_a_name_typed_without_its_accents(hashed, tmp_path):
+    from assistant.ingestion.pipeline import ingest
+    from assistant.store.archive import open_archive
+
+    article = tmp_path / "film.txt"
+    article.write_text(
+        "Beyoncé film opens\n\nThe concert film by Beyoncé opened with $21 million in North "
+        "America over the weekend, the studio said on Sunday.\n",
+        encoding="utf-8",
+    )
+    ingest([article], settings=hashed)
+    vocabulary = open_archive(hashed).lexical.vocabulary()
+    assert unknown_words("Beyonce film", vocabulary.analyse, vocabulary.terms) == []
+    assert not vocabulary.unmentioned("Beyonce") and not vocabulary.unmentioned("Beyoncé")
+    assert vocabulary.unmentioned("Taylor")
+    # and search finds the article by the name typed either way
+    from assistant.store.archive import open_archive as _open
+
+    lexical = _open(hashed).lexical
+    assert lexical.search("Beyonce concert", 3) and lexical.search("Beyoncé concert", 3)
+    assert lexical.search("Beyonce concert", 3)[0][1] == lexical.search("Beyoncé concert", 3)[0][1]

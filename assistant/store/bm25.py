@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..records import Filters
-from ..text.analyse import search_stopwords, stem_words
+from ..text.analyse import search_stopwords, stem_words, unaccented
 from .bm25_files import (
     POSITION_FILE,
     Entry,
@@ -74,6 +74,7 @@ class LexicalIndex:
         self._rows: tuple[Any, dict[str, np.ndarray]] | None = None
         self._by_id: tuple[Any, dict[str, int]] | None = None
         self._nodes: tuple[Any, OrderedDict[int, Any]] | None = None
+        self._respelt: tuple[Any, dict[str, str]] | None = None  # per index: see respelling
 
     # --------------------------------------------------------------------- persistence
     def load(self) -> bool:
@@ -330,15 +331,36 @@ class LexicalIndex:
         return node
 
     # ------------------------------------------------------------------- term statistics
+    def respelling(self, retriever: Any) -> dict[str, str]:
+        """A term the index lacks -> the index's term it is written without accents: people
+        type "Beyonce", "Pokemon" and "Mbappe" for what the articles write "Beyoncé",
+        "Pokémon" and "Mbappé". Only terms the index lacks are read otherwise, so every
+        search of words the articles write is what it was. Made once per index."""
+        with self._lock:
+            if self._respelt is not None and self._respelt[0] is retriever:
+                return self._respelt[1]
+        vocab = retriever.bm25.vocab_dict
+        respelt: dict[str, str] = {}
+        for term in vocab:
+            if term and not term.isascii():
+                plain = unaccented(term)
+                for key in (plain, *stem_words([plain])):
+                    if key not in vocab:
+                        respelt.setdefault(key, term)
+        with self._lock:
+            self._respelt = (retriever, respelt)
+        return respelt
+
     def analyse(self, texts: list[str]) -> list[list[str]]:
-        """Texts as this index sees them: lower-cased words, English stop words out, stemmed."""
+        """Texts as this index sees them: lower-cased words, English stop words out, stemmed
+        (a word the index lacks as typed read as the index writes it with accents)."""
         import bm25s
 
         with self._lock:
             retriever = self._retriever
         if retriever is None or not texts:
             return [[] for _ in texts]
-        return bm25s.tokenize(
+        analysed = bm25s.tokenize(
             texts,
             stopwords=search_stopwords(),
             stemmer=stem_words,
@@ -346,6 +368,8 @@ class LexicalIndex:
             return_ids=False,
             show_progress=False,
         )
+        respelt = self.respelling(retriever)
+        return [[respelt.get(t, t) for t in terms] for terms in analysed]
 
     def vocabulary(self) -> Vocabulary:
         """The index's terms and how it reads words into terms."""
@@ -393,6 +417,8 @@ class LexicalIndex:
             if not mask.any():
                 return []
         # A per-call view of the same index: the mask and k are per question.
-        view = BM25View(retriever, min(k, total), partial(self.node_at, retriever), mask)
+        view = BM25View(
+            retriever, min(k, total), partial(self.node_at, retriever), mask, self.respelling(retriever)
+        )
         hits = view.retrieve(QueryBundle(query_str=query))
         return [(h.node, float(h.score)) for h in hits if h.score and h.score > 0]

@@ -35,6 +35,7 @@ class BM25View(BaseRetriever):
         k: int,
         node_at: Callable[[int], BaseNode],
         mask: np.ndarray | None = None,
+        respelt: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.bm25 = shared.bm25
@@ -43,6 +44,7 @@ class BM25View(BaseRetriever):
         self._size = len(shared.corpus)  # bm25s keeps no corpus for an index built in-process
         self._node_at = node_at
         self._mask = mask
+        self._respelt = respelt or {}  # a term the index lacks -> its accented term
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         tokens = bm25s.tokenize(
@@ -52,6 +54,10 @@ class BM25View(BaseRetriever):
             token_pattern=self.token_pattern,
             show_progress=False,
         )
+        if self._respelt:
+            # as terms: a term the index lacks may be one it writes with accents
+            words = {i: w for w, i in tokens.vocab.items()}
+            tokens = [[self._respelt.get(words[i], words[i]) for i in ids] for ids in tokens.ids]
         # Positions in the corpus, not its records: the view makes no node it holds already.
         indexes, scores = self.bm25.retrieve(
             tokens,
