@@ -9,4 +9,5 @@
   of what it cites (the exact checks, then the verifier), the parts of a question left
   unanswered.
 - ``followups``: what a follow-up question takes from the conversation.
+- ``overview``: questions about an article as a whole, answered by its lead.
 """

@@ -19,6 +19,7 @@ from .claims import ClaimChecker
 from .engines.engine import Engine, get_engine
 from .engines.openai_chat import StreamCut
 from .followups import Turn
+from .overview import is_overview, lead, subject, which_article
 from .question_parts import uncovered_parts
 from .refusal import REFUSAL, missing_part, words_not_mentioned
 
@@ -105,10 +106,22 @@ def stream_answer(
         yield declined.text
         yield declined
         return
-    searches, planning = engine.plan(searched)
+    if is_overview(searched):
+        # what an article says as a whole: its lead, for the article the question means
+        notice = which_article_notice(archive, searched)
+        if notice is not None:
+            base.text = notice
+            yield notice
+            yield base
+            return
+        searches, planning = [subject(searched) or searched], None
+        passages = with_lead(archive, search_all(archive, searches, k=k or settings.top_k, filters=resolved))
+    else:
+        searches, planning = engine.plan(searched)
+        several = len(searches) > 1
+        depth = k or (max(settings.top_k, settings.planned_passages) if several else settings.top_k)
+        passages = search_all(archive, searches, k=depth, filters=resolved)
     several = len(searches) > 1
-    depth = k or (max(settings.top_k, settings.planned_passages) if several else settings.top_k)
-    passages = search_all(archive, searches, k=depth, filters=resolved)
     shown = engine.shown(passages, several)
     base.passages = passages
     base.searches = searches[:-1]  # the search questions a plan added, if any
@@ -189,6 +202,34 @@ def _article_texts(archive: Archive) -> Callable[[str], str | None]:
         return read[doc_id]
 
     return text
+
+
+def which_article_notice(archive: Archive, question: str) -> str | None:
+    """For an overview of "this article" in an archive of several, naming none: which
+    article? (else None)."""
+    registry = archive.store.registry()
+    if subject(question) or len(registry) < 2:
+        return None
+    latest = sorted(registry.values(), key=lambda a: (a.published, a.title), reverse=True)
+    return which_article([(a.title or a.url or a.doc_id, a.source) for a in latest], len(registry))
+
+
+def with_lead(archive: Archive, passages: list[Passage]) -> list[Passage]:
+    """The passages of the best retrieved article, its lead first (see
+    :mod:`assistant.answering.overview`). (Not the article with most passages retrieved: in a
+    small archive that is the longest.)"""
+    if not passages:
+        return passages
+    doc_id = passages[0].doc_id
+    own = [p for p in passages if p.doc_id == doc_id]
+    try:
+        article = archive.store.get_article(doc_id)
+    except Exception:  # a server away: the retrieved passages speak for the article
+        article = None
+    first = lead(article, own[0]) if article is not None else None
+    if first is None:
+        return own
+    return [first, *(p for p in own if p.start >= first.end)]
 
 
 def finish(

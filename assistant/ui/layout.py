@@ -18,6 +18,7 @@ from .render import render_articles, render_transcript
 
 # Questions the seed article answers, so a new user sees the page work at once.
 SEED_EXAMPLES = (
+    "What is this article about?",
     "Who is Russia's ambassador to North Korea?",
     "Who heads South Korea's National Intelligence Service?",
     "How many missile launches has North Korea carried out since 2022?",

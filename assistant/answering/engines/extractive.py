@@ -17,6 +17,7 @@ from ...text.sentences import sentence_spans
 from ..citations import neutralise_markers
 from ..decline import named_publishers
 from ..followups import Turn, with_context
+from ..overview import LEAD_ID, is_overview, lead_sentences
 from ..question_parts import question_parts
 from ..refusal import REFUSAL
 
@@ -230,7 +231,13 @@ class ExtractiveEngine:
         return best.score >= self.threshold(mentions)
 
     def choose(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
-        """The sentences that answer the question (none: abstain)."""
+        """The sentences that answer the question (none: abstain). A question about an
+        article as a whole ("What is this article about?") is answered by its lead, which
+        the pipeline puts first (see :mod:`assistant.answering.overview`)."""
+        if is_overview(question):
+            if not passages or passages[0].chunk_id != LEAD_ID:
+                return []
+            return [ScoredSentence(0, s, 1.0) for s in lead_sentences(passages[0])]
         if self.name_coverage(question, passages) < self.min_name_coverage:
             return []
         mentions = find_mentions(question, [p.source for p in passages])

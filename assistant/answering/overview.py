@@ -1,0 +1,106 @@
+"""Questions about an article as a whole: "What is this article about?", "Summarize the
+article about the FTX trial", "What are the main points?". Not "What does the article say
+about X?": that asks for a fact, which the article may not give.
+
+Nothing in such a question names a fact to find, so the reader finds no sentence answering
+it and the extractive engine refused: a new user's first question on the chat page was
+refused. An article's lead says what it is about, so the answer is the lead of the article
+the question means, quoted: the one article of the archive, or the article its subject
+("about the FTX trial") retrieves best. A question about "this article" in an archive of
+several articles names none of them: the notice lists the latest ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..records import Article, Passage
+from ..text.sentences import sentence_spans
+
+# The request for an overview, at the start of the question; what follows it ("about the
+# FTX trial", "of the Binance article") is its subject.
+_REQUEST = re.compile(
+    r"^\s*(?:(?:can|could|would|will)\s+you\s+|please\s+|just\s+)*"
+    r"(?:summari[sz]e|sum\s+up|recap|give\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
+    r"(?:brief\s+|short\s+|quick\s+)?(?:summary|overview|rundown|gist)"
+    r"|(?:what\s+is|what's|whats)\s+(?:this|the)\s+(?:article|story|piece|report)\s+about"
+    r"|what\s+are\s+the\s+(?:main|key)\s+(?:points|takeaways)|tl;?\s*dr)\b",
+    re.IGNORECASE,
+)
+# Words between the request and its subject: "(of) (this|the) article (about|on)"
+_FILLER = re.compile(
+    r"^(?:\s*(?:of|for|in|from|on|about|regarding|please|for\s+me|me|us|this|that|the|an?|"
+    r"articles?|story|stories|piece|report|news|it)\b)*",
+    re.IGNORECASE,
+)
+LEAD_SENTENCES = 3  # the sentences of an article's lead quoted for it
+LISTED_TITLES = 5  # the latest articles a notice lists
+
+
+def is_overview(question: str) -> bool:
+    """The question asks what an article says as a whole, not for a fact in it."""
+    return _REQUEST.search(question) is not None
+
+
+def subject(question: str) -> str:
+    """What the overview is asked of ("the FTX trial" in "Summarize the article about the
+    FTX trial"); "" when it names nothing ("What is this article about?")."""
+    found = _REQUEST.search(question)
+    if found is None:
+        return ""
+    rest = question[found.end():]
+    rest = _FILLER.sub("", rest)
+    return rest.strip(" ?.!,:;")
+
+
+LEAD_ID = "lead"  # the chunk id of a lead passage: not a stored chunk
+MIN_LEAD_WORDS = 6  # a shorter line opening an article is a heading or page furniture
+_ENDS = re.compile(r"[.!?][\"'”’)]*$")
+
+
+def _lead_spans(text: str) -> list[tuple[int, int]]:
+    """The offsets of the article's first sentences: line by line (a title line is no
+    sentence of the lead), leaving out lines of page furniture ("Follow your favorite
+    stocks CREATE FREE ACCOUNT"): a sentence of the lead ends as one and is no heading."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        for a, b in sentence_spans(line):
+            sentence = line[a:b].strip()
+            if _ENDS.search(sentence) and len(sentence.split()) >= MIN_LEAD_WORDS:
+                spans.append((offset + a, offset + b))
+                if len(spans) == LEAD_SENTENCES:
+                    return spans
+        offset += len(line)
+    return spans
+
+
+def lead(article: Article, like: Passage) -> Passage | None:
+    """The article's lead as a passage (from its first sentence to its third), with the
+    metadata of a retrieved passage of the same article; None when it has no sentence."""
+    spans = _lead_spans(article.text)
+    if not spans:
+        return None
+    start, end = spans[0][0], spans[-1][1]
+    return replace(
+        like, text=article.text[start:end], start=start, end=end, score=1.0, chunk_id=LEAD_ID
+    )
+
+
+def lead_sentences(passage: Passage) -> list[str]:
+    """The sentences of a lead passage, as the engine quotes them."""
+    base = passage.start
+    return [passage.text[a - base : b - base] for a, b in _lead_spans(" " * base + passage.text)]
+
+
+def which_article(titles: Sequence[tuple[str, str]], total: int) -> str:
+    """The notice for an overview of "this article" in an archive of several: ``titles``
+    are the latest articles' (title, publisher)."""
+    listed = "; ".join(f"{t} ({s})" if s else t for t, s in titles[:LISTED_TITLES])
+    more = f", the latest: {listed}" if listed else ""
+    return (
+        f"The archive holds {total} articles{more}. Ask about one by its subject, for "
+        'example "Summarize the article about ...".'
+    )
