@@ -215,3 +215,22 @@ def test_a_self_contained_second_question_is_answered_as_if_asked_first(seeded):
     )
     assert second.searched == "What is the capital of France?"
     assert second.text == first.text and second.abstained == first.abstained
+
+
+@pytest.mark.parametrize(
+    "question, bold",
+    [
+        ("Did Fumio Kishida call the drills a threat?", False),
+        ("Was it Fumio Kishida who called the drills a threat?", False),
+        ("Did Kishida or Yoo call the drills a threat?", True),  # which of two
+        ("Who called the drills a threat?", True),
+    ],
+)
+def test_a_question_asking_yes_or_no_gets_no_short_answer(question, bold):
+    """"Was Altman reinstated as CEO?" led with the reader's span "former U.S. Treasury
+    Secretary Larry Summers" in bold, read as the answer: a question asking yes or no gets
+    the sentence alone."""
+    engine = ExtractiveEngine(judge=FakeJudge({"Kishida": "Fumio Kishida"}))
+    text = "".join(engine.stream(question, [passage(DRILLS)]))
+    assert text.endswith("were a threat. [1]")
+    assert text.startswith("**Fumio Kishida** [1]") is bold

@@ -17,6 +17,22 @@ _WH_WORDS = words("who whom whose what when where why how which")
 MIN_PART_COVERAGE = 0.5  # share of a part's content words the supported evidence must hold
 
 
+# A question asking yes or no opens with an auxiliary verb ("Did X testify?", "Is Messi
+# playing?"); one offering alternatives ("Does X favour opt-in or opt-out?") asks which.
+_YES_NO = re.compile(
+    r"^\s*(?:is|are|was|were|am|do|does|did|has|have|had|can|could|will|would|should|shall|"
+    r"may|might|must)(?:n['’]t)?\b",
+    re.IGNORECASE,
+)
+_ALTERNATIVES = re.compile(r"\bor\b", re.IGNORECASE)
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """The question asks yes or no ("Was Altman reinstated as CEO?"), not which of
+    alternatives nor for a fact."""
+    return _YES_NO.match(question) is not None and _ALTERNATIVES.search(question) is None
+
+
 def question_parts(question: str) -> list[str]:
     """The separate questions inside one ("Who is X, and what did she say?")."""
     parts = [p.strip(" ,;") for p in _PART_SPLIT.split(question.strip())]

@@ -18,7 +18,7 @@ from ..citations import neutralise_markers
 from ..decline import named_publishers
 from ..followups import Turn, with_context
 from ..overview import LEAD_ID, is_overview, lead_sentences
-from ..question_parts import question_parts
+from ..question_parts import asks_yes_or_no, question_parts
 from ..refusal import REFUSAL
 
 
@@ -279,7 +279,10 @@ class ExtractiveEngine:
             return
         texts: list[str] = []
         one_part = not any(s.source for s in chosen) and len(question_parts(question)) < 2
-        if len(chosen) == 1 or one_part:  # the best sentence's short answer leads
+        # the best sentence's short answer leads; a question asking yes or no gets none (the
+        # reader's span would read as the answer: "Larry Summers" for "Was Altman reinstated
+        # as CEO?"), the sentence speaks for itself
+        if (len(chosen) == 1 or one_part) and not asks_yes_or_no(question):
             short = self.direct_answer(chosen[0])
             if short:
                 texts.append(f"**{short}** [{chosen[0].passage + 1}]\n\n")
