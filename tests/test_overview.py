@@ -28,6 +28,10 @@ SEED_LEAD = SEED.split("\n")[0].strip()
         ("Summarize the article about the FTX trial", "FTX trial"),
         ("Give me an overview of the Rugby World Cup final.", "Rugby World Cup final"),
         ("What are the key takeaways from the story on Binance's settlement?", "Binance's settlement"),
+        ("Tell me about the FTX trial", "FTX trial"),
+        ("Any news on Tesla?", "Tesla"),
+        ("What's the latest on the Israel-Hamas war?", "Israel-Hamas war"),
+        ("Catch me up on the port strike", "port strike"),
     ],
 )
 def test_overview_requests_and_their_subject(question, about):
@@ -97,3 +101,24 @@ def test_this_article_in_an_archive_of_several_asks_which(hashed_seeded, tmp_pat
     assert not b.abstained
     assert b.text.startswith("Dock workers at the eastern port stayed on strike")
     assert "North Korea" not in b.text
+    c = answer("Tell me about the port strike", settings=hashed_seeded)
+    assert c.text.startswith("Dock workers at the eastern port stayed on strike")
+    # a subject no article's title or lead writes: no article's lead stands in for it
+    for question in ("Summarize the article about the Moon landing", "Tell me about the harbour ferry"):
+        d = answer(question, settings=hashed_seeded)
+        assert d.abstained and d.text.startswith(REFUSAL) and not d.citations
+
+
+def test_an_article_is_about_what_its_title_or_lead_writes_together():
+    from assistant.answering.overview import about_subject
+
+    def lead_of(title: str, text: str) -> list[Passage]:
+        return [Passage("d", title, "Desk", "", "", text, 0, len(text), 1.0)]
+
+    guide = lead_of("Best classes in the game", "Circle of the Land and Circle of the Moon suit druids.")
+    assert about_subject("Moon", guide, "Tell me about the Moon")
+    assert about_subject("Circle of the Moon", guide, "Tell me about the Circle of the Moon")
+    # words of the subject far apart, or a name of the subject missing, are no subject
+    far = lead_of("Moon", "A long guide to twelve classes, spells, feats, races and builds where you land hits.")
+    assert not about_subject("Moon landing", far, "Summarize the article about the Moon landing")
+    assert not about_subject("Binance settlement", guide, "Tell me about the Binance settlement")

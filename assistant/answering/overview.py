@@ -1,22 +1,26 @@
 """Questions about an article as a whole: "What is this article about?", "Summarize the
-article about the FTX trial", "What are the main points?". Not "What does the article say
-about X?": that asks for a fact, which the article may not give.
+article about the FTX trial", "What are the main points?", "Tell me about the FTX trial",
+"Any news on Tesla?". Not "What does the article say about X?": that asks for a fact, which
+the article may not give.
 
 Nothing in such a question names a fact to find, so the reader finds no sentence answering
 it and the extractive engine refused: a new user's first question on the chat page was
 refused. An article's lead says what it is about, so the answer is the lead of the article
 the question means, quoted: the one article of the archive, or the article its subject
-("about the FTX trial") retrieves best. A question about "this article" in an archive of
-several articles names none of them: the notice lists the latest ones.
+("about the FTX trial") retrieves best among those whose title or lead writes it. A
+question about "this article" in an archive of several articles names none of them: the
+notice lists the latest ones.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 from ..records import Article, Passage
+from ..text.match import content_terms, key_terms, term_in, tokens
 from ..text.sentences import sentence_spans
 
 # The request for an overview, at the start of the question; what follows it ("about the
@@ -26,7 +30,10 @@ _REQUEST = re.compile(
     r"(?:summari[sz]e|sum\s+up|recap|give\s+(?:me\s+|us\s+)?(?:a\s+|an\s+|the\s+)?"
     r"(?:brief\s+|short\s+|quick\s+)?(?:summary|overview|rundown|gist)"
     r"|(?:what\s+is|what's|whats)\s+(?:this|the)\s+(?:article|story|piece|report)\s+about"
-    r"|what\s+are\s+the\s+(?:main|key)\s+(?:points|takeaways)|tl;?\s*dr)\b",
+    r"|what\s+are\s+the\s+(?:main|key)\s+(?:points|takeaways)|tl;?\s*dr"
+    r"|tell\s+(?:me|us)\s+about|brief\s+(?:me|us)\s+on|catch\s+(?:me|us)\s+up\s+on"
+    r"|(?:any|what(?:'s|’s|\s+is)\s+the)\s+(?:latest|news)\s+(?:on|about|from|with|regarding)"
+    r"|any\s+news\s+(?:on|about|from|regarding))\b",
     re.IGNORECASE,
 )
 # Words between the request and its subject: "(of) (this|the) article (about|on)"
@@ -35,6 +42,8 @@ _FILLER = re.compile(
     r"articles?|story|stories|piece|report|news|it)\b)*",
     re.IGNORECASE,
 )
+SUBJECT_HELD = 2 / 3  # share of the subject's words an article must write to be about it
+SUBJECT_WINDOW = 6  # ... within this many words (stop words aside) of one another
 LEAD_SENTENCES = 3  # the sentences of an article's lead quoted for it
 LISTED_TITLES = 5  # the latest articles a notice lists
 
@@ -93,6 +102,29 @@ def lead_sentences(passage: Passage) -> list[str]:
     """The sentences of a lead passage, as the engine quotes them."""
     base = passage.start
     return [passage.text[a - base : b - base] for a, b in _lead_spans(" " * base + passage.text)]
+
+
+def about_subject(about: str, passages: Sequence[Passage], question: str = "") -> bool:
+    """The passages (an article's lead, with its title) write the subject: every name of it
+    (as the question writes them), and two thirds of its words together, within a few words
+    of one another. A lead says what its article is about: "Summarize the article about the
+    Moon landing" is no request for a video game guide whose body names a "Circle of the
+    Moon" and "land a critical hit"."""
+    wanted = content_terms(about)
+    if not wanted:
+        return True
+    texts = [tokens(f"{p.title} . {p.text}") for p in passages]
+    names = (key_terms(question) if question else frozenset()) & wanted
+    if not all(term_in(n, frozenset(t)) for n in names for t in [sum(texts, ())]):
+        return False
+    need = math.ceil(SUBJECT_HELD * len(wanted))
+    reach = max(SUBJECT_WINDOW, 2 * len(wanted))
+    for said in texts:
+        for i in range(len(said)):
+            window = frozenset(said[i : i + reach])
+            if sum(term_in(w, window) for w in wanted) >= need:
+                return True
+    return False
 
 
 def which_article(titles: Sequence[tuple[str, str]], total: int) -> str:

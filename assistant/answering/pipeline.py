@@ -19,7 +19,7 @@ from .claims import ClaimChecker
 from .engines.engine import Engine, get_engine
 from .engines.openai_chat import StreamCut
 from .followups import Turn
-from .overview import is_overview, lead, subject, which_article
+from .overview import about_subject, is_overview, lead, subject, which_article
 from .question_parts import uncovered_parts
 from .refusal import REFUSAL, missing_part, words_not_mentioned
 
@@ -114,8 +114,10 @@ def stream_answer(
             yield notice
             yield base
             return
-        searches, planning = [subject(searched) or searched], None
-        passages = with_lead(archive, search_all(archive, searches, k=k or settings.top_k, filters=resolved))
+        about = subject(searched)
+        searches, planning = [about or searched], None
+        found = search_all(archive, searches, k=k or settings.top_k, filters=resolved)
+        passages = with_lead(archive, found, about, searched)
     else:
         searches, planning = engine.plan(searched)
         several = len(searches) > 1
@@ -214,22 +216,21 @@ def which_article_notice(archive: Archive, question: str) -> str | None:
     return which_article([(a.title or a.url or a.doc_id, a.source) for a in latest], len(registry))
 
 
-def with_lead(archive: Archive, passages: list[Passage]) -> list[Passage]:
-    """The passages of the best retrieved article, its lead first (see
-    :mod:`assistant.answering.overview`). (Not the article with most passages retrieved: in a
-    small archive that is the longest.)"""
-    if not passages:
-        return passages
-    doc_id = passages[0].doc_id
-    own = [p for p in passages if p.doc_id == doc_id]
-    try:
-        article = archive.store.get_article(doc_id)
-    except Exception:  # a server away: the retrieved passages speak for the article
-        article = None
-    first = lead(article, own[0]) if article is not None else None
-    if first is None:
-        return own
-    return [first, *(p for p in own if p.start >= first.end)]
+def with_lead(archive: Archive, passages: list[Passage], about: str = "", question: str = "") -> list[Passage]:
+    """The passages of the best retrieved article about ``about``, its lead first (see
+    :mod:`assistant.answering.overview`): the first, in the order retrieved, whose title or
+    lead writes the subject (any, when the question names none); none when none does."""
+    for doc_id in dict.fromkeys(p.doc_id for p in passages):
+        own = [p for p in passages if p.doc_id == doc_id]
+        try:
+            article = archive.store.get_article(doc_id)
+        except Exception:  # a server away: no lead to read
+            article = None
+        first = lead(article, own[0]) if article is not None else None
+        if first is None or (about and not about_subject(about, [first], question)):
+            continue
+        return [first, *(p for p in own if p.start >= first.end)]
+    return []
 
 
 def finish(
