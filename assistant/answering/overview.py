@@ -45,6 +45,9 @@ _FILLER = re.compile(
 SUBJECT_HELD = 2 / 3  # share of the subject's words an article must write to be about it
 SUBJECT_WINDOW = 6  # ... within this many words (stop words aside) of one another
 LEAD_SENTENCES = 3  # the sentences of an article's lead quoted for it
+LEAD_ID = "lead"  # the chunk id of a lead passage: not a stored chunk
+MIN_LEAD_WORDS = 6  # a shorter line opening an article is a heading or page furniture
+_ENDS = re.compile(r"[.!?][\"'”’)]*$")  # how a sentence of the lead ends
 LISTED_TITLES = 5  # the latest articles a notice lists
 
 
@@ -62,11 +65,6 @@ def subject(question: str) -> str:
     rest = question[found.end():]
     rest = _FILLER.sub("", rest)
     return rest.strip(" ?.!,:;")
-
-
-LEAD_ID = "lead"  # the chunk id of a lead passage: not a stored chunk
-MIN_LEAD_WORDS = 6  # a shorter line opening an article is a heading or page furniture
-_ENDS = re.compile(r"[.!?][\"'”’)]*$")
 
 
 def _lead_spans(text: str) -> list[tuple[int, int]]:
@@ -100,8 +98,7 @@ def lead(article: Article, like: Passage) -> Passage | None:
 
 def lead_sentences(passage: Passage) -> list[str]:
     """The sentences of a lead passage, as the engine quotes them."""
-    base = passage.start
-    return [passage.text[a - base : b - base] for a, b in _lead_spans(" " * base + passage.text)]
+    return [passage.text[a:b] for a, b in _lead_spans(passage.text)]
 
 
 def about_subject(about: str, passages: Sequence[Passage], question: str = "") -> bool:
@@ -114,8 +111,9 @@ def about_subject(about: str, passages: Sequence[Passage], question: str = "") -
     if not wanted:
         return True
     texts = [tokens(f"{p.title} . {p.text}") for p in passages]
+    written = frozenset(t for said in texts for t in said)
     names = (key_terms(question) if question else frozenset()) & wanted
-    if not all(term_in(n, frozenset(t)) for n in names for t in [sum(texts, ())]):
+    if not all(term_in(n, written) for n in names):
         return False
     need = math.ceil(SUBJECT_HELD * len(wanted))
     reach = max(SUBJECT_WINDOW, 2 * len(wanted))
