@@ -25,13 +25,18 @@ def test_a_self_contained_question_is_searched_as_itself(question):
 
 @pytest.mark.parametrize(
     "question",
-    ["What did he say about the drills?", "When did that happen?", "And in 2022?", "What about China?"],
+    [
+        "What did he say about the drills?", "When did that happen?", "And in 2022?", "What about China?",
+        "Tell me more", "Tell me more about him",  # a request opening with a verb names no one
+    ],
 )
 def test_a_question_that_leans_on_the_conversation_borrows_its_names(question):
     assert leans_on_context(question)
     searched = with_context(question, HISTORY)
     assert searched.startswith(question.rstrip("?")) and "Russia" in searched and "North Korea" in searched
-    assert searched.endswith("?") and searched.count("?") == 1
+    # the borrowed names inside the question, before its mark
+    assert searched.endswith("?" if question.endswith("?") else ")")
+    assert searched.count("?") == question.count("?")
 
 
 def test_names_come_from_the_answer_when_the_question_had_none():

@@ -32,6 +32,8 @@ SEED_LEAD = SEED.split("\n")[0].strip()
         ("Any news on Tesla?", "Tesla"),
         ("What's the latest on the Israel-Hamas war?", "Israel-Hamas war"),
         ("Catch me up on the port strike", "port strike"),
+        ("Tell me more about the port strike", "port strike"),
+        ("Tell me more", ""),
     ],
 )
 def test_overview_requests_and_their_subject(question, about):

@@ -3,7 +3,8 @@
 A self-contained question ("What is the capital of France?") is searched as itself, whatever
 was asked before. Only a question that leans on the conversation borrows from it: one with a
 pronoun or a demonstrative standing for something said before ("What did he say next?",
-"How big was that deal?"), or an elliptical one ("And in 2022?", "What about Google?"). It
+"How big was that deal?"), or an elliptical one ("And in 2022?", "What about Google?",
+"Tell me more"). It
 borrows the names of the most recent turn that has any (the question first, then the answer),
 which retrieval then matches; the question's own words stay as they are.
 """
@@ -19,9 +20,15 @@ Turn = tuple[str, str]  # (question, answer) of an earlier exchange
 
 _PERSONAL = re.compile(r"\b(?:he|she|him|they|them)\b", re.IGNORECASE)
 _REFERRING = re.compile(r"\b(?:his|hers|her|their|theirs|it|its|this|that|these|those)\b", re.IGNORECASE)
-_ELLIPTICAL = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what about)\b", re.IGNORECASE)
+_ELLIPTICAL = re.compile(
+    r"^\s*(?:and|but|also|so|then|what about|how about|and what about"
+    r"|tell (?:me|us) more|go on|what else|anything else)\b",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"\b(?:[A-Z][\w'’&.-]*|\d[\d,.%$]*)(?:\s+(?:[A-Z][\w'’&.-]*|of|de|van|von|\d[\d,.%$]*))*")
 _LEADING = frozenset(["What", "Who", "When", "Where", "Why", "How", "Which", "Did", "Does", "Do", "Is", "Are", "Was", "Were", "Can", "Could", "Will", "Would", "Should", "The", "A", "An", "And", "But", "In", "On", "At", "Yes", "No", "According"])
+# a request opening with a verb ("Tell me more about him") names no one with it
+_LEADING |= frozenset(["Tell", "Give", "Show", "Explain", "Describe", "List", "Name", "Summarize", "Summarise", "Please", "Catch", "Brief"])
 
 
 def names_in(text: str) -> list[str]:

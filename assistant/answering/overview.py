@@ -31,7 +31,8 @@ _REQUEST = re.compile(
     r"(?:brief\s+|short\s+|quick\s+)?(?:summary|overview|rundown|gist)"
     r"|(?:what\s+is|what's|whats)\s+(?:this|the)\s+(?:article|story|piece|report)\s+about"
     r"|what\s+are\s+the\s+(?:main|key)\s+(?:points|takeaways)|tl;?\s*dr"
-    r"|tell\s+(?:me|us)\s+about|brief\s+(?:me|us)\s+on|catch\s+(?:me|us)\s+up\s+on"
+    r"|tell\s+(?:me|us)\s+(?:more\s+)?about|tell\s+(?:me|us)\s+more|brief\s+(?:me|us)\s+on"
+    r"|catch\s+(?:me|us)\s+up\s+on"
     r"|(?:any|what(?:'s|’s|\s+is)\s+the)\s+(?:latest|news)\s+(?:on|about|from|with|regarding)"
     r"|any\s+news\s+(?:on|about|from|regarding))\b",
     re.IGNORECASE,
