@@ -10,4 +10,5 @@
   unanswered.
 - ``followups``: what a follow-up question takes from the conversation.
 - ``overview``: questions about an article as a whole, answered by its lead.
+- ``descriptions``: "Who is X?", answered by the sentence describing X beside its name.
 """

@@ -4,7 +4,7 @@ passages, as the trained reader (:mod:`assistant.judge`) scores them."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...embed.embedder import Embedder
 from ...judge import Judge, get_judge
@@ -16,6 +16,7 @@ from ...text.publishers import Mention, find_mentions, segments
 from ...text.sentences import sentence_spans
 from ..citations import neutralise_markers
 from ..decline import named_publishers
+from ..descriptions import asked_name, description
 from ..followups import Turn, with_context
 from ..overview import LEAD_ID, is_overview, lead_sentences
 from ..question_parts import asks_yes_or_no, question_parts
@@ -240,6 +241,14 @@ class ExtractiveEngine:
             return [ScoredSentence(0, s, 1.0) for s in lead_sentences(passages[0])]
         if self.name_coverage(question, passages) < self.min_name_coverage:
             return []
+        name = asked_name(question)
+        if name is not None:
+            # "Who is X?": the sentence describing X beside its name, the reader's best first
+            # (it scores such a question low against any sentence; see answering.descriptions)
+            for s in self.score(question, passages):
+                said = description(name, s.text)
+                if said is not None:
+                    return [replace(s, answer=said)]
         mentions = find_mentions(question, [p.source for p in passages])
         if len(mentions) >= 2:
             return self.by_source(question, mentions, passages)
