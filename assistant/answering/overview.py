@@ -58,8 +58,8 @@ def is_overview(question: str) -> bool:
 
 
 def subject(question: str) -> str:
-    """What the overview is asked of ("the FTX trial" in "Summarize the article about the
-    FTX trial"); "" when it names nothing ("What is this article about?")."""
+    """What the overview is asked of ("FTX trial" in "Summarize the article about the FTX
+    trial"); "" when it names nothing ("What is this article about?")."""
     found = _REQUEST.search(question)
     if found is None:
         return ""

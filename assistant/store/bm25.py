@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from ..records import Filters
-from ..text.analyse import search_stopwords, stem_words, unaccented
+from ..text.analyse import search_stopwords, stem_words
+from ..text.match import fold
 from .bm25_files import (
     POSITION_FILE,
     Entry,
@@ -343,7 +344,7 @@ class LexicalIndex:
         respelt: dict[str, str] = {}
         for term in vocab:
             if term and not term.isascii():
-                plain = unaccented(term)
+                plain = fold(term)  # without its accents
                 for key in (plain, *stem_words([plain])):
                     if key not in vocab:
                         respelt.setdefault(key, term)

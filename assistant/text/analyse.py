@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import unicodedata
 from collections.abc import Sequence
 from functools import cache, lru_cache
 
@@ -59,13 +58,6 @@ def _snowball():
     import Stemmer
 
     return Stemmer.Stemmer("english")
-
-
-def unaccented(word: str) -> str:
-    """The word without its accents ("Beyoncé": "Beyonce")."""
-    if word.isascii():
-        return word
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=65536)

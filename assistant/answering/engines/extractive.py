@@ -241,20 +241,15 @@ class ExtractiveEngine:
             return [ScoredSentence(0, s, 1.0) for s in lead_sentences(passages[0])]
         if self.name_coverage(question, passages) < self.min_name_coverage:
             return []
-        name = asked_name(question)
-        if name is not None:
-            # "Who is X?": the sentence describing X beside its name, the reader's best first
-            # (it scores such a question low against any sentence; see answering.descriptions)
-            for s in self.score(question, passages):
-                said = description(name, s.text)
-                if said is not None:
-                    return [replace(s, answer=said)]
         mentions = find_mentions(question, [p.source for p in passages])
         if len(mentions) >= 2:
             return self.by_source(question, mentions, passages)
         parts = question_parts(question)
         if len(parts) < 2:
             scored = self.score(question, passages)
+            described = self.described(question, scored)
+            if described is not None:
+                return [described]
             if not scored or not self.answerable(scored[0], mentions):
                 return []
             # A runner-up the reader also judges to answer the question (at the general
@@ -269,6 +264,20 @@ class ExtractiveEngine:
             if scored and self.answerable(scored[0], mentions) and scored[0] not in chosen:
                 chosen.append(scored[0])
         return chosen
+
+    @staticmethod
+    def described(question: str, scored: Sequence[ScoredSentence]) -> ScoredSentence | None:
+        """For "Who is X?", the best-scored sentence describing X beside its name, its
+        description as the short answer (the reader scores such a question low against any
+        sentence; see :mod:`assistant.answering.descriptions`)."""
+        name = asked_name(question)
+        if name is None:
+            return None
+        for s in scored:
+            said = description(name, s.text)
+            if said is not None:
+                return replace(s, answer=said)
+        return None
 
     def direct_answer(self, chosen: ScoredSentence) -> str | None:
         """The short answer to put first, when the reader found one shorter than its
