@@ -120,8 +120,9 @@ def stream_answer(
         passages = with_lead(archive, found, about, searched)
     else:
         searches, planning = engine.plan(searched)
-        several = len(searches) > 1
-        depth = k or (max(settings.top_k, settings.planned_passages) if several else settings.top_k)
+        depth = k or (
+            max(settings.top_k, settings.planned_passages) if len(searches) > 1 else settings.top_k
+        )
         passages = search_all(archive, searches, k=depth, filters=resolved)
     several = len(searches) > 1
     shown = engine.shown(passages, several)
