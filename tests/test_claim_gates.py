@@ -14,6 +14,7 @@ from assistant import answer
 from assistant.answering.claims import ClaimChecker
 from assistant.answering.engines.extractive import ExtractiveEngine
 from assistant.records import Passage
+from assistant.text.dates import weekday_terms
 from assistant.text.match import in_place_of, key_terms, name_runs, term_in, tokens
 from assistant.text.negation import negated, negation_conflict
 from assistant.text.opposites import opposite_conflict, order_swapped
@@ -210,6 +211,16 @@ def test_a_swapped_first_name_is_still_caught_when_the_context_holds_the_name():
     assert not checker.check(claim, [0]).supported
 
 
+def test_two_names_the_span_writes_apart_may_run_together():
+    text = "For example, in New York City this year, one Turkey Trot is being held at Flushing Meadows."
+    judge = accepting(("held", "held"))
+    checker = ClaimChecker([passage(text)], judge=judge)
+    assert checker.check("This year's New York City Turkey Trot is being held at Flushing Meadows.", [0]).supported
+    # a part the span does not write is still no name of it
+    assert not checker.check("This year's New York City Thanksgiving Trot is being held at Flushing Meadows.", [0]).supported
+    assert not checker.check("This year's New Jersey City Turkey Trot is being held at Flushing Meadows.", [0]).supported
+
+
 def test_a_month_is_never_taken_from_elsewhere_in_the_passage():
     text = "Traders expect a cut in March. Rates may fall further, analysts said."
     judge = accepting(("cut", "cut"))
@@ -224,6 +235,32 @@ def test_the_publication_date_may_date_a_claim():
     checker = ClaimChecker([passage(text, published="2023-11-05")], judge=judge)
     assert checker.check("In a November 2023 article, Found featured Nasrat Khalid of Aseel.", [0]).supported
     assert not checker.check("In an October 2023 article, Found featured Nasrat Khalid of Aseel.", [0]).supported
+
+
+def test_the_weekday_of_a_date_the_span_gives_is_read_off_the_calendar():
+    text = "Final day to ship: December 19th for Express Saver, December 20th for 2Day."
+    judge = accepting(("2Day", "2Day"))
+    checker = ClaimChecker([passage(text, published="2023-11-20")], judge=judge)
+    # 20 December 2023 was a Wednesday; the year is the publication's
+    assert checker.check("The last day to ship with 2Day is Wednesday, December 20th.", [0]).supported
+    assert not checker.check("The last day to ship with 2Day is Tuesday, December 20th.", [0]).supported
+    # the claim's own year decides, and the date itself must still be the span's
+    assert not checker.check("The last day to ship with 2Day is Wednesday, December 20th, 2024.", [0]).supported
+    assert not checker.check("The last day to ship with 2Day is Thursday, December 21st.", [0]).supported
+
+
+@pytest.mark.parametrize(
+    ("claim", "span", "published", "given"),
+    [
+        ("It opens on Friday, 8 December.", "It opens on 8 December 2023.", "", {"friday"}),
+        ("It opens on Friday, Dec. 8.", "It opens Dec. 8.", "2023-12-01", {"friday"}),
+        ("It opens on Saturday, 8 December.", "It opens on 8 December 2023.", "", set()),
+        ("It opens on Friday, 8 December.", "It opens on 8 November 2023.", "", set()),
+        ("It opens on Friday, 8 December.", "It opens on 8 December.", "", set()),  # no year known
+    ],
+)
+def test_weekday_terms(claim, span, published, given):
+    assert weekday_terms(claim, span, published) == given
 
 
 def test_a_day_or_year_of_the_publication_date_alone_proves_no_number():

@@ -11,7 +11,7 @@ import pytest
 
 from assistant import REFUSAL, answer
 from assistant.answering.citations import MARKER
-from assistant.answering.engines.extractive import ExtractiveEngine
+from assistant.answering.engines.extractive import ExtractiveEngine, balanced
 from assistant.records import Passage
 
 from .conftest import SEED_FILE, SEED_ID
@@ -66,6 +66,31 @@ def test_a_span_as_long_as_its_sentence_is_not_repeated():
     engine = ExtractiveEngine(judge=FakeJudge({"missile": sentence}))
     text = "".join(engine.stream("How many launches?", [passage(DRILLS)]))
     assert text == f"{sentence} [1]"
+
+
+def test_a_short_answer_keeps_its_brackets_and_quotation_marks_whole():
+    injured = "Receiver K.J. Osborn (concussion) is listed as questionable for Sunday."
+    quoted = 'Critics called the fine a "slap on the wrist" for the bank.'
+    engine = ExtractiveEngine(judge=FakeJudge({"Osborn": "K.J. Osborn (concussion", "Critics": 'a "slap on the wrist'}))
+    assert "".join(engine.stream("Who is injured?", [passage(injured)])).startswith("**K.J. Osborn (concussion)** [1]")
+    assert "".join(engine.stream("What was the fine?", [passage(quoted)])).startswith('**a "slap on the wrist"** [1]')
+
+
+@pytest.mark.parametrize(
+    ("span", "sentence", "shown"),
+    [
+        # a mark the sentence closes (or opens) within reach: the answer reaches it
+        ("a “lack of (staffing) capacity", "due to a “lack of (staffing) capacity.” Later.", "a “lack of (staffing) capacity.”"),
+        ("the wrist\" for", 'called it a "slap on the wrist" for them', '"slap on the wrist" for'),
+        # out of reach: cut where the lone mark stands
+        ("832 videos were removed,”", "“So far, " + "many " * 30 + "832 videos were removed,” he said.", "832 videos were removed"),
+        ("(and every level", "this level (" + "and every level " * 10 + ") can be enjoyed", "and every level"),
+        # nothing alone: unchanged
+        ("Fumio Kishida", "Prime Minister Fumio Kishida (LDP) said so.", "Fumio Kishida"),
+    ],
+)
+def test_balanced_reaches_or_cuts_at_a_lone_mark(span, sentence, shown):
+    assert balanced(span, sentence, 120) == shown
 
 
 def test_each_part_of_a_question_gets_its_own_sentence():

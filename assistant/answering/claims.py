@@ -30,7 +30,7 @@ from dataclasses import replace
 from ..embed.embedder import Embedder
 from ..judge import Judge, get_judge
 from ..records import Passage
-from ..text.dates import publication_date_terms, relative_date_terms
+from ..text.dates import publication_date_terms, relative_date_terms, weekday_terms
 from ..text.match import (
     STOPWORDS,
     acronyms,
@@ -373,7 +373,8 @@ class ClaimChecker:
         publication date of passage ``index`` (or of each of a tuple of them)."""
         found: frozenset[str] = frozenset()
         for i in self._indices(index):
-            found |= relative_date_terms(claim, span_text, self.passages[i].published)
+            published = self.passages[i].published
+            found |= relative_date_terms(claim, span_text, published) | weekday_terms(claim, span_text, published)
         return found
 
     @property
@@ -564,6 +565,11 @@ class ClaimChecker:
         for run in self.name_runs(claim):
             if contains_run_reordered(run, span_tokens) or contains_run(run, meta_tokens) or set(run) <= short:
                 continue
+            if any(
+                contains_run(run[:k], span_tokens) and contains_run(run[k:], span_tokens)
+                for k in range(2, len(run) - 1)
+            ):
+                continue  # two names the span writes apart, run together ("New York City Turkey Trot")
             if set(run) <= in_capitals and all(term_in(w, terms) for w in run):
                 continue  # acronyms side by side, each its own name: "US ZIP codes" for "ZIP code in the US"
             if as_asked and contains_run(run, self._question_tokens):

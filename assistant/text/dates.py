@@ -86,6 +86,43 @@ def relative_date_terms(claim: str, span: str, published: str) -> frozenset[str]
     return frozenset(found)
 
 
+_WEEKDAY = "|".join(d for d in calendar.day_name)
+_WEEKDAY_DATE = re.compile(
+    rf"\b(?P<weekday>{_WEEKDAY}),?\s+(?:(?P<month>[A-Z][a-z]+)\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?:the\s+)?(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month2>[A-Z][a-z]+))"
+    rf"(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?",
+)
+
+
+def weekday_terms(claim: str, span: str, published: str) -> frozenset[str]:
+    """The weekday a claim puts before a date the span writes, where the calendar agrees:
+    "Wednesday, December 20th" for a span's "December 20th" in an article of 2023. The year
+    is the claim's, else the first the span writes, else the publication year; another
+    weekday is still not in the span."""
+    found: set[str] = set()
+    for m in _WEEKDAY_DATE.finditer(claim):
+        month = _MONTHS.get((m.group("month") or m.group("month2") or "").lower())
+        day = int(m.group("day") or m.group("day2"))
+        if month is None or not _writes_date(span, month, day):
+            continue
+        years = [m.group("year")] if m.group("year") else re.findall(r"\b(?:19|20)\d{2}\b", span) or [published[:4]]
+        try:
+            weekday = date(int(years[0]), month, day).strftime("%A")
+        except ValueError:
+            continue  # no year known, or no such day
+        if weekday == m.group("weekday"):
+            found.update(tokens(weekday))
+    return frozenset(found)
+
+
+def _writes_date(text: str, month: int, day: int) -> bool:
+    """The text writes that day of that month ("December 20th", "20 Dec", "the 20th of
+    December")."""
+    names = "|".join(re.escape(name) for name, number in _MONTHS.items() if number == month)
+    nth = rf"{day}(?:st|nd|rd|th)?"
+    return re.search(rf"\b(?:{names})\.?\s+{nth}\b|\b{nth}\s+(?:of\s+)?(?:{names})\b", text, re.IGNORECASE) is not None
+
+
 def _names(text: str, publisher: str) -> bool:
     """``text`` names the publisher ("The Verge" in "... The Verge's piece")."""
     name = re.sub(r"^the\s+", "", " ".join(publisher.split()), flags=re.IGNORECASE)

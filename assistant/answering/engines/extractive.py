@@ -282,8 +282,8 @@ class ExtractiveEngine:
     def direct_answer(self, chosen: ScoredSentence) -> str | None:
         """The short answer to put first, when the reader found one shorter than its
         sentence."""
-        answer = " ".join(chosen.answer.split()).strip(" ,;:")
         sentence = " ".join(chosen.text.split())
+        answer = balanced(" ".join(chosen.answer.split()).strip(" ,;:"), sentence, self.max_answer_chars)
         if not answer or len(answer) > self.max_answer_chars or len(answer) >= 0.8 * len(sentence):
             return None
         if not content_terms(answer) and not any(ch.isdigit() for ch in answer):
@@ -334,3 +334,64 @@ class ExtractiveEngine:
 
 def _one_line(text: str) -> str:
     return neutralise_markers(text).replace(":", " -")
+
+
+# Marks that come in pairs: a short answer holding one of a pair without the other
+# ("K.J. Osborn (concussion", "a “lack of capacity") reads as cut off.
+PAIRED_MARKS = (("(", ")"), ("[", "]"), ("“", "”"))
+
+
+def _unmatched(text: str, opening: str, closing: str) -> tuple[list[int], list[int]]:
+    """Positions in ``text`` of the opening marks never closed and the closing marks never
+    opened (for straight quotes, the last one when their number is odd, as opening)."""
+    if opening == closing:
+        return ([text.rindex(opening)] if text.count(opening) % 2 else []), []
+    opened: list[int] = []
+    stray: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == opening:
+            opened.append(i)
+        elif ch == closing:
+            if opened:
+                opened.pop()
+            else:
+                stray.append(i)
+    return opened, stray
+
+
+def balanced(answer: str, sentence: str, limit: int) -> str:
+    """The short answer with its paired marks (brackets, quotation marks) whole: reaching to
+    the sentence's mark that closes (or opens) one it holds alone, when the answer stays
+    within ``limit`` characters, or else cut where the lone mark stands. Whitespace is
+    squashed in both texts."""
+    at = sentence.find(answer)
+    if at < 0 or not answer:
+        return answer
+    start, end = at, at + len(answer)
+    for opening, closing in (*PAIRED_MARKS, ('"', '"')):
+        text = sentence[start:end]
+        if opening != closing:
+            opened, stray = _unmatched(text, opening, closing)
+        elif text.count(opening) % 2 == 0:
+            continue
+        elif sentence[:start].count(opening) % 2 == 0:  # its last straight quote opens one
+            opened, stray = [text.rindex(opening)], []
+        else:  # its first closes one opened before it
+            opened, stray = [], [text.index(opening)]
+        if opened:
+            close = sentence.find(closing, start + opened[-1] + 1)
+            if close >= 0 and close + 1 - start <= limit and not _unmatched(sentence[start : close + 1], opening, closing)[0]:
+                end = close + 1
+            elif 2 * opened[0] < len(text):  # a lone mark near the start: the answer follows it
+                start += opened[-1] + 1
+            else:
+                end = start + opened[0]
+        if stray:
+            begin = sentence.rfind(opening, 0, start)
+            if begin >= 0 and end - begin <= limit and not _unmatched(sentence[begin:end], opening, closing)[1]:
+                start = begin
+            elif 2 * stray[-1] >= len(text):  # a lone mark near the end: the answer precedes it
+                end = start + stray[0]
+            else:
+                start += stray[-1] + 1
+    return sentence[start:end].strip(" ,;:")
