@@ -102,25 +102,16 @@ def weekday_terms(claim: str, span: str, published: str) -> frozenset[str]:
     found: set[str] = set()
     for m in _WEEKDAY_DATE.finditer(claim):
         month = _MONTHS.get((m.group("month") or m.group("month2") or "").lower())
-        day = int(m.group("day") or m.group("day2"))
-        if month is None or not _writes_date(span, month, day):
-            continue
         years = [m.group("year")] if m.group("year") else re.findall(r"\b(?:19|20)\d{2}\b", span) or [published[:4]]
         try:
-            weekday = date(int(years[0]), month, day).strftime("%A")
+            day = date(int(years[0]), month or 0, int(m.group("day") or m.group("day2")))
         except ValueError:
-            continue  # no year known, or no such day
-        if weekday == m.group("weekday"):
-            found.update(tokens(weekday))
+            continue  # no month or year known, or no such day
+        if day.strftime("%A") == m.group("weekday") and any(
+            re.search(form, span, re.IGNORECASE) for form in _day_forms(day)
+        ):
+            found.update(tokens(m.group("weekday")))
     return frozenset(found)
-
-
-def _writes_date(text: str, month: int, day: int) -> bool:
-    """The text writes that day of that month ("December 20th", "20 Dec", "the 20th of
-    December")."""
-    names = "|".join(re.escape(name) for name, number in _MONTHS.items() if number == month)
-    nth = rf"{day}(?:st|nd|rd|th)?"
-    return re.search(rf"\b(?:{names})\.?\s+{nth}\b|\b{nth}\s+(?:of\s+)?(?:{names})\b", text, re.IGNORECASE) is not None
 
 
 def _names(text: str, publisher: str) -> bool:
