@@ -187,6 +187,36 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
         assert float(answer[k]) == pytest.approx(shipped[k][0], abs=0.25)
         assert float(support[k]) == pytest.approx(shipped[k][1], abs=0.25)
 
+    # ... or over rewritten articles, with the earlier questions and claims replayed
+    from assistant.training.data import dev_article
+    from assistant.training.finetune import main as finetune
+
+    n = 1
+    while dev_article(_training_half_url(n)):
+        n += 1
+    original = _training_half_url(n)
+    rewrites = tmp_path / "rewritten"
+    rewrites.mkdir()
+    rewrite = "Acme, the maker of widgets, will pay $2 billion for Widget Ltd. Jane Roe runs the buyer."
+    (rewrites / "articles.json").write_text(json.dumps([{**corpus[0], "url": original + "#rewritten", "body": rewrite}]))
+    (rewrites / "qa.jsonl").write_text(json.dumps(
+        {"type": "qa", "url": original + "#rewritten", "question": "How much will Acme pay?", "answer": "$2 billion",
+         "sentence": "Acme, the maker of widgets, will pay $2 billion for Widget Ltd."}))
+    (data / "claims.jsonl").rename(data / "questions.jsonl")
+    tuned = tmp_path / "tuned"
+    assert finetune(["--corpus", str(tmp_path / "corpus.json"), "--rewritten", str(rewrites), "--data", str(data),
+                     "--init", str(tmp_path / "r.pt"), "--out", str(tuned), "--replay-groups", "2",
+                     "--replay-claims", "1"]) == 0
+    card = json.loads((tuned / "finetune-judge.json").read_text())
+    assert card["data"]["rewritten_groups"] == 1 and card["data"]["replayed_groups"] >= 1 and card["steps"] >= 1
+    assert Judge(tuned / "judge-int8.onnx", tuned / "judge-tokenizer.json").read(
+        "How much will Acme pay?", [(rewrite, "Story 0", "Test News")])[0].score >= 0.0
+    (rewrites / "articles.json").write_text(json.dumps([{**corpus[0], "url": _training_half_url(n, held_out=True) + "#rewritten"}]))
+    with pytest.raises(SystemExit, match="not training-half"):
+        finetune(["--corpus", str(tmp_path / "corpus.json"), "--rewritten", str(rewrites), "--data", str(data),
+                  "--init", str(tmp_path / "r.pt"), "--out", str(tuned)])
+    (data / "questions.jsonl").rename(data / "claims.jsonl")
+
     # training goes on from them, with negatives mined as serving meets them
     mined = tmp_path / "mined.jsonl"
     mined.write_text(json.dumps({"question": "Who is Acme's CEO?", "url": corpus[0]["url"], "negatives": [
@@ -310,6 +340,23 @@ def test_the_training_data_holds_no_held_out_article_and_quotes_its_passages_ver
     for r in rows:
         if r.get("type") == "claim":
             assert r["passage"] in bodies[r["url"]]
+
+
+def test_the_rewritten_training_articles_are_training_half_rewrites_their_questions_verbatim():
+    from assistant.evaluate.datasets import held_out
+    from assistant.training.data import dev_article
+    from assistant.training.finetune import REWRITTEN, original_url
+
+    articles = {a["url"]: a["body"] for a in json.loads((REWRITTEN / "articles.json").read_text(encoding="utf-8"))}
+    rows = [json.loads(line) for line in (REWRITTEN / "qa.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert original_url("https://x.org/a#rewritten") == "https://x.org/a" and original_url("https://x.org/a#b") == "https://x.org/a#b"
+    for url in articles:
+        assert url.endswith("#rewritten") and not held_out(original_url(url)) and not dev_article(original_url(url))
+    assert sum(r["type"] == "qa" for r in rows) >= 700 and sum(r["type"] == "unanswerable" for r in rows) >= 250
+    for r in rows:
+        assert r["url"] in articles
+        if r["type"] == "qa":
+            assert r["sentence"] in articles[r["url"]] and r["answer"] in r["sentence"]
 
 
 def test_a_clause_of_a_supported_passage_is_a_supported_claim_and_not_of_its_neighbour():

@@ -133,10 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     import torch
-    from tokenizers import Tokenizer
 
-    from .model import JudgeNet, layers_in
-    from .train import _minilm, export_onnx
+    from .train import _minilm, export_onnx, load_network
 
     torch.set_num_threads(2)
     rng = random.Random(args.seed)
@@ -152,12 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in problems[:20]:
         print("skipped:", line, file=sys.stderr)
 
-    tok = Tokenizer.from_file(str(_minilm() / "tokenizer.json"))
-    tok.no_padding()
-    tok.no_truncation()
-    state = torch.load(args.init, map_location="cpu")
-    model = JudgeNet(_minilm(), layers=layers_in(state))
-    model.load_state_dict(state)
+    tok, model = load_network(args.init, torch)
     x = features(model, tok, pairs, torch)
     y = np.array([c.label for c in pairs], dtype=np.float32)
     train = np.array([not dev_article(c.url) for c in pairs])

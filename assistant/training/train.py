@@ -134,6 +134,39 @@ def claim_loss(model, tok, claims: list[ClaimPair], torch, F):
     return F.binary_cross_entropy_with_logits(support, y)
 
 
+def train_step(model, tok, opt, sched, batch: list[tuple[str, object]], torch, F):
+    """One optimiser step on a batch of units: ("g", a question group) or ("c", claim pairs)."""
+    gs = [u for k, u in batch if k == "g"]
+    cs = [c for k, u in batch if k == "c" for c in u]
+    losses = []
+    if gs:
+        losses.append(group_loss(model, tok, gs, torch, F))
+    if cs:
+        losses.append(claim_loss(model, tok, cs, torch, F))
+    loss = torch.stack(losses).sum()
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    return loss
+
+
+def load_network(init: Path, torch):
+    """The tokenizer and the network of an earlier run's weights (its judge.pt)."""
+    from tokenizers import Tokenizer
+
+    from .model import JudgeNet, layers_in
+
+    tok = Tokenizer.from_file(str(_minilm() / "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    state = torch.load(init, map_location="cpu")
+    model = JudgeNet(_minilm(), layers=layers_in(state))
+    model.load_state_dict(state)
+    return tok, model
+
+
 def score_groups(model, tok, groups: list[Group], torch) -> list[np.ndarray]:
     out = []
     model.eval()
@@ -344,19 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         batches = _batches(list(units), args.batch_units, rng)
         batches, skip = batches[skip:], 0
         for batch in batches:
-            gs = [u for k, u in batch if k == "g"]
-            cs = [c for k, u in batch if k == "c" for c in u]
-            losses = []
-            if gs:
-                losses.append(group_loss(model, tok, gs, torch, F))
-            if cs:
-                losses.append(claim_loss(model, tok, cs, torch, F))
-            loss = torch.stack(losses).sum()
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
+            loss = train_step(model, tok, opt, sched, batch, torch, F)
             step += 1
             if step == 10 and args.budget_minutes:
                 per_step = (time.time() - t0) / step
