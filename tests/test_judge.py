@@ -202,20 +202,22 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
     (rewrites / "qa.jsonl").write_text(json.dumps(
         {"type": "qa", "url": original + "#rewritten", "question": "How much will Acme pay?", "answer": "$2 billion",
          "sentence": "Acme, the maker of widgets, will pay $2 billion for Widget Ltd."}))
-    (data / "claims.jsonl").rename(data / "questions.jsonl")
+    (data / "questions.jsonl").write_text((data / "claims.jsonl").read_text())  # its questions and claims, replayed
     tuned = tmp_path / "tuned"
     assert finetune(["--corpus", str(tmp_path / "corpus.json"), "--rewritten", str(rewrites), "--data", str(data),
                      "--init", str(tmp_path / "r.pt"), "--out", str(tuned), "--replay-groups", "2",
                      "--replay-claims", "1"]) == 0
     card = json.loads((tuned / "finetune-judge.json").read_text())
     assert card["data"]["rewritten_groups"] == 1 and card["data"]["replayed_groups"] >= 1 and card["steps"] >= 1
-    assert Judge(tuned / "judge-int8.onnx", tuned / "judge-tokenizer.json").read(
-        "How much will Acme pay?", [(rewrite, "Story 0", "Test News")])[0].score >= 0.0
+    assert card["data"]["replayed_claim_units"] == 1
+    (tuned_reading,) = Judge(tuned / "judge-int8.onnx", tuned / "judge-tokenizer.json").read(
+        "How much will Acme pay?", [(rewrite, "Story 0", "Test News")])
+    assert 0.0 <= tuned_reading.score <= 1.0
     (rewrites / "articles.json").write_text(json.dumps([{**corpus[0], "url": _training_half_url(n, held_out=True) + "#rewritten"}]))
     with pytest.raises(SystemExit, match="not training-half"):
         finetune(["--corpus", str(tmp_path / "corpus.json"), "--rewritten", str(rewrites), "--data", str(data),
                   "--init", str(tmp_path / "r.pt"), "--out", str(tuned)])
-    (data / "questions.jsonl").rename(data / "claims.jsonl")
+    (data / "questions.jsonl").unlink()
 
     # training goes on from them, with negatives mined as serving meets them
     mined = tmp_path / "mined.jsonl"

@@ -30,12 +30,12 @@ from pathlib import Path
 from ..evaluate.datasets import held_out
 from ..judge import CARD_FILE, MODEL_DIR, MODEL_FILE, TOKENIZER_FILE
 from .data import Miner, build_claims, build_groups, dev_article, load_articles, read_items
+from .support_head import FILES as CLAIM_FILES
+from .train import DATA
 
-DATA = Path(__file__).resolve().parent / "data"
 REWRITTEN = DATA / "rewritten"
 SUFFIX = "#rewritten"
 QUESTION_FILES = ("questions.jsonl", "paraphrases.jsonl")
-CLAIM_FILES = ("claims.jsonl", "reply_claims.jsonl", "reply_claims_2.jsonl")
 
 
 def original_url(url: str) -> str:
