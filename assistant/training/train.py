@@ -23,6 +23,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -134,7 +135,7 @@ def claim_loss(model, tok, claims: list[ClaimPair], torch, F):
     return F.binary_cross_entropy_with_logits(support, y)
 
 
-def train_step(model, tok, opt, sched, batch: list[tuple[str, object]], torch, F):
+def train_step(model, tok, opt, sched, batch: list[tuple[str, Any]], torch, F):
     """One optimiser step on a batch of units: ("g", a question group) or ("c", claim pairs)."""
     gs = [u for k, u in batch if k == "g"]
     cs = [c for k, u in batch if k == "c" for c in u]
