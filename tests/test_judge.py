@@ -213,6 +213,9 @@ def test_the_training_command_trains_exports_and_records_a_model(tmp_path):
     (tuned_reading,) = Judge(tuned / "judge-int8.onnx", tuned / "judge-tokenizer.json").read(
         "How much will Acme pay?", [(rewrite, "Story 0", "Test News")])
     assert 0.0 <= tuned_reading.score <= 1.0
+    with pytest.raises(SystemExit, match="rewritten in an earlier folder"):  # one article, two rewrites
+        finetune(["--corpus", str(tmp_path / "corpus.json"), "--rewritten", str(rewrites), str(rewrites),
+                  "--data", str(data), "--init", str(tmp_path / "r.pt"), "--out", str(tuned)])
     (rewrites / "articles.json").write_text(json.dumps([{**corpus[0], "url": _training_half_url(n, held_out=True) + "#rewritten"}]))
     with pytest.raises(SystemExit, match="not training-half"):
         finetune(["--corpus", str(tmp_path / "corpus.json"), "--rewritten", str(rewrites), "--data", str(data),
@@ -347,14 +350,18 @@ def test_the_training_data_holds_no_held_out_article_and_quotes_its_passages_ver
 def test_the_rewritten_training_articles_are_training_half_rewrites_their_questions_verbatim():
     from assistant.evaluate.datasets import held_out
     from assistant.training.data import dev_article
-    from assistant.training.finetune import REWRITTEN, original_url
+    from assistant.training.finetune import REWRITTEN_FOLDERS, original_url
 
-    articles = {a["url"]: a["body"] for a in json.loads((REWRITTEN / "articles.json").read_text(encoding="utf-8"))}
-    rows = [json.loads(line) for line in (REWRITTEN / "qa.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    articles, rows = {}, []
+    for folder in REWRITTEN_FOLDERS:
+        more = {a["url"]: a["body"] for a in json.loads((folder / "articles.json").read_text(encoding="utf-8"))}
+        assert not set(more) & set(articles), f"{folder} rewrites an article an earlier folder rewrote"
+        articles.update(more)
+        rows += [json.loads(line) for line in (folder / "qa.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     assert original_url("https://x.org/a#rewritten") == "https://x.org/a" and original_url("https://x.org/a#b") == "https://x.org/a#b"
     for url in articles:
         assert url.endswith("#rewritten") and not held_out(original_url(url)) and not dev_article(original_url(url))
-    assert sum(r["type"] == "qa" for r in rows) >= 700 and sum(r["type"] == "unanswerable" for r in rows) >= 250
+    assert sum(r["type"] == "qa" for r in rows) >= 1400 and sum(r["type"] == "unanswerable" for r in rows) >= 500
     for r in rows:
         assert r["url"] in articles
         if r["type"] == "qa":

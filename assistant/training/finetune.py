@@ -34,6 +34,8 @@ from .support_head import FILES as CLAIM_FILES
 from .train import DATA
 
 REWRITTEN = DATA / "rewritten"
+# Every folder of rewrites the team wrote, in the order they were written (run T used the first).
+REWRITTEN_FOLDERS = (REWRITTEN, DATA / "rewritten_b")
 SUFFIX = "#rewritten"
 QUESTION_FILES = ("questions.jsonl", "paraphrases.jsonl")
 
@@ -46,7 +48,8 @@ def original_url(url: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m assistant.training.finetune", description=__doc__.split("\n\n")[0])
     p.add_argument("--corpus", type=Path, default=Path("../shared/benchmarks/multihop-rag/corpus.json"))
-    p.add_argument("--rewritten", type=Path, default=REWRITTEN, help="articles.json and qa.jsonl")
+    p.add_argument("--rewritten", type=Path, nargs="+", default=[REWRITTEN],
+                   help="folders of rewrites, each with articles.json and qa.jsonl")
     p.add_argument("--data", type=Path, default=DATA, help="the earlier questions and claims, replayed")
     p.add_argument("--init", type=Path, required=True, help="the shipped weights (python -m assistant.training.recover)")
     p.add_argument("--out", type=Path, default=MODEL_DIR)
@@ -73,13 +76,18 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus = load_articles(args.corpus)
     train_articles = {u: a for u, a in corpus.items() if not held_out(u)}
-    rewrites = load_articles(args.rewritten / "articles.json")
+    rewrites: dict = {}
+    for folder in args.rewritten:
+        more = load_articles(folder / "articles.json")
+        if twice := sorted(set(more) & set(rewrites)):
+            raise SystemExit(f"{folder}: {len(twice)} articles are rewritten in an earlier folder too (first: {twice[0]})")
+        rewrites.update(more)
     wrong = [u for u in rewrites if not u.endswith(SUFFIX) or held_out(original_url(u)) or dev_article(original_url(u))]
     if wrong:
         raise SystemExit(f"{len(wrong)} rewritten articles are not training-half, non-dev rewrites (first: {wrong[0]})")
     originals = {original_url(u) for u in rewrites}
     articles = {**{u: a for u, a in train_articles.items() if u not in originals}, **rewrites}
-    new = read_items([args.rewritten / "qa.jsonl"])
+    new = read_items([folder / "qa.jsonl" for folder in args.rewritten])
     if any(it["url"] not in rewrites for it in new):
         raise SystemExit("a rewritten question names an article not in articles.json")
     old = [
