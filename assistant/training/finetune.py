@@ -78,10 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     train_articles = {u: a for u, a in corpus.items() if not held_out(u)}
     rewrites: dict = {}
     for folder in args.rewritten:
-        more = load_articles(folder / "articles.json")
-        if twice := sorted(set(more) & set(rewrites)):
+        written = load_articles(folder / "articles.json")
+        if twice := sorted(set(written) & set(rewrites)):
             raise SystemExit(f"{folder}: {len(twice)} articles are rewritten in an earlier folder too (first: {twice[0]})")
-        rewrites.update(more)
+        rewrites.update(written)
     wrong = [u for u in rewrites if not u.endswith(SUFFIX) or held_out(original_url(u)) or dev_article(original_url(u))]
     if wrong:
         raise SystemExit(f"{len(wrong)} rewritten articles are not training-half, non-dev rewrites (first: {wrong[0]})")
