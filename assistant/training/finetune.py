@@ -34,8 +34,9 @@ from .support_head import FILES as CLAIM_FILES
 from .train import DATA
 
 REWRITTEN = DATA / "rewritten"
-# Every folder of rewrites the team wrote, in the order they were written (run T used the first).
-REWRITTEN_FOLDERS = (REWRITTEN, DATA / "rewritten_b")
+# Every folder of rewrites the team wrote, in the order they were written (run T used the first,
+# run V the first two; rewritten_c is not yet trained on).
+REWRITTEN_FOLDERS = (REWRITTEN, DATA / "rewritten_b", DATA / "rewritten_c")
 SUFFIX = "#rewritten"
 QUESTION_FILES = ("questions.jsonl", "paraphrases.jsonl")
 
