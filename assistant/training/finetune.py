@@ -3,15 +3,16 @@
 
     python -m assistant.training.recover --out DIR/judge.pt
     python -m assistant.training.finetune --init DIR/judge.pt --out DIR_OUT \\
-        --corpus ../shared/benchmarks/multihop-rag/corpus.json
+        --rewritten assistant/training/data/rewritten assistant/training/data/rewritten_b
 
 Wire copy republished after a rewriting pass (every sentence reworded, capitals for
 governments, roles for names) is what the seed article reads like, and the reader was
 under-confident on it: its best sentence held the answer but scored under the threshold.
-``data/rewritten/`` holds training-half articles rewritten that way by helper sessions, with
-questions asked in other words (see ``NOTE.md``). This reads them as question groups (each
-rewrite stands in for its original article, which is kept out of the negatives), mixed
-with a random sample of the team's earlier questions and claim pairs (replay, so the reader
+``data/rewritten*/`` (``REWRITTEN_FOLDERS``) hold training-half articles rewritten that way
+by helper sessions, with questions asked in other words (see ``NOTE.md``); ``--rewritten``
+names the folders to read (the first alone by default, as run T read it). This reads them
+as question groups (each rewrite stands in for its original article, which is kept out of
+the negatives), mixed with a random sample of the team's earlier questions and claim pairs (replay, so the reader
 and the support head keep what the first pass taught them), for a few passes at a low
 learning rate. The rewritten articles must be training-half, non-dev articles by their
 original URL (the URL without ``#rewritten``).
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from ..evaluate.datasets import held_out
 from ..judge import CARD_FILE, MODEL_DIR, MODEL_FILE, TOKENIZER_FILE
-from .data import Miner, build_claims, build_groups, dev_article, load_articles, read_items
+from .data import Article, Miner, build_claims, build_groups, dev_article, load_articles, read_items
 from .support_head import FILES as CLAIM_FILES
 from .train import DATA
 
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
     corpus = load_articles(args.corpus)
     train_articles = {u: a for u, a in corpus.items() if not held_out(u)}
-    rewrites: dict = {}
+    rewrites: dict[str, Article] = {}
     for folder in args.rewritten:
         written = load_articles(folder / "articles.json")
         if twice := sorted(set(written) & set(rewrites)):
