@@ -12,9 +12,9 @@ under-confident on it: its best sentence held the answer but scored under the th
 by helper sessions, with questions asked in other words (see ``NOTE.md``); ``--rewritten``
 names the folders to read (the first alone by default, as run T read it). This reads them
 as question groups (each rewrite stands in for its original article, which is kept out of
-the negatives), mixed with a random sample of the team's earlier questions and claim pairs (replay, so the reader
-and the support head keep what the first pass taught them), for a few passes at a low
-learning rate. The rewritten articles must be training-half, non-dev articles by their
+the negatives), mixed with a random sample of the team's earlier questions and claim
+pairs (replay, so the reader and the support head keep what the first pass taught them),
+for a few passes at a low learning rate. The rewritten articles must be training-half, non-dev articles by their
 original URL (the URL without ``#rewritten``).
 """
 
