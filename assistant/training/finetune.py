@@ -36,7 +36,7 @@ from .train import DATA
 
 REWRITTEN = DATA / "rewritten"
 # Every folder of rewrites the team wrote, in the order they were written (run T used the first,
-# run V the first two; rewritten_c is not yet trained on).
+# run V the first two; run X, not shipped, went on from run V with rewritten_c).
 REWRITTEN_FOLDERS = (REWRITTEN, DATA / "rewritten_b", DATA / "rewritten_c")
 SUFFIX = "#rewritten"
 QUESTION_FILES = ("questions.jsonl", "paraphrases.jsonl")
