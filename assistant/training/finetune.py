@@ -3,7 +3,7 @@
 
     python -m assistant.training.recover --out DIR/judge.pt
     python -m assistant.training.finetune --init DIR/judge.pt --out DIR_OUT \\
-        --rewritten assistant/training/data/rewritten assistant/training/data/rewritten_b
+        --rewritten FOLDER [FOLDER ...]
 
 Wire copy republished after a rewriting pass (every sentence reworded, capitals for
 governments, roles for names) is what the seed article reads like, and the reader was
