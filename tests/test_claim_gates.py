@@ -1737,3 +1737,52 @@ def test_a_claim_its_publisher_is_said_to_have_noted_is_checked_on_what_it_says(
 )
 def test_the_absence_of_someone_is_being_without_them(claim, source, conflict):
     assert (negation_conflict(claim, source) or opposite_conflict(claim, source)) is conflict
+
+
+def test_a_source_dated_as_the_prompt_heads_it_is_its_publication_day():
+    from assistant.text.dates import publication_date_terms
+
+    # a prompt heads each source "[1] Publisher, 2023-12-13 - title": a claim writing that
+    # date so took it from the heading, whatever words stand near it
+    later = "The piece on Joelinton's thunderbolt for Newcastle came later, on 2023-12-13."
+    assert publication_date_terms(later, "2023-12-13", "The Independent") >= {"2023", "12", "13"}
+    assert publication_date_terms("The 2023-11-01 articles explain the over bet.", "2023-11-01") >= {"11"}
+    # another day is not the passage's
+    assert publication_date_terms(later, "2023-12-14", "The Independent") == frozenset()
+
+
+def test_a_judgement_before_a_colon_naming_nothing_more_is_set_aside():
+    herald = passage("Hope has been rising on Wall Street that the economy is slowing.", source="The Herald")
+    judge = accepting(("Wall Street", "Wall Street"))
+    question = "Did the mood on Wall Street change after the Fed meeting?"
+    facts = "The Herald reports hope on Wall Street that the economy is slowing [1]."
+    (sentence,) = checked(f"No, the mood did not sour after the Fed meeting: {facts}", [herald], judge, question)
+    assert sentence.claim and sentence.supported
+    # a judgement giving what neither the facts after it nor the question do is a fact of
+    # its own, checked with them
+    (added,) = checked(f"No, the mood did not sour after the Fed cut rates by 0.5 points: {facts}", [herald], judge, question)
+    assert added.claim and not added.supported
+
+
+def test_the_month_a_source_was_published_may_date_what_it_reported():
+    from assistant.text.dates import publication_date_terms
+
+    said = "By November, it reported that moderation had been crowdsourced."
+    assert publication_date_terms(said, "2023-11-05", "TechCrunch") >= {"novemb"}
+    assert publication_date_terms(said, "2023-10-05", "TechCrunch") == frozenset()
+    # the month of an event in the story, and "may" the verb, are not the report's
+    assert publication_date_terms("Shares rose in November.", "2023-11-05") == frozenset()
+    assert publication_date_terms("Prices may rise, the report said.", "2023-05-05") == frozenset()
+
+
+def test_a_short_answer_the_next_claim_calls_he_is_borne_out_through_the_pronoun():
+    text = "Erling Haaland has 50 goals in 2023 for Manchester City, two more than Kane."
+    talk = passage(text, source="TalkSport", title="Top scorers of the year")
+    judge = accepting(("50 goals", "50 goals"))
+    question = "Which player leads the year's scoring charts?"
+    reply = "{}. TalkSport says he has 50 goals in 2023 for Manchester City [1]."
+    short, fact = checked(reply.format("Erling Haaland"), [talk], judge, question)
+    assert fact.supported and not short.claim
+    # a name the passage does not give for what the claim says stays a claim, unsupported
+    short, fact = checked(reply.format("Harry Kane"), [talk], judge, question)
+    assert short.claim and not short.supported

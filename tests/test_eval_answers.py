@@ -12,7 +12,7 @@ import pytest
 from assistant.errors import InputError
 from assistant.evaluate.answers import Features, load_multihop, load_qa, run, split_of, sweep
 
-from .conftest import MULTIHOP, SEED_FILE, needs_multihop
+from .conftest import MULTIHOP, ROOT, SEED_FILE, needs_multihop
 
 FROZEN_SEED_QA = Path(__file__).parent / "data" / "judgement" / "seed_qa.jsonl"
 SEED_QA = Path(__file__).parent / "data" / "seed_qa.jsonl"
@@ -130,3 +130,14 @@ def test_support_is_found_in_any_quote_of_a_merged_citation():
     item = QAItem(answer.question, ("41 million",), "The budget is 41 million.", True)
     outcome = judge(item, answer)
     assert outcome.correct and outcome.supported  # the second quote carries it
+
+
+@needs_multihop
+def test_the_dev_multihop_replies_are_about_dev_queries_only():
+    # the dev reply sets to tune the claim checks on: queries whose evidence lies wholly in
+    # training-half articles (none held out), each prompt answered once
+    dev = {i.question for i in load_multihop(MULTIHOP, "dev")}
+    for name in ("dev_multihop_replies.jsonl", "dev_multihop_replies_2.jsonl"):
+        rows = [json.loads(line) for line in (ROOT / "assistant/training/dev" / name).read_text().splitlines()]
+        assert rows and all(r["question"] in dev for r in rows), name
+        assert len({r["prompt_sha"] for r in rows}) == len(rows), name

@@ -203,7 +203,32 @@ def without_verdict_lead(text: str, checker: ClaimChecker) -> str:
     lead = _LEAD.match(text)
     if lead is not None and is_verdict_only(lead.group(1), checker):
         text = text[lead.end() :]
+    else:
+        lead = _JUDGED_LEAD.match(text)
+        if lead is not None and _names_nothing_more(lead.group(1), text[lead.end() :], checker):
+            text = text[lead.end() :]
     return _ORDINAL_SOURCE.sub("", text)
+
+
+# A judgement before the facts that bear it out: "Yes, the style is consistent, with both
+# written as live blogs: on October 7, Sporting News wrote ...", "Broadly yes, though the
+# claims are of different kinds: in The Independent, ...". No quote in it (a colon inside
+# a quote is the quote's).
+_JUDGED_LEAD = re.compile(r"^([^:\"“”]{1,160}):\s+(?=\S)")
+
+
+def _names_nothing_more(lead: str, rest: str, checker: ClaimChecker) -> bool:
+    """The lead before a colon names no one, and gives no number or date, that the facts
+    after it, the question or the sources' publishers do not: it is the reply's judgement
+    of what follows, which no one passage states, and the facts after it are what is
+    checked. A lead with a fact of its own ("United lost 2-1 to Bayern: ...") is kept."""
+    if len(content_terms(rest)) < 3:
+        return False
+    said = checker.key_terms(rest) | frozenset(tokens(rest))
+    return all(
+        term_in(t, said) or t in checker.question_names or t in checker.publishers
+        for t in checker.key_terms(lead)
+    )
 
 
 def _quote(span: Span | None) -> Quote | None:
@@ -446,5 +471,33 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
                 or bool(verdict_keys & named) and _in_sources(text, supported, checker)
             )
         )
-        if names_only or opening_verdict:
+        if names_only or opening_verdict or (
+            bool(keys) and content_terms(text) <= keys and sentence is opening
+            and _borne_out_through_pronoun(text, sentence, sentences, checker)
+        ):
             sentence.claim = False
+
+
+# a pronoun for a person, as the subject or the owner: what a short answer's next
+# sentence calls the person it named ("Lionel Messi. Sporting News reported that he ...")
+_PERSON_PRONOUN = re.compile(r"\b(?:he|she|him|his)\b", re.IGNORECASE)
+
+
+def _borne_out_through_pronoun(
+    text: str, sentence: Sentence, sentences: Sequence[Sentence], checker: ClaimChecker
+) -> bool:
+    """A short answer of names only ("Lionel Messi.") that the next claim goes on about with
+    a pronoun ("Sporting News reported that he is helping to usher in a youth movement
+    [1]"): borne out when that claim, with the answer in the pronoun's place, is carried
+    by the passages it cites. A wrong name in the answer is then a name the passage does
+    not give for what it says."""
+    after = [s for s in sentences if s.start > sentence.start and s.claim]
+    if not after or not after[0].supported or not after[0].cited:
+        return False
+    claim = claim_text(after[0].text)
+    found = _PERSON_PRONOUN.search(claim)
+    if found is None:
+        return False
+    name = text.rstrip(" .!?")
+    named = f"{name}'s" if found.group(0).lower() == "his" else name
+    return checker.check(claim[: found.start()] + named + claim[found.end() :], after[0].cited).supported
