@@ -219,14 +219,16 @@ _JUDGED_LEAD = re.compile(r"^([^:\"“”]{1,160}):\s+(?=\S)")
 
 def _names_nothing_more(lead: str, rest: str, checker: ClaimChecker) -> bool:
     """The lead before a colon names no one, and gives no number or date, that the facts
-    after it, the question or the sources' publishers do not: it is the reply's judgement
-    of what follows, which no one passage states, and the facts after it are what is
-    checked. A lead with a fact of its own ("United lost 2-1 to Bayern: ...") is kept."""
+    after it or the question do not: it is the reply's judgement of what follows, which no
+    one passage states, and the facts after it are what is checked. A lead with a fact of
+    its own ("United lost 2-1 to Bayern: ...") is kept, and so is one naming a publisher the
+    facts after it do not: who reported it is part of the claim ("Polygon's list has The
+    Crown: Season 6 arriving on Nov. 16", where the colon is the title's)."""
     if len(content_terms(rest)) < 3:
         return False
     said = checker.key_terms(rest) | frozenset(tokens(rest))
     return all(
-        term_in(t, said) or t in checker.question_names or t in checker.publishers
+        term_in(t, said) or (t in checker.question_names and not term_in(t, checker.publishers))
         for t in checker.key_terms(lead)
     )
 
