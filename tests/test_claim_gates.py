@@ -1789,7 +1789,7 @@ def test_a_short_answer_the_next_claim_calls_he_is_borne_out_through_the_pronoun
 
 
 def test_a_lead_naming_another_publisher_than_the_facts_after_it_is_kept():
-    from assistant.answering.checking import without_verdict_lead
+    from assistant.answering.checking import without_judgement
 
     # the colon is the title's: who listed it is part of the claim, checked with it
     polygon = passage("The Crown: Season 6 Part 1 arrives on Nov. 16.", source="Polygon",
@@ -1798,6 +1798,6 @@ def test_a_lead_naming_another_publisher_than_the_facts_after_it_is_kept():
     checker = ClaimChecker([polygon, verge], judge=accepting(), question="When did the last Crown season hit Netflix?")
     for who in ("The Verge", "Polygon"):
         said = f"{who}'s list of November Netflix releases has The Crown: Season 6 Part 1 arriving on Nov. 16."
-        assert without_verdict_lead(said, checker) == said
-    judged = "No, the season did not slip: The Crown: Season 6 Part 1 arrives on Nov. 16 on Netflix."
-    assert without_verdict_lead(judged, checker).startswith("The Crown")
+        assert without_judgement(said, checker) == said
+    judged = "the season did not slip: The Crown: Season 6 Part 1 arrives on Nov. 16 on Netflix."
+    assert without_judgement(judged, checker).startswith("The Crown")

@@ -203,11 +203,18 @@ def without_verdict_lead(text: str, checker: ClaimChecker) -> str:
     lead = _LEAD.match(text)
     if lead is not None and is_verdict_only(lead.group(1), checker):
         text = text[lead.end() :]
-    else:
-        lead = _JUDGED_LEAD.match(text)
-        if lead is not None and _names_nothing_more(lead.group(1), text[lead.end() :], checker):
-            text = text[lead.end() :]
     return _ORDINAL_SOURCE.sub("", text)
+
+
+def without_judgement(text: str, checker: ClaimChecker) -> str:
+    """The claim without a judgement before a colon that names nothing more than the facts
+    after it (:func:`_names_nothing_more`): what is checked of a sentence already found to
+    be a claim. Whether it is one is read on the whole ("Yes, both reports concern injuries,
+    though in opposite directions: ..." sets sources side by side as before)."""
+    lead = _JUDGED_LEAD.match(text)
+    if lead is not None and _names_nothing_more(lead.group(1), text[lead.end() :], checker):
+        return text[lead.end() :]
+    return text
 
 
 # A judgement before the facts that bear it out: "Yes, the style is consistent, with both
@@ -326,6 +333,7 @@ def check_sentences(sentences: Sequence[Sentence], checker: ClaimChecker) -> Non
         )
         if not sentence.claim or not sentence.cited:
             continue
+        text = without_judgement(text, checker)
         verdicts = {p: checker.check(text, [p]) for p in sentence.cited}
         holding = [p for p in sentence.cited if verdicts[p].supported]
         if holding:
