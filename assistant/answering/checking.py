@@ -464,10 +464,9 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
         text = claim_text(sentence.text)
         keys = checker.key_terms(text)
         verdict_keys = checker.key_terms(_counts_set_aside(text))
-        names_only = (
-            bool(keys)
-            and content_terms(text) <= keys
-            and (keys <= named or bool(keys & named) and _in_sources(text, supported, checker))
+        only_names = bool(keys) and content_terms(text) <= keys
+        names_only = only_names and (
+            keys <= named or bool(keys & named) and _in_sources(text, supported, checker)
         )
         opening_verdict = (
             sentence is opening
@@ -481,10 +480,11 @@ def _answers_restated(sentences: Sequence[Sentence], checker: ClaimChecker) -> N
                 or bool(verdict_keys & named) and _in_sources(text, supported, checker)
             )
         )
-        if names_only or opening_verdict or (
-            bool(keys) and content_terms(text) <= keys and sentence is opening
+        through_pronoun = (
+            only_names and sentence is opening
             and _borne_out_through_pronoun(text, sentence, sentences, checker)
-        ):
+        )
+        if names_only or opening_verdict or through_pronoun:
             sentence.claim = False
 
 

@@ -45,23 +45,18 @@ def publication_date_terms(claim: str, published: str, publisher: str = "") -> f
     except ValueError:
         return frozenset()
     forms = [*_day_forms(day), rf"\b{_month(day)},?\s+{day.year}\b"]
-    found: set[str] = set()
     # "2023-12-13" is how a prompt heads each source, never how a story dates what it tells:
     # a claim writing its passage's date so took it from the heading, whatever words it sits
     # among ("... came later, on 2023-12-13"; "The 2023-11-01 articles explain ...")
-    for m in re.finditer(rf"\b{day.isoformat()}\b", claim):
-        found.update(tokens(m.group(0)))
+    found = {t for m in re.finditer(rf"\b{day.isoformat()}\b", claim) for t in tokens(m.group(0))}
+    matches = [m for form in forms for m in re.finditer(form, claim, re.IGNORECASE)]
     # "By November, it reported ...": the month alone, written as a name (not the verb "may")
-    for m in re.finditer(rf"\b{day.strftime('%B')}\b(?!\s+\d)", claim):
+    matches += re.finditer(rf"\b{day.strftime('%B')}\b(?!\s+\d)", claim)
+    for m in matches:
         near = claim[max(0, m.start() - 40) : m.end() + 40]
+        # the date of a report, not of what it reports
         if _REPORTING.search(near) or (publisher and _names(near, publisher)):
             found.update(tokens(m.group(0)))
-    for form in forms:
-        for m in re.finditer(form, claim, re.IGNORECASE):
-            near = claim[max(0, m.start() - 40) : m.end() + 40]
-            # the date of a report, not of what it reports
-            if _REPORTING.search(near) or (publisher and _names(near, publisher)):
-                found.update(tokens(m.group(0)))
     return frozenset(found)
 
 
